@@ -1,0 +1,21 @@
+/*
+ * Standard padded base64 (RFC 4648 §4), as x402 headers use it.  Thin,
+ * strict wrappers over nettle: decoding refuses anything outside
+ * ^[A-Za-z0-9+/]*={0,2}$ with a length that is a multiple of 4.
+ */
+#ifndef SF_B64_H
+#define SF_B64_H
+
+#include <stddef.h>
+
+struct buf;
+
+/* Append the encoding of src to out.  0 or -1 (out of memory). */
+int	b64_encode(const void *src, size_t len, struct buf *out);
+/*
+ * Decode src (NUL-terminated) into a fresh malloc'd, NUL-terminated block.
+ * Returns NULL on malformed input or out of memory; *lenp gets the length.
+ */
+unsigned char	*b64_decode(const char *src, size_t *lenp);
+
+#endif

@@ -1,0 +1,25 @@
+/*
+ * One payment offer ("PaymentRequirements") as WE build it for one priced
+ * request on one network.  The 402 challenge serialises these; the verifier
+ * matches an incoming payment against them and never trusts the client's copy.
+ */
+#ifndef SF_X402_OFFER_H
+#define SF_X402_OFFER_H
+
+#include <stdint.h>
+
+struct x402_offer {
+	char		scheme[8];	/* "exact" */
+	char		network[32];	/* CAIP-2, "eip155:84532" */
+	char		network_v1[32];	/* "base-sepolia"; "" = not offered to v1 */
+	uint64_t	chain_id;
+	char		amount[80];	/* atomic units, decimal string */
+	char		asset[43];	/* 0x + 40 hex, as configured */
+	char		pay_to[43];
+	unsigned	max_timeout;	/* maxTimeoutSeconds */
+	char		name[64];	/* EIP-712 domain name (extra.name) */
+	char		version[16];	/* EIP-712 domain version */
+	int		mainnet;
+};
+
+#endif
