@@ -1,0 +1,115 @@
+/*
+ * Endpoint definitions: the single source of truth.  Each file in
+ * endpoints/ holds one `const struct def_endpoint ep_<stem>`; the binaries,
+ * validation, the 402 offers, the man pages, the site, llms.txt,
+ * registry.json and openapi.json all read these structs and nothing else.
+ * Every array below ends with an all-zero sentinel ({0} or NULL).
+ */
+#ifndef SF_DEF_H
+#define SF_DEF_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+enum def_type {
+	DEF_STRING = 1,	/* JSON string */
+	DEF_INTEGER,	/* JSON number with no fraction */
+	DEF_NUMBER,	/* any finite JSON number */
+	DEF_BOOLEAN,
+	DEF_URL,	/* JSON string, http(s) URL fetched server-side (guarded) */
+};
+
+/* One input of the JSON request body. */
+struct def_param {
+	const char		*name;
+	enum def_type		 type;
+	int			 required;
+	const char		*desc;		/* one sentence or two, page text */
+	/* Numbers: inclusive range when has_range; snap > 0 rounds to a multiple. */
+	int			 has_range;
+	double			 min, max;
+	int			 snap;
+	/* Default filled in by normalisation (has_default / def_str). */
+	int			 has_default;
+	double			 def_num;
+	const char		*def_str;	/* strings and enums */
+	int			 def_bool;
+	unsigned		 max_len;	/* strings: max characters (code points) */
+	const char *const	*enums;		/* allowed string values */
+	/* When set, only these models accept the parameter (400 otherwise). */
+	const char *const	*models;
+	const char		*example;	/* JSON literal, e.g. "\"a red fox\"" or "1024" */
+};
+
+/* A model the endpoint can run, with its default route and its price. */
+struct def_model {
+	const char	*id;		/* public id, as on the product pages */
+	const char	*label;		/* human name, "" = id */
+	const char	*provider;	/* default route: "venice", "fal", "bfl", ... */
+	const char	*upstream;	/* provider's model id or path */
+	uint64_t	 price;		/* atomic USDC per unit; 0 = endpoint price */
+	const char	*notes;
+	unsigned	 flags;
+};
+#define DEF_MODEL_B64	0x01	/* result returned inline as base64 + mimeType */
+
+struct def_tier {
+	const char	*name;
+	const char	*model;		/* a def_model id */
+};
+
+struct def_output {
+	const char	*name;
+	const char	*type;		/* "string", "number", "boolean", "integer" */
+	const char	*desc;
+	const char	*example;	/* JSON literal */
+};
+
+struct def_endpoint {
+	const char		*name;		/* "image-generate" */
+	const char		*path;		/* "/v1/image-generate" */
+	const char		*cluster;	/* "synthforge" */
+	const char		*method;	/* "POST" */
+	const char		*category;	/* "image", "audio", "video" */
+	const char		*title;		/* NAME line after the dash */
+	const char		*summary;	/* one line for ADJACENT tables */
+	const char		*description;	/* DESCRIPTION paragraph */
+	const char		*media;		/* result kind: "image", "audio", "video" */
+	uint64_t		 price;		/* atomic USDC per call (6 decimals) */
+	/* Integer input that multiplies the price (e.g. "num_images"). */
+	const char		*price_per;
+	const char		*price_note;	/* how the price is formed, for pages */
+	const struct def_param	*params;
+	const char		*tier_param;	/* "tier" or NULL */
+	const char		*model_param;	/* "model" or NULL */
+	const char		*default_tier;	/* when tiers exist */
+	const char		*default_model;	/* when no tier picks one */
+	const struct def_tier	*tiers;
+	const struct def_model	*models;
+	const struct def_output	*outputs;
+	const char *const	*tags;
+	const char		*example;	/* example request body (JSON) */
+	unsigned		 deadline;	/* seconds for the upstream work */
+	unsigned		 flags;
+};
+#define DEF_EP_DEMO	0x01	/* GET ?demo=true serves a free, bounded demo */
+
+/* Generated at build time from the files in endpoints/: every definition. */
+struct def_entry {
+	const struct def_endpoint	*ep;
+	const char			*stem;	/* file stem = binary name */
+};
+extern const struct def_entry def_table[];	/* ends with {NULL, NULL} */
+
+const struct def_model	*def_find_model(const struct def_endpoint *, const char *);
+const struct def_tier	*def_find_tier(const struct def_endpoint *, const char *);
+const struct def_param	*def_find_param(const struct def_endpoint *, const char *);
+const struct def_entry	*def_lookup(const char *name);
+/* Price of one unit for a model (model price, else the endpoint's). */
+uint64_t		 def_model_price(const struct def_endpoint *, const struct def_model *);
+/* Lowest and highest price per call over all models (per unit). */
+void			 def_price_range(const struct def_endpoint *, uint64_t *, uint64_t *);
+/* "0.01" style decimal of atomic USDC (6 decimals), trailing zeros kept to 2. */
+void			 def_usd(uint64_t atomic, char *buf, unsigned long sz);
+
+#endif

@@ -1,0 +1,59 @@
+/*
+ * Plain HTTP request and response structs: what a handler receives and
+ * returns.  Nothing here knows about FastCGI, so handlers can be driven
+ * from unit tests and fuzzers without a socket.
+ */
+#ifndef SF_MSG_H
+#define SF_MSG_H
+
+#include <stddef.h>
+
+#include <cjson/cJSON.h>
+
+struct sf_err;
+
+struct msg_req {
+	const char	*method;	/* "POST" */
+	const char	*path;		/* SCRIPT_NAME + PATH_INFO */
+	const char	*query;		/* without '?', "" if none */
+	const char	*content_type;	/* NULL if absent */
+	const char	*accept;
+	const char	*user_agent;
+	const char	*remote_addr;
+	const char	*payment_v2;	/* PAYMENT-SIGNATURE */
+	const char	*payment_v1;	/* X-PAYMENT */
+	const char	*origin;
+	const char	*body;		/* NUL-terminated */
+	size_t		 body_len;
+	int		 body_too_large; /* the reader stopped at the cap */
+	int		 bad_length;	/* CONTENT_LENGTH unparsable */
+};
+
+#define MSG_MAX_HEADERS	16
+
+struct msg_resp {
+	int		 status;
+	char		*hname[MSG_MAX_HEADERS];
+	char		*hval[MSG_MAX_HEADERS];
+	size_t		 nheaders;
+	char		*content_type;
+	char		*body;
+	size_t		 body_len;
+	char		*location;
+};
+
+void		 msg_resp_init(struct msg_resp *);
+void		 msg_resp_free(struct msg_resp *);
+/* Add a header; the value must not contain CR or LF (refused: -1). */
+int		 msg_resp_header(struct msg_resp *, const char *, const char *);
+const char	*msg_resp_get_header(const struct msg_resp *, const char *);
+/* Set status and a JSON body (printed unformatted); takes no ownership. */
+int		 msg_resp_json(struct msg_resp *, int status, const cJSON *);
+/* Set a raw body with its content type (copied). */
+int		 msg_resp_body(struct msg_resp *, int status, const char *ctype,
+		    const char *body, size_t len);
+/* {"error":{"code","message","field"?}} with err->status. */
+int		 msg_resp_error(struct msg_resp *, const struct sf_err *);
+const char	*msg_status_text(int);
+
+#endif

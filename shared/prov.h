@@ -1,0 +1,121 @@
+/*
+ * Provider adapters: one file per upstream (prov_venice.c, prov_fal.c, ...)
+ * behind one interface.  An adapter turns a validated, normalised request
+ * into media bytes (or a short-lived URL to fetch) plus facts about the run.
+ * Adapters know nothing of payments, FastCGI or the ledger.
+ *
+ * Request fields adapters understand (whatever the endpoint; absent = the
+ * provider's default): prompt (or text), negative_prompt, width, height,
+ * aspect_ratio, resolution, seed, steps, cfg_scale, num_images, quality,
+ * image_url, image_urls, mask_url, duration (seconds), voice, loop,
+ * prompt_influence, instrumental, lyrics, language_code, speed, stability,
+ * generate_audio.  Unknown fields are ignored, never forwarded blindly.
+ */
+#ifndef SF_PROV_H
+#define SF_PROV_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include <cjson/cJSON.h>
+
+struct cfg;
+struct sf_err;
+struct def_endpoint;
+struct def_model;
+struct http_resp;
+
+#define PROV_MAX_OUT	4
+
+struct prov_output {
+	unsigned char	*data;		/* bytes in memory (malloc'd), or NULL */
+	size_t		 len;
+	char		*url;		/* else a URL to fetch now (malloc'd) */
+	char		 mime[48];	/* what the upstream claims */
+};
+
+struct prov_result {
+	struct prov_output out[PROV_MAX_OUT];
+	size_t		 nout;
+	int		 width, height;		/* 0 = unknown */
+	long long	 seed;
+	int		 has_seed;
+	double		 duration;		/* seconds, audio/video */
+	char		 request_id[128];	/* upstream request/prediction id */
+	char		 source[32];		/* provider tag: "venice", "fal", ... */
+	char		 model[96];		/* upstream model that ran */
+};
+
+struct prov_job {
+	const struct def_endpoint *ep;
+	const struct def_model	*model;		/* chosen public model */
+	const char		*provider;	/* resolved route */
+	const char		*upstream;	/* resolved upstream model id */
+	const cJSON		*req;		/* normalised request body */
+	const struct cfg	*cfg;
+	int64_t			 deadline_ms;	/* absolute, http_now_ms() clock */
+	/* Called with the upstream id as soon as it is known (before polling). */
+	void			(*on_request_id)(void *, const char *);
+	void			*arg;
+};
+
+void	prov_result_free(struct prov_result *);
+
+/*
+ * Helpers shared by the adapters (prov.c).
+ */
+/* Config value or default ("" counts as unset). */
+const char	*prov_cfg(const struct prov_job *, const char *key,
+		    const char *def);
+/* Request fields; NULL / -1 when absent or of another type. */
+const char	*prov_str(const cJSON *req, const char *name);
+int		 prov_num(const cJSON *req, const char *name, double *);
+int		 prov_bool(const cJSON *req, const char *name, int *);
+/* The prompt: "prompt", else "text". */
+const char	*prov_prompt(const cJSON *req);
+/* Requested width/height (0 when absent). */
+void		 prov_size(const cJSON *req, int *w, int *h);
+/* Nearest of the NULL-terminated "W:H" ratios to w x h. */
+const char	*prov_aspect(int w, int h, const char *const *ratios);
+/* Output helpers; -1 with err set (500 or 502). */
+int		 prov_out_bytes(struct prov_result *, const void *, size_t,
+		    const char *mime, struct sf_err *);
+int		 prov_out_b64(struct prov_result *, const char *b64,
+		    const char *mime, struct sf_err *);
+int		 prov_out_url(struct prov_result *, const char *url,
+		    const char *mime, struct sf_err *);
+/* Record the upstream id and tell the caller before any polling. */
+void		 prov_request_id(const struct prov_job *, struct prov_result *,
+		    const char *id);
+/* Sleep before poll n (0, 1, ...): 500 ms growing to 3 s; -1 past deadline. */
+int		 prov_poll_sleep(const struct prov_job *, int n);
+/*
+ * One upstream call: body (may be NULL) printed as JSON, headers
+ * "Name: value" NULL-terminated, the job's deadline, PROVIDER_RETRIES
+ * (default 2) extra attempts when retry is set, else none.  0 on any
+ * HTTP answer (h filled, caller frees), -1 with err set.
+ */
+int		 prov_call(const struct prov_job *, const char *method,
+		    const char *url, const cJSON *body,
+		    const char *const *hdrs, int retry, struct http_resp *h,
+		    struct sf_err *);
+/* 2xx? */
+#define PROV_OK(h)	((h)->status >= 200 && (h)->status < 300)
+/* Parse a JSON body; 502 upstream_error when it is not JSON. */
+cJSON		*prov_json(const struct http_resp *, const char *who,
+		    struct sf_err *);
+/*
+ * Map a non-2xx upstream answer to our error (see prov.c for the table):
+ * 422 upstream_rejected / content_moderated, 504 upstream_timeout, else
+ * 502 upstream_error.  The upstream message is sanitised: control bytes
+ * dropped, secret (the API key) redacted, length capped.  Returns -1.
+ */
+int		 prov_http_error(const char *who, long status, const char *body,
+		    const char *secret, struct sf_err *);
+/* Copy msg to out (size sz) without control bytes, secret redacted. */
+void		 prov_sanitise(char *out, size_t sz, const char *msg,
+		    const char *secret);
+/* Whether an upstream error text/code means content moderation. */
+int		 prov_is_moderation(const char *s);
+
+#endif

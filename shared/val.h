@@ -1,0 +1,35 @@
+/*
+ * Strict validation of a JSON request body against its definition, then
+ * normalisation (defaults filled, sizes snapped) and pricing of that exact
+ * request.  Pure: no I/O, no configuration.
+ */
+#ifndef SF_VAL_H
+#define SF_VAL_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include <cjson/cJSON.h>
+
+struct def_endpoint;
+struct def_model;
+struct def_tier;
+struct sf_err;
+
+struct val_result {
+	cJSON			*req;	/* normalised body, owned */
+	const struct def_model	*model;
+	const char		*tier;	/* tier name echoed back, or NULL */
+	uint64_t		 price;	/* atomic USDC for this request */
+	char			 amount[24];	/* same, decimal string */
+};
+
+/* 0 with res filled, or -1 with a 400/413/415 error naming the field. */
+int	val_request(const struct def_endpoint *, const char *content_type,
+	    const char *body, size_t len, struct val_result *, struct sf_err *);
+/* Same from an already parsed object (e.g. query parameters); takes obj. */
+int	val_object(const struct def_endpoint *, cJSON *obj,
+	    struct val_result *, struct sf_err *);
+void	val_result_free(struct val_result *);
+
+#endif
