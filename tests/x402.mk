@@ -1,0 +1,45 @@
+# x402 verifier extras: differential test driver, libFuzzer target, bench.
+# Included by the top-level Makefile.
+
+X402_FUZZ_TIME	?= 20
+X402_FUZZ_SRC	= shared/b64.c shared/buf.c shared/err.c shared/net.c \
+		  shared/keccak.c shared/hex.c shared/u256.c shared/eip712.c \
+		  shared/x402_payment.c shared/x402_verify.c
+
+$(B)/tests/x402_diff_driver: tests/diff/x402_diff_driver.c $(B)/libsf.a
+	@mkdir -p $(dir $@)
+	$(CC) $(SF_CFLAGS) $(CFLAGS) -o $@ $< $(B)/libsf.a $(LDLIBS)
+
+$(B)/bench/bench_verify: bench/bench_verify.c $(B)/libsf.a
+	@mkdir -p $(dir $@)
+	$(CC) $(SF_CFLAGS) $(CFLAGS) -o $@ $< $(B)/libsf.a $(LDLIBS)
+
+x402-diff-driver: $(B)/tests/x402_diff_driver
+
+# 10,000 viem-signed cases; X402_DIFF_N / X402_DIFF_SEED override.
+x402-diff: $(B)/tests/x402_diff_driver
+	X402_DIFF_DRIVER=$(CURDIR)/$(B)/tests/x402_diff_driver \
+	    tests/diff/run.sh $(X402_DIFF_N) $(X402_DIFF_SEED)
+
+# The target is compiled from source with clang so that it carries the
+# coverage instrumentation; new inputs go to $(B)/fuzz, never the seeds.
+fuzz-x402:
+	@if ! command -v clang >/dev/null 2>&1 || ! printf 'int LLVMFuzzerTestOneInput(const char *d, unsigned long n);\nint LLVMFuzzerTestOneInput(const char *d, unsigned long n) { (void)d; (void)n; return 0; }\n' | \
+	    clang -fsanitize=fuzzer -x c - -o /dev/null >/dev/null 2>&1; then \
+		echo "fuzz-x402: clang with libFuzzer not found, skipped"; \
+	else \
+		set -e; mkdir -p $(B)/fuzz/x402_payment; \
+		echo "clang ... -o $(B)/fuzz/fuzz_x402_payment"; \
+		clang $(SF_CFLAGS) -O1 -g -fno-omit-frame-pointer \
+		    -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined \
+		    -o $(B)/fuzz/fuzz_x402_payment tests/fuzz/fuzz_x402_payment.c \
+		    $(X402_FUZZ_SRC) -lcjson -lsecp256k1 -lnettle -lpthread -lm; \
+		$(B)/fuzz/fuzz_x402_payment -max_total_time=$(X402_FUZZ_TIME) \
+		    -max_len=8192 -print_final_stats=1 \
+		    $(B)/fuzz/x402_payment tests/fuzz/corpus/x402_payment; \
+	fi
+
+bench-x402: $(B)/bench/bench_verify
+	node bench/viem_verify.mjs $(B)/bench/bench_verify
+
+.PHONY: x402-diff-driver x402-diff fuzz-x402 bench-x402
