@@ -1,0 +1,653 @@
+// Fake upstream providers for tests: one node:http process serving the
+// documented protocols of Venice, fal.ai (queue), Black Forest Labs,
+// OpenAI Images, Google (Gemini generateContent + Imagen predict), xAI,
+// ElevenLabs and Replicate, plus the media files their results point at.
+//
+//   node tests/fakes/providers.mjs [port]      (0 or none = a free port)
+//   prints one line {"port":N} on stdout once listening.
+//
+// Base URLs to configure (paths below them are the real APIs'):
+//   VENICE_BASE_URL      http://127.0.0.1:N/api/v1
+//   FAL_QUEUE_BASE_URL   http://127.0.0.1:N/fal
+//   BFL_BASE_URL         http://127.0.0.1:N/bfl
+//   OPENAI_BASE_URL      http://127.0.0.1:N/openai/v1
+//   GEMINI_BASE_URL      http://127.0.0.1:N/google/v1beta
+//   XAI_BASE_URL         http://127.0.0.1:N/xai/v1
+//   ELEVENLABS_BASE_URL  http://127.0.0.1:N/elevenlabs
+//   REPLICATE_BASE_URL   http://127.0.0.1:N/replicate/v1
+//
+// Auth is checked per provider (Venice/OpenAI/xAI/Replicate "Authorization:
+// Bearer k", fal "Authorization: Key k", BFL "x-key", Google
+// "x-goog-api-key", ElevenLabs "xi-api-key"): missing or wrong format ->
+// 401 in the provider's error shape; the key "bad" -> 401 whose message
+// echoes the key (to test that we redact it).
+//
+// Magic words anywhere in the request body (the prompt) pick a behaviour:
+//   FAKE:429once     first call 429 with the provider's rate-limit headers
+//                    (Venice x-ratelimit-reset-requests unix time, OpenAI
+//                    "1s" duration, others Retry-After: 1), then normal
+//   FAKE:429always   always 429
+//   FAKE:503once     first call 503, then normal
+//   FAKE:drop        first call: connection destroyed, then normal
+//   FAKE:5xx         500 in the provider's error shape (queue providers:
+//                    the job fails)
+//   FAKE:422         validation error in the provider's shape
+//   FAKE:echokey     422 whose message contains the caller's key
+//   FAKE:moderate    the provider's moderation outcome
+//   FAKE:hang        sync: never answer; queue: never leave the queue
+//   FAKE:slow        answer after 1.5 s
+//   FAKE:expired     result URL answers 403 (expired signed URL)
+//   FAKE:usertimeout fal: status poll answers 504 + X-Fal-Request-Timeout-
+//                    Type: user
+//   FAKE:doneerror   fal: COMPLETED carrying an error field
+//   FAKE:notfound    BFL: "Task not found"
+//   FAKE:blurred     Venice: x-venice-is-blurred: true
+//   FAKE:wait        Replicate: answer "starting" despite Prefer: wait
+//   FAKE:two         two outputs where the protocol allows several
+//
+// Test hooks: GET /__fake/requests (every request received: method, path,
+// query, headers, parsed body), POST /__fake/reset, GET /files/<name>.
+import http from 'node:http';
+import zlib from 'node:zlib';
+import crypto from 'node:crypto';
+
+const requests = [];
+const seen = new Map();		// "word|body-key" -> count, for *once
+const jobs = new Map();		// queue jobs: id -> {provider, body, polls, ...}
+let port = 0;
+
+// ---- media bytes -------------------------------------------------------
+
+const crcTable = (() => {
+	const t = new Uint32Array(256);
+	for (let n = 0; n < 256; n++) {
+		let c = n;
+		for (let k = 0; k < 8; k++)
+			c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1;
+		t[n] = c >>> 0;
+	}
+	return t;
+})();
+function crc32(buf) {
+	let c = 0xffffffff;
+	for (const b of buf)
+		c = crcTable[(c ^ b) & 0xff] ^ (c >>> 8);
+	return (c ^ 0xffffffff) >>> 0;
+}
+function chunk(type, data) {
+	const len = Buffer.alloc(4);
+	len.writeUInt32BE(data.length);
+	const td = Buffer.concat([Buffer.from(type, 'ascii'), data]);
+	const crc = Buffer.alloc(4);
+	crc.writeUInt32BE(crc32(td));
+	return Buffer.concat([len, td, crc]);
+}
+const pngCache = new Map();
+export function png(w = 64, h = 64) {
+	w = Math.max(1, Math.min(4096, w | 0));
+	h = Math.max(1, Math.min(4096, h | 0));
+	const k = `${w}x${h}`;
+	if (pngCache.has(k))
+		return pngCache.get(k);
+	const ihdr = Buffer.alloc(13);
+	ihdr.writeUInt32BE(w, 0);
+	ihdr.writeUInt32BE(h, 4);
+	ihdr[8] = 8; ihdr[9] = 2;	// 8-bit RGB
+	const row = 1 + w * 3;
+	const raw = Buffer.alloc(row * h);
+	for (let y = 0; y < h; y++)
+		for (let x = 0; x < w; x++) {
+			const o = y * row + 1 + x * 3;
+			raw[o] = (x * 255 / w) | 0;
+			raw[o + 1] = (y * 255 / h) | 0;
+			raw[o + 2] = 128;
+		}
+	const out = Buffer.concat([
+		Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]),
+		chunk('IHDR', ihdr), chunk('IDAT', zlib.deflateSync(raw)),
+		chunk('IEND', Buffer.alloc(0))]);
+	pngCache.set(k, out);
+	return out;
+}
+// MPEG-1 Layer III, 128 kbit/s, 44.1 kHz: 417-byte frames, silent.
+export function mp3(frames = 8) {
+	const f = Buffer.alloc(417);
+	f[0] = 0xff; f[1] = 0xfb; f[2] = 0x90; f[3] = 0x64;
+	return Buffer.concat(Array(frames).fill(f));
+}
+export function pcm(ms = 500) {
+	return Buffer.alloc(Math.round(44.1 * ms) * 2);
+}
+export function mp4() {
+	const ftyp = Buffer.concat([Buffer.from([0, 0, 0, 0x18]),
+	    Buffer.from('ftypisom'), Buffer.from([0, 0, 2, 0]),
+	    Buffer.from('isommp41')]);
+	const mdat = Buffer.concat([Buffer.from([0, 0, 0, 0x10]),
+	    Buffer.from('mdat'), Buffer.alloc(8)]);
+	return Buffer.concat([ftyp, mdat]);
+}
+
+// ---- helpers -----------------------------------------------------------
+
+const base = () => `http://127.0.0.1:${port}`;
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+const rid = () => crypto.randomUUID();
+
+function send(res, status, body, headers = {}) {
+	const isBuf = Buffer.isBuffer(body);
+	const data = isBuf ? body : Buffer.from(JSON.stringify(body));
+	res.writeHead(status, {
+		'content-type': isBuf ? (headers['content-type'] ||
+		    'application/octet-stream') : 'application/json',
+		'content-length': data.length, ...headers,
+	});
+	res.end(data);
+}
+
+function magic(raw, word) {
+	return raw.includes(`FAKE:${word}`);
+}
+// True the first time (word, body) is seen.
+function once(raw, word, path) {
+	if (!magic(raw, word))
+		return false;
+	const k = `${word}|${path}|${raw}`;
+	const n = seen.get(k) || 0;
+	seen.set(k, n + 1);
+	return n === 0;
+}
+
+function fileFor(kind, q) {
+	const w = q.w || 64, h = q.h || 64;
+	if (kind === 'audio')
+		return `/files/${rid()}.mp3`;
+	if (kind === 'video')
+		return `/files/${rid()}.mp4`;
+	return `/files/${rid()}.png?w=${w}&h=${h}`;
+}
+
+// ---- error shapes per provider ----------------------------------------
+
+const shapes = {
+	venice: (s, m, code) => ({ error: m, ...(code ? { code } : {}) }),
+	fal: (s, m, type) => ({ detail: [{ loc: ['body', 'prompt'], msg: m,
+	    type: type || 'value_error' }] }),
+	bfl: (s, m) => s === 429 ? { error: 'rate_limit_exceeded', message: m,
+	    retry_after: 1 } : { detail: [{ loc: ['body', 'prompt'], msg: m,
+	    type: 'value_error' }] },
+	openai: (s, m, code) => ({ error: { message: m, type:
+	    'invalid_request_error', param: null, code: code || null } }),
+	xai: (s, m, code) => ({ error: { message: m, code: code || 'error' } }),
+	google: (s, m, status) => ({ error: { code: s, message: m, status:
+	    status || (s === 429 ? 'RESOURCE_EXHAUSTED' : s === 400 ?
+	    'INVALID_ARGUMENT' : 'INTERNAL') } }),
+	elevenlabs: (s, m, status) => s === 422 ? { detail: [{ loc:
+	    ['body', 'text'], msg: m, type: 'value_error' }] } :
+	    { detail: { status: status || 'error', message: m } },
+	replicate: (s, m) => ({ title: 'Error', detail: m, status: s }),
+};
+
+function err(res, provider, status, msg, code, headers = {}) {
+	send(res, status, shapes[provider](status, msg, code), headers);
+}
+
+function rateHeaders(provider) {
+	if (provider === 'venice')
+		return { 'x-ratelimit-reset-requests':
+		    String(Math.ceil(Date.now() / 1000) + 1),
+		    'x-ratelimit-remaining-requests': '0' };
+	if (provider === 'openai')
+		return { 'x-ratelimit-reset-requests': '1s',
+		    'x-ratelimit-remaining-requests': '0' };
+	if (provider === 'bfl')
+		return { 'retry-after': '1', 'x-ratelimit-limit': '24',
+		    'x-ratelimit-remaining': '0', 'x-ratelimit-reset': '1' };
+	return { 'retry-after': '1' };
+}
+
+const authOk = {
+	venice: (h) => /^Bearer \S+$/.test(h.authorization || ''),
+	openai: (h) => /^Bearer \S+$/.test(h.authorization || ''),
+	xai: (h) => /^Bearer \S+$/.test(h.authorization || ''),
+	replicate: (h) => /^Bearer \S+$/.test(h.authorization || ''),
+	fal: (h) => /^Key \S+$/.test(h.authorization || ''),
+	bfl: (h) => !!h['x-key'],
+	google: (h) => !!h['x-goog-api-key'],
+	elevenlabs: (h) => !!h['xi-api-key'],
+};
+function keyOf(provider, h) {
+	if (provider === 'bfl') return h['x-key'];
+	if (provider === 'google') return h['x-goog-api-key'];
+	if (provider === 'elevenlabs') return h['xi-api-key'];
+	return (h.authorization || '').replace(/^\S+ /, '');
+}
+
+// Common failure magic for a first (submit or sync) call.  Returns true
+// when it answered.
+async function common(req, res, provider, raw) {
+	const h = req.headers;
+	if (!authOk[provider](h)) {
+		err(res, provider, 401, 'missing or malformed credentials');
+		return true;
+	}
+	const key = keyOf(provider, h);
+	if (key === 'bad') {
+		err(res, provider, 401, `Invalid API key: ${key}`);
+		return true;
+	}
+	if (magic(raw, 'slow'))
+		await sleep(1500);
+	if (magic(raw, 'hang') && !['fal', 'bfl', 'replicate'].includes(provider)
+	    && !(provider === 'venice' && /queue/.test(req.url)))
+		return 'hang';
+	if (once(raw, 'drop', req.url)) {
+		req.socket.destroy();
+		return true;
+	}
+	if (once(raw, '429once', req.url) || magic(raw, '429always')) {
+		err(res, provider, 429, 'Too many requests', provider ===
+		    'elevenlabs' ? 'system_busy' : undefined,
+		    rateHeaders(provider));
+		return true;
+	}
+	if (once(raw, '503once', req.url)) {
+		err(res, provider, 503, 'Service temporarily unavailable');
+		return true;
+	}
+	if (magic(raw, '5xx') && !['fal', 'bfl', 'replicate'].includes(provider)) {
+		err(res, provider, 500, 'Inference failed');
+		return true;
+	}
+	if (magic(raw, 'echokey')) {
+		err(res, provider, 422, `prompt rejected for key ${key}`);
+		return true;
+	}
+	if (magic(raw, '422')) {
+		const msg = 'prompt is too long';
+		if (provider === 'openai' || provider === 'xai' ||
+		    provider === 'google')
+			err(res, provider, 400, msg);
+		else
+			err(res, provider, provider === 'replicate' ? 422 : 422,
+			    msg);
+		return true;
+	}
+	return false;
+}
+
+// ---- providers ---------------------------------------------------------
+
+async function venice(req, res, path, body, raw) {
+	const c = await common(req, res, 'venice', raw);
+	if (c) return c;
+	const mod = magic(raw, 'moderate');
+	if (path === '/image/generate') {
+		if (mod)
+			return err(res, 'venice', 422, 'Content policy violation',
+			    'CONTENT_POLICY_VIOLATION',
+			    { 'x-venice-is-content-violation': 'true' });
+		const n = body.variants || 1;
+		const img = png(body.width || 64, body.height || 64)
+		    .toString('base64');
+		return send(res, 200, { id: `generate-image-${rid()}`,
+		    images: Array(n).fill(img), request: null,
+		    timing: { total: 12 } }, { 'cf-ray': '8f00cafe-AMS',
+		    'x-venice-is-blurred': magic(raw, 'blurred') ? 'true' :
+		    'false' });
+	}
+	if (path === '/audio/speech')
+		return send(res, 200, mp3(), { 'content-type': 'audio/mpeg',
+		    'cf-ray': '8f00beef-AMS' });
+	let m;
+	if ((m = /^\/(audio|video)\/queue$/.exec(path))) {
+		const id = rid();
+		jobs.set(id, { provider: 'venice', kind: m[1], raw, polls: 0 });
+		return send(res, 200, { model: body.model, queue_id: id,
+		    status: 'QUEUED' });
+	}
+	if ((m = /^\/(audio|video)\/retrieve$/.exec(path))) {
+		const j = jobs.get(body.queue_id);
+		if (!j)
+			return err(res, 'venice', 404, 'Media not found',
+			    'MEDIA_NOT_FOUND');
+		j.polls++;
+		if (magic(j.raw, 'hang') || j.polls < 2)
+			return send(res, 200, { status: 'PROCESSING',
+			    average_execution_time: 1000,
+			    execution_duration: 10 });
+		if (magic(j.raw, '5xx'))
+			return err(res, 'venice', 500, 'Inference failed');
+		return j.kind === 'audio' ?
+		    send(res, 200, mp3(), { 'content-type': 'audio/mpeg' }) :
+		    send(res, 200, mp4(), { 'content-type': 'video/mp4' });
+	}
+	if (/^\/(audio|video)\/complete$/.test(path))
+		return send(res, 200, { success: true });
+	return err(res, 'venice', 404, 'not found');
+}
+
+function falOutput(id, j) {
+	const q = j.body.image_size || {};
+	const two = magic(j.raw, 'two') ? 2 : 1;
+	const exp = magic(j.raw, 'expired');
+	const url = (kind) => base() + (exp ? '/files/expired/x.png' :
+	    fileFor(kind, { w: q.width || 64, h: q.height || 64 }));
+	if (/elevenlabs|audio|music|speech|tts/.test(id))
+		return { audio: { url: url('audio'), content_type: 'audio/mpeg' } };
+	if (/video|seedance/.test(id))
+		return { video: { url: url('video'), content_type: 'video/mp4' },
+		    seed: 7 };
+	if (/birefnet|bria\/background|upscale|esrgan|clarity|expand/.test(id))
+		return { image: { url: url('image'), content_type: 'image/png',
+		    width: q.width || 64, height: q.height || 64 } };
+	const out = { images: Array.from({ length: two }, () => ({
+	    url: url('image'), content_type: 'image/png',
+	    width: q.width || 64, height: q.height || 64 })) };
+	if (!/recraft|xai|gpt-image/.test(id))
+		out.seed = 196619188014358660;
+	return out;
+}
+
+async function fal(req, res, path, body, raw) {
+	let m;
+	if ((m = /^\/([^/]+\/[^/]+)\/requests\/([^/]+)(\/status|\/cancel)?$/
+	    .exec(path))) {
+		if (!authOk.fal(req.headers))
+			return err(res, 'fal', 401, 'missing credentials');
+		const j = jobs.get(m[2]);
+		if (!j)
+			return send(res, 404, { detail: 'Request not found' });
+		if (m[3] === '/cancel') {
+			j.cancelled = true;
+			return send(res, 202, { status: 'CANCELLATION_REQUESTED' });
+		}
+		if (m[3] === '/status') {
+			j.polls++;
+			if (magic(j.raw, 'usertimeout'))
+				return send(res, 504, { detail: 'Request timed out' },
+				    { 'x-fal-request-timeout-type': 'user' });
+			const resp = `${base()}/fal/${m[1]}/requests/${m[2]}`;
+			if (j.cancelled || magic(j.raw, 'hang') || j.polls < 2)
+				return send(res, 202, { status: 'IN_QUEUE',
+				    queue_position: 0, response_url: resp });
+			if (j.polls < 3)
+				return send(res, 202, { status: 'IN_PROGRESS',
+				    logs: [], response_url: resp });
+			const st = { status: 'COMPLETED', logs: [],
+			    metrics: { inference_time: 0.5 }, response_url: resp };
+			if (magic(j.raw, 'doneerror')) {
+				st.error = 'Runner crashed: CUDA out of memory';
+				st.error_type = 'runner_error';
+			}
+			return send(res, 200, st);
+		}
+		// result
+		if (magic(j.raw, 'moderate'))
+			return err(res, 'fal', 422, 'The content could not be ' +
+			    'processed because it was flagged by a content ' +
+			    'checker', 'content_policy_violation');
+		if (magic(j.raw, '5xx'))
+			return send(res, 500, { detail: 'Internal server error' });
+		return send(res, 200, falOutput(j.id, j),
+		    { 'x-fal-request-id': m[2] });
+	}
+	// submit: POST /<endpoint id>
+	const c = await common(req, res, 'fal', raw);
+	if (c) return c;
+	const id = path.slice(1);
+	const parts = id.split('/');
+	const alias = `${parts[0]}/${parts[1]}`;
+	const r = rid();
+	jobs.set(r, { provider: 'fal', id, raw, body, polls: 0 });
+	const q = `${base()}/fal/${alias}/requests/${r}`;
+	return send(res, 200, { status: 'IN_QUEUE', request_id: r,
+	    response_url: q, status_url: `${q}/status`,
+	    cancel_url: `${q}/cancel`, queue_position: 0 },
+	    { 'x-fal-request-id': r });
+}
+
+async function bfl(req, res, path, body, raw, query) {
+	if (path === '/v1/get_result') {
+		if (!authOk.bfl(req.headers))
+			return err(res, 'bfl', 401, 'missing x-key');
+		const j = jobs.get(query.get('id'));
+		if (!j || magic(j.raw, 'notfound'))
+			return send(res, 200, { id: query.get('id'),
+			    status: 'Task not found' });
+		j.polls++;
+		if (magic(j.raw, 'hang') || j.polls < 2)
+			return send(res, 200, { id: j.id, status: 'Pending',
+			    progress: 0.1 });
+		if (magic(j.raw, 'moderate'))
+			return send(res, 200, { id: j.id, status:
+			    'Content Moderated', details: {
+			    'Moderation Reasons': ['Derivative Works Filter'] } });
+		if (magic(j.raw, '5xx'))
+			return send(res, 200, { id: j.id, status: 'Error' });
+		const w = j.body.width || 64, h = j.body.height || 64;
+		return send(res, 200, { id: j.id, status: 'Ready', result: {
+		    sample: base() + (magic(j.raw, 'expired') ?
+		    '/files/expired/sample.png' : fileFor('image', { w, h })),
+		    prompt: j.body.prompt, seed: j.body.seed ?? 1234 } });
+	}
+	const c = await common(req, res, 'bfl', raw);
+	if (c) return c;
+	const id = rid();
+	jobs.set(id, { provider: 'bfl', id, raw, body, polls: 0 });
+	return send(res, 200, { id, polling_url:
+	    `${base()}/bfl/v1/get_result?id=${id}`, cost: 3 });
+}
+
+async function openai(req, res, path, body, raw) {
+	const c = await common(req, res, 'openai', raw);
+	if (c) return c;
+	if (magic(raw, 'moderate'))
+		return err(res, 'openai', 400, 'Your request was rejected by ' +
+		    'the safety system.', 'moderation_blocked');
+	const [w, h] = (body.size || '64x64').split('x').map(Number);
+	const n = body.n || 1;
+	return send(res, 200, { created: 1, data: Array(n).fill({ b64_json:
+	    png(w, h).toString('base64') }), output_format: 'png',
+	    size: body.size || 'auto', usage: { total_tokens: 1 } },
+	    { 'x-request-id': `req_${rid()}` });
+}
+
+async function xai(req, res, path, body, raw) {
+	const c = await common(req, res, 'xai', raw);
+	if (c) return c;
+	if (magic(raw, 'moderate'))
+		return err(res, 'xai', 400, 'Generated image rejected by ' +
+		    'content moderation.', 'content_policy');
+	const n = body.n || 1;
+	const item = body.response_format === 'b64_json' ?
+	    { b64_json: png(64, 64).toString('base64'), mime_type: 'image/png' } :
+	    { url: base() + fileFor('image', {}), mime_type: 'image/png' };
+	return send(res, 200, { data: Array(n).fill(item),
+	    usage: { cost_in_usd_ticks: 1 } }, { 'x-request-id': rid() });
+}
+
+async function google(req, res, path, body, raw) {
+	const c = await common(req, res, 'google', raw);
+	if (c) return c;
+	let m;
+	if ((m = /^\/models\/([^:]+):generateContent$/.exec(path))) {
+		if (magic(raw, 'moderate'))
+			return send(res, 200, { promptFeedback: {
+			    blockReason: 'PROHIBITED_CONTENT' },
+			    responseId: rid() });
+		return send(res, 200, { candidates: [{ content: { role: 'model',
+		    parts: [{ text: 'Here is your image.' }, { inlineData: {
+		    mimeType: 'image/png', data: png(64, 64)
+		    .toString('base64') } }] }, finishReason: 'STOP' }],
+		    usageMetadata: { totalTokenCount: 1 },
+		    modelVersion: m[1], responseId: `resp-${rid()}` });
+	}
+	if ((m = /^\/models\/([^:]+):predict$/.exec(path))) {
+		const n = magic(raw, 'moderate') ? 0 :
+		    (body.parameters?.sampleCount || 1);
+		return send(res, 200, { predictions: Array(n).fill({
+		    bytesBase64Encoded: png(64, 64).toString('base64'),
+		    mimeType: 'image/png' }) });
+	}
+	return err(res, 'google', 404, 'model not found', 'NOT_FOUND');
+}
+
+async function elevenlabs(req, res, path, body, raw, query) {
+	const c = await common(req, res, 'elevenlabs', raw);
+	if (c) return c;
+	if (magic(raw, 'moderate'))
+		return err(res, 'elevenlabs', 400, 'This request violates our ' +
+		    'content moderation policy', 'content_policy_violation');
+	if (!/^\/v1\/(sound-generation|music|text-to-speech\/[A-Za-z0-9]+)$/
+	    .test(path))
+		return err(res, 'elevenlabs', 404, 'not found', 'not_found');
+	const fmt = query.get('output_format') || 'mp3_44100_128';
+	const hdr = { 'request-id': `el-${rid()}` };
+	if (fmt.startsWith('pcm_'))
+		return send(res, 200, pcm(), { ...hdr,
+		    'content-type': 'audio/pcm' });
+	return send(res, 200, mp3(), { ...hdr, 'content-type': 'audio/mpeg' });
+}
+
+function repPrediction(id, j) {
+	const p = { id, model: j.model, version: 'v1', input: j.body.input,
+	    logs: '', error: null, status: 'starting', output: null,
+	    created_at: new Date().toISOString(), urls: {
+	    get: `${base()}/replicate/v1/predictions/${id}`,
+	    cancel: `${base()}/replicate/v1/predictions/${id}/cancel`,
+	    stream: `${base()}/replicate/v1/stream/${id}` } };
+	if (j.cancelled) {
+		p.status = 'canceled';
+		return p;
+	}
+	if (magic(j.raw, 'hang') || (magic(j.raw, 'wait') && j.polls < 2)) {
+		p.status = j.polls ? 'processing' : 'starting';
+		return p;
+	}
+	if (magic(j.raw, 'moderate')) {
+		p.status = 'failed';
+		p.error = 'NSFW content detected. Try running it again, or ' +
+		    'try a different prompt.';
+		return p;
+	}
+	if (magic(j.raw, '5xx')) {
+		p.status = 'failed';
+		p.error = 'CUDA error: device-side assert triggered';
+		return p;
+	}
+	const w = j.body.input?.width || 64, h = j.body.input?.height || 64;
+	const f = () => base() + (magic(j.raw, 'expired') ?
+	    '/files/expired/out.png' : fileFor('image', { w, h }));
+	p.status = 'succeeded';
+	p.output = magic(j.raw, 'two') ? [f(), f()] : [f()];
+	p.metrics = { predict_time: 0.5 };
+	return p;
+}
+
+async function replicate(req, res, path, body, raw) {
+	let m;
+	if ((m = /^\/predictions\/([^/]+)(\/cancel)?$/.exec(path))) {
+		if (!authOk.replicate(req.headers))
+			return err(res, 'replicate', 401, 'Unauthenticated');
+		const j = jobs.get(m[1]);
+		if (!j)
+			return err(res, 'replicate', 404, 'Not found');
+		if (m[2]) {
+			j.cancelled = true;
+			return send(res, 200, repPrediction(m[1], j));
+		}
+		j.polls++;
+		return send(res, 200, repPrediction(m[1], j));
+	}
+	const c = await common(req, res, 'replicate', raw);
+	if (c) return c;
+	let model;
+	if ((m = /^\/models\/([^/]+\/[^/]+)\/predictions$/.exec(path)))
+		model = m[1];
+	else if (path === '/predictions' && body.version)
+		model = `version:${body.version}`;
+	else
+		return err(res, 'replicate', 404, 'Not found');
+	if (!body.input || typeof body.input !== 'object')
+		return err(res, 'replicate', 422, '- input: Input is required');
+	const id = rid().replace(/-/g, '').slice(0, 20);
+	const j = { provider: 'replicate', model, raw, body, polls: 0 };
+	jobs.set(id, j);
+	return send(res, 201, repPrediction(id, j));
+}
+
+function files(req, res, path, query) {
+	if (path.startsWith('/files/expired/'))
+		return send(res, 403, Buffer.from('<?xml version="1.0"?><Error>' +
+		    '<Code>AuthenticationFailed</Code><Message>Signed expiry ' +
+		    'time has passed</Message></Error>'),
+		    { 'content-type': 'application/xml' });
+	if (path.endsWith('.png'))
+		return send(res, 200, png(Number(query.get('w')) || 64,
+		    Number(query.get('h')) || 64), { 'content-type': 'image/png' });
+	if (path.endsWith('.mp3'))
+		return send(res, 200, mp3(), { 'content-type': 'audio/mpeg' });
+	if (path.endsWith('.mp4'))
+		return send(res, 200, mp4(), { 'content-type': 'video/mp4' });
+	return send(res, 404, { error: 'no such file' });
+}
+
+const routes = [
+	['/api/v1', venice], ['/fal', fal], ['/bfl', bfl],
+	['/openai/v1', openai], ['/google/v1beta', google], ['/xai/v1', xai],
+	['/elevenlabs', elevenlabs], ['/replicate/v1', replicate],
+];
+
+const hanging = new Set();
+const server = http.createServer((req, res) => {
+	const chunks = [];
+	req.on('data', (c) => chunks.push(c));
+	req.on('end', async () => {
+		const u = new URL(req.url, 'http://x');
+		const raw = Buffer.concat(chunks).toString('utf8');
+		let body = {};
+		try { body = raw ? JSON.parse(raw) : {}; } catch { body = null; }
+		if (u.pathname === '/__fake/requests')
+			return send(res, 200, requests);
+		if (u.pathname === '/__fake/reset') {
+			requests.length = 0;
+			seen.clear();
+			jobs.clear();
+			return send(res, 200, { ok: true });
+		}
+		if (u.pathname.startsWith('/files/'))
+			return files(req, res, u.pathname, u.searchParams);
+		for (const [prefix, fn] of routes) {
+			if (!u.pathname.startsWith(prefix + '/'))
+				continue;
+			const path = u.pathname.slice(prefix.length);
+			requests.push({ provider: fn.name, method: req.method,
+			    path: u.pathname, query: Object.fromEntries(
+			    u.searchParams), headers: req.headers, body });
+			if (body === null)
+				return send(res, 400, { error: 'malformed JSON' });
+			try {
+				const r = await fn(req, res, path, body, raw,
+				    u.searchParams);
+				if (r === 'hang')
+					hanging.add(res);
+			} catch (e) {
+				send(res, 500, { error: String(e) });
+			}
+			return;
+		}
+		send(res, 404, { error: 'no fake here' });
+	});
+});
+
+server.listen(Number(process.argv[2] || 0), '127.0.0.1', () => {
+	port = server.address().port;
+	process.stdout.write(JSON.stringify({ port }) + '\n');
+});
+for (const s of ['SIGTERM', 'SIGINT'])
+	process.on(s, () => {
+		for (const r of hanging)
+			r.destroy();
+		server.close();
+		process.exit(0);
+	});

@@ -1,0 +1,671 @@
+/*
+ * Every adapter end to end through work_run() against the fake upstreams
+ * (tests/fakes/providers.mjs, started here with node on a free port):
+ * success with the stored file's bytes and URL, each error mapping,
+ * retries, deadlines and cancels, what we sent (GET /__fake/requests).
+ * Skipped (1..0) when node is not installed.
+ */
+#include <sys/types.h>
+#include <sys/wait.h>
+
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <cjson/cJSON.h>
+
+#include "cfg.h"
+#include "def.h"
+#include "err.h"
+#include "http.h"
+#include "work.h"
+#include "tap.h"
+
+static pid_t		 fake_pid;
+static int		 fake_port;
+static char		 media_dir[64];
+static struct cfg	*C;
+
+static void
+cfg_set(const char *k, const char *v)
+{
+	C->keys = realloc(C->keys, (C->n + 1) * sizeof(char *));
+	C->vals = realloc(C->vals, (C->n + 1) * sizeof(char *));
+	C->keys[C->n] = strdup(k);
+	C->vals[C->n] = strdup(v);
+	C->n++;
+}
+
+static int
+fake_start(void)
+{
+	int	 p[2];
+	char	 line[128];
+	ssize_t	 n;
+	size_t	 len = 0;
+
+	if (access("tests/fakes/providers.mjs", R_OK) == -1 ||
+	    system("node --version >/dev/null 2>&1") != 0)
+		return -1;
+	if (pipe(p) == -1)
+		return -1;
+	if ((fake_pid = fork()) == -1)
+		return -1;
+	if (fake_pid == 0) {
+		dup2(p[1], 1);
+		close(p[0]);
+		close(p[1]);
+		execlp("node", "node", "tests/fakes/providers.mjs", "0",
+		    (char *)NULL);
+		_exit(127);
+	}
+	close(p[1]);
+	while (len + 1 < sizeof(line) &&
+	    (n = read(p[0], line + len, sizeof(line) - 1 - len)) > 0) {
+		len += (size_t)n;
+		line[len] = '\0';
+		if (strchr(line, '\n') != NULL)
+			break;
+	}
+	close(p[0]);
+	line[len] = '\0';
+	if (sscanf(line, "{\"port\":%d}", &fake_port) != 1)
+		return -1;
+	return 0;
+}
+
+static void
+fake_stop(void)
+{
+	if (fake_pid > 0) {
+		kill(fake_pid, SIGTERM);
+		waitpid(fake_pid, NULL, 0);
+	}
+}
+
+static cJSON *
+fake_get(const char *path, const char *method)
+{
+	struct http_req	 q;
+	struct http_resp r;
+	struct sf_err	 e;
+	char		 url[256];
+	cJSON		*j = NULL;
+
+	snprintf(url, sizeof(url), "http://127.0.0.1:%d%s", fake_port, path);
+	memset(&q, 0, sizeof(q));
+	q.url = url;
+	q.method = method;
+	q.deadline_ms = http_now_ms() + 5000;
+	if (http_do(&q, &r, &e) == 0 && r.status == 200)
+		j = cJSON_Parse(r.body.p);
+	http_resp_free(&r);
+	return j;
+}
+
+static void
+fake_reset(void)
+{
+	cJSON_Delete(fake_get("/__fake/reset", "POST"));
+}
+
+/* How many requests recorded with method and a path containing sub. */
+static int
+fake_count(const char *method, const char *sub, cJSON **last)
+{
+	cJSON		*all, *it;
+	const cJSON	*m, *p;
+	int		 n = 0;
+
+	if (last != NULL)
+		*last = NULL;
+	if ((all = fake_get("/__fake/requests", "GET")) == NULL)
+		return -1;
+	cJSON_ArrayForEach(it, all) {
+		m = cJSON_GetObjectItem(it, "method");
+		p = cJSON_GetObjectItem(it, "path");
+		if (!cJSON_IsString(m) || !cJSON_IsString(p) ||
+		    strcmp(m->valuestring, method) != 0 ||
+		    strstr(p->valuestring, sub) == NULL)
+			continue;
+		n++;
+		if (last != NULL) {
+			cJSON_Delete(*last);
+			*last = cJSON_Duplicate(it, 1);
+		}
+	}
+	cJSON_Delete(all);
+	return n;
+}
+
+struct got {
+	char	 id[128];
+	int	 calls;
+};
+
+static void
+on_id(void *arg, const char *id)
+{
+	struct got	*g = arg;
+
+	snprintf(g->id, sizeof(g->id), "%s", id);
+	g->calls++;
+}
+
+/* Run one job; deadline_ms 0 = the endpoint's. */
+static int
+run(const char *ep, const char *model, const char *body, int64_t dl,
+    cJSON **facts, struct sf_err *e, struct got *g)
+{
+	const struct def_entry	*de;
+	struct work_job		 w;
+	cJSON			*req;
+	int			 rc;
+
+	*facts = NULL;
+	sf_err_clear(e);
+	memset(g, 0, sizeof(*g));
+	if ((de = def_lookup(ep)) == NULL || (req = cJSON_Parse(body)) == NULL)
+		return sf_err_set(e, 500, "test", NULL, "bad test setup");
+	memset(&w, 0, sizeof(w));
+	w.ep = de->ep;
+	w.model = def_find_model(de->ep, model);
+	w.tier = "t";
+	w.req = req;
+	w.cfg = C;
+	w.deadline_ms = dl > 0 ? http_now_ms() + dl : 0;
+	w.on_request_id = on_id;
+	w.arg = g;
+	if (w.model == NULL) {
+		cJSON_Delete(req);
+		return sf_err_set(e, 500, "test", NULL, "no model %s", model);
+	}
+	rc = work_run(&w, facts, e);
+	cJSON_Delete(req);
+	return rc;
+}
+
+static const char *
+fstr(const cJSON *f, const char *k)
+{
+	const cJSON	*v = cJSON_GetObjectItem(f, k);
+
+	return cJSON_IsString(v) ? v->valuestring : NULL;
+}
+
+static double
+fnum(const cJSON *f, const char *k)
+{
+	const cJSON	*v = cJSON_GetObjectItem(f, k);
+
+	return cJSON_IsNumber(v) ? v->valuedouble : -1;
+}
+
+/* The stored file behind a URL of ours starts with magic. */
+static int
+stored(const char *url, const char *magic, size_t mlen)
+{
+	char		 path[512], buf[16];
+	const char	*pfx = "http://sf.test/media/";
+	FILE		*f;
+	size_t		 n;
+
+	if (url == NULL || strncmp(url, pfx, strlen(pfx)) != 0)
+		return 0;
+	snprintf(path, sizeof(path), "%s/%s", media_dir, url + strlen(pfx));
+	if ((f = fopen(path, "rb")) == NULL)
+		return 0;
+	n = fread(buf, 1, sizeof(buf), f);
+	fclose(f);
+	return n >= mlen && memcmp(buf, magic, mlen) == 0;
+}
+
+#define PNG	"\x89PNG\r\n\x1a\n", 8
+
+/* A successful image run: URL, bytes, size, source, request id. */
+static void
+ok_image(const char *name, const char *ep, const char *model,
+    const char *body, const char *source, int w, int h)
+{
+	struct sf_err	 e;
+	struct got	 g;
+	cJSON		*f;
+	int		 rc;
+
+	rc = run(ep, model, body, 0, &f, &e, &g);
+	TAP_OK(rc == 0, "%s: succeeds (%d %s %s)", name, e.status, e.code,
+	    e.message);
+	if (rc != 0)
+		return;
+	TAP_OK(stored(fstr(f, "image_url"), PNG), "%s: PNG stored at %s", name,
+	    fstr(f, "image_url"));
+	TAP_STREQ(fstr(f, "source"), source, "%s: source", name);
+	TAP_STREQ(fstr(f, "model"), model, "%s: public model", name);
+	/* Imagen answers no id at all. */
+	TAP_OK((g.calls == 1 && g.id[0] != '\0' &&
+	    strcmp(g.id, fstr(f, "venice_request_id")) == 0) ||
+	    (strcmp(name, "imagen") == 0 && g.calls == 0),
+	    "%s: request id %s reported once", name, g.id);
+	TAP_OK(w == 0 || (fnum(f, "width") == w && fnum(f, "height") == h),
+	    "%s: %gx%g", name, fnum(f, "width"), fnum(f, "height"));
+	TAP_STREQ(fstr(f, "mime_type"), "image/png", "%s: mime", name);
+	TAP_OK(fnum(f, "elapsed_ms") >= 0, "%s: elapsed_ms", name);
+	cJSON_Delete(f);
+}
+
+static void
+fails(const char *name, const char *ep, const char *model, const char *body,
+    int64_t dl, int st, const char *code)
+{
+	struct sf_err	 e;
+	struct got	 g;
+	cJSON		*f;
+	int		 rc;
+
+	rc = run(ep, model, body, dl, &f, &e, &g);
+	TAP_OK(rc == -1 && e.status == st && strcmp(e.code, code) == 0 &&
+	    strstr(e.message, "test-") == NULL,
+	    "%s: %d %s (%s)", name, e.status, e.code, e.message);
+	cJSON_Delete(f);
+}
+
+/* The error mappings every provider shares. */
+static void
+errors(const char *p, const char *ep, const char *model, const char *extra)
+{
+	char	 b[256], n[64];
+
+	snprintf(n, sizeof(n), "%s 422", p);
+	snprintf(b, sizeof(b), "{\"prompt\":\"x FAKE:422\"%s}", extra);
+	fails(n, ep, model, b, 0, 422, "upstream_rejected");
+	snprintf(n, sizeof(n), "%s moderation", p);
+	snprintf(b, sizeof(b), "{\"prompt\":\"x FAKE:moderate\"%s}", extra);
+	fails(n, ep, model, b, 0, 422, "content_moderated");
+	snprintf(n, sizeof(n), "%s failure", p);
+	snprintf(b, sizeof(b), "{\"prompt\":\"x FAKE:5xx\"%s}", extra);
+	fails(n, ep, model, b, 0, 502, "upstream_error");
+	snprintf(n, sizeof(n), "%s key echoed", p);
+	snprintf(b, sizeof(b), "{\"prompt\":\"x FAKE:echokey\"%s}", extra);
+	fails(n, ep, model, b, 0, 422, "upstream_rejected");
+	snprintf(n, sizeof(n), "%s deadline", p);
+	snprintf(b, sizeof(b), "{\"prompt\":\"x FAKE:hang\"%s}", extra);
+	fails(n, ep, model, b, 1200, 504, "upstream_timeout");
+}
+
+static void
+retried(const char *name, const char *ep, const char *model,
+    const char *body, const char *path, int want)
+{
+	struct sf_err	 e;
+	struct got	 g;
+	cJSON		*f;
+	int		 rc, n;
+
+	fake_reset();
+	rc = run(ep, model, body, 0, &f, &e, &g);
+	n = fake_count("POST", path, NULL);
+	TAP_OK(rc == 0 && n == want, "%s: ok after %d POSTs (%s)", name, n,
+	    e.message);
+	cJSON_Delete(f);
+}
+
+static void
+test_venice(void)
+{
+	cJSON		*last, *b;
+	struct sf_err	 e;
+	struct got	 g;
+	cJSON		*f;
+	int		 rc;
+
+	fake_reset();
+	ok_image("venice", "image-generate", "chroma",
+	    "{\"prompt\":\"a fox\",\"width\":512,\"height\":256,\"seed\":42}",
+	    "venice", 512, 256);
+	fake_count("POST", "/api/v1/image/generate", &last);
+	b = cJSON_GetObjectItem(last, "body");
+	TAP_OK(cJSON_IsTrue(cJSON_GetObjectItem(b, "hide_watermark")) &&
+	    cJSON_IsBool(cJSON_GetObjectItem(b, "safe_mode")) &&
+	    strcmp(fstr(b, "format"), "png") == 0 &&
+	    strcmp(fstr(b, "model"), "chroma") == 0 &&
+	    fnum(b, "seed") == 42 && fnum(b, "width") == 512,
+	    "venice: format, safe_mode, hide_watermark, seed sent");
+	TAP_STREQ(fstr(cJSON_GetObjectItem(last, "headers"), "authorization"),
+	    "Bearer test-venice-key", "venice: bearer auth");
+	cJSON_Delete(last);
+	errors("venice", "image-generate", "chroma", "");
+	fails("venice blurred", "image-generate", "chroma",
+	    "{\"prompt\":\"x FAKE:blurred\"}", 0, 422, "content_moderated");
+	retried("venice 429 (x-ratelimit-reset-requests)", "image-generate",
+	    "chroma", "{\"prompt\":\"x FAKE:429once\"}", "/image/generate", 2);
+	retried("venice 503", "image-generate", "chroma",
+	    "{\"prompt\":\"x FAKE:503once\"}", "/image/generate", 2);
+	retried("venice dropped connection", "image-generate", "chroma",
+	    "{\"prompt\":\"x FAKE:drop\"}", "/image/generate", 2);
+	fails("venice 429 for good", "image-generate", "chroma",
+	    "{\"prompt\":\"x FAKE:429always\"}", 0, 502, "upstream_error");
+
+	/* Venice TTS (kokoro) and the audio queue. */
+	rc = run("text-to-speech", "kokoro", "{\"text\":\"hello\","
+	    "\"voice\":\"af_sky\"}", 0, &f, &e, &g);
+	TAP_OK(rc == 0 && stored(fstr(f, "audio_url"), "\xff\xfb", 2) &&
+	    fnum(f, "characters") == 5, "venice speech stored as MP3 (%s)",
+	    e.message);
+	cJSON_Delete(f);
+	cfg_set("ROUTE_SOUND_EFFECT_GENERATE_ELEVENLABS_SFX_V2",
+	    "venice:elevenlabs-sound-effects-v2");
+	fake_reset();
+	rc = run("sound-effect-generate", "elevenlabs-sfx-v2",
+	    "{\"prompt\":\"door creak\",\"duration\":2}", 0, &f, &e, &g);
+	TAP_OK(rc == 0 && stored(fstr(f, "audio_url"), "\xff\xfb", 2) &&
+	    g.calls == 1 && fnum(f, "duration") == 2,
+	    "venice audio queue -> MP3 (%s)", e.message);
+	TAP_OK(fake_count("POST", "/audio/complete", NULL) == 1,
+	    "venice audio queue completed");
+	cJSON_Delete(f);
+	fails("venice queue deadline", "sound-effect-generate",
+	    "elevenlabs-sfx-v2", "{\"prompt\":\"FAKE:hang\"}", 1200, 504,
+	    "upstream_timeout");
+	cfg_set("ROUTE_SOUND_EFFECT_GENERATE_ELEVENLABS_SFX_V2", "");
+}
+
+static void
+test_fal(void)
+{
+	cJSON		*last, *b, *f;
+	struct sf_err	 e;
+	struct got	 g;
+	int		 rc;
+	char		*s;
+
+	fake_reset();
+	ok_image("fal", "image-generate-pro", "flux-2-pro",
+	    "{\"prompt\":\"a fox\",\"width\":768,\"height\":512,\"seed\":3,"
+	    "\"negative_prompt\":\"\",\"steps\":9}", "fal", 768, 512);
+	fake_count("POST", "/fal/fal-ai/flux-2-pro", &last);
+	b = cJSON_GetObjectItem(last, "body");
+	s = cJSON_PrintUnformatted(b);
+	TAP_OK(fnum(cJSON_GetObjectItem(b, "image_size"), "width") == 768 &&
+	    strcmp(fstr(b, "output_format"), "png") == 0 &&
+	    cJSON_GetObjectItem(b, "num_inference_steps") == NULL &&
+	    cJSON_GetObjectItem(b, "tier") == NULL &&
+	    cJSON_GetObjectItem(b, "model") == NULL,
+	    "fal: mapped input %s", s);
+	free(s);
+	TAP_STREQ(fstr(cJSON_GetObjectItem(last, "headers"), "authorization"),
+	    "Key test-fal-key", "fal: Key auth");
+	cJSON_Delete(last);
+	TAP_OK(fake_count("GET", "/requests/", NULL) >= 3,
+	    "fal: polled status then fetched the result");
+
+	/* A seed beyond 2^53 survives as an exact integer literal. */
+	rc = run("image-generate-pro", "flux-2-pro", "{\"prompt\":\"x\"}", 0,
+	    &f, &e, &g);
+	s = f != NULL ? cJSON_PrintUnformatted(cJSON_GetObjectItem(f, "seed")) :
+	    NULL;
+	TAP_OK(rc == 0 && s != NULL && strcmp(s, "196619188014358656") == 0,
+	    "fal: big seed kept as %s", s ? s : "(none)");
+	free(s);
+	cJSON_Delete(f);
+
+	ok_image("fal ultra aspect", "image-generate-ultra", "nano-banana-pro",
+	    "{\"prompt\":\"x\",\"width\":1024,\"height\":768}", "fal", 0, 0);
+	fake_count("POST", "/fal/fal-ai/nano-banana-pro", &last);
+	b = cJSON_GetObjectItem(last, "body");
+	TAP_STREQ(fstr(b, "aspect_ratio"), "4:3", "fal: aspect ratio model");
+	cJSON_Delete(last);
+
+	errors("fal", "image-generate-pro", "flux-2-pro", "");
+	TAP_OK(fake_count("PUT", "/cancel", NULL) >= 1,
+	    "fal: cancelled at the deadline");
+	fake_reset();
+	fails("fal user timeout", "image-generate-pro", "flux-2-pro",
+	    "{\"prompt\":\"x FAKE:usertimeout\"}", 0, 504, "upstream_timeout");
+	TAP_OK(fake_count("GET", "/status", NULL) == 1,
+	    "fal: user-timeout 504 not retried");
+	fails("fal COMPLETED with error", "image-generate-pro", "flux-2-pro",
+	    "{\"prompt\":\"x FAKE:doneerror\"}", 0, 502, "upstream_error");
+	fails("fal expired result", "image-generate-pro", "flux-2-pro",
+	    "{\"prompt\":\"x FAKE:expired\"}", 0, 502,
+	    "upstream_result_expired");
+	retried("fal 429", "image-generate-pro", "flux-2-pro",
+	    "{\"prompt\":\"x FAKE:429once\"}", "/fal/fal-ai/flux-2-pro", 2);
+
+	/* Audio and video. */
+	rc = run("sound-effect-generate", "elevenlabs-sfx-v2",
+	    "{\"prompt\":\"door\",\"duration\":3}", 0, &f, &e, &g);
+	TAP_OK(rc == 0 && stored(fstr(f, "audio_url"), "\xff\xfb", 2) &&
+	    strcmp(fstr(f, "format"), "mp3") == 0,
+	    "fal sound effect -> MP3 (%s)", e.message);
+	cJSON_Delete(f);
+	fake_count("POST", "/fal/fal-ai/elevenlabs", &last);
+	b = cJSON_GetObjectItem(last, "body");
+	TAP_OK(fnum(b, "duration_seconds") == 3 &&
+	    strcmp(fstr(b, "text"), "door") == 0, "fal: sfx text+duration");
+	cJSON_Delete(last);
+	rc = run("text-to-video", "seedance-2.0-fast",
+	    "{\"prompt\":\"waves\",\"duration\":5,\"audio\":false}", 0, &f, &e,
+	    &g);
+	TAP_OK(rc == 0 && stored(fstr(f, "video_url"), "\0\0\0\x18" "ftyp", 8),
+	    "fal video -> MP4 (%s)", e.message);
+	cJSON_Delete(f);
+	fake_count("POST", "/fal/bytedance/seedance-2.0", &last);
+	b = cJSON_GetObjectItem(last, "body");
+	TAP_OK(fstr(b, "duration") != NULL &&
+	    strcmp(fstr(b, "duration"), "5") == 0 &&
+	    cJSON_IsFalse(cJSON_GetObjectItem(b, "generate_audio")),
+	    "fal: seedance duration string, generate_audio");
+	cJSON_Delete(last);
+}
+
+static void
+test_bfl(void)
+{
+	cJSON	*last;
+
+	cfg_set("ROUTE_IMAGE_GENERATE_PRO_FLUX_2_MAX", "bfl:flux-2-max");
+	fake_reset();
+	ok_image("bfl", "image-generate-pro", "flux-2-max",
+	    "{\"prompt\":\"a fox\",\"width\":1000,\"height\":600}", "bfl",
+	    1008, 608);
+	fake_count("GET", "/bfl/v1/get_result", &last);
+	TAP_STREQ(fstr(cJSON_GetObjectItem(last, "headers"), "x-key"),
+	    "test-bfl-key", "bfl: x-key on the polling_url");
+	cJSON_Delete(last);
+	errors("bfl", "image-generate-pro", "flux-2-max", "");
+	fails("bfl task not found", "image-generate-pro", "flux-2-max",
+	    "{\"prompt\":\"x FAKE:notfound\"}", 0, 502, "upstream_error");
+	fails("bfl expired sample", "image-generate-pro", "flux-2-max",
+	    "{\"prompt\":\"x FAKE:expired\"}", 0, 502,
+	    "upstream_result_expired");
+	retried("bfl 429", "image-generate-pro", "flux-2-max",
+	    "{\"prompt\":\"x FAKE:429once\"}", "/bfl/v1/flux-2-max", 2);
+	cfg_set("ROUTE_IMAGE_GENERATE_PRO_FLUX_2_MAX", "");
+}
+
+static void
+test_direct(void)
+{
+	cJSON		*last, *f;
+	struct sf_err	 e;
+	struct got	 g;
+	int		 rc;
+
+	cfg_set("ROUTE_IMAGE_GENERATE_ULTRA_GPT_IMAGE_2", "openai:gpt-image-2");
+	fake_reset();
+	ok_image("openai", "image-generate-ultra", "gpt-image-2",
+	    "{\"prompt\":\"x\",\"width\":1024,\"height\":768}", "openai", 1024,
+	    768);
+	fake_count("POST", "/openai/v1/images/generations", &last);
+	TAP_STREQ(fstr(cJSON_GetObjectItem(last, "body"), "size"), "1024x768",
+	    "openai: size");
+	cJSON_Delete(last);
+	errors("openai", "image-generate-ultra", "gpt-image-2", "");
+	retried("openai 429 (reset 1s)", "image-generate-ultra", "gpt-image-2",
+	    "{\"prompt\":\"x FAKE:429once\"}", "/images/generations", 2);
+
+	cfg_set("ROUTE_IMAGE_GENERATE_ULTRA_NANO_BANANA_PRO",
+	    "google:gemini-3-pro-image-preview");
+	ok_image("gemini", "image-generate-ultra", "nano-banana-pro",
+	    "{\"prompt\":\"x\"}", "google", 64, 64);
+	errors("gemini", "image-generate-ultra", "nano-banana-pro", "");
+	cfg_set("ROUTE_IMAGE_GENERATE_ULTRA_NANO_BANANA_2",
+	    "google:imagen-4.0-generate-001");
+	ok_image("imagen", "image-generate-ultra", "nano-banana-2",
+	    "{\"prompt\":\"x\"}", "google", 64, 64);
+	fails("imagen all filtered", "image-generate-ultra", "nano-banana-2",
+	    "{\"prompt\":\"x FAKE:moderate\"}", 0, 422, "content_moderated");
+	fake_count("POST", ":predict", &last);
+	TAP_OK(fnum(cJSON_GetObjectItem(cJSON_GetObjectItem(last, "body"),
+	    "parameters"), "sampleCount") == 1 &&
+	    strcmp(fstr(cJSON_GetObjectItem(last, "headers"),
+	    "x-goog-api-key"), "test-google-key") == 0,
+	    "imagen: sampleCount and x-goog-api-key");
+	cJSON_Delete(last);
+
+	cfg_set("ROUTE_IMAGE_GENERATE_ULTRA_GROK_IMAGINE_IMAGE_QUALITY",
+	    "xai:grok-imagine-image-quality");
+	ok_image("xai", "image-generate-ultra", "grok-imagine-image-quality",
+	    "{\"prompt\":\"x\",\"width\":1024,\"height\":576}", "xai", 64, 64);
+	fake_count("POST", "/xai/v1/images/generations", &last);
+	TAP_STREQ(fstr(cJSON_GetObjectItem(last, "body"), "aspect_ratio"),
+	    "16:9", "xai: aspect ratio");
+	cJSON_Delete(last);
+	errors("xai", "image-generate-ultra", "grok-imagine-image-quality", "");
+
+	cfg_set("ROUTE_IMAGE_GENERATE_PRO_RECRAFT_V4",
+	    "replicate:black-forest-labs/flux-schnell");
+	ok_image("replicate", "image-generate-pro", "recraft-v4",
+	    "{\"prompt\":\"x\",\"width\":320,\"height\":240}", "replicate",
+	    320, 240);
+	fake_reset();
+	ok_image("replicate polled", "image-generate-pro", "recraft-v4",
+	    "{\"prompt\":\"x FAKE:wait\"}", "replicate", 64, 64);
+	TAP_OK(fake_count("GET", "/replicate/v1/predictions/", NULL) >= 2,
+	    "replicate: polled urls.get");
+	fake_count("POST", "/models/black-forest-labs/flux-schnell", &last);
+	TAP_OK(strncmp(fstr(cJSON_GetObjectItem(last, "headers"), "prefer"),
+	    "wait=", 5) == 0, "replicate: Prefer: wait");
+	cJSON_Delete(last);
+	errors("replicate", "image-generate-pro", "recraft-v4", "");
+	TAP_OK(fake_count("POST", "/cancel", NULL) >= 1,
+	    "replicate: cancelled at the deadline");
+	fails("replicate expired output", "image-generate-pro", "recraft-v4",
+	    "{\"prompt\":\"x FAKE:expired\"}", 0, 502,
+	    "upstream_result_expired");
+
+	/* ElevenLabs direct: voice by name, model_id, WAV wrapping. */
+	fake_reset();
+	rc = run("voice", "eleven-v3", "{\"text\":\"hi there\",\"voice\":"
+	    "\"Roger\",\"stability\":0.4}", 0, &f, &e, &g);
+	TAP_OK(rc == 0 && stored(fstr(f, "audio_url"), "\xff\xfb", 2) &&
+	    g.id[0] != '\0', "elevenlabs speech -> MP3 (%s)", e.message);
+	cJSON_Delete(f);
+	fake_count("POST", "/elevenlabs/v1/text-to-speech/", &last);
+	TAP_OK(strstr(fstr(last, "path"), "CwhRBWXzGAHq8TQ4Fs17") != NULL &&
+	    strcmp(fstr(cJSON_GetObjectItem(last, "body"), "model_id"),
+	    "eleven_v3") == 0 &&
+	    strcmp(fstr(cJSON_GetObjectItem(last, "headers"), "xi-api-key"),
+	    "test-elevenlabs-key") == 0, "elevenlabs: voice id, model, key");
+	cJSON_Delete(last);
+	rc = run("voice", "eleven-v3", "{\"text\":\"hi\",\"format\":\"wav\"}",
+	    0, &f, &e, &g);
+	TAP_OK(rc == 0 && stored(fstr(f, "audio_url"), "RIFF", 4) &&
+	    strcmp(fstr(f, "format"), "wav") == 0 && fnum(f, "duration") > 0,
+	    "elevenlabs wav: PCM wrapped as WAV (%s)", e.message);
+	cJSON_Delete(f);
+	fails("elevenlabs unknown voice", "voice", "eleven-v3",
+	    "{\"text\":\"hi\",\"voice\":\"Nobody\"}", 0, 400, "invalid_value");
+	errors("elevenlabs", "voice", "eleven-v3", "");
+	retried("elevenlabs 429", "voice", "eleven-v3",
+	    "{\"text\":\"x FAKE:429once\"}", "/text-to-speech/", 2);
+}
+
+static void
+test_offline(void)
+{
+	struct sf_err	 e;
+	struct got	 g;
+	cJSON		*f;
+	int		 rc;
+
+	cfg_set("FAL_KEY", "");
+	rc = run("image-generate-pro", "flux-2-pro",
+	    "{\"prompt\":\"a fox\",\"width\":256,\"height\":256}", 0, &f, &e,
+	    &g);
+	TAP_OK(rc == 0 && strcmp(fstr(f, "source"), "offline") == 0 &&
+	    stored(fstr(f, "image_url"), PNG),
+	    "no key on testnet: offline PNG (%s)", e.message);
+	cJSON_Delete(f);
+	C->any_mainnet = 1;
+	fails("no key on mainnet", "image-generate-pro", "flux-2-pro",
+	    "{\"prompt\":\"a fox\"}", 0, 503, "provider_unavailable");
+	C->any_mainnet = 0;
+	cfg_set("FAL_KEY", "test-fal-key");
+}
+
+int
+main(void)
+{
+	static const char *const unset[] = {
+		"VENICE_API_KEY", "FAL_KEY", "BFL_API_KEY", "OPENAI_API_KEY",
+		"GEMINI_API_KEY", "XAI_API_KEY", "ELEVENLABS_API_KEY",
+		"REPLICATE_API_TOKEN", NULL
+	};
+	char	 base[128], v[160];
+	size_t	 i;
+
+	for (i = 0; unset[i] != NULL; i++)
+		unsetenv(unset[i]);
+	if (fake_start() == -1) {
+		printf("1..0 # SKIP node or tests/fakes/providers.mjs missing\n");
+		fake_stop();
+		return 0;
+	}
+	snprintf(media_dir, sizeof(media_dir), "/tmp/sf-prov-XXXXXX");
+	if (mkdtemp(media_dir) == NULL) {
+		fake_stop();
+		return 1;
+	}
+	C = calloc(1, sizeof(*C));
+	snprintf(base, sizeof(base), "http://127.0.0.1:%d", fake_port);
+#define BASE(k, p) do { snprintf(v, sizeof(v), "%s%s", base, p); \
+	cfg_set(k, v); } while (0)
+	BASE("VENICE_BASE_URL", "/api/v1");
+	BASE("FAL_QUEUE_BASE_URL", "/fal");
+	BASE("BFL_BASE_URL", "/bfl");
+	BASE("OPENAI_BASE_URL", "/openai/v1/");
+	BASE("GEMINI_BASE_URL", "/google/v1beta");
+	BASE("XAI_BASE_URL", "/xai/v1");
+	BASE("ELEVENLABS_BASE_URL", "/elevenlabs");
+	BASE("REPLICATE_BASE_URL", "/replicate/v1");
+#undef BASE
+	cfg_set("VENICE_API_KEY", "test-venice-key");
+	cfg_set("FAL_KEY", "test-fal-key");
+	cfg_set("BFL_API_KEY", "test-bfl-key");
+	cfg_set("OPENAI_API_KEY", "test-openai-key");
+	cfg_set("GEMINI_API_KEY", "test-google-key");
+	cfg_set("XAI_API_KEY", "test-xai-key");
+	cfg_set("ELEVENLABS_API_KEY", "test-elevenlabs-key");
+	cfg_set("REPLICATE_API_TOKEN", "test-replicate-key");
+	cfg_set("PROVIDER_POLL_MS", "40");
+	cfg_set("PROVIDER_BACKOFF_MS", "50");
+	cfg_set("MEDIA_STORE", "local");
+	cfg_set("MEDIA_DIR", media_dir);
+	cfg_set("PUBLIC_URL", "http://sf.test");
+
+	test_venice();
+	test_fal();
+	test_bfl();
+	test_direct();
+	test_offline();
+
+	fake_stop();
+	cfg_free(C);
+	snprintf(v, sizeof(v), "rm -rf '%s'", media_dir);
+	if (system(v) != 0)
+		printf("# could not remove %s\n", media_dir);
+	return tap_done();
+}
