@@ -73,18 +73,24 @@ hostconf_lighttpd(const struct cfg *c, const char *www, const char *run,
 	    "  \".webm\" => \"video/webm\",\n"
 	    ")\n");
 	printf("alias.url = ( \"/media/\" => \"%s/\" )\n", media);
-	printf("fastcgi.server = (\n");
+	/*
+	 * One exact-path block per endpoint: fastcgi.server keys match by
+	 * prefix, so "/v1/image-generate" would also catch
+	 * "/v1/image-generate-pro".
+	 */
 	for (e = def_table; e->ep != NULL; e++) {
 		if (!hostconf_safe(e->ep->path))
 			return 1;
-		printf("  \"%s\" => ((\n"
+		printf("$HTTP[\"url\"] == \"%s\" {\n"
+		    "  fastcgi.server = ( \"%s\" => ((\n"
 		    "    \"socket\" => \"%s/%s.sock\",\n"
 		    "    \"bin-path\" => \"%s/%s\",\n"
 		    "    \"max-procs\" => 1,\n"
 		    "    \"check-local\" => \"disable\",\n"
-		    "  )),\n", e->ep->path, run, e->stem, fcgi, e->stem);
+		    "  )) )\n"
+		    "}\n", e->ep->path, e->ep->path, run, e->stem, fcgi,
+		    e->stem);
 	}
-	printf(")\n");
 	return 0;
 }
 

@@ -157,7 +157,13 @@ flow_handle(const struct flow_ctx *ctx, const struct msg_req *req,
 	struct sf_err	 err;
 
 	sf_err_clear(&err);
-	if (strcmp(req->method, "OPTIONS") == 0) {
+	/* The web server routes by prefix; only our exact path is ours. */
+	if (req->path != NULL && req->path[0] != '\0' &&
+	    strcmp(req->path, ctx->ep->path) != 0) {
+		sf_err_set(&err, 404, "not_found", NULL, "no endpoint at %.200s; "
+		    "see /llms.txt for the list", req->path);
+		flow_error(resp, &err);
+	} else if (strcmp(req->method, "OPTIONS") == 0) {
 		msg_resp_body(resp, 204, "text/plain", "", 0);
 		msg_resp_header(resp, "Access-Control-Allow-Methods",
 		    "GET, POST, OPTIONS");

@@ -1,3 +1,5 @@
+#include <sys/socket.h>
+
 #include <errno.h>
 #include <pthread.h>
 #include <signal.h>
@@ -161,6 +163,29 @@ serve_worker(void *arg)
 	return NULL;
 }
 
+/*
+ * Shutdown: SIGTERM/SIGINT/SIGHUP are blocked in every thread and taken
+ * here.  Shutting the listening socket down wakes the workers blocked in
+ * accept(); requests in progress finish and are answered first.
+ */
+static void *
+serve_signals(void *arg)
+{
+	struct serve_pool	*pool = arg;
+	sigset_t		 set;
+	int			 sig;
+
+	sigemptyset(&set);
+	sigaddset(&set, SIGTERM);
+	sigaddset(&set, SIGINT);
+	sigaddset(&set, SIGHUP);
+	if (sigwait(&set, &sig) != 0)
+		return NULL;
+	FCGX_ShutdownPending();
+	shutdown(pool->sock, SHUT_RDWR);
+	return NULL;
+}
+
 static void
 serve_summary(const struct cfg *c, const struct def_endpoint *ep)
 {
@@ -184,7 +209,8 @@ serve_main(const struct def_endpoint *ep, int argc, char *argv[])
 	struct serve_pool	 pool;
 	struct sf_err		 err;
 	struct cfg		*cfg;
-	pthread_t		*th;
+	pthread_t		*th, sigth;
+	sigset_t		 set;
 	const char		*sockpath = NULL;
 	int			 i, check = 0;
 	unsigned		 t, started;
@@ -228,6 +254,13 @@ serve_main(const struct def_endpoint *ep, int argc, char *argv[])
 			return 1;
 		}
 	}
+	sigemptyset(&set);
+	sigaddset(&set, SIGTERM);
+	sigaddset(&set, SIGINT);
+	sigaddset(&set, SIGHUP);
+	pthread_sigmask(SIG_BLOCK, &set, NULL);
+	if (pthread_create(&sigth, NULL, serve_signals, &pool) == 0)
+		pthread_detach(sigth);
 	if ((th = calloc(cfg->workers, sizeof(*th))) == NULL) {
 		fprintf(stderr, "%s: out of memory\n", ep->name);
 		cfg_free(cfg);

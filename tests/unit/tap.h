@@ -12,8 +12,9 @@
 static int tap_n, tap_fail;
 
 #define TAP_OK(cond, ...) do {						\
+	int tap_c = (cond) ? 1 : 0;	/* evaluated once */		\
 	tap_n++;							\
-	if (cond) {							\
+	if (tap_c) {							\
 		printf("ok %d - ", tap_n);				\
 	} else {							\
 		tap_fail++;						\
@@ -21,7 +22,7 @@ static int tap_n, tap_fail;
 	}								\
 	printf(__VA_ARGS__);						\
 	printf("\n");							\
-	if (!(cond))							\
+	if (!tap_c)							\
 		printf("#   failed at %s:%d: %s\n", __FILE__, __LINE__, #cond); \
 } while (0)
 
