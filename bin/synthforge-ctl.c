@@ -4,6 +4,7 @@
  *   synthforge-ctl [options] list [--state S] [--limit N]
  *   synthforge-ctl [options] revenue
  *   synthforge-ctl [options] settle-pending [--min-age SECONDS]
+ *   synthforge-ctl check [--mainnet] [--online] [CONFIG]
  *
  * Settings come from the environment (DB, SETTLE, FACILITATOR_URL, RPC_URL,
  * RELAYER_KEY_FILE, CDP_API_KEY_ID, CDP_API_KEY_SECRET) and can be
@@ -11,14 +12,22 @@
  * --relayer-key-file.  Exit: 0 fine, 1 a settlement failed or is unknown,
  * 2 usage or setup error.
  */
+#include <sys/stat.h>
+
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
+#include "cfg.h"
+#include "def.h"
 #include "err.h"
+#include "facilitator.h"
 #include "ledger.h"
+#include "route.h"
+#include "rpc.h"
 #include "settle.h"
 
 struct ctl_opts {
@@ -41,7 +50,8 @@ usage(void)
 	fprintf(stderr, "usage: synthforge-ctl [--db path] [--settle "
 	    "facilitator|direct] [--facilitator-url url] [--rpc-url url]\n"
 	    "\t[--relayer-key-file path] list [--state S] [--limit N] | "
-	    "revenue |\n\tsettle-pending [--min-age seconds]\n");
+	    "revenue |\n\tsettle-pending [--min-age seconds]\n"
+	    "       synthforge-ctl check [--mainnet] [--online] [config]\n");
 }
 
 static const char *
@@ -270,6 +280,225 @@ dberr:
 	return 2;
 }
 
+/*
+ * check: is this configuration ready to take money?  Everything a buyer
+ * would hit as a 503, a payment to nowhere or a settlement that cannot
+ * land, found before anyone is charged.  --mainnet judges a testnet file
+ * as if its networks were mainnets (what is still missing to go live);
+ * --online also asks the facilitator / chain.  Exit 0 ready, 1 not ready,
+ * 2 the file itself is invalid.
+ */
+struct check_state {
+	int	 strict;	/* offline routes are not acceptable */
+	int	 bad;
+	unsigned offline;
+};
+
+static void
+check_line(struct check_state *st, int fatal, const char *what,
+    const char *fmt, const char *a, const char *b)
+{
+	printf("%s\t%s\t", fatal ? "MISSING" : what, fatal ? what : "");
+	printf(fmt, a, b);
+	printf("\n");
+	if (fatal)
+		st->bad = 1;
+}
+
+static void
+check_route_cb(void *arg, const struct def_endpoint *ep,
+    const struct def_model *m, const struct route *rt,
+    const struct sf_err *err)
+{
+	struct check_state	*st = arg;
+	char			 id[256];
+
+	snprintf(id, sizeof(id), "%s/%s", ep->name, m->id);
+	if (rt == NULL)
+		check_line(st, 1, "route", "%s: %s", id, err->message);
+	else {
+		st->offline++;
+		check_line(st, st->strict, "offline", "%s: %s", id, rt->why);
+	}
+}
+
+static int
+check_private_file(const char *path, char *why, size_t sz)
+{
+	struct stat	 sb;
+
+	if (stat(path, &sb) == -1) {
+		snprintf(why, sz, "%s: cannot stat", path);
+		return 0;
+	}
+	if ((sb.st_mode & 077) != 0) {
+		snprintf(why, sz, "%s is readable by others (chmod 0600)", path);
+		return 0;
+	}
+	return 1;
+}
+
+static void
+check_settlement(const struct cfg *c, struct check_state *st, int mainnet,
+    int online)
+{
+	enum settle_mode	 mode;
+	struct facilitator_config fc;
+	struct rpc		 r;
+	struct sf_err		 err;
+	const char		*url, *rpc, *key, *id, *sec;
+	char			*json = NULL, why[512];
+	uint64_t		 chain;
+	size_t			 i;
+
+	if (settle_mode_parse(cfg_get_or(c, "SETTLE", "facilitator"),
+	    &mode) == -1) {
+		check_line(st, 1, "SETTLE", "%s%s", "must be facilitator or "
+		    "direct", "");
+		return;
+	}
+	rpc = cfg_get_or(c, "RPC_URL", "");
+	if (mode == SETTLE_MODE_DIRECT) {
+		key = cfg_get_or(c, "RELAYER_KEY_FILE", "");
+		if (*rpc == '\0')
+			check_line(st, 1, "RPC_URL", "%s%s",
+			    "SETTLE=direct sends its own transactions", "");
+		if (*key == '\0')
+			check_line(st, 1, "RELAYER_KEY_FILE", "%s%s",
+			    "SETTLE=direct needs the relayer's key", "");
+		else if (!check_private_file(key, why, sizeof(why)))
+			check_line(st, 1, "RELAYER_KEY_FILE", "%s%s", why, "");
+		else
+			check_line(st, 0, "ok", "settlement: direct, relayer "
+			    "key %s%s", key, "");
+	} else {
+		url = cfg_get_or(c, "FACILITATOR_URL",
+		    "https://x402.org/facilitator");
+		id = cfg_get_or(c, "CDP_API_KEY_ID", "");
+		sec = cfg_get_or(c, "CDP_API_KEY_SECRET", "");
+		if (mainnet && strstr(url, "x402.org") != NULL)
+			check_line(st, 1, "FACILITATOR_URL", "%s%s",
+			    "the x402.org facilitator settles testnets only; "
+			    "set a mainnet facilitator (e.g. CDP) or "
+			    "SETTLE=direct", "");
+		else if (strstr(url, "cdp.coinbase.com") != NULL &&
+		    (*id == '\0' || *sec == '\0'))
+			check_line(st, 1, "CDP_API_KEY_ID", "%s%s",
+			    "the CDP facilitator needs CDP_API_KEY_ID and "
+			    "CDP_API_KEY_SECRET", "");
+		else
+			check_line(st, 0, "ok", "settlement: facilitator %s%s",
+			    url, "");
+		if (*rpc == '\0')
+			check_line(st, 0, "note", "%s%s", "RPC_URL unset: "
+			    "unknown settlements cannot be checked on chain",
+			    "");
+		if (online) {
+			memset(&fc, 0, sizeof(fc));
+			fc.url = url;
+			fc.cdp_key_id = *id ? id : NULL;
+			fc.cdp_key_secret = *sec ? sec : NULL;
+			sf_err_clear(&err);
+			if (facilitator_supported(&fc, &json, &err) == -1)
+				check_line(st, 1, "facilitator", "%s: %s", url,
+				    err.message);
+			else
+				for (i = 0; i < c->nnets; i++)
+					if (strstr(json, c->nets[i].network) ==
+					    NULL && (c->nets[i].network_v1[0] ==
+					    '\0' || strstr(json,
+					    c->nets[i].network_v1) == NULL))
+						check_line(st, 1, "facilitator",
+						    "%s does not list %s", url,
+						    c->nets[i].network);
+			free(json);
+		}
+	}
+	if (online && *rpc != '\0') {
+		memset(&r, 0, sizeof(r));
+		r.url = rpc;
+		sf_err_clear(&err);
+		/* The URL may carry an API key: never print it. */
+		if (rpc_chain_id(&r, &chain, &err) == -1)
+			check_line(st, 1, "RPC_URL", "does not answer: %s%s",
+			    err.code, "");
+		else if (c->nnets > 0 && chain != c->nets[0].chain_id)
+			check_line(st, 1, "RPC_URL", "is chain %s, not %s",
+			    "another", c->nets[0].network);
+	}
+}
+
+static int
+cmd_check(int argc, char *argv[])
+{
+	struct check_state	 st;
+	struct sf_err		 err;
+	struct cfg		*c;
+	const char		*path = NULL, *v;
+	int			 i, mainnet_flag = 0, online = 0, mainnet, live;
+	size_t			 n;
+
+	for (i = 2; i < argc; i++) {
+		if (strcmp(argv[i], "--mainnet") == 0)
+			mainnet_flag = 1;
+		else if (strcmp(argv[i], "--online") == 0)
+			online = 1;
+		else if (argv[i][0] != '-' && path == NULL)
+			path = argv[i];
+		else {
+			usage();
+			return 2;
+		}
+	}
+	memset(&st, 0, sizeof(st));
+	sf_err_clear(&err);
+	if ((c = cfg_load(path, &err)) == NULL) {
+		printf("INVALID\t%s\t%s\n", err.field[0] ? err.field : "-",
+		    err.message);
+		return strcmp(err.code, "config_missing") == 0 ? 1 : 2;
+	}
+	mainnet = c->any_mainnet || mainnet_flag;
+	printf("config\t%s\n", c->path != NULL ? c->path :
+	    "(defaults and environment)");
+	for (n = 0; n < c->nnets; n++)
+		printf("network\t%s\t%s\t%s\n", c->nets[n].network,
+		    c->nets[n].mainnet ? "mainnet" : "testnet",
+		    c->nets[n].asset);
+	if (!c->any_mainnet)
+		printf("note\t\ttestnet only%s\n", mainnet_flag ?
+		    "; judged as mainnet (--mainnet)" : "; --mainnet shows "
+		    "what going live still needs");
+	if (strcmp(c->pay_to, "0x0000000000000000000000000000000000000000")
+	    == 0)
+		check_line(&st, 1, "PAY_TO", "%s%s", "is the zero address", "");
+	else
+		check_line(&st, 0, "ok", "PAY_TO %s%s", c->pay_to, "");
+	if (mainnet && (v = cfg_get(c, "PUBLIC_URL")) != NULL &&
+	    strncmp(v, "https://", 8) != 0)
+		check_line(&st, 1, "PUBLIC_URL", "%s%s", "must be https on "
+		    "mainnet", "");
+	else if (mainnet && cfg_get(c, "PUBLIC_URL") == NULL)
+		check_line(&st, 1, "PUBLIC_URL", "%s%s", "is unset: 402s would "
+		    "name http://127.0.0.1 as the resource", "");
+	/* Routes as a testnet sees them, so each offline one says why. */
+	st.strict = mainnet;
+	live = c->any_mainnet;
+	c->any_mainnet = 0;
+	(void)route_list_offline(c, def_table, check_route_cb, &st);
+	c->any_mainnet = live;
+	if (st.offline == 0)
+		check_line(&st, 0, "ok", "every route has its provider key%s%s",
+		    "", "");
+	else if (!mainnet)
+		check_line(&st, 0, "note", "%s%s", "offline routes sell "
+		    "placeholder media on testnets; on mainnet they answer 503",
+		    "");
+	check_settlement(c, &st, mainnet, online);
+	printf("%s\n", st.bad ? "NOT READY" : "ready");
+	cfg_free(c);
+	return st.bad ? 1 : 0;
+}
+
 int
 main(int argc, char *argv[])
 {
@@ -279,6 +508,9 @@ main(int argc, char *argv[])
 	char		 lock[1024];
 	int		 rc;
 
+	/* check reads the configuration file, not the ledger options. */
+	if (argc >= 2 && strcmp(argv[1], "check") == 0)
+		return cmd_check(argc, argv);
 	if (ctl_options(argc, argv, &o) == -1) {
 		usage();
 		return 2;

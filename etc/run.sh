@@ -1,12 +1,16 @@
 #!/bin/sh
 # make run: write the server configuration from ours and start the server in
 # the foreground on 127.0.0.1:PORT.  Usage: etc/run.sh SERVER PORT
+#   SERVER: lighttpd (starts the endpoint binaries itself), apache
+#   (mod_proxy_fcgi) or nginx; for the last two the endpoint processes are
+#   started here with spawn-fcgi and stopped when the server stops.
 set -eu
 server=${1:-lighttpd}
 port=${2:-8080}
 top=$(pwd)
 var="$top/var"
 run="$var/run"
+fcgi="$top/build/fcgi"
 mkdir -p "$run" "$var/media"
 export SYNTHFORGE_PORT="${SYNTHFORGE_PORT:-$port}"
 export SYNTHFORGE_MEDIA_DIR="${SYNTHFORGE_MEDIA_DIR:-$var/media}"
@@ -27,16 +31,87 @@ fi
 # Fail early, naming the bad key, before the server forks anything.
 build/fcgi/image_generate --check
 
+# Apache and nginx run their workers as www-data when started as root:
+# they must reach the sockets, the site and the media.
+sockmode=0600
+if [ "$(id -u)" = 0 ]; then
+	sockmode=0660
+	chmod o+x "$var" "$run" 2>/dev/null || :
+	chmod o+rx "$var/media" 2>/dev/null || :
+fi
+
+pids=
+stop_spawned() {
+	# Our binaries finish the request in hand and exit on SIGTERM.
+	for p in $pids; do kill -TERM "$p" 2>/dev/null || :; done
+	for p in $pids; do wait "$p" 2>/dev/null || :; done
+	pids=
+}
+
+# One process per endpoint (plus sf-ops) on RUN/<stem>.sock; spawn-fcgi
+# -n execs in place, so each is our child, logs to our stderr and is
+# stopped by stop_spawned.
+spawn_all() {
+	tab=$(printf '\t')
+	build/bin/sf-hostconf spawn "$run" "$fcgi" > "$run/spawn.list"
+	while IFS="$tab" read -r name sock bin; do
+		rm -f "$sock"
+		if [ "$(id -u)" = 0 ]; then
+			spawn-fcgi -n -s "$sock" -M "$sockmode" -G www-data \
+			    -- "$bin" &
+		else
+			spawn-fcgi -n -s "$sock" -M "$sockmode" -- "$bin" &
+		fi
+		pids="$pids $!"
+	done < "$run/spawn.list"
+	# Wait for every socket: the server must not answer 503 at first.
+	i=0
+	while IFS="$tab" read -r name sock bin; do
+		while [ ! -S "$sock" ]; do
+			i=$((i + 1))
+			if [ $i -gt 100 ]; then
+				echo "run.sh: $name did not start" >&2
+				exit 1
+			fi
+			sleep 0.1
+		done
+	done < "$run/spawn.list"
+}
+
 case "$server" in
 lighttpd)
-	build/bin/sf-hostconf lighttpd "$top/www" "$run" "$top/build/fcgi" \
+	build/bin/sf-hostconf lighttpd "$top/www" "$run" "$fcgi" \
 	    > "$run/lighttpd.conf"
 	lighttpd -tt -f "$run/lighttpd.conf" >/dev/null
 	echo "synthforge on http://127.0.0.1:$SYNTHFORGE_PORT/ (lighttpd, Ctrl-C stops)"
 	exec lighttpd -D -f "$run/lighttpd.conf"
 	;;
+apache)
+	build/bin/sf-hostconf apache "$top/www" "$run" "$fcgi" \
+	    > "$run/apache.conf"
+	apache2 -t -f "$run/apache.conf"
+	set -- apache2 -DFOREGROUND -f "$run/apache.conf"
+	;;
+nginx)
+	build/bin/sf-hostconf nginx "$top/www" "$run" "$fcgi" \
+	    > "$run/nginx.conf"
+	nginx -t -q -p "$run" -c "$run/nginx.conf"
+	set -- nginx -p "$run" -c "$run/nginx.conf" -g 'daemon off;'
+	;;
 *)
-	echo "run.sh: SERVER=$server is not supported (use lighttpd)" >&2
+	echo "run.sh: SERVER=$server is not supported (lighttpd, apache, nginx)" >&2
 	exit 2
 	;;
 esac
+
+trap stop_spawned EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
+spawn_all
+echo "synthforge on http://127.0.0.1:$SYNTHFORGE_PORT/ ($server, Ctrl-C stops)"
+"$@" &
+srv=$!
+# Stop the server first, then the endpoints: no request is cut off.
+trap 'kill -TERM $srv 2>/dev/null; wait $srv 2>/dev/null; exit 130' INT
+trap 'kill -TERM $srv 2>/dev/null; wait $srv 2>/dev/null; exit 143' TERM
+wait $srv

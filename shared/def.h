@@ -60,9 +60,11 @@ struct def_tier {
 
 struct def_output {
 	const char	*name;
-	const char	*type;		/* "string", "number", "boolean", "integer" */
+	const char	*type;		/* "string", "number", "integer", "boolean",
+					   "array", "object" */
 	const char	*desc;
 	const char	*example;	/* JSON literal */
+	const char	*from;		/* work fact it comes from; NULL = name */
 };
 
 struct def_endpoint {

@@ -5,14 +5,13 @@
 
 #include "cfg.h"
 #include "def.h"
+#include "demo.h"
 #include "err.h"
 #include "flow.h"
 #include "msg.h"
 #include "schema.h"
+#include "ledger.h"
 #include "val.h"
-#include "x402_challenge.h"
-
-#define FLOW_MAX_OFFERS	CFG_MAX_NETS
 
 static void
 flow_cors(struct msg_resp *resp)
@@ -100,62 +99,84 @@ oom:
 
 static void
 flow_post(const struct flow_ctx *ctx, const struct msg_req *req,
-    struct msg_resp *resp)
+    struct msg_resp *resp, struct flow_outcome *out)
 {
 	struct sf_err		 err;
 	struct val_result	 vr;
-	struct x402_offer	 offers[FLOW_MAX_OFFERS];
-	size_t			 noffers;
-	char			 resource[640];
 
 	sf_err_clear(&err);
-	if (req->bad_length) {
+	if (req->bad_length)
 		sf_err_set(&err, 400, "invalid_content_length", NULL,
 		    "the Content-Length header is not a valid number");
-		flow_error(resp, &err);
-		return;
-	}
-	if (req->body_too_large) {
+	else if (req->body_too_large)
 		sf_err_set(&err, 413, "body_too_large", NULL,
 		    "the request body is larger than %zu bytes",
 		    ctx->cfg->body_max);
-		flow_error(resp, &err);
-		return;
-	}
-	if (val_request(ctx->ep, req->content_type, req->body, req->body_len,
-	    &vr, &err) == -1) {
-		flow_error(resp, &err);
-		return;
-	}
-	flow_resource(ctx, resource, sizeof(resource));
-	noffers = cfg_offers(ctx->cfg, vr.amount, offers, FLOW_MAX_OFFERS);
-
-	if (req->payment_v2 == NULL && req->payment_v1 == NULL) {
-		if (x402_challenge(resp, 402, ctx->ep, resource, offers,
-		    noffers, "payment_required", "This endpoint costs a fixed "
-		    "amount of USDC per call: sign the offered EIP-3009 "
-		    "authorization and retry with PAYMENT-SIGNATURE (v2) or "
-		    "X-PAYMENT (v1).") == -1) {
-			sf_err_set(&err, 500, "out_of_memory", NULL,
-			    "out of memory");
-			flow_error(resp, &err);
-		}
+	else if (val_request(ctx->ep, req->content_type, req->body,
+	    req->body_len, &vr, &err) == 0) {
+		flow_paid(ctx, req, &vr, resp, out);
 		val_result_free(&vr);
 		return;
 	}
-	sf_err_set(&err, 501, "payment_not_supported_yet", NULL,
-	    "payment verification is not available on this server yet; "
-	    "nothing was charged");
 	flow_error(resp, &err);
-	val_result_free(&vr);
+	snprintf(out->reason, sizeof(out->reason), "%s", err.code);
+}
+
+int
+flow_init(struct flow_ctx *ctx, const struct cfg *cfg,
+    const struct def_endpoint *ep, struct sf_err *err)
+{
+	const char	*db, *mode, *v;
+
+	memset(ctx, 0, sizeof(*ctx));
+	ctx->cfg = cfg;
+	ctx->ep = ep;
+	mode = cfg_get_or(cfg, "SETTLE", "facilitator");
+	if (settle_mode_parse(mode, &ctx->settle.mode) == -1)
+		return sf_err_set(err, 500, "config_invalid", "SETTLE",
+		    "SETTLE=\"%s\" must be facilitator or direct", mode);
+	db = cfg_get_or(cfg, "DB", "var/ledger.db");
+	snprintf(ctx->lock_path, sizeof(ctx->lock_path), "%s.nonce.lock", db);
+	ctx->settle.facilitator.url = cfg_get_or(cfg, "FACILITATOR_URL",
+	    "https://x402.org/facilitator");
+	ctx->settle.facilitator.cdp_key_id = cfg_get(cfg, "CDP_API_KEY_ID");
+	ctx->settle.facilitator.cdp_key_secret = cfg_get(cfg,
+	    "CDP_API_KEY_SECRET");
+	v = cfg_get(cfg, "RPC_URL");
+	ctx->settle.rpc_url = v != NULL && *v != '\0' ? v : NULL;
+	ctx->settle.direct.rpc_url = ctx->settle.rpc_url;
+	ctx->settle.direct.key_file = cfg_get(cfg, "RELAYER_KEY_FILE");
+	ctx->settle.direct.lock_file = ctx->lock_path;
+	if (ctx->settle.mode == SETTLE_MODE_DIRECT &&
+	    (ctx->settle.rpc_url == NULL || ctx->settle.direct.key_file == NULL))
+		return sf_err_set(err, 500, "config_missing",
+		    ctx->settle.rpc_url == NULL ? "RPC_URL" : "RELAYER_KEY_FILE",
+		    "SETTLE=direct needs RPC_URL and RELAYER_KEY_FILE");
+	ctx->rpc_ms = 10000;
+	if ((ctx->ledger = ledger_open(db, err)) == NULL)
+		return -1;
+	return 0;
+}
+
+void
+flow_fini(struct flow_ctx *ctx)
+{
+	ledger_close(ctx->ledger);
+	ctx->ledger = NULL;
 }
 
 void
 flow_handle(const struct flow_ctx *ctx, const struct msg_req *req,
-    struct msg_resp *resp)
+    struct msg_resp *resp, struct flow_outcome *out)
 {
-	struct sf_err	 err;
+	struct flow_outcome	 scratch;
+	struct sf_err		 err;
 
+	if (out == NULL)
+		out = &scratch;
+	memset(out, 0, sizeof(*out));
+	out->pay = "none";
+	out->upstream_ms = -1;
 	sf_err_clear(&err);
 	/* The web server routes by prefix; only our exact path is ours. */
 	if (req->path != NULL && req->path[0] != '\0' &&
@@ -171,11 +192,14 @@ flow_handle(const struct flow_ctx *ctx, const struct msg_req *req,
 		    "Content-Type, PAYMENT-SIGNATURE, X-PAYMENT, "
 		    "Access-Control-Expose-Headers");
 		msg_resp_header(resp, "Access-Control-Max-Age", "86400");
+	} else if (strcmp(req->method, "GET") == 0 &&
+	    (ctx->ep->flags & DEF_EP_DEMO) && demo_wanted(req->query)) {
+		flow_demo(ctx, req, resp, out);
 	} else if (strcmp(req->method, "GET") == 0 ||
 	    strcmp(req->method, "HEAD") == 0) {
 		flow_describe(ctx, req, resp);
 	} else if (strcmp(req->method, ctx->ep->method) == 0) {
-		flow_post(ctx, req, resp);
+		flow_post(ctx, req, resp, out);
 	} else {
 		sf_err_set(&err, 405, "method_not_allowed", NULL,
 		    "%s is not allowed here; use %s (GET describes the "
@@ -184,4 +208,5 @@ flow_handle(const struct flow_ctx *ctx, const struct msg_req *req,
 		msg_resp_header(resp, "Allow", "GET, POST, OPTIONS");
 	}
 	flow_cors(resp);
+	out->status = resp->status;
 }

@@ -384,6 +384,43 @@ ledger_select_conflict(struct ledger *l, const struct ledger_payment *k,
 	return ledger_dberr(l, err, "select");
 }
 
+/*
+ * Look a payment up by its replay key (network, asset, payer, nonce) or its
+ * payment id, without claiming it: lets the flow answer a replay from the
+ * ledger before asking the chain (which would call the nonce used).
+ * 1 found (row filled), 0 not found, -1 error.
+ */
+int
+ledger_find(struct ledger *l, const struct ledger_payment *in,
+    struct ledger_payment *row, struct sf_err *err)
+{
+	struct ledger_payment	 k;
+	struct net_info		 ni;
+	int			 rc;
+
+	memset(row, 0, sizeof(*row));
+	k = *in;
+	ledger_lower(k.payer, sizeof(k.payer), in->payer);
+	ledger_lower(k.asset, sizeof(k.asset), in->asset);
+	ledger_lower(k.nonce, sizeof(k.nonce), in->nonce);
+	if (net_lookup(in->network, &ni) == -1)
+		return sf_err_set(err, 500, "internal_error", "network",
+		    "ledger_find: unknown network");
+	net_caip2(&ni, k.network, sizeof(k.network));
+	pthread_mutex_lock(&l->mu);
+	rc = ledger_select_conflict(l, &k, row, err);
+	pthread_mutex_unlock(&l->mu);
+	if (rc == 0)
+		return 1;
+	/* select_conflict reports "no row" as an error; tell them apart. */
+	if (strcmp(err->code, "ledger_error") == 0 &&
+	    strstr(err->message, "vanished") != NULL) {
+		sf_err_clear(err);
+		return 0;
+	}
+	return -1;
+}
+
 int
 ledger_claim(struct ledger *l, const struct ledger_payment *in,
     struct ledger_payment *row, struct sf_err *err)

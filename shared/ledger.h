@@ -70,6 +70,9 @@ void		 ledger_close(struct ledger *);
  */
 int	ledger_claim(struct ledger *, const struct ledger_payment *in,
 	    struct ledger_payment *row, struct sf_err *);
+/* By replay key or payment id, without claiming: 1 found, 0 not, -1 error. */
+int	ledger_find(struct ledger *, const struct ledger_payment *key,
+	    struct ledger_payment *row, struct sf_err *);
 /* 1 found, 0 not found, -1 error. */
 int	ledger_get(struct ledger *, int64_t id, struct ledger_payment *,
 	    struct sf_err *);

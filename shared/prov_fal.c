@@ -69,6 +69,27 @@ static const char *const fal_ratios[] = {
 static const char *const fal_gpt15_sizes[] = {
 	"1:1", "3:2", "2:3", NULL
 };
+/* Edit models whose input is a list of images, not one image_url. */
+static const char *const fal_image_list[] = {
+	"seedream", "nano-banana", "gpt-image", "flux-2/", NULL
+};
+
+/* fal's image_size preset for a ratio, for models that take no ratio. */
+static const char *
+fal_preset(const char *ratio)
+{
+	static const char *const t[][2] = {
+		{ "1:1", "square_hd" }, { "4:3", "landscape_4_3" },
+		{ "3:4", "portrait_4_3" }, { "16:9", "landscape_16_9" },
+		{ "9:16", "portrait_16_9" }, { NULL, NULL }
+	};
+	size_t	 i;
+
+	for (i = 0; t[i][0] != NULL; i++)
+		if (strcmp(t[i][0], ratio) == 0)
+			return t[i][1];
+	return NULL;
+}
 
 /* Scale w x h up (keeping the ratio) to at least min pixels, 16-aligned. */
 static void
@@ -112,9 +133,13 @@ fal_size(cJSON *b, const struct prov_job *j, const char *media)
 
 	prov_size(req, &w, &h);
 	/* Size: an aspect ratio, a fixed list, or {width, height}. */
-	if ((s = prov_str(req, "aspect_ratio")) != NULL)
+	if ((s = prov_str(req, "aspect_ratio")) != NULL) {
 		cJSON_AddStringToObject(b, "aspect_ratio", s);
-	else if (w && h && fal_has(id, fal_by_aspect))
+		/* Recraft, Ideogram, SD, Qwen: the ratio as a size preset. */
+		if (!(w && h) && !fal_has(id, fal_by_aspect) &&
+		    fal_preset(s) != NULL)
+			cJSON_AddStringToObject(b, "image_size", fal_preset(s));
+	} else if (w && h && fal_has(id, fal_by_aspect))
 		cJSON_AddStringToObject(b, "aspect_ratio",
 		    prov_aspect(w, h, fal_ratios));
 	if (w && h && strstr(id, "gpt-image-1.5") != NULL) {
@@ -148,7 +173,7 @@ fal_input(const struct prov_job *j)
 {
 	const cJSON	*req = j->req, *it;
 	const char	*id = j->upstream, *s, *media, *fmt;
-	cJSON		*b;
+	cJSON		*b, *a;
 	double		 d;
 	int		 x;
 	char		 ds[16];
@@ -172,6 +197,11 @@ fal_input(const struct prov_job *j)
 		    strstr(id, "speech") != NULL || strstr(id, "tts") != NULL)
 			cJSON_AddStringToObject(b, "text", s);
 	}
+	if ((s = prov_str(req, "image_url")) != NULL &&
+	    fal_has(id, fal_image_list) &&
+	    cJSON_GetObjectItemCaseSensitive(b, "image_urls") == NULL &&
+	    (a = cJSON_AddArrayToObject(b, "image_urls")) != NULL)
+		cJSON_AddItemToArray(a, cJSON_CreateString(s));
 	if (strcmp(media, "image") == 0)
 		fal_size(b, j, media);
 	else if ((s = prov_str(req, "aspect_ratio")) != NULL)

@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include <fcgiapp.h>
 
@@ -14,6 +15,8 @@
 #include "def.h"
 #include "err.h"
 #include "flow.h"
+#include "log.h"
+#include "metrics.h"
 #include "msg.h"
 #include "serve.h"
 
@@ -104,8 +107,13 @@ serve_one(struct serve_pool *pool, FCGX_Request *fr)
 	struct msg_req	 req;
 	struct msg_resp	 resp;
 	struct buf	 body, path;
+	struct flow_outcome out;
+	struct timespec	 t0, t1;
+	long long	 ms;
 	const char	*sn, *pi;
 
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	metrics_request_begin();
 	memset(&req, 0, sizeof(req));
 	msg_resp_init(&resp);
 	buf_init(&body);
@@ -129,8 +137,13 @@ serve_one(struct serve_pool *pool, FCGX_Request *fr)
 	req.payment_v1 = serve_param(fr, "HTTP_X_PAYMENT");
 	serve_read_body(fr, pool->ctx.cfg->body_max, &body, &req);
 
-	flow_handle(&pool->ctx, &req, &resp);
+	flow_handle(&pool->ctx, &req, &resp, &out);
 	serve_write(fr, &resp, strcmp(req.method, "HEAD") == 0);
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	ms = (t1.tv_sec - t0.tv_sec) * 1000LL +
+	    (t1.tv_nsec - t0.tv_nsec) / 1000000;
+	log_request(pool->ctx.cfg, pool->ctx.ep->name, &out, ms);
+	metrics_request_end(&out, ms);
 
 	msg_resp_free(&resp);
 	buf_free(&body);
@@ -238,9 +251,16 @@ serve_main(const struct def_endpoint *ep, int argc, char *argv[])
 		return 0;
 	}
 	memset(&pool, 0, sizeof(pool));
-	pool.ctx.cfg = cfg;
-	pool.ctx.ep = ep;
+	if (flow_init(&pool.ctx, cfg, ep, &err) == -1) {
+		fprintf(stderr, "%s: %s\n", ep->name, err.message);
+		cfg_free(cfg);
+		return 1;
+	}
 	pthread_mutex_init(&pool.accept_lock, NULL);
+	/* Metrics never block a sale: without them we serve anyway. */
+	if (metrics_open(cfg, ep->name, &err) == -1)
+		fprintf(stderr, "%s: metrics disabled: %s\n", ep->name,
+		    err.message);
 	if (FCGX_Init() != 0) {
 		fprintf(stderr, "%s: FCGX_Init failed\n", ep->name);
 		cfg_free(cfg);
@@ -279,6 +299,9 @@ serve_main(const struct def_endpoint *ep, int argc, char *argv[])
 		pthread_join(th[t], NULL);
 	free(th);
 	pthread_mutex_destroy(&pool.accept_lock);
+	flow_fini(&pool.ctx);
+	metrics_close();
+	log_close();
 	cfg_free(cfg);
 	return 0;
 }

@@ -78,7 +78,7 @@ val_type_name(enum def_type t)
 	}
 }
 
-static int
+int
 val_model_allows(const struct def_param *p, const struct def_model *m)
 {
 	const char *const	*s;

@@ -12,6 +12,7 @@
 #include <cjson/cJSON.h>
 
 struct def_endpoint;
+struct def_param;
 struct def_model;
 struct def_tier;
 struct sf_err;
@@ -31,5 +32,7 @@ int	val_request(const struct def_endpoint *, const char *content_type,
 int	val_object(const struct def_endpoint *, cJSON *obj,
 	    struct val_result *, struct sf_err *);
 void	val_result_free(struct val_result *);
+/* Whether a parameter applies to a model (def_param.models). */
+int	val_model_allows(const struct def_param *, const struct def_model *);
 
 #endif

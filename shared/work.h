@@ -24,6 +24,8 @@ struct work_job {
 	const cJSON		*req;		/* normalised request */
 	const struct cfg	*cfg;
 	int64_t			 deadline_ms;	/* 0 = now + ep->deadline */
+	/* Free demo without paid-upstream budget: the offline provider. */
+	int			 force_offline;
 	/* Upstream id, as soon as known and before any polling. */
 	void			(*on_request_id)(void *, const char *);
 	void			*arg;

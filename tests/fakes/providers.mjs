@@ -46,7 +46,10 @@
 //   FAKE:two         two outputs where the protocol allows several
 //
 // Test hooks: GET /__fake/requests (every request received: method, path,
-// query, headers, parsed body), POST /__fake/reset, GET /files/<name>.
+// query, headers, parsed body), POST /__fake/reset, GET /files/<name>;
+// for input-URL tests GET /files/redirect?to=<url> (302),
+// /files/big.png?bytes=N (a PNG followed by N bytes), /files/page.txt
+// (text/html).
 import http from 'node:http';
 import zlib from 'node:zlib';
 import crypto from 'node:crypto';
@@ -395,6 +398,14 @@ async function fal(req, res, path, body, raw) {
 	const c = await common(req, res, 'fal', raw);
 	if (c) return c;
 	const id = path.slice(1);
+	// Edit inputs as the real schemas require them (fal_schemas.txt).
+	if (/seedream\/.*\/edit|nano-banana.*\/edit/.test(id) &&
+	    !Array.isArray(body.image_urls))
+		return err(res, 'fal', 422, 'field required: image_urls',
+		    'value_error.missing');
+	if (/qwen-image-edit|flux-pro\/kontext/.test(id) && !body.image_url)
+		return err(res, 'fal', 422, 'field required: image_url',
+		    'value_error.missing');
 	const parts = id.split('/');
 	const alias = `${parts[0]}/${parts[1]}`;
 	const r = rid();
@@ -577,6 +588,18 @@ async function replicate(req, res, path, body, raw) {
 }
 
 function files(req, res, path, query) {
+	// Inputs for the image_url guard tests: a redirect to anywhere, a
+	// "PNG" of a chosen size, and a body that is not an image.
+	if (path === '/files/redirect')
+		return send(res, 302, Buffer.alloc(0),
+		    { location: query.get('to') || '/' });
+	if (path === '/files/big.png')
+		return send(res, 200, Buffer.concat([png(8, 8),
+		    Buffer.alloc(Number(query.get('bytes')) || 0)]),
+		    { 'content-type': 'image/png' });
+	if (path === '/files/page.txt')
+		return send(res, 200, Buffer.from('<html>not an image</html>'),
+		    { 'content-type': 'text/html' });
 	if (path.startsWith('/files/expired/'))
 		return send(res, 403, Buffer.from('<?xml version="1.0"?><Error>' +
 		    '<Code>AuthenticationFailed</Code><Message>Signed expiry ' +

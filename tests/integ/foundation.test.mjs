@@ -8,14 +8,20 @@ import { x402Client, x402HTTPClient } from '@x402/fetch';
 import { ExactEvmScheme } from '@x402/evm';
 import { ExactEvmSchemeV1 } from '@x402/evm/v1';
 import { privateKeyToAccount } from 'viem/accounts';
-import { startServer, endpoints, decodeB64Json } from '../lib/server.mjs';
+import { startServer, endpoints, decodeB64Json, localExample } from '../lib/server.mjs';
+import { startFakes } from '../lib/fakes.mjs';
 
 const PAY_TO = '0x3C44CdDdB6a900fa2b585dd299e03d12FA4293BC';
 const eps = endpoints();
-let srv;
+let srv, fakes;
 
-before(async () => { srv = await startServer({ conf: { NETWORKS: 'base-sepolia,polygon', BODY_MAX: '65536' } }); });
-after(async () => { await srv?.stop(); });
+// Provider keys point at the fakes: polygon is a mainnet, where routes
+// without a key are refused (503) before any 402.
+before(async () => {
+  fakes = await startFakes();
+  srv = await startServer({ conf: { NETWORKS: 'base-sepolia,polygon', BODY_MAX: '65536', URL_ALLOW: 'localhost' }, env: fakes.env });
+});
+after(async () => { await srv?.stop(); await fakes?.stop(); });
 
 const post = (path, body, headers = {}) => fetch(srv.url + path, {
   method: 'POST',
@@ -40,7 +46,7 @@ test('the definition table holds the whole synthforge cluster', () => {
 
 for (const ep of eps) {
   test(`${ep.name}: valid request -> 402 in v2 and v1 with every network`, async () => {
-    const r = await post(ep.path, ep.example);
+    const r = await post(ep.path, localExample(ep, fakes.port));
     assert.equal(r.status, 402, await r.clone().text());
     assert.equal(r.headers.get('content-type'), 'application/json');
     assert.match(r.headers.get('access-control-expose-headers'), /PAYMENT-REQUIRED/);

@@ -60,6 +60,12 @@ export async function createFacilitatorApp({ rpc, key = KEYS.facilitator, quiet 
         return res.status(500).json({ success: false, errorReason: 'unexpected_settle_error', errorMessage: 'forced by test',
           transaction: '', network: paymentRequirements.network });
       }
+      // 'stall': hold /settle (and /verify) for delayMs BEFORE acting, and
+      // act only if the caller is still there (a crash test kills it).
+      if (state.mode === 'stall') {
+        await new Promise((r) => setTimeout(r, state.delayMs));
+        if (req.socket?.destroyed) return;
+      }
       let out, status = 200;
       try { out = await facilitator[op](paymentPayload, paymentRequirements); } catch (e) {
         status = 500;

@@ -1,14 +1,23 @@
-// Start a real lighttpd serving the site and every endpoint binary, with a
-// configuration of the test's choosing, on a free port.  Used by the
-// integration tests; everything it starts is stopped by stop().
+// Start a real web server (lighttpd by default, or Apache with
+// mod_proxy_fcgi, or nginx) serving the site and every endpoint binary,
+// with a configuration of the test's choosing, on a free port.  The server
+// configuration comes from sf-hostconf, as in `make run`.  lighttpd starts
+// the endpoint binaries itself; for Apache and nginx they are started here
+// with spawn-fcgi (one process per endpoint, plus sf-ops).  Everything
+// started is stopped by stop(), and killed if the test process exits first.
 import { spawn, execFileSync } from 'node:child_process';
-import { mkdtempSync, writeFileSync, mkdirSync, readFileSync, existsSync } from 'node:fs';
+import { mkdtempSync, writeFileSync, mkdirSync, readFileSync, existsSync, chmodSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import net from 'node:net';
 
 export const TOP = resolve(new URL('../..', import.meta.url).pathname);
 export const BUILD = process.env.SF_BUILD ? resolve(TOP, process.env.SF_BUILD) : join(TOP, 'build');
+export const SERVERS = ['lighttpd', 'apache', 'nginx'];
+
+const live = new Set();
+process.once('exit', () => { for (const c of live) { try { c.kill('SIGKILL'); } catch { /* gone */ } } });
+function track(c) { live.add(c); c.once('exit', () => live.delete(c)); return c; }
 
 export function freePort() {
   return new Promise((res, rej) => {
@@ -18,7 +27,7 @@ export function freePort() {
   });
 }
 
-async function waitPort(port, ms = 10000) {
+async function waitPort(port, ms = 10000, proc) {
   const t0 = Date.now();
   for (;;) {
     const ok = await new Promise((r) => {
@@ -26,9 +35,27 @@ async function waitPort(port, ms = 10000) {
       c.on('error', () => r(false));
     });
     if (ok) return;
+    if (proc && proc.exitCode !== null) throw new Error(`server exited (${proc.exitCode}) before listening on ${port}`);
     if (Date.now() - t0 > ms) throw new Error(`port ${port} not listening after ${ms} ms`);
     await new Promise((r) => setTimeout(r, 50));
   }
+}
+
+async function waitSocket(path, child, ms = 10000) {
+  const t0 = Date.now();
+  while (!existsSync(path)) {
+    if (child.exitCode !== null) throw new Error(`${path}: spawn-fcgi exited ${child.exitCode}`);
+    if (Date.now() - t0 > ms) throw new Error(`${path} not created after ${ms} ms`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
+
+async function stopChild(c, ms = 5000) {
+  if (c.exitCode !== null || c.signalCode !== null) return;
+  const done = new Promise((r) => c.once('exit', r));
+  c.kill('SIGTERM');
+  await Promise.race([done, new Promise((r) => setTimeout(r, ms))]);
+  if (c.exitCode === null && c.signalCode === null) { c.kill('SIGKILL'); await done; }
 }
 
 // All endpoint definitions as the binaries see them.
@@ -38,13 +65,21 @@ export function endpoints() {
   }).toString());
 }
 
+const ERROR_LOG = { lighttpd: 'lighttpd.error.log', apache: 'apache.error.log', nginx: 'nginx.error.log' };
+
 // conf: object of configuration keys (without the SYNTHFORGE_ prefix).
 // env: extra environment (provider keys, base URLs).
-export async function startServer({ conf = {}, env = {}, www } = {}) {
-  const dir = mkdtempSync(join(tmpdir(), 'sf-lighttpd-'));
+// server: 'lighttpd' | 'apache' | 'nginx'.
+// fcgiDir / binDir: where the endpoint binaries and sf-hostconf are (an
+// installed tree keeps both in one directory); opsBin: sf-ops.
+export async function startServer({ conf = {}, env = {}, www, server = 'lighttpd', fcgiDir, binDir, opsBin } = {}) {
+  if (!SERVERS.includes(server)) throw new Error(`unknown server ${server}`);
+  const dir = mkdtempSync(join(tmpdir(), `sf-${server}-`));
   const run = join(dir, 'run');
   mkdirSync(run);
   mkdirSync(join(dir, 'media'));
+  // Apache and nginx workers run as www-data when we are root.
+  if (server !== 'lighttpd') for (const d of [dir, run, join(dir, 'media')]) chmodSync(d, 0o755);
   const port = await freePort();
   const settings = {
     PAY_TO: '0x3C44CdDdB6a900fa2b585dd299e03d12FA4293BC',
@@ -60,28 +95,57 @@ export async function startServer({ conf = {}, env = {}, www } = {}) {
   const base = Object.fromEntries(Object.entries(process.env).filter(([k]) =>
     !k.startsWith('SYNTHFORGE_') && !/_API_KEY$|_API_TOKEN$|_BASE_URL$|^FAL_KEY$/.test(k)));
   const childEnv = { ...base, SYNTHFORGE_CONFIG: cfgFile, ...env };
-  const conffile = join(run, 'lighttpd.conf');
-  const out = execFileSync(join(BUILD, 'bin/sf-hostconf'),
-    ['lighttpd', www || join(TOP, 'www'), run, join(BUILD, 'fcgi')], { env: childEnv });
-  writeFileSync(conffile, out);
-  const proc = spawn('lighttpd', ['-D', '-f', conffile], { env: childEnv, stdio: ['ignore', 'inherit', 'inherit'] });
-  let exited = false;
-  proc.on('exit', () => { exited = true; });
-  await waitPort(port);
+  const fcgi = fcgiDir || join(BUILD, 'fcgi');
+  const hostconf = join(binDir || join(BUILD, 'bin'), 'sf-hostconf');
+  const extra = opsBin ? [opsBin] : [];
+  const conffile = join(run, `${server}.conf`);
+  writeFileSync(conffile, execFileSync(hostconf, [server, www || join(TOP, 'www'), run, fcgi, ...extra], { env: childEnv }));
+
+  const spawned = [];
+  let proc;
+  const stopAll = async () => {
+    if (proc) await stopChild(proc);
+    await Promise.all(spawned.map((c) => stopChild(c)));
+  };
+  try {
+    if (server !== 'lighttpd') {
+      const list = execFileSync(hostconf, ['spawn', run, fcgi, ...extra], { env: childEnv }).toString()
+        .trim().split('\n').map((l) => l.split('\t'));
+      const grp = process.getuid?.() === 0 ? ['-G', 'www-data', '-M', '0660'] : ['-M', '0600'];
+      for (const [, sock, bin] of list) {
+        // -n: spawn-fcgi execs the binary in place, so it is our child.
+        const c = track(spawn('spawn-fcgi', ['-n', '-s', sock, ...grp, '--', bin],
+          { env: childEnv, stdio: ['ignore', 'inherit', 'inherit'] }));
+        spawned.push(c);
+        await waitSocket(sock, c);
+      }
+    }
+    const argv = {
+      lighttpd: ['lighttpd', ['-D', '-f', conffile]],
+      apache: ['apache2', ['-DFOREGROUND', '-f', conffile]],
+      nginx: ['nginx', ['-p', run, '-c', conffile, '-g', 'daemon off;']],
+    }[server];
+    proc = track(spawn(argv[0], argv[1], { env: childEnv, stdio: ['ignore', 'inherit', 'inherit'] }));
+    await waitPort(port, 10000, proc);
+  } catch (e) { await stopAll(); throw e; }
   const url = `http://127.0.0.1:${port}`;
+  const logPath = join(run, ERROR_LOG[server]);
   return {
-    url, port, dir, cfgFile, env: childEnv,
-    errorLog: () => (existsSync(join(run, 'lighttpd.error.log')) ? readFileSync(join(run, 'lighttpd.error.log'), 'utf8') : ''),
-    async stop() {
-      if (exited) return;
-      const done = new Promise((r) => proc.on('exit', r));
-      proc.kill('SIGTERM');
-      await Promise.race([done, new Promise((r) => setTimeout(r, 5000))]);
-      if (!exited) proc.kill('SIGKILL');
-    },
+    url, port, dir, run, server, cfgFile, env: childEnv, pids: () => spawned.map((c) => c.pid),
+    errorLog: () => (existsSync(logPath) ? readFileSync(logPath, 'utf8') : ''),
+    stop: stopAll,
   };
 }
 
 export function decodeB64Json(s) {
   return JSON.parse(Buffer.from(s, 'base64').toString('utf8'));
+}
+
+// The endpoint's example request with every URL input pointing at a PNG the
+// fake providers serve (the sandbox has no DNS; localhost is allowed to
+// the fetch guard with URL_ALLOW=localhost).
+export function localExample(ep, fakesPort) {
+  const body = { ...ep.example };
+  for (const k of ep.url_inputs || []) if (k in body) body[k] = `http://localhost:${fakesPort}/files/input-${k}.png?w=64&h=48`;
+  return body;
 }

@@ -229,7 +229,7 @@ check_outputs(const struct def_endpoint *ep)
 {
 	const struct def_output	*o, *q;
 	const char		*types[] = { "string", "number", "boolean",
-				    "integer", NULL };
+				    "integer", "array", "object", NULL };
 	char			 want[32];
 	int			 ok, url = 0;
 	cJSON			*ex;
@@ -251,12 +251,17 @@ check_outputs(const struct def_endpoint *ep)
 			ok = ok && cJSON_IsString(ex);
 		else if (strcmp(o->type, "boolean") == 0)
 			ok = ok && cJSON_IsBool(ex);
+		else if (strcmp(o->type, "array") == 0)
+			ok = ok && cJSON_IsArray(ex);
+		else if (strcmp(o->type, "object") == 0)
+			ok = ok && cJSON_IsObject(ex);
 		else
 			ok = ok && cJSON_IsNumber(ex);
 		cJSON_Delete(ex);
 		TAP_OK(ok, "%s: output %s typed, described, example fits",
 		    ep->name, o->name);
-		if (strcmp(o->name, want) == 0)
+		/* The media URL, under its own name or another (peer APIs). */
+		if (strcmp(o->from != NULL ? o->from : o->name, want) == 0)
 			url = 1;
 	}
 	TAP_OK(url, "%s: outputs %s", ep->name, want);
@@ -304,9 +309,20 @@ check_endpoint(const struct def_entry *e)
 		if (buf[i] == '-')
 			buf[i] = '_';
 	TAP_STREQ(e->stem, buf, "%s: file stem matches name", ep->name);
-	snprintf(buf, sizeof(buf), "/v1/%s", ep->name);
-	TAP_STREQ(ep->path, buf, "%s: path", ep->name);
-	TAP_STREQ(ep->cluster, "synthforge", "%s: cluster", ep->name);
+	/*
+	 * Our own cluster lives under /v1/<name>; the peer-compatible ones
+	 * (imageapi, sparkforge) keep their originals' paths.
+	 */
+	TAP_OK(ep->cluster != NULL && (strcmp(ep->cluster, "synthforge") == 0 ||
+	    strcmp(ep->cluster, "imageapi") == 0 ||
+	    strcmp(ep->cluster, "sparkforge") == 0), "%s: cluster", ep->name);
+	if (ep->cluster != NULL && strcmp(ep->cluster, "synthforge") == 0) {
+		snprintf(buf, sizeof(buf), "/v1/%s", ep->name);
+		TAP_STREQ(ep->path, buf, "%s: path", ep->name);
+	} else
+		TAP_OK(ep->path != NULL && ep->path[0] == '/' &&
+		    strncmp(ep->path, "/v1/", 4) != 0, "%s: peer path %s",
+		    ep->name, ep->path ? ep->path : "");
 	TAP_STREQ(ep->method, "POST", "%s: method", ep->name);
 	TAP_OK(ep->price > 0, "%s: price > 0", ep->name);
 	TAP_OK(nonempty(ep->title) && nonempty(ep->summary) &&

@@ -1,0 +1,102 @@
+/*
+ * The registry generator: man pages, the static site, llms.txt,
+ * registry.json and openapi.json, all from the definition table and the
+ * configuration the endpoints load (so no page can disagree with a 402).
+ * Each output format is one gen_*.c file; gen_util.c holds what they share.
+ */
+#ifndef SF_GEN_H
+#define SF_GEN_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+struct cfg;
+struct def_endpoint;
+struct def_param;
+
+/* One endpoint with the facts every output needs, computed once. */
+struct gen_ep {
+	const struct def_endpoint	*ep;
+	const char			*stem;
+	char	 url[640];	/* resource: PUBLIC_URL + path, as in the 402 */
+	char	 page[640];	/* PUBLIC_URL/<name>.html */
+	char	 base_amount[24];	/* atomic USDC of the default request */
+	char	 base_usd[32];	/* "0.01" */
+	uint64_t base;
+	uint64_t lo, hi;	/* cheapest and dearest model, per unit */
+};
+
+struct gen {
+	const struct cfg	*cfg;
+	struct gen_ep		*eps;	/* sorted by name */
+	size_t			 neps;
+	long long		 epoch;	/* SOURCE_DATE_EPOCH: dates in outputs */
+	char			 date_mdoc[32];	/* "January 1, 2026" */
+	char			 date_iso[32];	/* "2026-01-01T00:00:00Z" */
+	char			 networks[256];	/* "base-sepolia (eip155:84532)" */
+	const char		*mandir;
+	const char		*wwwdir;
+	const char		*style;		/* stylesheet copied to www */
+};
+
+/* HTTP statuses an endpoint answers, for every format that lists them. */
+struct gen_status {
+	int		 code;
+	const char	*reason;
+	const char	*codes;		/* error.code values, "" for none */
+	const char	*when;
+};
+extern const struct gen_status gen_statuses[];	/* ends with code 0 */
+
+/* The MCP endpoint's path under PUBLIC_URL (mcp.7, llms.txt). */
+#define GEN_MCP_PATH	"/mcp"
+
+/* An output file, written under a temporary name and renamed when whole. */
+struct gen_file {
+	FILE	*f;
+	char	 path[1024];
+	char	 tmp[1040];
+};
+
+FILE	*gen_open(struct gen_file *, const char *dir, const char *name);
+int	 gen_close(struct gen_file *);	/* 0, or -1 with a message */
+void	 gen_abort(struct gen_file *);	/* on an error path: remove it */
+int	 gen_write_json(const char *dir, const char *name, void *cjson);
+int	 gen_copy(const char *src, const char *dir, const char *name);
+
+/* Escapes. */
+void	 gen_html(FILE *, const char *);	/* text and attribute values */
+void	 gen_md(FILE *, const char *);		/* Markdown inline text */
+void	 gen_md_cell(FILE *, const char *);	/* Markdown table cell */
+void	 gen_mdoc_lines(FILE *, const char *);	/* text lines, a sentence each */
+void	 gen_mdoc_literal(FILE *, const char *);	/* lines inside .Bd -literal */
+void	 gen_mdoc_args(FILE *, const char *);	/* words on a macro line */
+
+/* Shared facts. */
+const char *gen_param_type(const struct def_param *);
+/* "range 256–2048 · multiple of 16 · default 1024 ..." ("" when none). */
+void	 gen_param_rules(const struct def_param *, int with_enum, char *,
+	    size_t);
+/* "$0.01" or "$0.02–$0.30" for the model range of an endpoint. */
+void	 gen_price_range(const struct gen_ep *, char *, size_t);
+/* Example request body, pretty or compact; the caller frees it. */
+char	*gen_example_body(const struct def_endpoint *, int pretty);
+char	*gen_example_output(const struct def_endpoint *);
+char	*gen_json_text(const void *cjson);	/* pretty, spaces; free() */
+/* Tier names that pick a model, "fast, creative" ("" when none). */
+void	 gen_model_tiers(const struct def_endpoint *, const char *model,
+	    char *, size_t);
+
+/* Endpoints of a cluster but skip, cheapest first; v holds neps. */
+size_t	 gen_peers(const struct gen *, const char *cluster,
+	    const struct gen_ep *skip, const struct gen_ep **v);
+
+int	 gen_man(const struct gen *);
+int	 gen_site(const struct gen *);
+int	 gen_markdown(const struct gen *);
+int	 gen_llms(const struct gen *);
+int	 gen_registry(const struct gen *);
+int	 gen_openapi(const struct gen *);
+
+#endif

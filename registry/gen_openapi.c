@@ -1,0 +1,231 @@
+/*
+ * openapi.json (OpenAPI 3.1): one POST per endpoint with the request and
+ * response schemas from schema.h, the 402 with its PAYMENT-REQUIRED
+ * header, and the shared error shape for the other statuses.  The offers
+ * of the default request ride along as x-x402-accepts, built like the 402.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include <cjson/cJSON.h>
+
+#include "cfg.h"
+#include "def.h"
+#include "gen.h"
+#include "schema.h"
+#include "x402_challenge.h"
+
+static cJSON *
+oa_header(const char *desc)
+{
+	cJSON	*h;
+
+	if ((h = cJSON_CreateObject()) == NULL)
+		return NULL;
+	cJSON_AddStringToObject(h, "description", desc);
+	cJSON_AddItemToObject(h, "schema",
+	    cJSON_Parse("{\"type\":\"string\",\"contentEncoding\":\"base64\"}"));
+	return h;
+}
+
+static cJSON *
+oa_param(const char *name, const char *desc)
+{
+	cJSON	*p;
+
+	if ((p = cJSON_CreateObject()) == NULL)
+		return NULL;
+	cJSON_AddStringToObject(p, "name", name);
+	cJSON_AddStringToObject(p, "in", "header");
+	cJSON_AddBoolToObject(p, "required", 0);
+	cJSON_AddStringToObject(p, "description", desc);
+	cJSON_AddItemToObject(p, "schema", cJSON_Parse("{\"type\":\"string\"}"));
+	return p;
+}
+
+static cJSON *
+oa_json(cJSON *schema, cJSON *example)
+{
+	cJSON	*c, *m;
+
+	if ((c = cJSON_CreateObject()) == NULL) {
+		cJSON_Delete(schema);
+		cJSON_Delete(example);
+		return NULL;
+	}
+	m = cJSON_AddObjectToObject(c, "application/json");
+	cJSON_AddItemToObject(m, "schema", schema);
+	if (example != NULL)
+		cJSON_AddItemToObject(m, "example", example);
+	return c;
+}
+
+static cJSON *
+oa_ref(const char *ref)
+{
+	cJSON	*r;
+
+	if ((r = cJSON_CreateObject()) != NULL)
+		cJSON_AddStringToObject(r, "$ref", ref);
+	return r;
+}
+
+static cJSON *
+oa_operation(const struct gen *g, const struct gen_ep *ge)
+{
+	const struct def_endpoint	*ep = ge->ep;
+	const struct gen_status		*s;
+	struct x402_offer		 offers[CFG_MAX_NETS];
+	cJSON				*op, *params, *rb, *res, *r, *h, *acc;
+	char				 code[8], ref[64];
+	size_t				 i, n;
+
+	if ((op = cJSON_CreateObject()) == NULL)
+		return NULL;
+	cJSON_AddStringToObject(op, "operationId", ep->name);
+	cJSON_AddStringToObject(op, "summary", ep->summary);
+	cJSON_AddStringToObject(op, "description", ep->description);
+	cJSON_AddItemToObject(op, "tags", cJSON_CreateStringArray(
+	    (const char *[]){ ep->category }, 1));
+	cJSON_AddItemToObject(cJSON_AddObjectToObject(op, "externalDocs"),
+	    "url", cJSON_CreateString(ge->page));
+	params = cJSON_AddArrayToObject(op, "parameters");
+	cJSON_AddItemToArray(params, oa_param("PAYMENT-SIGNATURE",
+	    "x402 v2: base64 JSON PaymentPayload for one of the offers of the "
+	    "402."));
+	cJSON_AddItemToArray(params, oa_param("X-PAYMENT",
+	    "x402 v1: base64 JSON payment for one of the offers of the 402."));
+	rb = cJSON_AddObjectToObject(op, "requestBody");
+	cJSON_AddBoolToObject(rb, "required", 1);
+	cJSON_AddItemToObject(rb, "content", oa_json(schema_input(ep),
+	    schema_example_input(ep)));
+
+	res = cJSON_AddObjectToObject(op, "responses");
+	for (s = gen_statuses; s->code != 0; s++) {
+		snprintf(code, sizeof(code), "%d", s->code);
+		if (s->code == 200) {
+			r = cJSON_AddObjectToObject(res, code);
+			cJSON_AddStringToObject(r, "description", s->when);
+			h = cJSON_AddObjectToObject(r, "headers");
+			cJSON_AddItemToObject(h, "PAYMENT-RESPONSE", oa_header(
+			    "x402 v2 settlement: base64 JSON SettleResponse."));
+			cJSON_AddItemToObject(h, "X-PAYMENT-RESPONSE", oa_header(
+			    "x402 v1 settlement: base64 JSON."));
+			cJSON_AddItemToObject(r, "content", oa_json(
+			    schema_output(ep), schema_example_output(ep)));
+		} else {
+			snprintf(ref, sizeof(ref), "#/components/responses/%d",
+			    s->code);
+			cJSON_AddItemToObject(res, code, oa_ref(ref));
+		}
+	}
+	acc = cJSON_AddArrayToObject(op, "x-x402-accepts");
+	n = cfg_offers(g->cfg, ge->base_amount, offers, CFG_MAX_NETS);
+	for (i = 0; i < n; i++)
+		cJSON_AddItemToArray(acc, x402_offer_v2(&offers[i]));
+	return op;
+}
+
+static const char oa_components[] =
+"{\"schemas\":{"
+ "\"Error\":{\"type\":\"object\",\"required\":[\"error\"],\"properties\":{"
+  "\"error\":{\"type\":\"object\",\"required\":[\"code\",\"message\"],"
+  "\"properties\":{"
+   "\"code\":{\"type\":\"string\",\"description\":\"snake_case reason\"},"
+   "\"message\":{\"type\":\"string\",\"description\":\"what happened and "
+    "what to do\"},"
+   "\"field\":{\"type\":\"string\",\"description\":\"the input it is "
+    "about, when one is\"}}}}},"
+ "\"PaymentRequirements\":{\"type\":\"object\",\"required\":[\"scheme\","
+  "\"network\",\"amount\",\"asset\",\"payTo\",\"maxTimeoutSeconds\","
+  "\"extra\"],\"properties\":{"
+   "\"scheme\":{\"type\":\"string\",\"const\":\"exact\"},"
+   "\"network\":{\"type\":\"string\",\"description\":\"CAIP-2\"},"
+   "\"amount\":{\"type\":\"string\",\"pattern\":\"^[0-9]+$\"},"
+   "\"asset\":{\"type\":\"string\"},\"payTo\":{\"type\":\"string\"},"
+   "\"maxTimeoutSeconds\":{\"type\":\"integer\"},"
+   "\"extra\":{\"type\":\"object\"}}},"
+ "\"PaymentRequiredV1\":{\"type\":\"object\",\"required\":[\"x402Version\","
+  "\"accepts\"],\"properties\":{"
+   "\"x402Version\":{\"type\":\"integer\",\"const\":1},"
+   "\"error\":{\"type\":\"string\"},\"message\":{\"type\":\"string\"},"
+   "\"accepts\":{\"type\":\"array\",\"items\":{\"type\":\"object\"}}}}"
+"}}";
+
+static cJSON *
+oa_components_build(void)
+{
+	const struct gen_status	*s;
+	cJSON			*c, *rs, *r, *h;
+	char			 code[8], desc[512];
+
+	if ((c = cJSON_Parse(oa_components)) == NULL)
+		return NULL;
+	rs = cJSON_AddObjectToObject(c, "responses");
+	for (s = gen_statuses; s->code != 0; s++) {
+		if (s->code == 200)
+			continue;
+		snprintf(code, sizeof(code), "%d", s->code);
+		r = cJSON_AddObjectToObject(rs, code);
+		snprintf(desc, sizeof(desc), "%s.  %s%s%s", s->reason, s->when,
+		    s->codes[0] != '\0' ? "  Codes: " : "", s->codes);
+		cJSON_AddStringToObject(r, "description", desc);
+		if (s->code == 402) {
+			h = cJSON_AddObjectToObject(r, "headers");
+			cJSON_AddItemToObject(h, "PAYMENT-REQUIRED", oa_header(
+			    "x402 v2: base64 JSON PaymentRequired {x402Version: "
+			    "2, error, resource, accepts: [PaymentRequirements], "
+			    "extensions}."));
+			cJSON_AddItemToObject(r, "content", oa_json(oa_ref(
+			    "#/components/schemas/PaymentRequiredV1"), NULL));
+		} else
+			cJSON_AddItemToObject(r, "content", oa_json(oa_ref(
+			    "#/components/schemas/Error"), NULL));
+	}
+	return c;
+}
+
+int
+gen_openapi(const struct gen *g)
+{
+	cJSON	*j, *info, *srv, *paths, *pi, *op;
+	size_t	 i;
+	int	 rc;
+	char	 desc[1024];
+
+	if ((j = cJSON_CreateObject()) == NULL)
+		return -1;
+	cJSON_AddStringToObject(j, "openapi", "3.1.0");
+	info = cJSON_AddObjectToObject(j, "info");
+	cJSON_AddStringToObject(info, "title", "synthforge");
+	snprintf(desc, sizeof(desc), "Pay-per-call generative media endpoints. "
+	    " Every POST is paid in USDC with x402 (HTTP 402, EIP-3009) on %s; "
+	    "the first unpaid call answers 402 with the offers.", g->networks);
+	cJSON_AddStringToObject(info, "description", desc);
+	/* The catalogue's version is its date: it changes when it does. */
+	cJSON_AddStringToObject(info, "version", g->date_iso);
+	srv = cJSON_AddArrayToObject(j, "servers");
+	cJSON_AddItemToArray(srv, cJSON_CreateObject());
+	cJSON_AddStringToObject(cJSON_GetArrayItem(srv, 0), "url",
+	    g->cfg->public_url);
+	paths = cJSON_AddObjectToObject(j, "paths");
+	for (i = 0; i < g->neps; i++) {
+		const struct gen_ep *ge = &g->eps[i];
+		char method[16];
+		size_t k;
+
+		for (k = 0; k + 1 < sizeof(method) && ge->ep->method[k]; k++)
+			method[k] = (char)(ge->ep->method[k] | 0x20);
+		method[k] = '\0';
+		if ((op = oa_operation(g, ge)) == NULL) {
+			cJSON_Delete(j);
+			return -1;
+		}
+		pi = cJSON_AddObjectToObject(paths, ge->ep->path);
+		cJSON_AddItemToObject(pi, method, op);
+	}
+	cJSON_AddItemToObject(j, "components", oa_components_build());
+	rc = gen_write_json(g->wwwdir, "openapi.json", j);
+	cJSON_Delete(j);
+	return rc;
+}

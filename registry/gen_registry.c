@@ -1,0 +1,170 @@
+/*
+ * registry.json: every endpoint as an x402 Bazaar discovery item in the
+ * discovery envelope ({x402Version, items, pagination}).  accepts is built
+ * by cfg_offers() + x402_offer_v2(), the very functions behind the 402, for
+ * the price of the endpoint's default request; the bazaar extension is
+ * schema_bazaar(), the one the 402 carries.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include <cjson/cJSON.h>
+
+#include "cfg.h"
+#include "def.h"
+#include "gen.h"
+#include "schema.h"
+#include "x402_challenge.h"
+
+/* The Bazaar keeps at most 5 tags of at most 32 printable characters. */
+#define REG_MAX_TAGS	5
+#define REG_MAX_TAG_LEN	32
+
+static cJSON *
+reg_price(const char *amount_s, uint64_t amount)
+{
+	cJSON	*j;
+	char	 usd[32];
+
+	if ((j = cJSON_CreateObject()) == NULL)
+		return NULL;
+	def_usd(amount, usd, sizeof(usd));
+	cJSON_AddStringToObject(j, "amount", amount_s);
+	cJSON_AddStringToObject(j, "usd", usd);
+	return j;
+}
+
+static cJSON *
+reg_models(const struct def_endpoint *ep)
+{
+	const struct def_model	*m;
+	cJSON			*arr, *o;
+	char			 amt[32], usd[32], tiers[256];
+
+	if ((arr = cJSON_CreateArray()) == NULL)
+		return NULL;
+	for (m = ep->models; m != NULL && m->id != NULL; m++) {
+		if ((o = cJSON_CreateObject()) == NULL ||
+		    !cJSON_AddItemToArray(arr, o)) {
+			cJSON_Delete(o);
+			cJSON_Delete(arr);
+			return NULL;
+		}
+		cJSON_AddStringToObject(o, "id", m->id);
+		if (m->label != NULL && m->label[0] != '\0')
+			cJSON_AddStringToObject(o, "label", m->label);
+		snprintf(amt, sizeof(amt), "%llu",
+		    (unsigned long long)def_model_price(ep, m));
+		def_usd(def_model_price(ep, m), usd, sizeof(usd));
+		cJSON_AddStringToObject(o, "amount", amt);
+		cJSON_AddStringToObject(o, "usd", usd);
+		gen_model_tiers(ep, m->id, tiers, sizeof(tiers));
+		if (tiers[0] != '\0')
+			cJSON_AddStringToObject(o, "tiers", tiers);
+	}
+	return arr;
+}
+
+static cJSON *
+reg_item(const struct gen *g, const struct gen_ep *ge)
+{
+	const struct def_endpoint	*ep = ge->ep;
+	struct x402_offer		 offers[CFG_MAX_NETS];
+	const char *const		*t;
+	cJSON				*it, *acc, *tags, *meta, *price, *bz;
+	cJSON				*all, *info;
+	char				 url[700], amt[32];
+	size_t				 i, n, ntags = 0;
+
+	if ((it = cJSON_CreateObject()) == NULL)
+		return NULL;
+	cJSON_AddStringToObject(it, "resource", ge->url);
+	cJSON_AddStringToObject(it, "type", "http");
+	cJSON_AddNumberToObject(it, "x402Version", 2);
+	acc = cJSON_AddArrayToObject(it, "accepts");
+	n = cfg_offers(g->cfg, ge->base_amount, offers, CFG_MAX_NETS);
+	for (i = 0; i < n; i++)
+		cJSON_AddItemToArray(acc, x402_offer_v2(&offers[i]));
+	cJSON_AddStringToObject(it, "lastUpdated", g->date_iso);
+	cJSON_AddStringToObject(it, "description", ep->summary);
+	cJSON_AddStringToObject(it, "mimeType", "application/json");
+	cJSON_AddStringToObject(it, "serviceName", ep->cluster);
+	tags = cJSON_AddArrayToObject(it, "tags");
+	all = cJSON_CreateArray();
+	for (t = ep->tags; t != NULL && *t != NULL; t++) {
+		cJSON_AddItemToArray(all, cJSON_CreateString(*t));
+		if (ntags < REG_MAX_TAGS && strlen(*t) <= REG_MAX_TAG_LEN) {
+			cJSON_AddItemToArray(tags, cJSON_CreateString(*t));
+			ntags++;
+		}
+	}
+	cJSON_AddItemToObject(cJSON_AddObjectToObject(it, "extensions"),
+	    "bazaar", schema_bazaar(ep));
+
+	meta = cJSON_AddObjectToObject(it, "metadata");
+	cJSON_AddStringToObject(meta, "name", ep->name);
+	cJSON_AddStringToObject(meta, "title", ep->title);
+	cJSON_AddStringToObject(meta, "description", ep->description);
+	cJSON_AddStringToObject(meta, "cluster", ep->cluster);
+	cJSON_AddStringToObject(meta, "category", ep->category);
+	cJSON_AddStringToObject(meta, "method", ep->method);
+	cJSON_AddStringToObject(meta, "path", ep->path);
+	cJSON_AddStringToObject(meta, "docs", ge->page);
+	snprintf(url, sizeof(url), "%s.md", ge->page);
+	cJSON_AddStringToObject(meta, "markdown", url);
+	cJSON_AddItemToObject(meta, "tags", all);
+	price = reg_price(ge->base_amount, ge->base);
+	cJSON_AddItemToObject(meta, "price", price);
+	if (price != NULL) {
+		cJSON_AddStringToObject(price, "asset", "USDC");
+		cJSON_AddStringToObject(price, "per",
+		    ep->price_per != NULL ? ep->price_per : "call");
+		if (ep->price_note != NULL)
+			cJSON_AddStringToObject(price, "note", ep->price_note);
+		snprintf(amt, sizeof(amt), "%llu", (unsigned long long)ge->lo);
+		cJSON_AddItemToObject(price, "min", reg_price(amt, ge->lo));
+		snprintf(amt, sizeof(amt), "%llu", (unsigned long long)ge->hi);
+		cJSON_AddItemToObject(price, "max", reg_price(amt, ge->hi));
+		cJSON_AddBoolToObject(price, "byModel", ge->lo != ge->hi);
+	}
+	cJSON_AddItemToObject(meta, "models", reg_models(ep));
+	/* The bazaar info again, flat, for readers that skip extensions. */
+	if ((bz = schema_bazaar(ep)) != NULL) {
+		info = cJSON_DetachItemFromObjectCaseSensitive(bz, "info");
+		cJSON_AddItemToObject(meta, "info", info);
+		cJSON_Delete(bz);
+	}
+	cJSON_AddItemToObject(meta, "schema", schema_input(ep));
+	cJSON_AddItemToObject(meta, "outputSchema", schema_output(ep));
+	return it;
+}
+
+int
+gen_registry(const struct gen *g)
+{
+	cJSON	*j, *items, *pg, *it;
+	size_t	 i;
+	int	 rc;
+
+	if ((j = cJSON_CreateObject()) == NULL)
+		return -1;
+	cJSON_AddNumberToObject(j, "x402Version", 2);
+	items = cJSON_AddArrayToObject(j, "items");
+	for (i = 0; i < g->neps; i++) {
+		if ((it = reg_item(g, &g->eps[i])) == NULL ||
+		    !cJSON_AddItemToArray(items, it)) {
+			cJSON_Delete(it);
+			cJSON_Delete(j);
+			fprintf(stderr, "sf-gen: registry.json: out of memory\n");
+			return -1;
+		}
+	}
+	/* The whole catalogue in one page. */
+	pg = cJSON_AddObjectToObject(j, "pagination");
+	cJSON_AddNumberToObject(pg, "limit", (double)g->neps);
+	cJSON_AddNumberToObject(pg, "offset", 0);
+	cJSON_AddNumberToObject(pg, "total", (double)g->neps);
+	rc = gen_write_json(g->wwwdir, "registry.json", j);
+	cJSON_Delete(j);
+	return rc;
+}

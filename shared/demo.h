@@ -1,0 +1,74 @@
+/*
+ * The free demo of a DEF_EP_DEMO endpoint (GET <path>?demo=true): no
+ * payment, so its cost must be bounded across every endpoint process.
+ * One small SQLite file (DEMO_DB; default demo.db next to the ledger's
+ * DB, so a demo flood never contends for the ledger's write lock) holds
+ * one row per admitted demo request of the last hour; each admission is
+ * one BEGIN IMMEDIATE transaction, so separate processes and threads
+ * agree.  Sliding windows, configuration (0 where noted):
+ *   DEMO_PER_CLIENT_PER_MINUTE  default 2   (0 = no per-minute cap)
+ *   DEMO_PER_CLIENT_PER_HOUR    default 10  (0 = the demo is off)
+ *   DEMO_PER_HOUR               default 300, all clients (0 = off)
+ *   DEMO_PAID_PER_HOUR          default 0: how many demo requests per
+ *                               hour, in total, may reach a paid upstream;
+ *                               the rest must be served offline
+ * A client is its IPv4 address, or the /64 of its IPv6 address (one
+ * subscriber usually holds a whole /64).  Refused requests are not
+ * counted, so retrying early does not extend the wait.
+ */
+#ifndef SF_DEMO_H
+#define SF_DEMO_H
+
+#include <stddef.h>
+#include <time.h>
+
+#include <cjson/cJSON.h>
+
+struct cfg;
+struct def_endpoint;
+struct sf_err;
+
+/* The prompt of a demo request that names none. */
+#define DEMO_PROMPT	"A neon-lit cyberpunk city at night, rain reflections"
+/* Longest prompt a demo request may carry (characters). */
+#define DEMO_PROMPT_MAX	300
+/* Demo images are this size when the endpoint takes width/height. */
+#define DEMO_SIZE	512
+
+/*
+ * Admit one demo request from client_addr (REMOTE_ADDR) at now.  0 with
+ * *paid_upstream_ok = 1 when this request may call a paid upstream (one
+ * unit of DEMO_PAID_PER_HOUR was taken), else 0: force the offline route.
+ * -1 with err: 429 demo_rate_limited (per client) or demo_busy (all
+ * clients) and *retry_after seconds (>= 1) for the Retry-After header;
+ * 403 demo_disabled; 503 demo_unavailable (the file cannot be used: fail
+ * closed); 500 config_invalid naming the key.
+ */
+int	demo_admit(const struct cfg *, const char *client_addr, time_t now,
+	    int *paid_upstream_ok, unsigned *retry_after, struct sf_err *);
+
+/* Whether a query string asks for the demo (has a "demo" key). */
+int	demo_wanted(const char *query);
+
+/*
+ * The request object of a demo from its query string ("demo=true&
+ * prompt=...&model=..."): demo must be true; prompt (URL-encoded, up to
+ * DEMO_PROMPT_MAX characters, default DEMO_PROMPT) and the endpoint's
+ * model parameter are the only others taken; width/height, when the
+ * endpoint has them, are DEMO_SIZE.  Give the result to val_object()
+ * (which takes it).  NULL with a 400 naming the field (or 500 oom).
+ */
+cJSON	*demo_request(const struct def_endpoint *, const char *query,
+	    struct sf_err *);
+
+/*
+ * Mark a shaped response body as a demo: "demo": true, a "notice" saying
+ * what it is and its limits, and "price" (when present) "$0.00".
+ * offline: whether the offline generator made the image.  0, or -1 (oom).
+ */
+int	demo_annotate(const struct cfg *, cJSON *body, int offline);
+
+/* The client key demo_admit counts by, into buf ("unknown" if unparsable). */
+void	demo_client_key(const char *addr, char *buf, size_t sz);
+
+#endif

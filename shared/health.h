@@ -1,0 +1,20 @@
+/*
+ * Health of the whole service as the ops program sees it: the ledger is
+ * writable, the settlement backend answers (facilitator /supported, or
+ * the chain for SETTLE=direct; cached), routes have providers, and which
+ * endpoint processes are alive (from the metrics files).  The answer is
+ * JSON; 503 when a payment could not be taken or settled right now.
+ */
+#ifndef SF_HEALTH_H
+#define SF_HEALTH_H
+
+struct buf;
+struct cfg;
+
+/* Seconds a settlement-backend probe is reused (HEALTH_CACHE_SECONDS). */
+#define HEALTH_CACHE_DEFAULT	30
+
+/* Fill out with the JSON report; returns 200 or 503.  Thread-safe. */
+int	health_check(const struct cfg *, struct buf *out);
+
+#endif

@@ -1,0 +1,55 @@
+#!/bin/sh
+# Golden-file test of the generator on the fixture definitions in defs/
+# with the fixed synthforge.conf and date: the output must equal expected/
+# byte for byte (refresh with `make golden-update` and review the diff),
+# every page must pass mandoc -T lint -W style, and the throwaway
+# definition must appear in all five outputs.
+#
+#	tests/golden/run.sh SF_GEN EPOCH	(from the top of the tree)
+set -u
+gen=$1 epoch=$2
+tmp=$(mktemp -d "${TMPDIR:-/tmp}/sf-golden.XXXXXX")
+trap 'rm -rf "$tmp"' EXIT INT TERM
+fail=0
+ok() { echo "ok - $1"; }
+notok() { echo "not ok - $1"; fail=1; }
+
+if env -i PATH="$PATH" LC_ALL=C SYNTHFORGE_CONFIG=tests/golden/synthforge.conf \
+    "$gen" -t "$epoch" -s registry/style.css -m "$tmp/man" -w "$tmp/www"; then
+	ok "sf-gen runs on the fixtures"
+else
+	notok "sf-gen runs on the fixtures"
+fi
+rm -f "$tmp/www/style.css"
+if diff -ru tests/golden/expected "$tmp"; then
+	ok "output equals tests/golden/expected"
+else
+	notok "output differs from tests/golden/expected (make golden-update if intended)"
+fi
+# From inside the directory, so that .Xr finds the pages beside it.
+if (cd "$tmp/man" && mandoc -T lint -W style ./*.1 ./*.7); then
+	ok "mandoc -T lint -W style: fixture pages"
+else
+	notok "mandoc -T lint -W style: fixture pages"
+fi
+
+t=throwaway-tool
+[ -f "$tmp/man/$t.1" ] && grep -q "^\.Xr $t 1" "$tmp/man/synthforge.7" &&
+    ok "$t: man page and synthforge(7)" || notok "$t: man pages"
+[ -f "$tmp/www/$t.html" ] && [ -f "$tmp/www/$t.html.md" ] &&
+    grep -q "href=\"$t.html\"" "$tmp/www/index.html" &&
+    ok "$t: site page, Markdown copy, index" || notok "$t: site"
+grep -q "^- \[$t\](https://synthforge.example/$t.html.md): " "$tmp/www/llms.txt" &&
+    ok "$t: llms.txt" || notok "$t: llms.txt"
+grep -q "\"resource\": \"https://synthforge.example/v1/$t\"" "$tmp/www/registry.json" &&
+    ok "$t: registry.json" || notok "$t: registry.json"
+grep -q "\"/v1/$t\": {" "$tmp/www/openapi.json" &&
+    ok "$t: openapi.json" || notok "$t: openapi.json"
+
+# Definition text never reaches a page unescaped.
+if grep -l '<b>no</b>\|<for tests>' "$tmp"/www/*.html >/dev/null; then
+	notok "HTML escaping"
+else
+	ok "HTML escaping"
+fi
+exit $fail

@@ -1,0 +1,214 @@
+// Hosting: the same site and endpoints behind lighttpd, Apache
+// (mod_proxy_fcgi + spawn-fcgi) and nginx (+ spawn-fcgi), configured by
+// sf-hostconf.  For each server: 402 in both protocol versions with our own
+// Content-Length, exact-path routing, the body cap (just under, just over,
+// far over), look-alike payment headers (X_PAYMENT ...) never reaching the
+// endpoint, big payment headers, GET / OPTIONS, static site and /media/,
+// /metrics and /healthz, one JSON log line per request, metrics counters
+// for a refused payment, and no endpoint process left behind.
+import { test, describe, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import http from 'node:http';
+import { mkdtempSync, writeFileSync, readFileSync, existsSync, chmodSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { startServer, decodeB64Json, endpoints, SERVERS } from '../lib/server.mjs';
+import { scrape, metric } from '../lib/metrics.mjs';
+
+// A facilitator that only answers /supported, so /healthz can pass offline.
+let fac;
+before(async () => {
+  fac = http.createServer((req, res) => {
+    res.setHeader('content-type', 'application/json');
+    res.end(req.url === '/supported' ? '{"kinds":[{"x402Version":2,"scheme":"exact","network":"eip155:84532"}]}' : '{}');
+  });
+  await new Promise((r) => fac.listen(0, '127.0.0.1', r));
+});
+after(() => new Promise((r) => fac.close(r)));
+
+// The site: our own files, the generated site is another part's business.
+const www = mkdtempSync(join(tmpdir(), 'sf-www-'));
+chmodSync(www, 0o755);
+writeFileSync(join(www, 'index.html'), '<!doctype html><title>synthforge</title>\n');
+writeFileSync(join(www, 'llms.txt'), '# synthforge\n');
+
+// Raw request (fetch would normalise header names, refuse some, and
+// re-frame the body): returns status, headers (lower-case), body text.
+function raw(port, { method = 'POST', path = '/v1/image-generate', headers = {}, body = '' } = {}) {
+  return new Promise((resolve, reject) => {
+    const req = http.request({ host: '127.0.0.1', port, method, path, headers, insecureHTTPParser: true }, (res) => {
+      const chunks = [];
+      res.on('data', (d) => chunks.push(d));
+      res.on('end', () => resolve({ status: res.statusCode, headers: res.headers, raw: res.rawHeaders, body: Buffer.concat(chunks).toString('utf8') }));
+    });
+    req.on('error', reject);
+    req.end(body);
+  });
+}
+const json = { 'content-type': 'application/json' };
+const prompt = JSON.stringify({ prompt: 'a lighthouse at dusk' });
+
+for (const server of SERVERS) {
+  describe(`${server}`, () => {
+    let srv, logFile, pids = [];
+    before(async () => {
+      const logDir = mkdtempSync(join(tmpdir(), 'sf-log-'));
+      chmodSync(logDir, 0o755);
+      logFile = join(logDir, 'requests.log');
+      srv = await startServer({ server, www, conf: { BODY_MAX: '65536', LOG_FILE: logFile,
+        FACILITATOR_URL: `http://127.0.0.1:${fac.address().port}` } });
+      pids = srv.pids();
+    });
+    after(async () => {
+      await srv?.stop();
+      // Nothing left behind: every endpoint process we started is gone.
+      for (const pid of pids) {
+        let alive = true;
+        try { process.kill(pid, 0); } catch { alive = false; }
+        assert.equal(alive, false, `endpoint process ${pid} still running after stop`);
+      }
+    });
+
+    test('402 in v2 (header) and v1 (body), our Content-Length, exposed headers', async () => {
+      const r = await raw(srv.port, { headers: json, body: prompt });
+      assert.equal(r.status, 402, r.body);
+      assert.equal(r.headers['content-type'], 'application/json');
+      // Our Content-Length goes out as sent.  Apache 2.4.71's
+      // mod_proxy_fcgi drops it and re-frames every response as chunked
+      // (observed, also for HTTP/1.0 clients, which get close-delimited).
+      if (server === 'apache') assert.equal(r.headers['content-length'], undefined);
+      else {
+        assert.equal(r.headers['content-length'], String(Buffer.byteLength(r.body)));
+        assert.equal(r.headers['transfer-encoding'], undefined);
+      }
+      const v2 = decodeB64Json(r.headers['payment-required']);
+      assert.equal(v2.x402Version, 2);
+      assert.equal(v2.accepts[0].amount, '10000');
+      assert.equal(v2.resource.url, `${srv.url}/v1/image-generate`);
+      const v1 = JSON.parse(r.body);
+      assert.equal(v1.x402Version, 1);
+      assert.equal(v1.accepts[0].maxAmountRequired, '10000');
+      assert.match(r.headers['access-control-expose-headers'], /PAYMENT-REQUIRED.*PAYMENT-RESPONSE.*X-PAYMENT-RESPONSE/);
+    });
+
+    test('every endpoint answers its example with a 402 (large PAYMENT-REQUIRED headers pass)', async () => {
+      // Apache's CGI header parser caps a header line at 8 KB (500 above).
+      let biggest = 0;
+      for (const ep of endpoints()) {
+        const r = await raw(srv.port, { path: ep.path, headers: json, body: JSON.stringify(ep.example) });
+        // Examples naming remote input URLs need DNS, which CI may lack.
+        if (r.status === 400 && JSON.parse(r.body).error.code === 'input_fetch_failed') continue;
+        assert.equal(r.status, 402, `${ep.path}: ${r.status} ${r.body.slice(0, 200)}`);
+        biggest = Math.max(biggest, r.headers['payment-required'].length);
+      }
+      assert.ok(biggest > 1000, `largest PAYMENT-REQUIRED ${biggest} bytes`);
+    });
+
+    test('exact paths: -pro is its own endpoint, neighbours are not endpoints', async () => {
+      const r = await raw(srv.port, { path: '/v1/image-generate-pro', headers: json, body: prompt });
+      assert.equal(r.status, 402);
+      assert.equal(decodeB64Json(r.headers['payment-required']).accepts[0].amount, '100000');
+      for (const p of ['/v1/image-generatex', '/v1/image-generate/x']) {
+        const n = await raw(srv.port, { path: p, headers: json, body: prompt });
+        assert.ok([404, 405].includes(n.status), `${p}: ${n.status}`);
+        assert.equal(n.headers['payment-required'], undefined);
+      }
+    });
+
+    test('body cap: just under is ours to judge, just over is our JSON 413, far over is refused', async () => {
+      const pad = 65536 - JSON.stringify({ prompt: 'x', negative_prompt: '' }).length;
+      const under = JSON.stringify({ prompt: 'x', negative_prompt: 'y'.repeat(pad) });
+      assert.equal(under.length, 65536);
+      const a = await raw(srv.port, { headers: json, body: under });
+      assert.equal(a.status, 400, a.body);
+      assert.equal(JSON.parse(a.body).error.code, 'too_long');
+      const over = JSON.stringify({ prompt: 'x', negative_prompt: 'y'.repeat(pad + 1) });
+      const b = await raw(srv.port, { headers: json, body: over });
+      assert.equal(b.status, 413);
+      assert.equal(JSON.parse(b.body).error.code, 'body_too_large');
+      const far = await raw(srv.port, { headers: json, body: 'x'.repeat(4 << 20) }).catch((e) => ({ status: 413, err: e }));
+      assert.equal(far.status, 413);
+    });
+
+    test('look-alike payment headers never reach the endpoint', async () => {
+      // Baseline: a garbage X-PAYMENT is seen and refused by the endpoint.
+      const plain = await raw(srv.port, { headers: json, body: prompt });
+      const seen = await raw(srv.port, { headers: { ...json, 'X-PAYMENT': 'Z2FyYmFnZQ==' }, body: prompt });
+      assert.notEqual(seen.body, plain.body, 'garbage X-PAYMENT is answered differently from no payment');
+      for (const name of ['X_PAYMENT', 'x_payment', 'X.PAYMENT', 'X~Payment', 'PAYMENT_SIGNATURE', 'Payment.Signature']) {
+        const r = await raw(srv.port, { headers: { ...json, [name]: 'Z2FyYmFnZQ==' }, body: prompt });
+        if (server === 'lighttpd') assert.equal(r.status, 403, `${name} refused`);
+        else assert.equal(r.body, plain.body, `${name} dropped by ${server}`);
+      }
+      // Both spellings: lighttpd would hand the endpoint whichever came first.
+      const both = await raw(srv.port, { headers: { ...json, X_PAYMENT: 'c3Bvb2Y=', 'X-PAYMENT': 'Z2FyYmFnZQ==' }, body: prompt });
+      if (server === 'lighttpd') assert.equal(both.status, 403);
+      else assert.equal(both.body, seen.body);
+    });
+
+    test('a 24 KB PAYMENT-SIGNATURE reaches the endpoint (no server 4xx/5xx)', async () => {
+      const big = Buffer.from(JSON.stringify({ x402Version: 2, pad: 'a'.repeat(18000) })).toString('base64');
+      assert.ok(big.length > 24000);
+      const r = await raw(srv.port, { headers: { ...json, 'PAYMENT-SIGNATURE': big }, body: prompt });
+      assert.equal(r.headers['content-type'], 'application/json', `${r.status} ${r.body.slice(0, 200)}`);
+      assert.ok(JSON.parse(r.body), 'our JSON answer');
+      assert.ok([400, 402].includes(r.status), String(r.status));
+    });
+
+    test('GET describes, OPTIONS answers the preflight', async () => {
+      const g = await raw(srv.port, { method: 'GET' });
+      assert.equal(g.status, 200);
+      assert.equal(JSON.parse(g.body).name, 'image-generate');
+      const o = await raw(srv.port, { method: 'OPTIONS', headers: { origin: 'https://example.org', 'access-control-request-method': 'POST' } });
+      assert.equal(o.status, 204);
+      assert.match(o.headers['access-control-allow-headers'], /PAYMENT-SIGNATURE/);
+    });
+
+    test('static site and /media/ are served as files', async () => {
+      const i = await raw(srv.port, { method: 'GET', path: '/' });
+      assert.equal(i.status, 200);
+      assert.match(i.headers['content-type'], /^text\/html/);
+      assert.match(i.body, /synthforge/);
+      const l = await raw(srv.port, { method: 'GET', path: '/llms.txt' });
+      assert.equal(l.status, 200);
+      const png = Buffer.from('89504e470d0a1a0a', 'hex');
+      writeFileSync(join(srv.dir, 'media', 'probe.png'), png);
+      const m = await raw(srv.port, { method: 'GET', path: '/media/probe.png' });
+      assert.equal(m.status, 200);
+      assert.equal(m.headers['content-type'], 'image/png');
+      assert.equal(m.headers['content-length'], String(png.length));
+    });
+
+    test('/healthz reports ledger, settlement backend, providers', async () => {
+      const r = await raw(srv.port, { method: 'GET', path: '/healthz' });
+      const j = JSON.parse(r.body);
+      assert.equal(r.status, 200, r.body);
+      assert.equal(j.status, 'ok');
+      assert.equal(j.checks.ledger.ok, true);
+      assert.equal(j.checks.settlement.ok, true);
+      assert.equal(j.checks.providers.ok, true);
+      assert.ok(j.checks.providers.routes_offline > 0, 'no keys: offline routes');
+    });
+
+    test('a refused payment moves the counters and writes one log line', async () => {
+      const before = await scrape(srv.url);
+      const r = await raw(srv.port, { headers: { ...json, 'PAYMENT-SIGNATURE': 'Z2FyYmFnZQ==' }, body: prompt });
+      const after = await scrape(srv.url);
+      const d = (name, labels) => metric(after, name, labels) - metric(before, name, labels);
+      assert.equal(d('synthforge_requests_total', { endpoint: 'image-generate', status: String(r.status) }), 1);
+      const reqd = d('synthforge_payments_total', { endpoint: 'image-generate', result: 'refused' })
+        + d('synthforge_payments_total', { endpoint: 'image-generate', result: 'required' });
+      assert.equal(reqd, 1, 'counted as refused (or asked again)');
+      assert.match(after.text, /^# TYPE synthforge_upstream_duration_seconds histogram$/m);
+      assert.match(after.text, /^synthforge_requests_in_flight\{endpoint="image-generate"\} 0$/m);
+      assert.ok(existsSync(logFile), 'LOG_FILE written');
+      const lines = readFileSync(logFile, 'utf8').trim().split('\n').map((l) => JSON.parse(l));
+      const last = lines.filter((l) => l.endpoint === 'image-generate').at(-1);
+      assert.equal(last.status, r.status);
+      assert.match(last.time, /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/);
+      assert.equal(typeof last.latency_ms, 'number');
+      assert.ok(!JSON.stringify(lines).includes('lighthouse'), 'no prompt in the log');
+      assert.ok(!JSON.stringify(lines).includes('Z2FyYmFnZQ'), 'no payment header in the log');
+    });
+  });
+}

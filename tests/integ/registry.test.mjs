@@ -1,0 +1,244 @@
+// The registry generator against a real lighttpd: the pages are generated
+// with the very configuration the server runs with, then registry.json is
+// checked with the official @x402 packages and against the live 402 of
+// every endpoint, openapi.json and llms.txt against the same facts, and a
+// headless Chromium walks the site (console errors, broken links, inputs).
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, mkdirSync, readFileSync, existsSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import Ajv2020 from 'ajv/dist/2020.js';
+import { PaymentRequirementsV2Schema } from '@x402/core/schemas';
+import {
+  validateDiscoveryExtension, validateDiscoveryExtensionSpec, validateAndExtract,
+  extractDiscoveryInfo, sanitizeResourceServiceMetadata,
+} from '@x402/extensions/bazaar';
+import { chromium } from 'playwright-core';
+import { startServer, endpoints, decodeB64Json, TOP, BUILD } from '../lib/server.mjs';
+
+const ARTIFACTS = join(TOP, 'tests/artifacts');
+const eps = endpoints();
+let srv, www, man, registry, openapi, llms;
+
+before(async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'sf-pages-'));
+  www = join(dir, 'www');
+  man = join(dir, 'man');
+  mkdirSync(www);
+  // Two networks, so accepts lists have more than one offer to compare.
+  srv = await startServer({ www, conf: { NETWORKS: 'base-sepolia,polygon', MAX_TIMEOUT: '120' } });
+  execFileSync('sh', [join(TOP, 'registry/pages.sh'), join(BUILD, 'bin/sf-gen'), man, www,
+    '-s', join(TOP, 'registry/style.css'), '-t', '1767225600'], { env: srv.env, cwd: TOP });
+  registry = JSON.parse(readFileSync(join(www, 'registry.json'), 'utf8'));
+  openapi = JSON.parse(readFileSync(join(www, 'openapi.json'), 'utf8'));
+  llms = readFileSync(join(www, 'llms.txt'), 'utf8');
+});
+after(async () => { await srv?.stop(); });
+
+const byName = () => Object.fromEntries(registry.items.map((it) => [it.metadata.name, it]));
+// The default request: the required inputs with their examples only.
+const defaultBody = (schema) => Object.fromEntries((schema.required || [])
+  .map((k) => [k, schema.properties[k].examples[0]]));
+const post = (url, body) => fetch(url, {
+  method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body),
+});
+
+test('registry.json is a discovery response holding every definition', () => {
+  assert.equal(registry.x402Version, 2);
+  assert.ok(Array.isArray(registry.items));
+  assert.deepEqual(registry.pagination, { limit: eps.length, offset: 0, total: eps.length });
+  assert.deepEqual(registry.items.map((i) => i.metadata.name).sort(), eps.map((e) => e.name).sort());
+});
+
+test('every item passes the official @x402 schemas and bazaar validators', () => {
+  for (const it of registry.items) {
+    const n = it.metadata.name;
+    assert.equal(typeof it.resource, 'string', n);
+    assert.equal(it.type, 'http', n);
+    assert.equal(it.x402Version, 2, n);
+    assert.ok(!Number.isNaN(Date.parse(it.lastUpdated)), `${n}: lastUpdated`);
+    assert.equal(it.lastUpdated, '2026-01-01T00:00:00Z');
+    assert.ok(it.accepts.length === 2, `${n}: one offer per network`);
+    for (const a of it.accepts) PaymentRequirementsV2Schema.parse(a);
+    const ext = it.extensions.bazaar;
+    assert.deepEqual(validateDiscoveryExtension(ext), { valid: true }, n);
+    const spec = validateDiscoveryExtensionSpec(ext);
+    assert.ok(spec.valid, `${n}: ${spec.errors}`);
+    assert.ok(validateAndExtract(ext).valid, n);
+    // What the facilitator catalogues from a payment carrying this item.
+    const found = extractDiscoveryInfo({
+      x402Version: 2,
+      resource: { url: it.resource, description: it.description, mimeType: it.mimeType,
+        serviceName: it.serviceName, tags: it.tags },
+      accepted: it.accepts[0], payload: {}, extensions: { bazaar: ext },
+    }, it.accepts[0]);
+    assert.ok(found, `${n}: discoverable`);
+    assert.equal(found.resourceUrl, it.resource);
+    assert.equal(found.method, 'POST');
+    // Nothing the Bazaar would drop or rewrite.
+    assert.deepEqual(sanitizeResourceServiceMetadata(it), { serviceName: it.serviceName, tags: it.tags });
+    // metadata: the same info, and a JSON Schema the example body passes.
+    assert.deepEqual(it.metadata.info, ext.info, n);
+    const ajv = new Ajv2020({ strict: false });
+    const ok = ajv.validate(it.metadata.schema, ext.info.input.body);
+    assert.ok(ok, `${n}: example body vs schema: ${ajv.errorsText()}`);
+  }
+});
+
+test("each item's accepts equals the live 402 of its endpoint", async () => {
+  for (const it of registry.items) {
+    assert.ok(it.resource.startsWith(srv.url + '/'), it.resource);
+    const r = await post(it.resource, defaultBody(it.metadata.schema));
+    assert.equal(r.status, 402, `${it.metadata.name}: ${await r.clone().text()}`);
+    const v2 = decodeB64Json(r.headers.get('payment-required'));
+    assert.deepEqual(it.accepts, v2.accepts, it.metadata.name);
+    assert.deepEqual(it.extensions.bazaar, v2.extensions.bazaar, it.metadata.name);
+    assert.equal(it.resource, v2.resource.url);
+    assert.equal(it.metadata.price.amount, v2.accepts[0].amount);
+  }
+});
+
+test('per-model prices in metadata are what the 402 asks for that model', async () => {
+  let checked = 0;
+  for (const it of registry.items) {
+    const s = it.metadata.schema;
+    if (!it.metadata.price.byModel || !s.properties.model) continue;
+    for (const m of it.metadata.models) {
+      if (!s.properties.model.enum.includes(m.id)) continue;
+      const r = await post(it.resource, { ...defaultBody(s), model: m.id });
+      // A model no provider can run here is refused before any price.
+      if (r.status === 503) { await r.arrayBuffer(); continue; }
+      assert.equal(r.status, 402, `${it.metadata.name} ${m.id}: ${await r.clone().text()}`);
+      const v2 = decodeB64Json(r.headers.get('payment-required'));
+      assert.equal(v2.accepts[0].amount, m.amount, `${it.metadata.name} ${m.id}`);
+      checked++;
+    }
+  }
+  assert.ok(checked > 5, `checked ${checked} model prices`);
+});
+
+test('openapi.json describes every endpoint with the same schemas and offers', () => {
+  assert.equal(openapi.openapi, '3.1.0');
+  assert.equal(openapi.servers[0].url, srv.url);
+  const items = byName();
+  for (const e of eps) {
+    const op = openapi.paths[e.path]?.post;
+    assert.ok(op, `${e.path} documented`);
+    assert.deepEqual(op.requestBody.content['application/json'].schema, items[e.name].metadata.schema);
+    assert.deepEqual(op['x-x402-accepts'], items[e.name].accepts);
+    for (const code of ['200', '400', '402', '413', '415', '422', '502', '503', '504'])
+      assert.ok(op.responses[code], `${e.name}: ${code}`);
+  }
+  const r402 = openapi.components.responses['402'];
+  assert.ok(r402.headers['PAYMENT-REQUIRED']);
+  assert.equal(openapi.components.responses['400'].content['application/json'].schema.$ref,
+    '#/components/schemas/Error');
+});
+
+test('llms.txt has the llmstxt.org structure and every link answers', async () => {
+  const lines = llms.split('\n');
+  assert.match(lines[0], /^# \S/);
+  assert.match(llms, /\n\n> [^\n]+\n/);
+  const sections = llms.split(/^##\s*(.*?)$/m);
+  assert.ok(sections.some((s) => s === 'Optional'), '## Optional');
+  assert.ok(!/^#{3,}/m.test(llms), 'no deeper headings');
+  const re = /^-\s*\[(?<title>[^\]]+)\]\((?<url>[^)]+)\)(?::\s*(?<desc>.*))?$/;
+  const items = lines.filter((l) => l.startsWith('- ')).map((l) => l.match(re));
+  assert.ok(items.every(Boolean), 'every list item parses');
+  for (const e of eps) assert.ok(items.some((m) => m.groups.title === e.name), `${e.name} listed`);
+  for (const m of items) {
+    const r = await fetch(m.groups.url);
+    assert.equal(r.status, 200, m.groups.url);
+    await r.arrayBuffer();
+  }
+});
+
+test('an endpoint GET from a browser is sent to its page, which exists', async () => {
+  for (const e of eps) {
+    const r = await fetch(srv.url + e.path, { headers: { accept: 'text/html' }, redirect: 'manual' });
+    assert.equal(r.status, 302);
+    assert.equal(r.headers.get('location'), `${srv.url}/${e.name}.html`);
+    const p = await fetch(r.headers.get('location'));
+    assert.equal(p.status, 200);
+    assert.match(p.headers.get('content-type'), /text\/html/);
+    await p.arrayBuffer();
+  }
+});
+
+test('headless Chromium: pages load clean, links resolve, every input is shown', async () => {
+  mkdirSync(ARTIFACTS, { recursive: true });
+  const ctx = await chromium.launchPersistentContext(mkdtempSync(join(tmpdir(), 'sf-chromium-')), {
+    executablePath: '/usr/bin/chromium',
+    headless: true,
+    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
+      '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+    viewport: { width: 1200, height: 900 },
+  });
+  const checked = new Map();
+  try {
+    const page = await ctx.newPage();
+    const errors = [];
+    page.on('console', (m) => { if (m.type() === 'error') errors.push(m.text()); });
+    page.on('pageerror', (e) => errors.push(String(e)));
+    page.on('requestfailed', (r) => errors.push(`failed: ${r.url()}`));
+    page.on('response', (r) => { if (r.status() >= 400) errors.push(`${r.status()}: ${r.url()}`); });
+    const pages = ['index.html', ...eps.map((e) => `${e.name}.html`),
+      ...[...new Set(eps.map((e) => byName()[e.name].metadata.cluster))].map((c) => `${c}.html`)];
+    for (const p of pages) {
+      const resp = await page.goto(`${srv.url}/${p}`);
+      assert.equal(resp.status(), 200, p);
+      // Every href/src on our host answers 200; every #fragment exists.
+      const refs = await page.$$eval('[href], [src]', (els) => els.map((el) => el.href || el.src));
+      for (const ref of refs) {
+        const u = new URL(ref);
+        if (u.protocol === 'data:' || u.host !== new URL(srv.url).host) continue;
+        if (u.hash.length > 1 && u.pathname === new URL(page.url()).pathname) {
+          const id = decodeURIComponent(u.hash.slice(1));
+          assert.ok(await page.$(`[id="${id}"]`), `${p}: anchor ${u.hash}`);
+        }
+        const key = u.origin + u.pathname;
+        if (!checked.has(key)) {
+          const r = await fetch(key);
+          checked.set(key, r.status);
+          await r.arrayBuffer();
+        }
+        assert.equal(checked.get(key), 200, `${p} links to ${key}`);
+      }
+      const e = eps.find((x) => `${x.name}.html` === p);
+      if (e) {
+        assert.equal(await page.title(), `${e.name}(1) \u2014 ${byName()[e.name].metadata.cluster}`);
+        for (const id of ['name', 'synopsis', 'description', 'input', 'output', 'examples',
+          'metadata', 'adjacent', 'see-also'])
+          assert.ok(await page.$(`section#${id}`), `${p}: section ${id}`);
+        for (const name of Object.keys(e.input.properties)) {
+          const row = await page.$(`tr#input-${name}`);
+          assert.ok(row, `${p}: input row ${name}`);
+          assert.match(await row.innerText(), new RegExp(`^${name}\\b`));
+        }
+      }
+    }
+    assert.deepEqual(errors, []);
+    // Artifacts to look at: one page at desktop and at phone width.
+    await page.goto(`${srv.url}/image-generate-pro.html`);
+    await page.screenshot({ path: join(ARTIFACTS, 'image-generate-pro.png'), fullPage: true });
+    await page.setViewportSize({ width: 390, height: 844 });
+    await page.screenshot({ path: join(ARTIFACTS, 'image-generate-pro-phone.png'), fullPage: true });
+    // Nothing wider than the phone screen but the scroll boxes.
+    const overflow = await page.evaluate(() => document.documentElement.scrollWidth);
+    assert.ok(overflow <= 390, `page is ${overflow}px wide on a phone`);
+    await page.goto(`${srv.url}/index.html`);
+    await page.screenshot({ path: join(ARTIFACTS, 'index-phone.png'), fullPage: true });
+  } finally {
+    await ctx.close();
+  }
+  assert.ok(checked.size > eps.length, `checked ${checked.size} links`);
+  assert.ok(existsSync(join(ARTIFACTS, 'image-generate-pro.png')));
+});
+
+test('the man pages pass mandoc -T lint -W style', () => {
+  const pages = execFileSync('sh', ['-c', 'ls *.1 *.7'], { cwd: man }).toString().trim().split('\n');
+  assert.equal(pages.length, eps.length + 3);
+  execFileSync('mandoc', ['-T', 'lint', '-W', 'style', ...pages], { cwd: man });
+});

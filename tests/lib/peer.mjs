@@ -1,0 +1,26 @@
+// The peer-compatible endpoints' facts as on their pages (seeds 003, 004),
+// shared by tests/integ/peer*.test.mjs.
+export const GEN = '/api/v1/image/generate';
+export const EDIT = '/api/v1/image/edit';
+export const SPARK = '/api/generate';
+// The image_url the edit requests carry: a test sets it to one the fakes
+// serve, reachable through URL_ALLOW=localhost (the sandbox has no DNS).
+export const input = { url: 'https://example.com/photo.jpg' };
+export const fakeImage = (fakes) => `http://localhost:${fakes.port}/files/photo.png?w=64&h=48`;
+
+// [path, model, atomic USDC per image, answers base64, provider]
+export const MODELS = [
+  [GEN, 'imagen-4', 40000, true, 'google'], [GEN, 'imagen-4-fast', 20000, true, 'google'],
+  [GEN, 'imagen-4-ultra', 60000, true, 'google'], [GEN, 'flux-2-pro', 50000, false, 'bfl'],
+  [GEN, 'flux-2-klein', 20000, false, 'bfl'], [GEN, 'flux-1.1-pro', 40000, false, 'bfl'],
+  [GEN, 'recraft-v4', 40000, false, 'fal'], [GEN, 'recraft-v3', 40000, false, 'fal'],
+  [GEN, 'ideogram-v3', 60000, false, 'fal'], [GEN, 'sd-3.5', 30000, false, 'fal'],
+  [GEN, 'qwen-image', 75000, false, 'fal'],
+  [EDIT, 'qwen-image-edit', 75000, false, 'fal'], [EDIT, 'flux-kontext', 50000, false, 'bfl'],
+  [EDIT, 'seedream-5', 40000, false, 'fal'],
+  [SPARK, 'flux-schnell', 20000, false, 'fal'], [SPARK, 'flux-dev', 30000, false, 'fal'],
+  [SPARK, 'flux-pro', 50000, false, 'fal'],
+];
+
+export const bodyFor = (path, model, extra = {}) =>
+  ({ prompt: 'a red fox in snow', model, ...(path === EDIT ? { image_url: input.url } : {}), ...extra });

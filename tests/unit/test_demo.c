@@ -1,0 +1,322 @@
+/*
+ * demo: the free demo's budget.  Client keys, every limit with its
+ * Retry-After, the paid-upstream budget, configuration and file errors,
+ * the demo request built from a query string, the response marking, and
+ * the limits holding across processes (forked children on one file).
+ */
+#include <sys/stat.h>
+#include <sys/wait.h>
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <cjson/cJSON.h>
+
+#include "def.h"
+#include "demo.h"
+#include "err.h"
+#include "tap.h"
+
+extern const struct def_endpoint ep_api_generate;
+
+static char dir[] = "/tmp/sf-demo-XXXXXX";
+static char dbpath[600];
+
+static void
+limits(const char *min, const char *hour, const char *total,
+    const char *paid)
+{
+	setenv("SYNTHFORGE_DEMO_PER_CLIENT_PER_MINUTE", min, 1);
+	setenv("SYNTHFORGE_DEMO_PER_CLIENT_PER_HOUR", hour, 1);
+	setenv("SYNTHFORGE_DEMO_PER_HOUR", total, 1);
+	setenv("SYNTHFORGE_DEMO_PAID_PER_HOUR", paid, 1);
+}
+
+/* 1 admitted, 0 refused; err, paid and wait filled. */
+static int
+admit(const char *who, time_t now, int *paid, unsigned *wait,
+    struct sf_err *err)
+{
+	sf_err_clear(err);
+	return demo_admit(NULL, who, now, paid, wait, err) == 0;
+}
+
+static void
+test_keys(void)
+{
+	static const struct {
+		const char	*addr, *key;
+	} t[] = {
+		{ "203.0.113.5", "203.0.113.5" },
+		{ "::ffff:203.0.113.5", "203.0.113.5" },
+		{ "2001:db8:1:2:3:4:5:6", "2001:0db8:0001:0002::/64" },
+		{ "2001:db8:1:2:ffff::1", "2001:0db8:0001:0002::/64" },
+		{ "2001:db8:1:3::1", "2001:0db8:0001:0003::/64" },
+		{ "::1", "0000:0000:0000:0000::/64" },
+		{ "", "unknown" }, { "not-an-ip", "unknown" },
+		{ "fe80::1%eth0", "unknown" }, { NULL, "unknown" },
+	};
+	char	 buf[64];
+	size_t	 i;
+
+	for (i = 0; i < sizeof(t) / sizeof(t[0]); i++) {
+		demo_client_key(t[i].addr, buf, sizeof(buf));
+		TAP_STREQ(buf, t[i].key, "client key of %s",
+		    t[i].addr ? t[i].addr : "(null)");
+	}
+}
+
+static void
+test_limits(void)
+{
+	struct sf_err	 err;
+	unsigned	 wait;
+	int		 paid;
+	time_t		 t0 = 1700000000;
+
+	limits("2", "5", "8", "1");
+	TAP_OK(admit("198.51.100.1", t0, &paid, &wait, &err) && paid == 1,
+	    "first demo admitted with the one paid-upstream unit");
+	TAP_OK(admit("198.51.100.1", t0, &paid, &wait, &err) && paid == 0,
+	    "second admitted, the paid budget is spent: offline");
+	TAP_OK(!admit("198.51.100.1", t0 + 10, &paid, &wait, &err) &&
+	    err.status == 429 && strcmp(err.code, "demo_rate_limited") == 0 &&
+	    wait == 50 && paid == 0 && strstr(err.message, "per minute") &&
+	    strstr(err.message, "50 s"),
+	    "third in a minute: 429 demo_rate_limited, Retry-After 50 (%s)",
+	    err.message);
+	TAP_OK(admit("198.51.100.2", t0 + 10, &paid, &wait, &err),
+	    "another client is not limited by the first");
+	TAP_OK(admit("198.51.100.1", t0 + 61, &paid, &wait, &err) &&
+	    admit("198.51.100.1", t0 + 62, &paid, &wait, &err),
+	    "the minute window slides: two more");
+	TAP_OK(admit("198.51.100.1", t0 + 130, &paid, &wait, &err),
+	    "fifth in the hour");
+	TAP_OK(!admit("198.51.100.1", t0 + 200, &paid, &wait, &err) &&
+	    err.status == 429 && wait == 3400 &&
+	    strstr(err.message, "per hour") != NULL,
+	    "sixth in the hour: 429, Retry-After 3400 (%u: %s)", wait,
+	    err.message);
+	/* A refusal is not counted: the wait does not grow. */
+	TAP_OK(!admit("198.51.100.1", t0 + 300, &paid, &wait, &err) &&
+	    wait == 3300, "retrying early does not extend the wait (%u)",
+	    wait);
+	TAP_OK(admit("198.51.100.3", t0 + 300, &paid, &wait, &err) &&
+	    admit("198.51.100.4", t0 + 300, &paid, &wait, &err),
+	    "total reaches 8");
+	TAP_OK(!admit("198.51.100.5", t0 + 300, &paid, &wait, &err) &&
+	    err.status == 429 && strcmp(err.code, "demo_busy") == 0 &&
+	    wait == 3300, "ninth in the hour from anyone: 429 demo_busy (%u)",
+	    wait);
+	TAP_OK(admit("198.51.100.1", t0 + 3600, &paid, &wait, &err) &&
+	    paid == 1, "an hour later: admitted, paid budget back");
+	TAP_OK(admit("2001:db8::1", t0 + 4000, &paid, &wait, &err) &&
+	    admit("2001:db8::2", t0 + 4000, &paid, &wait, &err) &&
+	    !admit("2001:db8::3", t0 + 4000, &paid, &wait, &err),
+	    "one IPv6 /64 is one client");
+}
+
+static void
+test_config(void)
+{
+	struct sf_err	 err;
+	unsigned	 wait;
+	int		 paid;
+	char		 other[700];
+	struct stat	 st;
+
+	limits("2", "5", "0", "0");
+	TAP_OK(!admit("192.0.2.1", 1, &paid, &wait, &err) &&
+	    err.status == 403 && strcmp(err.code, "demo_disabled") == 0,
+	    "DEMO_PER_HOUR=0: 403 demo_disabled");
+	limits("2", "0", "5", "0");
+	TAP_OK(!admit("192.0.2.1", 1, &paid, &wait, &err) &&
+	    err.status == 403, "DEMO_PER_CLIENT_PER_HOUR=0: 403");
+	limits("2", "x5", "5", "0");
+	TAP_OK(!admit("192.0.2.1", 1, &paid, &wait, &err) &&
+	    err.status == 500 && strcmp(err.code, "config_invalid") == 0 &&
+	    strcmp(err.field, "DEMO_PER_CLIENT_PER_HOUR") == 0,
+	    "a bad number is config_invalid naming the key");
+	limits("0", "3", "100", "0");
+	TAP_OK(admit("192.0.2.9", 1, &paid, &wait, &err) &&
+	    admit("192.0.2.9", 1, &paid, &wait, &err) &&
+	    admit("192.0.2.9", 1, &paid, &wait, &err) &&
+	    !admit("192.0.2.9", 1, &paid, &wait, &err) && wait == 3600,
+	    "DEMO_PER_CLIENT_PER_MINUTE=0: only the hourly cap");
+
+	setenv("SYNTHFORGE_DEMO_DB", "/nonexistent-sf/dir/demo.db", 1);
+	TAP_OK(!admit("192.0.2.1", 1, &paid, &wait, &err) &&
+	    err.status == 503 && strcmp(err.code, "demo_unavailable") == 0 &&
+	    paid == 0, "unusable file: 503, fail closed (%s)", err.message);
+	/* Default: demo.db next to the ledger. */
+	unsetenv("SYNTHFORGE_DEMO_DB");
+	snprintf(other, sizeof(other), "%s/sub", dir);
+	mkdir(other, 0700);
+	snprintf(other, sizeof(other), "%s/sub/ledger.db", dir);
+	setenv("SYNTHFORGE_DB", other, 1);
+	TAP_OK(admit("192.0.2.1", 1, &paid, &wait, &err),
+	    "admitted with DEMO_DB unset (%s)", err.message);
+	snprintf(other, sizeof(other), "%s/sub/demo.db", dir);
+	TAP_OK(stat(other, &st) == 0, "demo.db created next to DB");
+	unsetenv("SYNTHFORGE_DB");
+	setenv("SYNTHFORGE_DEMO_DB", dbpath, 1);
+}
+
+/* N processes race on one file: the limits hold exactly. */
+static void
+test_processes(void)
+{
+	enum { NPROC = 8, EACH = 10 };
+	pid_t		 pids[NPROC];
+	int		 i, k, status, admitted = 0, paid_total = 0, ok = 1;
+
+	limits("1000", "25", "1000", "3");
+	for (i = 0; i < NPROC; i++) {
+		if ((pids[i] = fork()) == -1) {
+			ok = 0;
+			break;
+		}
+		if (pids[i] == 0) {
+			struct sf_err	 err;
+			unsigned	 wait;
+			int		 paid, n = 0, np = 0;
+
+			for (k = 0; k < EACH; k++)
+				if (admit("203.0.113.77", 1800000000, &paid,
+				    &wait, &err)) {
+					n++;
+					np += paid;
+				} else if (err.status != 429)
+					_exit(255);
+			_exit(n * 16 + np);
+		}
+	}
+	for (i = 0; i < NPROC && ok; i++) {
+		if (waitpid(pids[i], &status, 0) == -1 ||
+		    !WIFEXITED(status) || WEXITSTATUS(status) == 255) {
+			ok = 0;
+			continue;
+		}
+		admitted += WEXITSTATUS(status) / 16;
+		paid_total += WEXITSTATUS(status) % 16;
+	}
+	TAP_OK(ok, "%d processes ran without a database error", NPROC);
+	TAP_OK(admitted == 25, "exactly the hourly limit admitted across "
+	    "processes (%d of %d)", admitted, NPROC * EACH);
+	TAP_OK(paid_total == 3, "exactly DEMO_PAID_PER_HOUR paid-upstream "
+	    "admissions across processes (%d)", paid_total);
+}
+
+static void
+test_request(void)
+{
+	struct sf_err	 err;
+	cJSON		*o;
+	const char	*s;
+	static const struct {
+		const char	*q, *code, *field;
+	} bad[] = {
+		{ "", "missing_field", "demo" },
+		{ "prompt=x", "missing_field", "demo" },
+		{ "demo=false", "invalid_value", "demo" },
+		{ "demo=true&demo=true", "duplicate_field", "demo" },
+		{ "demo=true&width=64", "unknown_field", "width" },
+		{ "demo=true&prompt=a&prompt=b", "duplicate_field", "prompt" },
+		{ "demo=true&prompt=%zz", "invalid_query", "prompt" },
+		{ "demo=true&prompt=a%00b", "invalid_query", "prompt" },
+		{ "demo=true&prompt=a%4", "invalid_query", "prompt" },
+	};
+	char		 big[1024];
+	size_t		 i;
+
+	TAP_OK(demo_wanted("demo=true") && demo_wanted("a=1&demo") &&
+	    demo_wanted("x=demo&demo=1") && !demo_wanted("x=demo") &&
+	    !demo_wanted("demos=1") && !demo_wanted("") && !demo_wanted(NULL),
+	    "demo_wanted finds the demo key only");
+	sf_err_clear(&err);
+	o = demo_request(&ep_api_generate, "demo=true", &err);
+	TAP_OK(o != NULL, "demo=true alone is a request");
+	s = cJSON_GetStringValue(cJSON_GetObjectItem(o, "prompt"));
+	TAP_STREQ(s, DEMO_PROMPT, "default prompt");
+	TAP_OK(cJSON_GetNumberValue(cJSON_GetObjectItem(o, "width")) ==
+	    DEMO_SIZE && cJSON_GetNumberValue(cJSON_GetObjectItem(o,
+	    "height")) == DEMO_SIZE, "fixed demo size");
+	TAP_OK(cJSON_GetObjectItem(o, "model") == NULL,
+	    "model left to the definition's default");
+	cJSON_Delete(o);
+
+	o = demo_request(&ep_api_generate,
+	    "demo=1&prompt=a+red%20fox%2C+caf%C3%A9&model=flux-dev&", &err);
+	TAP_STREQ(cJSON_GetStringValue(cJSON_GetObjectItem(o, "prompt")),
+	    "a red fox, caf\xc3\xa9", "prompt URL-decoded");
+	TAP_STREQ(cJSON_GetStringValue(cJSON_GetObjectItem(o, "model")),
+	    "flux-dev", "model taken");
+	cJSON_Delete(o);
+
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		sf_err_clear(&err);
+		o = demo_request(&ep_api_generate, bad[i].q, &err);
+		TAP_OK(o == NULL && err.status == 400 &&
+		    strcmp(err.code, bad[i].code) == 0 &&
+		    strcmp(err.field, bad[i].field) == 0,
+		    "\"%s\" -> 400 %s %s (%s %s)", bad[i].q, bad[i].code,
+		    bad[i].field, err.code, err.field);
+		cJSON_Delete(o);
+	}
+	snprintf(big, sizeof(big), "demo=true&prompt=");
+	memset(big + strlen(big), 'a', DEMO_PROMPT_MAX + 1);
+	big[17 + DEMO_PROMPT_MAX + 1] = '\0';
+	sf_err_clear(&err);
+	o = demo_request(&ep_api_generate, big, &err);
+	TAP_OK(o == NULL && strcmp(err.code, "too_long") == 0,
+	    "prompt over %d characters refused", DEMO_PROMPT_MAX);
+	cJSON_Delete(o);
+}
+
+static void
+test_annotate(void)
+{
+	cJSON	*b = cJSON_Parse("{\"image_url\":\"u\",\"price\":\"$0.02\"}");
+
+	limits("2", "10", "300", "0");
+	TAP_OK(b != NULL && demo_annotate(NULL, b, 1) == 0,
+	    "annotate a body");
+	TAP_OK(cJSON_IsTrue(cJSON_GetObjectItem(b, "demo")), "demo: true");
+	TAP_STREQ(cJSON_GetStringValue(cJSON_GetObjectItem(b, "price")),
+	    "$0.00", "price $0.00");
+	TAP_OK(strstr(cJSON_GetStringValue(cJSON_GetObjectItem(b, "notice")),
+	    "offline") != NULL && strstr(cJSON_GetStringValue(
+	    cJSON_GetObjectItem(b, "notice")), "10 requests per client per "
+	    "hour") != NULL, "notice says offline and the limit");
+	TAP_OK(demo_annotate(NULL, b, 0) == 0 &&
+	    cJSON_GetArraySize(b) == 4, "annotating twice replaces, no dupes");
+	cJSON_Delete(b);
+}
+
+int
+main(void)
+{
+	char	 cmd[700];
+
+	if (mkdtemp(dir) == NULL) {
+		perror("mkdtemp");
+		return 1;
+	}
+	snprintf(dbpath, sizeof(dbpath), "%s/demo.db", dir);
+	setenv("SYNTHFORGE_DEMO_DB", dbpath, 1);
+	test_keys();
+	test_limits();
+	test_config();
+	/* A fresh file, so the race starts from nothing. */
+	snprintf(dbpath, sizeof(dbpath), "%s/race.db", dir);
+	setenv("SYNTHFORGE_DEMO_DB", dbpath, 1);
+	test_processes();
+	test_request();
+	test_annotate();
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
+	if (system(cmd) != 0)
+		fprintf(stderr, "could not remove %s\n", dir);
+	return tap_done();
+}
