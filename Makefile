@@ -108,19 +108,28 @@ unit: $(UNIT_BIN)
 	@fail=0; for t in $(UNIT_BIN); do echo "# $$t"; $$t || fail=1; done; exit $$fail
 
 integ: all
-	cd tests && node --test --test-concurrency=1 integ/
+	cd tests && node --test --test-concurrency=1 --test-timeout=600000 integ/
 
+# Everything, in layers: unit (and again under ASan/UBSan), the 10,000-case
+# differential test against viem, a short libFuzzer run, the generator's
+# golden files, then the integration suites against real servers.
 test: deps-test
 	$(MAKE) all
 	$(MAKE) unit
 	$(MAKE) asan-unit
+	$(MAKE) x402-diff
+	$(MAKE) fuzz-x402
+	$(MAKE) registry-test
 	$(MAKE) integ
 
 # Unit tests again under AddressSanitizer and UBSan, in a separate tree.
 asan-unit:
 	$(MAKE) B=build-asan CFLAGS='-O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined' unit
 
+# Speed figures live here, never in tests.
+bench: all bench-x402
+
 clean:
 	rm -rf build build-asan
 
-.PHONY: all deps deps-test run unit integ test asan-unit clean
+.PHONY: all deps deps-test run unit integ test asan-unit bench clean

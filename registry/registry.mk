@@ -70,6 +70,5 @@ registry-test: $(B)/golden/sf-gen pages
 	@echo "# mandoc -T lint -W style: manpages/"
 	@cd manpages && mandoc -T lint -W style *.1 *.7 && echo "ok - lint manpages/"
 
-test: registry-test
 
 .PHONY: pages golden-update registry-test
