@@ -282,9 +282,10 @@ gen_mdoc_char(FILE *f, const char *s)
 static int
 gen_sentence_end(const char *w, size_t n)
 {
-	if (n < 2 || (w[n - 1] != '.' && w[n - 1] != '?' && w[n - 1] != '!'))
-		return 0;
-	return memchr(w, '.', n - 1) == NULL;
+	/* As mandoc sees it: .?! before optional closing punctuation. */
+	while (n > 1 && strchr(")]\"'", w[n - 1]) != NULL)
+		n--;
+	return n >= 2 && (w[n - 1] == '.' || w[n - 1] == '?' || w[n - 1] == '!');
 }
 
 /*

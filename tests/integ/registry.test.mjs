@@ -17,10 +17,11 @@ import {
 } from '@x402/extensions/bazaar';
 import { chromium } from 'playwright-core';
 import { startServer, endpoints, decodeB64Json, TOP, BUILD } from '../lib/server.mjs';
+import { startFakes } from '../lib/fakes.mjs';
 
 const ARTIFACTS = join(TOP, 'tests/artifacts');
 const eps = endpoints();
-let srv, www, man, registry, openapi, llms;
+let srv, fakes, www, man, registry, openapi, llms;
 
 before(async () => {
   const dir = mkdtempSync(join(tmpdir(), 'sf-pages-'));
@@ -28,19 +29,24 @@ before(async () => {
   man = join(dir, 'man');
   mkdirSync(www);
   // Two networks, so accepts lists have more than one offer to compare.
-  srv = await startServer({ www, conf: { NETWORKS: 'base-sepolia,polygon', MAX_TIMEOUT: '120' } });
+  // Provider keys point at the fakes: polygon is a mainnet, where a route
+  // without its key answers 503 before any 402.
+  fakes = await startFakes();
+  srv = await startServer({ www, conf: { NETWORKS: 'base-sepolia,polygon', MAX_TIMEOUT: '120', URL_ALLOW: 'localhost' }, env: fakes.env });
   execFileSync('sh', [join(TOP, 'registry/pages.sh'), join(BUILD, 'bin/sf-gen'), man, www,
     '-s', join(TOP, 'registry/style.css'), '-t', '1767225600'], { env: srv.env, cwd: TOP });
   registry = JSON.parse(readFileSync(join(www, 'registry.json'), 'utf8'));
   openapi = JSON.parse(readFileSync(join(www, 'openapi.json'), 'utf8'));
   llms = readFileSync(join(www, 'llms.txt'), 'utf8');
 });
-after(async () => { await srv?.stop(); });
+after(async () => { await srv?.stop(); await fakes?.stop(); });
 
 const byName = () => Object.fromEntries(registry.items.map((it) => [it.metadata.name, it]));
 // The default request: the required inputs with their examples only.
+// URL inputs point at an image the fakes serve (no DNS in the sandbox).
 const defaultBody = (schema) => Object.fromEntries((schema.required || [])
-  .map((k) => [k, schema.properties[k].examples[0]]));
+  .map((k) => [k, schema.properties[k].format === 'uri'
+    ? `http://localhost:${fakes.port}/files/input.png?w=64&h=48` : schema.properties[k].examples[0]]));
 const post = (url, body) => fetch(url, {
   method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body),
 });
