@@ -30,6 +30,7 @@ fi
 
 # Fail early, naming the bad key, before the server forks anything.
 build/fcgi/image_generate --check
+build/bin/sf-hostconf offline
 
 # Apache and nginx run their workers as www-data when started as root:
 # they must reach the sockets, the site and the media.

@@ -29,6 +29,7 @@
 #include "cfg.h"
 #include "def.h"
 #include "err.h"
+#include "route.h"
 #include "schema.h"
 
 struct hostconf {
@@ -503,6 +504,44 @@ hostconf_usage(void)
 	    "       sf-hostconf endpoints\n");
 }
 
+static void
+hostconf_offline_one(void *arg, const struct def_endpoint *ep,
+    const struct def_model *m, const struct route *rt,
+    const struct sf_err *err)
+{
+	(void)arg;
+	if (rt != NULL)
+		printf("  offline  %-22s %-28s (%s)\n", ep->name, m->id, rt->why);
+	else
+		printf("  REFUSED  %-22s %-28s %s\n", ep->name, m->id,
+		    err != NULL ? err->message : "");
+}
+
+/* For make run: which routes run offline (no key) or are refused. */
+static int
+hostconf_offline(void)
+{
+	struct sf_err	 err;
+	struct cfg	*c;
+	size_t		 n;
+
+	sf_err_clear(&err);
+	if ((c = cfg_load(NULL, &err)) == NULL) {
+		fprintf(stderr, "sf-hostconf: configuration: %s\n", err.message);
+		return 1;
+	}
+	n = route_list_offline(c, def_table, hostconf_offline_one, NULL);
+	if (n == 0)
+		printf("every route has its provider configured\n");
+	else
+		printf("%zu route(s) above have no provider key: offline routes "
+		    "answer with locally rendered placeholders (source "
+		    "\"offline\"); set the provider keys in the configuration "
+		    "to use the real models\n", n);
+	cfg_free(c);
+	return 0;
+}
+
 int
 main(int argc, char *argv[])
 {
@@ -514,6 +553,8 @@ main(int argc, char *argv[])
 
 	if (argc == 2 && strcmp(argv[1], "endpoints") == 0)
 		return hostconf_endpoints();
+	if (argc == 2 && strcmp(argv[1], "offline") == 0)
+		return hostconf_offline();
 	cmd = argc > 1 ? argv[1] : "";
 	spawn = strcmp(cmd, "spawn") == 0;
 	if ((spawn && argc != 4 && argc != 5) || (!spawn &&
