@@ -6,10 +6,11 @@
  *   synthforge-ctl [options] settle-pending [--min-age SECONDS]
  *   synthforge-ctl check [--mainnet] [--online] [CONFIG]
  *
- * Settings come from the environment (DB, SETTLE, FACILITATOR_URL, RPC_URL,
- * RELAYER_KEY_FILE, CDP_API_KEY_ID, CDP_API_KEY_SECRET) and can be
- * overridden by --db, --settle, --facilitator-url, --rpc-url,
- * --relayer-key-file.  Exit: 0 fine, 1 a settlement failed or is unknown,
+ * Settings (DB, SETTLE, FACILITATOR_URL, RPC_URL, RELAYER_KEY_FILE,
+ * CDP_API_KEY_ID, CDP_API_KEY_SECRET) come from the environment under those
+ * names, else from where the endpoints read them (SYNTHFORGE_<KEY>, the
+ * configuration file), and can be overridden by --db, --settle,
+ * --facilitator-url, --rpc-url, --relayer-key-file.  Exit: 0 fine, 1 a settlement failed or is unknown,
  * 2 usage or setup error.
  */
 #include <sys/stat.h>
@@ -63,6 +64,33 @@ env(const char *k)
 }
 
 /*
+ * A setting: the plain environment variable (DB, SETTLE, ...), else what
+ * the endpoints read: SYNTHFORGE_<KEY>, then the configuration file
+ * ($SYNTHFORGE_CONFIG or etc/synthforge.conf), when it loads.
+ */
+static struct cfg	*ctl_cfg;
+static int		 ctl_cfg_tried;
+
+static const char *
+ctl_setting(const char *k)
+{
+	struct sf_err	 err;
+	const char	*v;
+
+	if ((v = env(k)) != NULL)
+		return v;
+	if (!ctl_cfg_tried) {
+		ctl_cfg_tried = 1;
+		sf_err_clear(&err);
+		ctl_cfg = cfg_load(NULL, &err);
+	}
+	if (ctl_cfg == NULL)
+		return NULL;
+	v = cfg_get(ctl_cfg, k);
+	return v != NULL && *v != '\0' ? v : NULL;
+}
+
+/*
  * All configuration in one place: environment first, options override.
  * (To be replaced by the shared config module.)  0 or -1 (usage).
  */
@@ -85,13 +113,18 @@ ctl_options(int argc, char *argv[], struct ctl_opts *o)
 	int	 c;
 
 	memset(o, 0, sizeof(*o));
-	o->db = env("DB");
-	o->settle = env("SETTLE");
-	o->facilitator_url = env("FACILITATOR_URL");
-	o->rpc_url = env("RPC_URL");
-	o->key_file = env("RELAYER_KEY_FILE");
-	o->cdp_key_id = env("CDP_API_KEY_ID");
-	o->cdp_key_secret = env("CDP_API_KEY_SECRET");
+	o->db = ctl_setting("DB");
+	o->settle = ctl_setting("SETTLE");
+	o->facilitator_url = ctl_setting("FACILITATOR_URL");
+	o->rpc_url = ctl_setting("RPC_URL");
+	o->key_file = ctl_setting("RELAYER_KEY_FILE");
+	o->cdp_key_id = ctl_setting("CDP_API_KEY_ID");
+	o->cdp_key_secret = ctl_setting("CDP_API_KEY_SECRET");
+	/* The same defaults as the endpoints. */
+	if (o->db == NULL)
+		o->db = "var/ledger.db";
+	if (o->facilitator_url == NULL)
+		o->facilitator_url = "https://x402.org/facilitator";
 	o->state = -1;
 	o->min_age = 30;
 	/* "+": options may come before or after the command word. */
