@@ -49,7 +49,9 @@ struct paid {
 	struct x402_payment	 pay;
 	struct x402_verdict	 vd;
 	char			*requirements;	/* our matched offer, JSON */
-	char			 req_hash[65];
+	char			*payload;	/* payment payload to settle */
+	char			*payload_own;	/* its storage when rewritten */
+	char			 req_hash[67];	/* 0x + sha256 hex */
 };
 
 static void
@@ -137,6 +139,40 @@ paid_requirements(struct paid *p)
 	return p->requirements == NULL ? -1 : 0;
 }
 
+/*
+ * The payload we store and settle.  A signature with v = 0/1 verifies
+ * (we normalise) but USDC's ecrecover wants 27/28 and facilitators pass v
+ * through, so the stored copy carries v + 27.
+ */
+static int
+paid_payload(struct paid *p)
+{
+	cJSON	*j, *pl, *sig;
+	char	 hex[2 * 65 + 3];
+	uint8_t	 s[65];
+
+	p->payload = p->pay.canonical;
+	if (p->pay.sig_len != 65 || p->pay.sig[64] >= 27)
+		return 0;
+	memcpy(s, p->pay.sig, 65);
+	s[64] += 27;
+	hex_encode(s, 65, hex);		/* writes the 0x itself */
+	if ((j = cJSON_Parse(p->pay.canonical)) == NULL)
+		return -1;
+	pl = cJSON_GetObjectItemCaseSensitive(j, "payload");
+	sig = cJSON_GetObjectItemCaseSensitive(pl, "signature");
+	if (!cJSON_IsString(sig) ||
+	    !cJSON_ReplaceItemInObjectCaseSensitive(pl, "signature",
+	    cJSON_CreateString(hex)) ||
+	    (p->payload_own = cJSON_PrintUnformatted(j)) == NULL) {
+		cJSON_Delete(j);
+		return -1;
+	}
+	cJSON_Delete(j);
+	p->payload = p->payload_own;
+	return 0;
+}
+
 static void
 paid_on_request_id(void *arg, const char *id)
 {
@@ -169,7 +205,7 @@ paid_settle(struct paid *p, int64_t id, const char *body, size_t len,
 	char			 msg[512];
 
 	memset(&sr, 0, sizeof(sr));
-	settle_payment(&p->ctx->settle, p->version, p->pay.canonical,
+	settle_payment(&p->ctx->settle, p->version, p->payload,
 	    p->requirements, &sr);
 	switch (sr.outcome) {
 	case SETTLE_OK:
@@ -304,18 +340,19 @@ paid_existing(struct paid *p, struct ledger_payment *row)
 
 	limit = (int)(p->ctx->ep->deadline + 90) * 5;
 	for (;;) {
+		/* Another nonce: the row was found by its payment id alone. */
+		if (strcmp(row->nonce, p->vd.auth.nonce_hex) != 0) {
+			sf_err_set(&err, 409, "payment_identifier_reused", NULL,
+			    "this payment-identifier was already used with "
+			    "another payment");
+			paid_error(p, &err);
+			return;
+		}
 		if (strcmp(row->request_hash, p->req_hash) != 0 ||
 		    strcmp(row->endpoint, p->ctx->ep->name) != 0) {
 			sf_err_set(&err, 409, "payment_already_used", NULL,
 			    "this payment was already used for a different "
 			    "request; sign a new payment for this one");
-			paid_error(p, &err);
-			return;
-		}
-		if (strcmp(row->nonce, p->vd.auth.nonce_hex) != 0) {
-			sf_err_set(&err, 409, "payment_identifier_reused", NULL,
-			    "this payment-identifier was already used with "
-			    "another payment");
 			paid_error(p, &err);
 			return;
 		}
@@ -442,7 +479,8 @@ flow_paid(const struct flow_ctx *ctx, const struct msg_req *req,
 		goto out;
 	}
 	snprintf(out->network, sizeof(out->network), "%s", p.vd.offer->network);
-	if (paid_hash(&p) == -1 || paid_requirements(&p) == -1) {
+	if (paid_hash(&p) == -1 || paid_requirements(&p) == -1 ||
+	    paid_payload(&p) == -1) {
 		sf_err_set(&err, 500, "out_of_memory", NULL, "out of memory");
 		paid_error(&p, &err);
 		goto out;
@@ -462,7 +500,7 @@ flow_paid(const struct flow_ctx *ctx, const struct msg_req *req,
 	    p.vd.auth.valid_after_dec);
 	snprintf(in.valid_before, sizeof(in.valid_before), "%s",
 	    p.vd.auth.valid_before_dec);
-	in.payload = p.pay.canonical;
+	in.payload = p.payload;
 	in.requirements = p.requirements;
 	if (p.pay.has_id)
 		snprintf(in.payment_id, sizeof(in.payment_id), "%s", p.pay.id);
@@ -528,5 +566,6 @@ flow_paid(const struct flow_ctx *ctx, const struct msg_req *req,
 out:
 	ledger_payment_free(&row);
 	cJSON_free(p.requirements);
+	cJSON_free(p.payload_own);
 	x402_payment_free(&p.pay);
 }

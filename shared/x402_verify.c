@@ -261,13 +261,17 @@ x402_verify_checks(const struct x402_payment *p, const struct x402_offer *o,
 		return x402_verify_fail(v, X402_R_VALID_AFTER,
 		    "validAfter %s is later than now (%llu)",
 		    a->valid_after_dec, (unsigned long long)unow);
-	/* 9. Value: v2 exact; v1 (spec and legacy facilitator) at least. */
+	/*
+	 * 9. Value: exact in both versions.  The v1 spec allows more, but the
+	 * current facilitators (@x402/evm's v1 path) settle only the exact
+	 * amount, so an overpayment would get the work done and never settle.
+	 */
 	if (p->version == 2 && u256_cmp(a->value, amount) != 0)
 		return x402_verify_fail(v, X402_R_VALUE_V2,
 		    "value %s is not the price %s", a->value_dec, o->amount);
-	if (p->version == 1 && u256_cmp(a->value, amount) < 0)
+	if (p->version == 1 && u256_cmp(a->value, amount) != 0)
 		return x402_verify_fail(v, X402_R_VALUE_V1,
-		    "value %s is below the price %s", a->value_dec, o->amount);
+		    "value %s is not the price %s", a->value_dec, o->amount);
 	/* 10. Asset (v1 payloads name none; the digest already binds it). */
 	if (p->version == 2 && !hex_addr_eq(p->accepted.asset, o->asset))
 		return x402_verify_fail(v, X402_R_ASSET,

@@ -294,32 +294,22 @@ for (const v of [2, 1]) {
   });
 }
 
-// v1 semantics for the value are "at least" (x402.md §6.3; shared/x402_verify.c
-// step 9), so a v1 payment for more than the price passes our verifier.  The
-// official facilitator's v1 path requires the exact amount (§6.1 #9), so
-// settlement is refused: the caller gets a 402 with the facilitator's
-// reason, nothing is transferred and the result is withheld, but the work
-// was done (and paid upstream) for nothing.
-test('v1: value above the price, re-signed: passes local verification, refused at settlement, nothing charged', async () => {
+// The v1 spec says "at least" (x402.md §6.3), but the official facilitator's
+// v1 path settles only the exact amount (§6.1 #9): an overpaying v1 payment
+// would get the work done and never settle.  We require the exact value in
+// both versions, so it is refused before any work.
+test('v1: value above the price, re-signed: refused before any work, nothing charged', async () => {
   const body = { prompt: uniq('v1 overpay') };
   const { payload, amount } = await paymentFor(body, { v: 1 });
   await resign(payload, { value: amount + 1n });
   const nonce = payload.payload.authorization.nonce;
   const b0 = await balances();
-  const r = await send(1, enc(payload), body);
-  const text = await r.clone().text();
-  assert.equal(r.status, 402, text);
-  const j = await r.json();
-  assert.match(j.error, /value/, `settlement refused for the value: ${text}`);
-  assert.equal(decodeB64Json(r.headers.get('payment-required')).error, j.error);
-  assert.doesNotMatch(text, /\/media\//, 'no result given away');
-  const xr = decodeB64Json(r.headers.get('x-payment-response'));
-  assert.equal(xr.success, false);
+  const { v1 } = await assertRefused(await send(1, enc(payload), body), R.VALUE_V1);
+  assert.match(v1.message, /price/);
   assert.deepEqual(await balances(), b0);
   assert.equal(await chain.authorizationState(payer(), nonce), false);
-  assert.equal(ledger(`select state from payments where nonce='${nonce.toLowerCase()}'`)[0].state, 'settle_failed');
-  // Documented cost of "at least": the provider was asked.
-  assert.equal(await sentFor(body.prompt), 1);
+  assert.equal(ledger(`select state from payments where nonce='${nonce.toLowerCase()}'`).length, 0);
+  assert.equal(await sentFor(body.prompt), 0, 'the provider was not asked');
 });
 
 // --- 3. a payer without funds ------------------------------------------------

@@ -477,7 +477,7 @@ main(void)
 	TAP_STREQ(run(&s), X402_R_VALUE_V2, "v2 value 2^256-1");
 	s = base(1);
 	s.value = "10001";
-	TAP_STREQ(run(&s), "ok", "v1 overpays: allowed");
+	TAP_STREQ(run(&s), X402_R_VALUE_V1, "v1 overpays: exact required (facilitators settle only the exact amount)");
 	s.value = "9999";
 	TAP_STREQ(run(&s), X402_R_VALUE_V1, "v1 underpays");
 	s.value = "0";
