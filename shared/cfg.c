@@ -187,6 +187,21 @@ cfg_is_address(const char *s)
 	return 1;
 }
 
+/* An absolute http(s) URL: the scheme and a host at least. */
+static int
+cfg_is_http_url(const char *v)
+{
+	const char	*h;
+
+	if (strncmp(v, "http://", 7) == 0)
+		h = v + 7;
+	else if (strncmp(v, "https://", 8) == 0)
+		h = v + 8;
+	else
+		return 0;
+	return *h != '\0' && strchr("/?#", *h) == NULL;
+}
+
 /* Per-network key: KEY_<v1 name upper, - as _> or KEY_<chain id>, else KEY. */
 static const char *
 cfg_net_get(const struct cfg *c, const char *key, const struct cfg_net *n,
@@ -287,7 +302,8 @@ cfg_networks(struct cfg *c, struct sf_err *err)
 			    n->network, n->chain_id);
 		if (n->asset_name[0] == '\0' || n->asset_version[0] == '\0')
 			return sf_err_set(err, 500, "config_invalid",
-			    "ASSET_NAME", "the EIP-712 domain of the asset on "
+			    n->asset_name[0] == '\0' ? "ASSET_NAME" :
+			    "ASSET_VERSION", "the EIP-712 domain of the asset on "
 			    "%s is unknown: set ASSET_NAME_%llu and "
 			    "ASSET_VERSION_%llu", n->network, n->chain_id,
 			    n->chain_id);
@@ -329,8 +345,7 @@ cfg_load(const char *path, struct sf_err *err)
 		snprintf(c->public_url, sizeof(c->public_url),
 		    "http://127.0.0.1:%u", c->port);
 	else {
-		if ((strncmp(v, "http://", 7) != 0 &&
-		    strncmp(v, "https://", 8) != 0) ||
+		if (!cfg_is_http_url(v) ||
 		    strlen(v) >= sizeof(c->public_url) ||
 		    strpbrk(v, " \t\"<>\\") != NULL) {
 			sf_err_set(err, 500, "config_invalid", "PUBLIC_URL",
@@ -369,14 +384,13 @@ cfg_load(const char *path, struct sf_err *err)
 		goto fail;
 	c->workers = (unsigned)u;
 	v = cfg_get_or(c, "FACILITATOR_URL", "https://x402.org/facilitator");
-	if (strncmp(v, "http://", 7) != 0 && strncmp(v, "https://", 8) != 0) {
+	if (!cfg_is_http_url(v)) {
 		sf_err_set(err, 500, "config_invalid", "FACILITATOR_URL",
 		    "FACILITATOR_URL=\"%s\" must be an http(s) URL", v);
 		goto fail;
 	}
 	v = cfg_get_or(c, "RPC_URL", "");
-	if (*v != '\0' && strncmp(v, "http://", 7) != 0 &&
-	    strncmp(v, "https://", 8) != 0) {
+	if (*v != '\0' && !cfg_is_http_url(v)) {
 		sf_err_set(err, 500, "config_invalid", "RPC_URL",
 		    "RPC_URL=\"%s\" must be an http(s) URL", v);
 		goto fail;

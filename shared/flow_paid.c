@@ -450,7 +450,8 @@ flow_paid(const struct flow_ctx *ctx, const struct msg_req *req,
 		paid_error(&p, &err);
 		return;
 	}
-	snprintf(out->provider, sizeof(out->provider), "%s", rt.provider);
+	snprintf(out->provider, sizeof(out->provider), "%s",
+	    rt.offline ? "offline" : rt.provider);
 	p.noffers = cfg_offers(ctx->cfg, vr->amount, p.offers, PAID_MAX_OFFERS);
 
 	if (req->payment_v2 == NULL && req->payment_v1 == NULL) {

@@ -110,6 +110,10 @@ refuse(const char *what, const char *text, const char *field,
 	struct cfg	*c = load(text, &err);
 
 	TAP_OK(c == NULL, "%s: refused", what);
+	if (c != NULL) {	/* one failure is enough */
+		cfg_free(c);
+		return;
+	}
 	TAP_STREQ(err.field, field, "%s: err.field names the key", what);
 	TAP_STREQ(err.code, code, "%s: err.code", what);
 	TAP_OK(err.message[0] != '\0', "%s: message set", what);
@@ -223,7 +227,7 @@ test_file(void)
 	    "   # an indented comment\n"
 	    "\t\n"
 	    "PAY_TO = " PAY_TO "   \n"
-	    "  PORT=8081\n"
+	    "  PORT=8081\r\n"
 	    "GREETING=\"  two spaces each side  \"\n"
 	    "HALF=\"unterminated\n"
 	    "EQ=a=b=c\n"
@@ -237,7 +241,8 @@ test_file(void)
 	if (c == NULL)
 		return;
 	TAP_STREQ(c->pay_to, PAY_TO, "file: spaces around = trimmed");
-	TAP_OK(c->port == 8081, "file: leading blanks before a key trimmed");
+	TAP_OK(c->port == 8081,
+	    "file: leading blanks and a CRLF line end trimmed");
 	TAP_STREQ(cfg_get(c, "GREETING"), "  two spaces each side  ",
 	    "file: quotes keep spaces at the ends");
 	TAP_STREQ(cfg_get(c, "HALF"), "\"unterminated",
@@ -378,6 +383,14 @@ test_invalid(void)
 		    "PUBLIC_URL", "config_invalid" },
 		{ "PUBLIC_URL with space", "PUBLIC_URL=\"http://a b\"\n",
 		    "PUBLIC_URL", "config_invalid" },
+		{ "PUBLIC_URL scheme only", "PUBLIC_URL=https://\n",
+		    "PUBLIC_URL", "config_invalid" },
+		{ "PUBLIC_URL empty host", "PUBLIC_URL=http:///v1\n",
+		    "PUBLIC_URL", "config_invalid" },
+		{ "FACILITATOR_URL scheme only", "FACILITATOR_URL=https://\n",
+		    "FACILITATOR_URL", "config_invalid" },
+		{ "RPC_URL scheme only", "RPC_URL=http://\n", "RPC_URL",
+		    "config_invalid" },
 		{ "FACILITATOR_URL not http", "FACILITATOR_URL=x402.org/facilitator\n",
 		    "FACILITATOR_URL", "config_invalid" },
 		{ "RPC_URL ws", "RPC_URL=ws://127.0.0.1:8545\n", "RPC_URL",
