@@ -62,58 +62,20 @@ int
 prov_openai_run(const struct prov_job *j, struct prov_result *r,
     struct sf_err *err)
 {
-	struct http_resp h;
-	const cJSON	*data, *it;
-	cJSON		*in = NULL, *res = NULL;
-	const char	*key, *hdrs[3], *s;
-	char		 base[512], auth[1024], url[1024];
-	int		 w, ht, rc = -1;
+	cJSON		*in, *res = NULL;
+	const char	*s;
+	int		 w, ht, rc;
 
-	memset(&h, 0, sizeof(h));
 	snprintf(r->source, sizeof(r->source), "openai");
 	snprintf(r->model, sizeof(r->model), "%s", j->upstream);
-	if ((key = provs_key(j)) == NULL)
-		return sf_err_set(err, 503, "provider_unavailable", NULL,
-		    "no OpenAI API key is configured");
-	provs_base(j, base, sizeof(base));
-	snprintf(auth, sizeof(auth), "Authorization: Bearer %s", key);
-	hdrs[0] = auth;
-	hdrs[1] = "Accept: application/json";
-	hdrs[2] = NULL;
 	if ((in = openai_input(j)) == NULL)
 		return sf_err_set(err, 500, "internal_error", NULL, "oom");
-	snprintf(url, sizeof(url), "%s/images/generations", base);
-	if (prov_call(j, "POST", url, in, hdrs, 1, &h, err) == -1)
-		goto out;
-	if (!PROV_OK(&h)) {
-		prov_http_error(WHO, h.status, h.body.p, key, err);
-		goto out;
-	}
-	prov_request_id(j, r, http_header(&h, "x-request-id"));
-	if ((res = prov_json(&h, WHO, err)) == NULL)
-		goto out;
-	data = cJSON_GetObjectItemCaseSensitive(res, "data");
-	if (!cJSON_IsArray(data) || cJSON_GetArraySize(data) == 0) {
-		sf_err_set(err, 502, "upstream_error", NULL,
-		    WHO " returned no image");
-		goto out;
-	}
-	cJSON_ArrayForEach(it, data) {
-		if ((s = prov_str(it, "b64_json")) != NULL) {
-			if (prov_out_b64(r, s, NULL, err) == -1)
-				goto out;
-		} else if (prov_out_url(r, prov_str(it, "url"), NULL,
-		    err) == -1)
-			goto out;
-	}
-	if ((s = prov_str(res, "size")) != NULL &&
+	rc = prov_oaicompat_images(j, r, WHO, in, &res, err);
+	if (rc == 0 && (s = prov_str(res, "size")) != NULL &&
 	    sscanf(s, "%dx%d", &w, &ht) == 2 && w > 0 && ht > 0) {
 		r->width = w;
 		r->height = ht;
 	}
-	rc = 0;
-out:
-	http_resp_free(&h);
 	cJSON_Delete(in);
 	cJSON_Delete(res);
 	return rc;

@@ -33,6 +33,12 @@ int	prov_fal_run(const struct prov_job *, struct prov_result *,
 	    struct sf_err *);
 int	prov_bfl_run(const struct prov_job *, struct prov_result *,
 	    struct sf_err *);
+/*
+ * OpenAI-compatible images/generations (prov_oaicompat.c): the call, the
+ * error mapping and the outputs; *resp gets the parsed answer (caller frees).
+ */
+int	prov_oaicompat_images(const struct prov_job *, struct prov_result *,
+	    const char *who, const cJSON *in, cJSON **resp, struct sf_err *);
 int	prov_openai_run(const struct prov_job *, struct prov_result *,
 	    struct sf_err *);
 /* Gemini generateContent, or Imagen :predict when upstream is imagen-*. */
