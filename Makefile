@@ -121,10 +121,20 @@ test: deps-test
 	$(MAKE) fuzz-x402
 	$(MAKE) registry-test
 	$(MAKE) integ
+	$(MAKE) asan-integ
 
 # Unit tests again under AddressSanitizer and UBSan, in a separate tree.
+ASAN_CFLAGS = -O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
 asan-unit:
-	$(MAKE) B=build-asan CFLAGS='-O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined' unit
+	$(MAKE) B=build-asan CFLAGS='$(ASAN_CFLAGS)' unit
+
+# The suites that drive the request flow, against sanitized endpoint
+# binaries: a memory error aborts the process and fails the request.
+asan-integ:
+	$(MAKE) B=build-asan CFLAGS='$(ASAN_CFLAGS)' all
+	cd tests && SF_BUILD=build-asan ASAN_OPTIONS=detect_leaks=0:abort_on_error=1 \
+	    node --test --test-concurrency=1 --test-timeout=600000 \
+	    integ/foundation.test.mjs integ/paid.test.mjs integ/verify.test.mjs
 
 # Speed figures live here, never in tests.
 bench: all bench-x402
@@ -132,4 +142,4 @@ bench: all bench-x402
 clean:
 	rm -rf build build-asan
 
-.PHONY: all deps deps-test run unit integ test asan-unit bench clean
+.PHONY: all deps deps-test run unit integ test asan-unit asan-integ bench clean
