@@ -105,7 +105,12 @@ flow_post(const struct flow_ctx *ctx, const struct msg_req *req,
 	struct val_result	 vr;
 
 	sf_err_clear(&err);
-	if (req->bad_length)
+	if (req->dup_payment)
+		sf_err_set(&err, 400, "conflicting_payment_headers", NULL,
+		    "the payment header was sent more than once (or under a "
+		    "look-alike name such as X_PAYMENT); send exactly one "
+		    "PAYMENT-SIGNATURE or X-PAYMENT header");
+	else if (req->bad_length)
 		sf_err_set(&err, 400, "invalid_content_length", NULL,
 		    "the Content-Length header is not a valid number");
 	else if (req->body_too_large)

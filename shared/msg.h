@@ -27,6 +27,7 @@ struct msg_req {
 	size_t		 body_len;
 	int		 body_too_large; /* the reader stopped at the cap */
 	int		 bad_length;	/* CONTENT_LENGTH unparsable */
+	int		 dup_payment;	/* a payment header came twice */
 };
 
 #define MSG_MAX_HEADERS	16

@@ -101,6 +101,26 @@ serve_param(FCGX_Request *fr, const char *name)
 	return v;
 }
 
+/*
+ * Whether a payment header reached us twice.  lighttpd maps X_PAYMENT (and
+ * X.PAYMENT, ...) onto HTTP_X_PAYMENT too and hands both to us; we would
+ * see only the first.  Two values for who pays are refused outright.
+ */
+static int
+serve_dup_payment(FCGX_Request *fr)
+{
+	char	**e;
+	int	  v1 = 0, v2 = 0;
+
+	for (e = fr->envp; e != NULL && *e != NULL; e++) {
+		if (strncmp(*e, "HTTP_X_PAYMENT=", 15) == 0)
+			v1++;
+		else if (strncmp(*e, "HTTP_PAYMENT_SIGNATURE=", 23) == 0)
+			v2++;
+	}
+	return v1 > 1 || v2 > 1;
+}
+
 static void
 serve_one(struct serve_pool *pool, FCGX_Request *fr)
 {
@@ -135,6 +155,7 @@ serve_one(struct serve_pool *pool, FCGX_Request *fr)
 	req.origin = serve_param(fr, "HTTP_ORIGIN");
 	req.payment_v2 = serve_param(fr, "HTTP_PAYMENT_SIGNATURE");
 	req.payment_v1 = serve_param(fr, "HTTP_X_PAYMENT");
+	req.dup_payment = serve_dup_payment(fr);
 	serve_read_body(fr, pool->ctx.cfg->body_max, &body, &req);
 
 	flow_handle(&pool->ctx, &req, &resp, &out);

@@ -400,6 +400,16 @@ main(void)
 	check_error(&resp, 400, "invalid_content_length", NULL,
 	    "POST bad Content-Length");
 	msg_resp_free(&resp);
+	req.bad_length = 0;
+	/* Two payment headers (a look-alike name among them): refused. */
+	req.dup_payment = 1;
+	handle(&ctx, &req, &resp, &out, "POST duplicate payment header");
+	check_error(&resp, 400, "conflicting_payment_headers", NULL,
+	    "POST duplicate payment header");
+	TAP_OK(msg_resp_get_header(&resp, "PAYMENT-REQUIRED") == NULL,
+	    "POST duplicate payment header: no payment asked");
+	msg_resp_free(&resp);
+	req.dup_payment = 0;
 
 	/* POST valid, no payment: the challenge for this exact request. */
 	req_init(&req, de->ep, "POST");
