@@ -115,6 +115,7 @@ integ: all
 # golden files, then the integration suites against real servers.
 test: deps-test
 	$(MAKE) all
+	$(MAKE) clang-build
 	$(MAKE) unit
 	$(MAKE) asan-unit
 	$(MAKE) x402-diff
@@ -122,6 +123,10 @@ test: deps-test
 	$(MAKE) registry-test
 	$(MAKE) integ
 	$(MAKE) asan-integ
+
+# Warnings are errors under clang too (-Werror is in SF_CFLAGS).
+clang-build:
+	$(MAKE) CC=clang B=build-clang all
 
 # Unit tests again under AddressSanitizer and UBSan, in a separate tree.
 ASAN_CFLAGS = -O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
@@ -140,6 +145,6 @@ asan-integ:
 bench: all bench-x402
 
 clean:
-	rm -rf build build-asan
+	rm -rf build build-asan build-clang
 
-.PHONY: all deps deps-test run unit integ test asan-unit asan-integ bench clean
+.PHONY: all deps deps-test run unit integ test clang-build asan-unit asan-integ bench clean
