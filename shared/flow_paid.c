@@ -379,6 +379,20 @@ paid_existing(struct paid *p, struct ledger_payment *row)
 				return;
 			}
 			break;
+		case LEDGER_VERIFIED:
+		case LEDGER_WORKING:
+			/*
+			 * Untouched for longer than the work can take: the
+			 * process that claimed it died.  Nothing was settled,
+			 * so the work may be done again for this payment.
+			 */
+			if (ledger_take_stale(p->ctx->ledger, row->id,
+			    row->state, LEDGER_WORKING, (int64_t)time(NULL) -
+			    (int64_t)p->ctx->ep->deadline - 120, &err) == 1) {
+				paid_work(p, row->id);
+				return;
+			}
+			break;
 		default:
 			break;
 		}

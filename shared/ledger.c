@@ -596,6 +596,36 @@ out:
 	return ret;
 }
 
+/*
+ * Take over a row whose owner is gone: move it from `from` to `to` only if
+ * nobody has touched it since `before` (a compare-and-set on the time too,
+ * so two takers cannot both win).  1 moved, 0 not, -1 error.
+ */
+int
+ledger_take_stale(struct ledger *l, int64_t id, enum ledger_state from,
+    enum ledger_state to, int64_t before, struct sf_err *err)
+{
+	sqlite3_stmt	*st;
+	int		 ret = -1;
+
+	pthread_mutex_lock(&l->mu);
+	if (sqlite3_prepare_v2(l->db, "UPDATE payments SET state = ?1,"
+	    " updated = ?2 WHERE id = ?3 AND state = ?4 AND updated < ?5",
+	    -1, &st, NULL) != SQLITE_OK) {
+		ledger_dberr(l, err, "prepare");
+		goto out;
+	}
+	sqlite3_bind_text(st, 1, ledger_state_name(to), -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 2, (int64_t)time(NULL));
+	sqlite3_bind_int64(st, 3, id);
+	sqlite3_bind_text(st, 4, ledger_state_name(from), -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 5, before);
+	ret = ledger_update(l, st, err);
+out:
+	pthread_mutex_unlock(&l->mu);
+	return ret;
+}
+
 int
 ledger_store_result(struct ledger *l, int64_t id, const char *ctype,
     const void *body, size_t len, struct sf_err *err)

@@ -82,6 +82,10 @@ int	ledger_get(struct ledger *, int64_t id, struct ledger_payment *,
  */
 int	ledger_set_state(struct ledger *, int64_t id, int from,
 	    enum ledger_state to, const char *error, struct sf_err *);
+/* from -> to only if untouched since `before` (taking over a dead owner's
+   row); 1 moved, 0 not, -1 error. */
+int	ledger_take_stale(struct ledger *, int64_t id, enum ledger_state from,
+	    enum ledger_state to, int64_t before, struct sf_err *);
 int	ledger_store_result(struct ledger *, int64_t id, const char *ctype,
 	    const void *body, size_t len, struct sf_err *);
 /* State settled with tx ("" or NULL: unknown tx) and a note (may be NULL). */

@@ -168,6 +168,24 @@ main(void)
 	T(got.state == LEDGER_DELIVERED, "state delivered");
 	ledger_payment_free(&got);
 
+	/* Taking over a dead worker's row: only when stale, only once. */
+	fill(&in, nonce_n(900), NULL, "req-stale", "10000");
+	in.state = LEDGER_WORKING;
+	T(ledger_claim(l, &in, &row, &err) == LEDGER_NEW, "claim a working row");
+	T(ledger_take_stale(l, row.id, LEDGER_WORKING, LEDGER_WORKING,
+	    (int64_t)time(NULL) - 100, &err) == 0,
+	    "a fresh row is not taken over");
+	T(ledger_take_stale(l, row.id, LEDGER_VERIFIED, LEDGER_WORKING,
+	    (int64_t)time(NULL) + 10, &err) == 0,
+	    "take-over checks the state too");
+	T(ledger_take_stale(l, row.id, LEDGER_WORKING, LEDGER_WORKING,
+	    (int64_t)time(NULL) + 10, &err) == 1,
+	    "a row untouched since the cut-off is taken over");
+	T(ledger_take_stale(l, row.id, LEDGER_WORKING, LEDGER_WORKING,
+	    (int64_t)time(NULL) - 1, &err) == 0,
+	    "the take-over refreshed it: a second taker loses");
+	ledger_payment_free(&row);
+
 	T(ledger_pending_settlement(l, time(NULL), 0, &rows, &n,
 	    &err) == 0 && n == 1 && rows[0].id == id, "one pending row");
 	ledger_payments_free(rows, n);
