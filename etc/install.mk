@@ -1,6 +1,6 @@
 # make install [PREFIX=/usr/local] [DESTDIR=]: a packaged layout.
-#   $(PREFIX)/lib/synthforge/        endpoint binaries, sf-ops, sf-hostconf,
-#                                    sf-devwallet
+#   $(PREFIX)/lib/synthforge/        endpoint binaries, sf-ops, sf-mcp,
+#                                    sf-hostconf, sf-devwallet
 #   $(PREFIX)/bin/synthforge-ctl
 #   $(PREFIX)/share/man/man1, man7   from manpages/ (make pages)
 #   $(PREFIX)/share/synthforge/www   the site (without runtime media)
@@ -24,7 +24,8 @@ SYSCONFDIR	?= /etc
 INSTALL		?= install
 
 OPS_BIN		= $(B)/bin/sf-ops
-all: $(OPS_BIN)
+MCP_BIN		= $(B)/bin/sf-mcp
+all: $(OPS_BIN) $(MCP_BIN)
 
 INSTALL_SUBST	= sed -e 's|@LIBEXECDIR@|$(LIBEXECDIR)|g' \
 		      -e 's|@BINDIR@|$(BINDIR)|g' \
@@ -42,7 +43,7 @@ install: all install-pages
 	    $(DESTDIR)$(DATADIR)/www $(DESTDIR)$(DOCDIR) \
 	    $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(MANDIR)/man7 \
 	    $(DESTDIR)$(UNITDIR) $(DESTDIR)$(SYSUSERSDIR) $(DESTDIR)$(TMPFILESDIR)
-	$(INSTALL) -m 0755 $(EP_BIN) $(OPS_BIN) $(B)/bin/sf-hostconf \
+	$(INSTALL) -m 0755 $(EP_BIN) $(OPS_BIN) $(MCP_BIN) $(B)/bin/sf-hostconf \
 	    $(B)/bin/sf-devwallet $(DESTDIR)$(LIBEXECDIR)/
 	$(INSTALL) -m 0755 $(B)/bin/synthforge-ctl $(DESTDIR)$(BINDIR)/
 	@set -e; for f in manpages/*.1 manpages/*.7; do [ -f "$$f" ] || continue; \
@@ -58,10 +59,11 @@ install: all install-pages
 	  $(INSTALL_SUBST) etc/systemd/$$u.in > $(DESTDIR)$(UNITDIR)/$$u; \
 	  chmod 0644 $(DESTDIR)$(UNITDIR)/$$u; done
 	$(INSTALL) -m 0644 etc/systemd/synthforge-settle.timer $(DESTDIR)$(UNITDIR)/
-	@# One socket per endpoint binary, and sf-ops for /metrics, /healthz.
+	@# One socket per endpoint binary, sf-ops for /metrics, /healthz and
+	@# sf-mcp for /mcp.
 	@{ echo '[Unit]'; echo 'Description=synthforge x402 endpoints'; \
 	  echo 'Documentation=man:synthforge(7)'; \
-	  for s in $(EP_STEMS) sf-ops; do echo "Wants=synthforge@$$s.socket"; done; \
+	  for s in $(EP_STEMS) sf-ops sf-mcp; do echo "Wants=synthforge@$$s.socket"; done; \
 	  echo; echo '[Install]'; echo 'WantedBy=multi-user.target'; \
 	  } > $(DESTDIR)$(UNITDIR)/synthforge.target
 	$(INSTALL) -m 0644 etc/systemd/synthforge.sysusers $(DESTDIR)$(SYSUSERSDIR)/synthforge.conf
@@ -69,7 +71,8 @@ install: all install-pages
 
 uninstall:
 	rm -f $(EP_STEMS:%=$(DESTDIR)$(LIBEXECDIR)/%) \
-	    $(DESTDIR)$(LIBEXECDIR)/sf-ops $(DESTDIR)$(LIBEXECDIR)/sf-hostconf \
+	    $(DESTDIR)$(LIBEXECDIR)/sf-ops $(DESTDIR)$(LIBEXECDIR)/sf-mcp \
+	    $(DESTDIR)$(LIBEXECDIR)/sf-hostconf \
 	    $(DESTDIR)$(LIBEXECDIR)/sf-devwallet $(DESTDIR)$(BINDIR)/synthforge-ctl \
 	    $(DESTDIR)$(DOCDIR)/synthforge.conf.example \
 	    $(DESTDIR)$(UNITDIR)/synthforge@.service $(DESTDIR)$(UNITDIR)/synthforge@.socket \

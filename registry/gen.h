@@ -11,6 +11,8 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include "mcp.h"
+
 struct cfg;
 struct def_endpoint;
 struct def_param;
@@ -49,8 +51,9 @@ struct gen_status {
 };
 extern const struct gen_status gen_statuses[];	/* ends with code 0 */
 
-/* The MCP endpoint's path under PUBLIC_URL (mcp.7, llms.txt). */
-#define GEN_MCP_PATH	"/mcp"
+/* The MCP endpoint's path under PUBLIC_URL (mcp.7, llms.txt): where
+   sf-hostconf routes sf-mcp. */
+#define GEN_MCP_PATH	MCP_PATH
 
 /* An output file, written under a temporary name and renamed when whole. */
 struct gen_file {

@@ -2,16 +2,17 @@
  * sf-hostconf: write the web server configuration for every endpoint in
  * the definition table, from the same configuration the endpoints read.
  *
- *	sf-hostconf lighttpd WWW_DIR RUN_DIR FCGI_DIR [OPS_BIN]
- *	sf-hostconf apache   WWW_DIR RUN_DIR FCGI_DIR [OPS_BIN]
- *	sf-hostconf nginx    WWW_DIR RUN_DIR FCGI_DIR [OPS_BIN]
- *	sf-hostconf spawn    RUN_DIR FCGI_DIR [OPS_BIN]
+ *	sf-hostconf lighttpd WWW_DIR RUN_DIR FCGI_DIR [OPS_BIN [MCP_BIN]]
+ *	sf-hostconf apache   WWW_DIR RUN_DIR FCGI_DIR [OPS_BIN [MCP_BIN]]
+ *	sf-hostconf nginx    WWW_DIR RUN_DIR FCGI_DIR [OPS_BIN [MCP_BIN]]
+ *	sf-hostconf spawn    RUN_DIR FCGI_DIR [OPS_BIN [MCP_BIN]]
  *	sf-hostconf endpoints		(JSON list of the definitions, for tests)
  *
  * WWW_DIR is the document root, RUN_DIR holds sockets and logs, FCGI_DIR
  * the endpoint binaries (one per definition, named by file stem).  OPS_BIN
- * is sf-ops (/metrics, /healthz); by default FCGI_DIR/sf-ops or
- * FCGI_DIR/../bin/sf-ops, left out when neither exists.
+ * is sf-ops (/metrics, /healthz), MCP_BIN sf-mcp (MCP_PATH, /mcp); each by
+ * default FCGI_DIR/<name> or FCGI_DIR/../bin/<name>, left out when
+ * neither exists (also when given as "").
  *
  * lighttpd starts the binaries itself (bin-path).  Apache (mod_proxy_fcgi)
  * and nginx cannot: "spawn" prints one "name<TAB>socket<TAB>binary" line
@@ -29,6 +30,7 @@
 #include "cfg.h"
 #include "def.h"
 #include "err.h"
+#include "mcp.h"
 #include "route.h"
 #include "schema.h"
 
@@ -39,6 +41,7 @@ struct hostconf {
 	char			 fcgi[PATH_MAX];
 	char			 media[PATH_MAX];
 	char			 ops[PATH_MAX];		/* "" = none */
+	char			 mcp[PATH_MAX];		/* "" = none */
 	/*
 	 * What the server lets through: somewhat over our cap, so that the
 	 * endpoint answers its own JSON 413 for a body just over it and the
@@ -85,11 +88,28 @@ hostconf_exe(const char *p)
 	    access(p, X_OK) == 0;
 }
 
+/* A helper binary: as given, else next to the endpoints or in ../bin. */
 static int
-hostconf_init(struct hostconf *h, const struct cfg *c, const char *www,
-    const char *run, const char *fcgi, const char *ops)
+hostconf_helper(const struct hostconf *h, const char *name, const char *given,
+    char *out, size_t sz)
 {
 	char	 p[PATH_MAX + 16];
+
+	/* "" = look it up, so MCP_BIN can follow a default OPS_BIN. */
+	if (given != NULL && *given != '\0')
+		return hostconf_abs(given, out, sz);
+	snprintf(p, sizeof(p), "%s/%s", h->fcgi, name);
+	if (!hostconf_exe(p))
+		snprintf(p, sizeof(p), "%s/../bin/%s", h->fcgi, name);
+	if (hostconf_exe(p))
+		return hostconf_abs(p, out, sz);
+	return 0;
+}
+
+static int
+hostconf_init(struct hostconf *h, const struct cfg *c, const char *www,
+    const char *run, const char *fcgi, const char *ops, const char *mcp)
+{
 
 	memset(h, 0, sizeof(*h));
 	h->c = c;
@@ -101,20 +121,14 @@ hostconf_init(struct hostconf *h, const struct cfg *c, const char *www,
 		fprintf(stderr, "sf-hostconf: a path is too long\n");
 		return -1;
 	}
-	if (ops != NULL) {
-		if (hostconf_abs(ops, h->ops, sizeof(h->ops)) == -1)
-			return -1;
-	} else {
-		snprintf(p, sizeof(p), "%s/sf-ops", h->fcgi);
-		if (!hostconf_exe(p))
-			snprintf(p, sizeof(p), "%s/../bin/sf-ops", h->fcgi);
-		if (hostconf_exe(p) && hostconf_abs(p, h->ops,
-		    sizeof(h->ops)) == -1)
-			return -1;
+	if (hostconf_helper(h, "sf-ops", ops, h->ops, sizeof(h->ops)) == -1 ||
+	    hostconf_helper(h, "sf-mcp", mcp, h->mcp, sizeof(h->mcp)) == -1) {
+		fprintf(stderr, "sf-hostconf: a path is too long\n");
+		return -1;
 	}
 	if (!hostconf_safe(h->www) || !hostconf_safe(h->run) ||
 	    !hostconf_safe(h->fcgi) || !hostconf_safe(h->media) ||
-	    !hostconf_safe(h->ops)) {
+	    !hostconf_safe(h->ops) || !hostconf_safe(h->mcp)) {
 		fprintf(stderr, "sf-hostconf: a path contains a quote, "
 		    "backslash, $, blank, or other character the server "
 		    "configurations would need escaped\n");
@@ -246,6 +260,10 @@ hostconf_lighttpd(const struct hostconf *h)
 		hostconf_lighttpd_fcgi("/metrics", sock, h->ops);
 		hostconf_lighttpd_fcgi("/healthz", sock, h->ops);
 	}
+	if (h->mcp[0] != '\0') {
+		snprintf(sock, sizeof(sock), "%s/sf-mcp.sock", h->run);
+		hostconf_lighttpd_fcgi(MCP_PATH, sock, h->mcp);
+	}
 	return 0;
 }
 
@@ -326,6 +344,8 @@ hostconf_apache(const struct hostconf *h)
 		hostconf_apache_fcgi(h, "/metrics", "sf-ops");
 		hostconf_apache_fcgi(h, "/healthz", "sf-ops");
 	}
+	if (h->mcp[0] != '\0')
+		hostconf_apache_fcgi(h, MCP_PATH, "sf-mcp");
 	return 0;
 }
 
@@ -415,6 +435,8 @@ hostconf_nginx(const struct hostconf *h)
 		hostconf_nginx_fcgi(h, "/metrics", "sf-ops");
 		hostconf_nginx_fcgi(h, "/healthz", "sf-ops");
 	}
+	if (h->mcp[0] != '\0')
+		hostconf_nginx_fcgi(h, MCP_PATH, "sf-mcp");
 	printf("  }\n}\n");
 	return 0;
 }
@@ -430,6 +452,8 @@ hostconf_spawn(const struct hostconf *h)
 		    h->fcgi, e->stem);
 	if (h->ops[0] != '\0')
 		printf("sf-ops\t%s/sf-ops.sock\t%s\n", h->run, h->ops);
+	if (h->mcp[0] != '\0')
+		printf("sf-mcp\t%s/sf-mcp.sock\t%s\n", h->run, h->mcp);
 	return 0;
 }
 
@@ -499,8 +523,8 @@ static void
 hostconf_usage(void)
 {
 	fprintf(stderr, "usage: sf-hostconf lighttpd|apache|nginx WWW_DIR "
-	    "RUN_DIR FCGI_DIR [OPS_BIN]\n"
-	    "       sf-hostconf spawn RUN_DIR FCGI_DIR [OPS_BIN]\n"
+	    "RUN_DIR FCGI_DIR [OPS_BIN [MCP_BIN]]\n"
+	    "       sf-hostconf spawn RUN_DIR FCGI_DIR [OPS_BIN [MCP_BIN]]\n"
 	    "       sf-hostconf endpoints\n");
 }
 
@@ -557,9 +581,9 @@ main(int argc, char *argv[])
 		return hostconf_offline();
 	cmd = argc > 1 ? argv[1] : "";
 	spawn = strcmp(cmd, "spawn") == 0;
-	if ((spawn && argc != 4 && argc != 5) || (!spawn &&
+	if ((spawn && (argc < 4 || argc > 6)) || (!spawn &&
 	    ((strcmp(cmd, "lighttpd") != 0 && strcmp(cmd, "apache") != 0 &&
-	    strcmp(cmd, "nginx") != 0) || (argc != 5 && argc != 6)))) {
+	    strcmp(cmd, "nginx") != 0) || argc < 5 || argc > 7))) {
 		hostconf_usage();
 		return 2;
 	}
@@ -573,12 +597,12 @@ main(int argc, char *argv[])
 		goto out;
 	if (spawn) {
 		if (hostconf_init(&h, c, NULL, argv[2], argv[3],
-		    argc == 5 ? argv[4] : NULL) == 0)
+		    argc >= 5 ? argv[4] : NULL, argc >= 6 ? argv[5] : NULL) == 0)
 			rc = hostconf_spawn(&h);
 		goto out;
 	}
 	if (hostconf_init(&h, c, argv[2], argv[3], argv[4],
-	    argc == 6 ? argv[5] : NULL) == -1)
+	    argc >= 6 ? argv[5] : NULL, argc >= 7 ? argv[6] : NULL) == -1)
 		goto out;
 	if (strcmp(cmd, "lighttpd") == 0)
 		rc = hostconf_lighttpd(&h);

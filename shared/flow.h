@@ -32,6 +32,9 @@ struct flow_outcome {
 	char		 upstream_id[128];	/* provider request id */
 	char		 provider[32];
 	long long	 upstream_ms;		/* time in the provider, -1 = none */
+	/* Name for the log line when not the process's own ("" = that):
+	   sf-mcp serves every endpoint from one process. */
+	char		 endpoint[64];
 };
 
 struct flow_ctx {

@@ -124,6 +124,7 @@ msg_status_text(int s)
 {
 	switch (s) {
 	case 200: return "OK";
+	case 202: return "Accepted";
 	case 204: return "No Content";
 	case 302: return "Found";
 	case 400: return "Bad Request";
@@ -131,6 +132,7 @@ msg_status_text(int s)
 	case 403: return "Forbidden";
 	case 404: return "Not Found";
 	case 405: return "Method Not Allowed";
+	case 406: return "Not Acceptable";
 	case 409: return "Conflict";
 	case 411: return "Length Required";
 	case 413: return "Payload Too Large";

@@ -23,6 +23,7 @@ struct msg_req {
 	const char	*payment_v2;	/* PAYMENT-SIGNATURE */
 	const char	*payment_v1;	/* X-PAYMENT */
 	const char	*origin;
+	const char	*mcp_version;	/* MCP-Protocol-Version (mcp.h) */
 	const char	*body;		/* NUL-terminated */
 	size_t		 body_len;
 	int		 body_too_large; /* the reader stopped at the cap */

@@ -21,9 +21,9 @@
 #include "serve.h"
 
 struct serve_pool {
-	struct flow_ctx	 ctx;
-	int		 sock;
-	pthread_mutex_t	 accept_lock;
+	const struct serve_app	*app;
+	int			 sock;
+	pthread_mutex_t		 accept_lock;
 };
 
 /*
@@ -155,15 +155,20 @@ serve_one(struct serve_pool *pool, FCGX_Request *fr)
 	req.origin = serve_param(fr, "HTTP_ORIGIN");
 	req.payment_v2 = serve_param(fr, "HTTP_PAYMENT_SIGNATURE");
 	req.payment_v1 = serve_param(fr, "HTTP_X_PAYMENT");
+	req.mcp_version = serve_param(fr, "HTTP_MCP_PROTOCOL_VERSION");
 	req.dup_payment = serve_dup_payment(fr);
-	serve_read_body(fr, pool->ctx.cfg->body_max, &body, &req);
+	serve_read_body(fr, pool->app->body_max, &body, &req);
 
-	flow_handle(&pool->ctx, &req, &resp, &out);
+	memset(&out, 0, sizeof(out));
+	out.pay = "none";
+	out.upstream_ms = -1;
+	pool->app->handle(pool->app->arg, &req, &resp, &out);
 	serve_write(fr, &resp, strcmp(req.method, "HEAD") == 0);
 	clock_gettime(CLOCK_MONOTONIC, &t1);
 	ms = (t1.tv_sec - t0.tv_sec) * 1000LL +
 	    (t1.tv_nsec - t0.tv_nsec) / 1000000;
-	log_request(pool->ctx.cfg, pool->ctx.ep->name, &out, ms);
+	log_request(pool->app->cfg, out.endpoint[0] != '\0' ? out.endpoint :
+	    pool->app->name, &out, ms);
 	metrics_request_end(&out, ms);
 
 	msg_resp_free(&resp);
@@ -180,7 +185,7 @@ serve_worker(void *arg)
 
 	if (FCGX_InitRequest(&fr, pool->sock, 0) != 0) {
 		fprintf(stderr, "%s: FCGX_InitRequest failed\n",
-		    pool->ctx.ep->name);
+		    pool->app->name);
 		return NULL;
 	}
 	for (;;) {
@@ -238,28 +243,94 @@ serve_summary(const struct cfg *c, const struct def_endpoint *ep)
 }
 
 int
-serve_main(const struct def_endpoint *ep, int argc, char *argv[])
+serve_args(int argc, char *argv[], const char **sockpath, int *check)
 {
-	struct serve_pool	 pool;
-	struct sf_err		 err;
-	struct cfg		*cfg;
-	pthread_t		*th, sigth;
-	sigset_t		 set;
-	const char		*sockpath = NULL;
-	int			 i, check = 0;
-	unsigned		 t, started;
+	int	 i;
 
+	*sockpath = NULL;
+	*check = 0;
 	for (i = 1; i < argc; i++) {
 		if (strcmp(argv[i], "--socket") == 0 && i + 1 < argc)
-			sockpath = argv[++i];
+			*sockpath = argv[++i];
 		else if (strcmp(argv[i], "--check") == 0)
-			check = 1;
+			*check = 1;
 		else {
 			fprintf(stderr, "usage: %s [--socket PATH|:PORT] "
 			    "[--check]\n", argv[0]);
-			return 2;
+			return -1;
 		}
 	}
+	return 0;
+}
+
+int
+serve_run(const struct serve_app *app, const char *sockpath)
+{
+	struct serve_pool	 pool;
+	pthread_t		*th, sigth;
+	sigset_t		 set;
+	unsigned		 t, started;
+
+	memset(&pool, 0, sizeof(pool));
+	pool.app = app;
+	if (FCGX_Init() != 0) {
+		fprintf(stderr, "%s: FCGX_Init failed\n", app->name);
+		return 1;
+	}
+	if (sockpath != NULL &&
+	    (pool.sock = FCGX_OpenSocket(sockpath, 128)) < 0) {
+		fprintf(stderr, "%s: cannot listen on %s\n", app->name,
+		    sockpath);
+		return 1;
+	}
+	if ((th = calloc(app->cfg->workers, sizeof(*th))) == NULL) {
+		fprintf(stderr, "%s: out of memory\n", app->name);
+		return 1;
+	}
+	pthread_mutex_init(&pool.accept_lock, NULL);
+	sigemptyset(&set);
+	sigaddset(&set, SIGTERM);
+	sigaddset(&set, SIGINT);
+	sigaddset(&set, SIGHUP);
+	pthread_sigmask(SIG_BLOCK, &set, NULL);
+	if (pthread_create(&sigth, NULL, serve_signals, &pool) == 0)
+		pthread_detach(sigth);
+	for (started = 0, t = 0; t < app->cfg->workers; t++)
+		if (pthread_create(&th[t], NULL, serve_worker, &pool) == 0)
+			th[started++] = th[t];
+	if (started == 0) {
+		fprintf(stderr, "%s: cannot start worker threads\n",
+		    app->name);
+		free(th);
+		pthread_mutex_destroy(&pool.accept_lock);
+		return 1;
+	}
+	for (t = 0; t < started; t++)
+		pthread_join(th[t], NULL);
+	free(th);
+	pthread_mutex_destroy(&pool.accept_lock);
+	return 0;
+}
+
+static void
+serve_flow(void *arg, const struct msg_req *req, struct msg_resp *resp,
+    struct flow_outcome *out)
+{
+	flow_handle(arg, req, resp, out);
+}
+
+int
+serve_main(const struct def_endpoint *ep, int argc, char *argv[])
+{
+	struct serve_app	 app;
+	struct flow_ctx		 ctx;
+	struct sf_err		 err;
+	struct cfg		*cfg;
+	const char		*sockpath;
+	int			 check, rc;
+
+	if (serve_args(argc, argv, &sockpath, &check) == -1)
+		return 2;
 	sf_err_clear(&err);
 	if ((cfg = cfg_load(NULL, &err)) == NULL) {
 		fprintf(stderr, "%s: configuration: %s\n", ep->name,
@@ -271,58 +342,25 @@ serve_main(const struct def_endpoint *ep, int argc, char *argv[])
 		cfg_free(cfg);
 		return 0;
 	}
-	memset(&pool, 0, sizeof(pool));
-	if (flow_init(&pool.ctx, cfg, ep, &err) == -1) {
+	if (flow_init(&ctx, cfg, ep, &err) == -1) {
 		fprintf(stderr, "%s: %s\n", ep->name, err.message);
 		cfg_free(cfg);
 		return 1;
 	}
-	pthread_mutex_init(&pool.accept_lock, NULL);
 	/* Metrics never block a sale: without them we serve anyway. */
 	if (metrics_open(cfg, ep->name, &err) == -1)
 		fprintf(stderr, "%s: metrics disabled: %s\n", ep->name,
 		    err.message);
-	if (FCGX_Init() != 0) {
-		fprintf(stderr, "%s: FCGX_Init failed\n", ep->name);
-		cfg_free(cfg);
-		return 1;
-	}
-	if (sockpath != NULL) {
-		if ((pool.sock = FCGX_OpenSocket(sockpath, 128)) < 0) {
-			fprintf(stderr, "%s: cannot listen on %s\n", ep->name,
-			    sockpath);
-			cfg_free(cfg);
-			return 1;
-		}
-	}
-	sigemptyset(&set);
-	sigaddset(&set, SIGTERM);
-	sigaddset(&set, SIGINT);
-	sigaddset(&set, SIGHUP);
-	pthread_sigmask(SIG_BLOCK, &set, NULL);
-	if (pthread_create(&sigth, NULL, serve_signals, &pool) == 0)
-		pthread_detach(sigth);
-	if ((th = calloc(cfg->workers, sizeof(*th))) == NULL) {
-		fprintf(stderr, "%s: out of memory\n", ep->name);
-		cfg_free(cfg);
-		return 1;
-	}
-	for (started = 0, t = 0; t < cfg->workers; t++)
-		if (pthread_create(&th[t], NULL, serve_worker, &pool) == 0)
-			th[started++] = th[t];
-	if (started == 0) {
-		fprintf(stderr, "%s: cannot start worker threads\n", ep->name);
-		free(th);
-		cfg_free(cfg);
-		return 1;
-	}
-	for (t = 0; t < started; t++)
-		pthread_join(th[t], NULL);
-	free(th);
-	pthread_mutex_destroy(&pool.accept_lock);
-	flow_fini(&pool.ctx);
+	memset(&app, 0, sizeof(app));
+	app.name = ep->name;
+	app.cfg = cfg;
+	app.body_max = cfg->body_max;
+	app.handle = serve_flow;
+	app.arg = &ctx;
+	rc = serve_run(&app, sockpath);
+	flow_fini(&ctx);
 	metrics_close();
 	log_close();
 	cfg_free(cfg);
-	return 0;
+	return rc;
 }

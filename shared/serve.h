@@ -6,7 +6,42 @@
 #ifndef SF_SERVE_H
 #define SF_SERVE_H
 
+#include <stddef.h>
+
+struct cfg;
 struct def_endpoint;
+struct flow_outcome;
+struct msg_req;
+struct msg_resp;
+
+/*
+ * One request in, one response out, as flow_handle: resp is always
+ * filled; out (zeroed by the caller, pay "none", upstream_ms -1) feeds the
+ * log line and the metrics.  Called from several threads at once.
+ */
+typedef void serve_handler(void *arg, const struct msg_req *,
+    struct msg_resp *, struct flow_outcome *);
+
+struct serve_app {
+	const char		*name;		/* messages, log lines */
+	const struct cfg	*cfg;		/* WORKERS */
+	size_t			 body_max;	/* request body cap, bytes */
+	serve_handler		*handle;
+	void			*arg;
+};
+
+/*
+ * Run the FastCGI worker pool for app until SIGTERM/SIGINT/SIGHUP: on the
+ * socket of sockpath (PATH or :PORT), or the one inherited on fd 0 when
+ * sockpath is NULL.  Returns an exit status.
+ */
+int	serve_run(const struct serve_app *, const char *sockpath);
+
+/*
+ * Parse the common options: --socket PATH|:PORT, --check.  0, or -1 after
+ * printing the usage line.
+ */
+int	serve_args(int argc, char *argv[], const char **sockpath, int *check);
 
 /*
  * Serve ep until shutdown.  Options: --socket PATH|:PORT (listen ourselves

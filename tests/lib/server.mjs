@@ -3,7 +3,7 @@
 // with a configuration of the test's choosing, on a free port.  The server
 // configuration comes from sf-hostconf, as in `make run`.  lighttpd starts
 // the endpoint binaries itself; for Apache and nginx they are started here
-// with spawn-fcgi (one process per endpoint, plus sf-ops).  Everything
+// with spawn-fcgi (one process per endpoint, plus sf-ops and sf-mcp).  Everything
 // started is stopped by stop(), and killed if the test process exits first.
 import { spawn, execFileSync } from 'node:child_process';
 import { mkdtempSync, writeFileSync, mkdirSync, readFileSync, existsSync, chmodSync } from 'node:fs';
@@ -71,8 +71,9 @@ const ERROR_LOG = { lighttpd: 'lighttpd.error.log', apache: 'apache.error.log', 
 // env: extra environment (provider keys, base URLs).
 // server: 'lighttpd' | 'apache' | 'nginx'.
 // fcgiDir / binDir: where the endpoint binaries and sf-hostconf are (an
-// installed tree keeps both in one directory); opsBin: sf-ops.
-export async function startServer({ conf = {}, env = {}, www, server = 'lighttpd', fcgiDir, binDir, opsBin } = {}) {
+// installed tree keeps both in one directory); opsBin: sf-ops; mcpBin:
+// sf-mcp (each found next to the binaries or in ../bin when not given).
+export async function startServer({ conf = {}, env = {}, www, server = 'lighttpd', fcgiDir, binDir, opsBin, mcpBin } = {}) {
   if (!SERVERS.includes(server)) throw new Error(`unknown server ${server}`);
   const dir = mkdtempSync(join(tmpdir(), `sf-${server}-`));
   const run = join(dir, 'run');
@@ -97,7 +98,7 @@ export async function startServer({ conf = {}, env = {}, www, server = 'lighttpd
   const childEnv = { ...base, SYNTHFORGE_CONFIG: cfgFile, ...env };
   const fcgi = fcgiDir || join(BUILD, 'fcgi');
   const hostconf = join(binDir || join(BUILD, 'bin'), 'sf-hostconf');
-  const extra = opsBin ? [opsBin] : [];
+  const extra = mcpBin ? [opsBin || '', mcpBin] : opsBin ? [opsBin] : [];
   const conffile = join(run, `${server}.conf`);
   writeFileSync(conffile, execFileSync(hostconf, [server, www || join(TOP, 'www'), run, fcgi, ...extra], { env: childEnv }));
 

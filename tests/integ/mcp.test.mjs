@@ -1,0 +1,262 @@
+// The MCP endpoint (PUBLIC_URL/mcp, sf-mcp) through a real lighttpd, with
+// the paid-flow bench of paid.test.mjs: anvil + the EIP-3009 test token,
+// the official facilitator, fake providers.  The official x402 client signs
+// the PaymentRequired a tool call returns, the payment goes back in
+// params._meta["x402/payment"], balances are read from the chain and the
+// ledger from its SQLite file.  Apache and nginx get a smoke test of the
+// /mcp route they are configured with.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { execFileSync, spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { startChain } from '../lib/chain.mjs';
+import { startFacilitator } from '../lib/facilitator.mjs';
+import { startFakes } from '../lib/fakes.mjs';
+import { startServer, endpoints, decodeB64Json, localExample } from '../lib/server.mjs';
+import { makeClient } from '../lib/pay.mjs';
+
+let chain, fac, fakes, srv;
+const logFile = join(mkdtempSync(join(tmpdir(), 'sf-mcp-log-')), 'requests.log');
+const eps = endpoints();
+const MCPH = { 'content-type': 'application/json', accept: 'application/json, text/event-stream' };
+
+function conf(extra = {}) {
+  return {
+    NETWORKS: 'base-sepolia', ASSET: chain.token, ASSET_NAME: 'USD Coin', ASSET_VERSION: '2',
+    PAY_TO: chain.accounts.payTo.address, FACILITATOR_URL: fac.url, RPC_URL: chain.rpc, URL_ALLOW: 'localhost', ...extra,
+  };
+}
+
+before(async () => {
+  chain = await startChain();
+  fac = await startFacilitator({ rpc: chain.rpc });
+  fakes = await startFakes();
+  srv = await startServer({ conf: conf({ LOG_FILE: logFile }), env: fakes.env });
+});
+after(async () => {
+  await srv?.stop(); await fakes?.stop(); await fac?.stop(); await chain?.stop();
+});
+
+const balance = () => chain.balanceOf(chain.accounts.payTo.address);
+const ledger = (sql) => JSON.parse(execFileSync('sqlite3', ['-json', srv.dir + '/ledger.db', sql]).toString() || '[]');
+
+let nextId = 1;
+// One JSON-RPC message; returns { status, headers, body }.
+async function rpc(s, method, params, { headers = {}, id = nextId++ } = {}) {
+  const msg = { jsonrpc: '2.0', method, ...(id === null ? {} : { id }), ...(params === undefined ? {} : { params }) };
+  // A header given as '' is left out (initialize may come without one).
+  const h = Object.fromEntries(Object.entries({ ...MCPH, 'mcp-protocol-version': '2025-11-25', ...headers }).filter(([, v]) => v !== ''));
+  const r = await fetch(s.url + '/mcp', { method: 'POST', headers: h, body: JSON.stringify(msg) });
+  const text = await r.text();
+  return { status: r.status, headers: r.headers, body: text ? JSON.parse(text) : null, text };
+}
+const callTool = (s, name, args, meta) => rpc(s, 'tools/call', { name, arguments: args, ...(meta ? { _meta: meta } : {}) });
+
+async function http402(s, path, body) {
+  const r = await fetch(s.url + path, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+  assert.equal(r.status, 402, await r.clone().text());
+  return decodeB64Json(r.headers.get('payment-required'));
+}
+
+test('initialize answers statelessly: the version, tools capability, no session id', async () => {
+  const r = await rpc(srv, 'initialize', { protocolVersion: '2025-11-25', capabilities: {}, clientInfo: { name: 'mcp.test', version: '1' } }, { headers: { 'mcp-protocol-version': '' } });
+  assert.equal(r.status, 200, r.text);
+  assert.match(r.headers.get('content-type'), /^application\/json/);
+  assert.equal(r.headers.get('mcp-session-id'), null);
+  assert.equal(r.body.jsonrpc, '2.0');
+  assert.equal(r.body.result.protocolVersion, '2025-11-25');
+  assert.deepEqual(r.body.result.capabilities.tools, { listChanged: false });
+  assert.equal(r.body.result.serverInfo.name, 'synthforge');
+  const n = await rpc(srv, 'notifications/initialized', undefined, { id: null });
+  assert.equal(n.status, 202);
+  assert.equal(n.text, '');
+  const p = await rpc(srv, 'ping');
+  assert.deepEqual(p.body.result, {});
+});
+
+test('transport: GET 405, wrong Content-Type 415, unknown protocol version 400, foreign Origin 403, unknown method -32601', async () => {
+  const g = await fetch(srv.url + '/mcp', { headers: { accept: 'text/event-stream' } });
+  assert.equal(g.status, 405);
+  assert.match(g.headers.get('allow'), /POST/);
+  const ct = await fetch(srv.url + '/mcp', { method: 'POST', headers: { 'content-type': 'text/plain' }, body: '{}' });
+  assert.equal(ct.status, 415);
+  const v = await rpc(srv, 'ping', undefined, { headers: { 'mcp-protocol-version': '1999-01-01' } });
+  assert.equal(v.status, 400);
+  assert.equal(v.body.error.code, -32000);
+  const o = await rpc(srv, 'ping', undefined, { headers: { origin: 'https://evil.example' } });
+  assert.equal(o.status, 403);
+  const own = await rpc(srv, 'ping', undefined, { headers: { origin: srv.url } });
+  assert.equal(own.status, 200);
+  const parse = await fetch(srv.url + '/mcp', { method: 'POST', headers: MCPH, body: '{"jsonrpc":' });
+  assert.equal(parse.status, 400);
+  assert.equal((await parse.json()).error.code, -32700);
+  const m = await rpc(srv, 'resources/list', {});
+  assert.equal(m.status, 200);
+  assert.equal(m.body.error.code, -32601);
+  const foreign = await fetch(srv.url + '/mcp/x', { method: 'POST', headers: MCPH, body: '{}' });
+  assert.equal(foreign.status, 404);
+});
+
+test('tools/list: one tool per endpoint, with its input schema and price', async () => {
+  const r = await rpc(srv, 'tools/list', {});
+  assert.equal(r.status, 200, r.text);
+  const tools = r.body.result.tools;
+  assert.deepEqual(tools.map((t) => t.name).sort(), eps.map((e) => e.name).sort());
+  for (const ep of eps) {
+    const t = tools.find((x) => x.name === ep.name);
+    const { $schema, ...want } = ep.input;
+    assert.ok($schema, 'the HTTP schema names its dialect');
+    assert.deepEqual(t.inputSchema, want, `${ep.name} inputSchema`);
+    assert.match(t.description, /\$\d+\.\d\d/, `${ep.name} description has the price`);
+    assert.ok(t.title);
+  }
+});
+
+test('tools/call with bad arguments: a tool error naming the field, before any payment', async () => {
+  const r = await callTool(srv, 'image-generate', { prompt: 'x', width: 'wide' });
+  assert.equal(r.status, 200);
+  assert.equal(r.body.result.isError, true);
+  assert.equal(r.body.result.structuredContent.error.field, 'width');
+  assert.deepEqual(JSON.parse(r.body.result.content[0].text), r.body.result.structuredContent);
+  const u = await callTool(srv, 'image-generate', { prompt: 'x', colour: 'red' });
+  assert.equal(u.body.result.isError, true);
+  assert.equal(u.body.result.structuredContent.error.field, 'colour');
+  const t = await callTool(srv, 'no-such-tool', {});
+  assert.equal(t.body.error.code, -32602);
+});
+
+test('tools/call without payment: the PaymentRequired of the HTTP 402 for the same request, for every endpoint', async () => {
+  for (const ep of eps) {
+    const args = localExample(ep, fakes.port);
+    const want = await http402(srv, ep.path, args);
+    const r = await callTool(srv, ep.name, args);
+    assert.equal(r.status, 200, r.text);
+    const res = r.body.result;
+    assert.equal(res.isError, true, ep.name);
+    assert.equal(res.structuredContent.x402Version, 2);
+    assert.equal(res.structuredContent.error, 'payment_required');
+    assert.deepEqual(res.structuredContent.accepts, want.accepts, `${ep.name} accepts`);
+    assert.deepEqual(res.structuredContent.resource, want.resource, `${ep.name} resource`);
+    assert.deepEqual(JSON.parse(res.content[0].text), res.structuredContent);
+  }
+});
+
+test('tools/call paid by the official client: result, the price moved, payment-response; the same payment again: the stored result, no second transfer', async () => {
+  const args = { prompt: 'mcp paid fox' };
+  const first = await callTool(srv, 'image-generate', args);
+  const required = first.body.result.structuredContent;
+  const price = BigInt(required.accepts[0].amount);
+  const payment = await makeClient().createPaymentPayload(required);
+  assert.equal(payment.x402Version, 2);
+  const b0 = await balance();
+  const r = await callTool(srv, 'image-generate', args, { 'x402/payment': payment });
+  assert.equal(r.status, 200, r.text);
+  const res = r.body.result;
+  assert.equal(res.isError, false, r.text);
+  assert.ok(res.structuredContent.image_url.startsWith(`${srv.url}/media/`), res.structuredContent.image_url);
+  assert.deepEqual(JSON.parse(res.content[0].text), res.structuredContent);
+  const pr = res._meta['x402/payment-response'];
+  assert.equal(pr.success, true);
+  assert.match(pr.transaction, /^0x[0-9a-f]{64}$/);
+  assert.equal(pr.network, 'eip155:84532');
+  assert.equal(pr.payer, chain.accounts.payer.address);
+  assert.equal((await balance()) - b0, price);
+  const m = await fetch(res.structuredContent.image_url);
+  assert.equal(m.status, 200);
+  assert.match(m.headers.get('content-type'), /^image\//);
+  const nonce = payment.payload.authorization.nonce.toLowerCase();
+  assert.deepEqual(ledger(`select state, tx, endpoint from payments where nonce='${nonce}'`),
+    [{ state: 'settled', tx: pr.transaction, endpoint: 'image-generate' }]);
+
+  const again = await callTool(srv, 'image-generate', args, { 'x402/payment': payment });
+  assert.equal(again.body.result.isError, false);
+  assert.deepEqual(again.body.result.structuredContent, res.structuredContent);
+  assert.equal(again.body.result._meta['x402/payment-response'].transaction, pr.transaction);
+  assert.equal((await balance()) - b0, price, 'no second transfer');
+  assert.equal((await fakes.requests()).filter((q) => q.body?.prompt === 'mcp paid fox').length, 1, 'work done once');
+
+  // The same payment for other arguments: refused, as over HTTP (409).
+  const other = await callTool(srv, 'image-generate', { prompt: 'something else' }, { 'x402/payment': payment });
+  assert.equal(other.body.result.isError, true);
+  assert.equal(other.body.result.structuredContent.error.code, 'payment_already_used');
+  assert.equal((await balance()) - b0, price);
+});
+
+test('a tampered payment: PaymentRequired again with the reason, nothing charged', async () => {
+  const args = { prompt: 'mcp tampered' };
+  const first = await callTool(srv, 'image-generate', args);
+  const payment = await makeClient().createPaymentPayload(first.body.result.structuredContent);
+  payment.payload.authorization.value = '1';
+  const b0 = await balance();
+  const r = await callTool(srv, 'image-generate', args, { 'x402/payment': payment });
+  const res = r.body.result;
+  assert.equal(res.isError, true);
+  assert.equal(res.structuredContent.error, 'invalid_exact_evm_signature');
+  assert.deepEqual(res.structuredContent.accepts, first.body.result.structuredContent.accepts);
+  assert.equal(await balance(), b0);
+});
+
+test('settlement fails after the work: only the payment error, with the failed settlement; the same payment later gets the result', async () => {
+  const args = { prompt: 'mcp settle fails' };
+  const first = await callTool(srv, 'image-generate', args);
+  const payment = await makeClient().createPaymentPayload(first.body.result.structuredContent);
+  const b0 = await balance();
+  fac.setMode('fail');
+  let r;
+  try { r = await callTool(srv, 'image-generate', args, { 'x402/payment': payment }); } finally { fac.setMode('ok'); }
+  const res = r.body.result;
+  assert.equal(res.isError, true);
+  assert.ok(!r.text.includes(`${srv.url}/media/`), 'no media URL given away');
+  assert.equal(res.structuredContent.x402Version, 2);
+  assert.equal(res.structuredContent.error, 'invalid_exact_evm_test_failure');
+  assert.equal(res.structuredContent['x402/payment-response'].success, false);
+  assert.equal(await balance(), b0);
+  const again = await callTool(srv, 'image-generate', args, { 'x402/payment': payment });
+  assert.equal(again.body.result.isError, false, again.text);
+  assert.equal(again.body.result._meta['x402/payment-response'].success, true);
+  assert.equal((await balance()) - b0, BigInt(first.body.result.structuredContent.accepts[0].amount));
+  assert.equal((await fakes.requests()).filter((q) => q.body?.prompt === 'mcp settle fails').length, 1, 'work done once');
+});
+
+test('an upstream failure: a tool error, not charged', async () => {
+  const args = { prompt: 'FAKE:5xx mcp' };
+  const first = await callTool(srv, 'image-generate', args);
+  const payment = await makeClient().createPaymentPayload(first.body.result.structuredContent);
+  const b0 = await balance();
+  const r = await callTool(srv, 'image-generate', args, { 'x402/payment': payment });
+  assert.equal(r.body.result.isError, true);
+  assert.equal(r.body.result.structuredContent.error.code, 'upstream_error');
+  assert.equal(r.body.result._meta, undefined);
+  assert.equal(await balance(), b0);
+});
+
+test('one log line per request, tool calls under mcp/<tool> with their payment outcome', async () => {
+  const r = await callTool(srv, 'text-to-speech', { text: 'log line' });
+  assert.equal(r.body.result.isError, true);
+  const lines = readFileSync(logFile, 'utf8').trim().split('\n').map((l) => JSON.parse(l));
+  const last = lines.filter((l) => l.endpoint === 'mcp/text-to-speech').at(-1);
+  assert.equal(last?.pay, 'required');
+  assert.ok(lines.some((l) => l.endpoint === 'mcp/image-generate' && l.pay === 'settled' && /^0x/.test(l.tx)));
+  assert.ok(lines.some((l) => l.endpoint === 'mcp'), 'protocol messages as mcp');
+});
+
+const have = (bin) => spawnSync('sh', ['-c', `command -v ${bin}`]).status === 0;
+for (const server of ['apache', 'nginx']) {
+  const bin = server === 'apache' ? 'apache2' : 'nginx';
+  test(`${server} routes /mcp to sf-mcp`, { skip: !(have(bin) && have('spawn-fcgi')) && `${bin} or spawn-fcgi missing` }, async () => {
+    const s = await startServer({ server, conf: conf({ LOG_FILE: join(logFile, '..', `${server}.log`) }), env: fakes.env });
+    try {
+      const i = await rpc(s, 'initialize', { protocolVersion: '2025-06-18', capabilities: {}, clientInfo: { name: 't', version: '1' } });
+      assert.equal(i.status, 200, i.text);
+      assert.equal(i.body.result.protocolVersion, '2025-06-18');
+      const args = { prompt: `${server} mcp` };
+      const want = await http402(s, '/v1/image-generate', args);
+      const r = await callTool(s, 'image-generate', args);
+      assert.deepEqual(r.body.result.structuredContent.accepts, want.accepts);
+      const n = await rpc(s, 'notifications/initialized', undefined, { id: null });
+      assert.equal(n.status, 202);
+    } finally { await s.stop(); }
+  });
+}
