@@ -286,8 +286,15 @@ hostconf_apache_fcgi(const struct hostconf *h, const char *path,
 	for (i = 0; host[i] != '\0'; i++)
 		if (host[i] == '_')
 			host[i] = '-';
+	/*
+	 * mod_proxy_fcgi streams the body and drops our Content-Length
+	 * (chunked on the wire); mod_buffer collects the whole response so
+	 * Apache states its length again.  Bodies are small JSON.
+	 */
 	printf("<LocationMatch \"^%s$\">\n"
 	    "  SetHandler \"proxy:unix:%s/%s.sock|fcgi://%s/\"\n"
+	    "  SetOutputFilter BUFFER\n"
+	    "  BufferSize 33554432\n"	/* inline base64 images too */
 	    "</LocationMatch>\n", path, h->run, stem, host);
 }
 
@@ -296,7 +303,7 @@ hostconf_apache(const struct hostconf *h)
 {
 	static const char *const mods[] = {
 		"mpm_event", "authz_core", "mime", "alias", "dir", "proxy",
-		"proxy_fcgi", NULL,
+		"proxy_fcgi", "buffer", NULL,
 	};
 	const struct def_entry	*e;
 	const char *const	*m;
