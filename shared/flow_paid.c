@@ -417,6 +417,30 @@ paid_existing(struct paid *p, struct ledger_payment *row)
 	}
 }
 
+/* The settled ledger row of this very payment and request, if any. */
+static int
+paid_settled_copy(struct paid *p, struct ledger_payment *row)
+{
+	struct ledger_payment	 key;
+	struct sf_err		 err;
+
+	memset(&key, 0, sizeof(key));
+	snprintf(key.payer, sizeof(key.payer), "%s", p->vd.auth.from_hex);
+	snprintf(key.asset, sizeof(key.asset), "%s", p->vd.offer->asset);
+	snprintf(key.network, sizeof(key.network), "%s", p->vd.offer->network);
+	snprintf(key.nonce, sizeof(key.nonce), "%s", p->vd.auth.nonce_hex);
+	if (ledger_find(p->ctx->ledger, &key, row, &err) != 1)
+		return 0;
+	if (row->state == LEDGER_SETTLED &&
+	    strcmp(row->nonce, p->vd.auth.nonce_hex) == 0 &&
+	    strcmp(row->request_hash, p->req_hash) == 0 &&
+	    strcmp(row->endpoint, p->ctx->ep->name) == 0)
+		return 1;
+	ledger_payment_free(row);
+	memset(row, 0, sizeof(*row));
+	return 0;
+}
+
 static int
 paid_check_urls(struct paid *p, struct sf_err *err)
 {
@@ -489,6 +513,18 @@ flow_paid(const struct flow_ctx *ctx, const struct msg_req *req,
 	}
 	snprintf(out->payer, sizeof(out->payer), "%s", p.vd.payer);
 	if (!p.vd.valid) {
+		/*
+		 * Expired, but signed right: if this exact payment was settled
+		 * for this exact request, its stored result is the caller's.
+		 */
+		if (strcmp(p.vd.reason, X402_R_VALID_BEFORE) == 0 &&
+		    p.vd.offer != NULL && paid_hash(&p) == 0 &&
+		    paid_settled_copy(&p, &row)) {
+			out->pay = "replayed";
+			paid_deliver(&p, row.result, row.result_len,
+			    row.content_type, row.tx);
+			goto out;
+		}
 		out->pay = "refused";
 		paid_challenge(&p, p.vd.reason, p.vd.message);
 		goto out;
