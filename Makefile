@@ -73,7 +73,7 @@ $(B)/bin/%: registry/%.c $(LIBS)
 	@mkdir -p $(dir $@)
 	$(CC) $(SF_CFLAGS) $(CFLAGS) -o $@ $< -Wl,--start-group $(LIBS) -Wl,--end-group $(LDLIBS)
 
-$(B)/tests/%: tests/unit/%.c $(LIBS) tests/unit/tap.h
+$(B)/tests/%: tests/unit/%.c $(LIBS) tests/unit/tap.h tests/unit/hermetic.h
 	@mkdir -p $(dir $@)
 	$(CC) $(SF_CFLAGS) -Itests/unit $(CFLAGS) -o $@ $< -Wl,--start-group $(LIBS) -Wl,--end-group $(LDLIBS)
 

@@ -13,10 +13,9 @@
 
 #include "cfg.h"
 #include "err.h"
+#include "hermetic.h"
 #include "tap.h"
 #include "x402_offer.h"
-
-extern char **environ;
 
 #define PAY_TO		"0x70997970C51812dc3A010C7d01b50e0d17dc79C8"
 #define USDC_BASE_SEPOLIA "0x036CbD53842c5426634e7929541eC2318f3dCF7e"
@@ -29,49 +28,6 @@ static char	 tmpdir[] = "/tmp/sf-cfg-XXXXXX";
 static char	 lastpath[600];
 
 /* Names cfg_get also reads without the SYNTHFORGE_ prefix. */
-static int
-plain_provider_name(const char *k, size_t n)
-{
-	static const char *const sfx[] = { "_API_KEY", "_API_TOKEN",
-	    "_BASE_URL", NULL };
-	size_t	 i, l;
-
-	if (n == 7 && strncmp(k, "FAL_KEY", 7) == 0)
-		return 1;
-	for (i = 0; sfx[i] != NULL; i++) {
-		l = strlen(sfx[i]);
-		if (n > l && strncmp(k + n - l, sfx[i], l) == 0)
-			return 1;
-	}
-	return 0;
-}
-
-static void
-hermetic(void)
-{
-	char	 name[256], **e;
-	size_t	 n;
-	int	 again = 1;
-
-	/* unsetenv changes environ: start over after each removal. */
-	while (again) {
-		again = 0;
-		for (e = environ; *e != NULL; e++) {
-			n = strcspn(*e, "=");
-			if (n >= sizeof(name))
-				continue;
-			if (strncmp(*e, "SYNTHFORGE_", 11) == 0 ||
-			    plain_provider_name(*e, n)) {
-				memcpy(name, *e, n);
-				name[n] = '\0';
-				unsetenv(name);
-				again = 1;
-				break;
-			}
-		}
-	}
-}
-
 /* Write text to a fresh temp file; returns its path (static). */
 static const char *
 write_conf(const char *text)

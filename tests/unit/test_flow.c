@@ -20,43 +20,14 @@
 #include "err.h"
 #include "flow.h"
 #include "msg.h"
+#include "hermetic.h"
 #include "tap.h"
-
-extern char **environ;
 
 #define PAY_TO		"0x70997970C51812dc3A010C7d01b50e0d17dc79C8"
 #define USDC_BASE_SEPOLIA "0x036CbD53842c5426634e7929541eC2318f3dCF7e"
 #define PUBLIC		"https://sf.example"
 
 static char	 dir[] = "/tmp/sf-flow-XXXXXX";
-
-static void
-hermetic(void)
-{
-	char	 name[256], **e;
-	size_t	 n;
-	int	 again = 1;
-
-	while (again) {
-		again = 0;
-		for (e = environ; *e != NULL; e++) {
-			n = strcspn(*e, "=");
-			if (n >= sizeof(name))
-				continue;
-			memcpy(name, *e, n);
-			name[n] = '\0';
-			if (strncmp(name, "SYNTHFORGE_", 11) == 0 ||
-			    strcmp(name, "FAL_KEY") == 0 ||
-			    (n > 8 && strcmp(name + n - 8, "_API_KEY") == 0) ||
-			    (n > 10 && strcmp(name + n - 10, "_API_TOKEN") == 0) ||
-			    (n > 9 && strcmp(name + n - 9, "_BASE_URL") == 0)) {
-				unsetenv(name);
-				again = 1;
-				break;
-			}
-		}
-	}
-}
 
 static void
 req_init(struct msg_req *r, const struct def_endpoint *ep, const char *method)

@@ -23,42 +23,13 @@
 #include "flow.h"
 #include "mcp.h"
 #include "msg.h"
+#include "hermetic.h"
 #include "tap.h"
-
-extern char **environ;
 
 #define PAY_TO		"0x70997970C51812dc3A010C7d01b50e0d17dc79C8"
 #define PUBLIC		"https://sf.example"
 
 static char	 dir[] = "/tmp/sf-mcp-XXXXXX";
-
-static void
-hermetic(void)
-{
-	char	 name[256], **e;
-	size_t	 n;
-	int	 again = 1;
-
-	while (again) {
-		again = 0;
-		for (e = environ; *e != NULL; e++) {
-			n = strcspn(*e, "=");
-			if (n >= sizeof(name))
-				continue;
-			memcpy(name, *e, n);
-			name[n] = '\0';
-			if (strncmp(name, "SYNTHFORGE_", 11) == 0 ||
-			    strcmp(name, "FAL_KEY") == 0 ||
-			    (n > 8 && strcmp(name + n - 8, "_API_KEY") == 0) ||
-			    (n > 10 && strcmp(name + n - 10, "_API_TOKEN") == 0) ||
-			    (n > 9 && strcmp(name + n - 9, "_BASE_URL") == 0)) {
-				unsetenv(name);
-				again = 1;
-				break;
-			}
-		}
-	}
-}
 
 static void
 req_post(struct msg_req *r, const char *body)
