@@ -12,15 +12,15 @@
 #include <secp256k1.h>
 #include <secp256k1_recovery.h>
 
-#include "b64.h"
-#include "buf.h"
-#include "eip712.h"
-#include "err.h"
-#include "hex.h"
-#include "u256.h"
-#include "x402_offer.h"
-#include "x402_payment.h"
-#include "x402_verify.h"
+#include "basics/b64.h"
+#include "basics/buf.h"
+#include "x402/evm/eip712.h"
+#include "basics/err.h"
+#include "basics/hex.h"
+#include "basics/u256.h"
+#include "basics/x402_offer.h"
+#include "x402/x402_payment.h"
+#include "x402/evm/x402_verify.h"
 
 #define KEY	"0x59c6995e998f97a5a0044966f0945389dc9e86dae88c7a8412f4603b6b78690d"
 #define PAYTO	"0x3C44CdDdB6a900fa2b585dd299e03d12FA4293BC"

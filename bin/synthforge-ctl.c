@@ -22,14 +22,14 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "cfg.h"
-#include "def.h"
-#include "err.h"
-#include "facilitator.h"
-#include "ledger.h"
-#include "route.h"
-#include "rpc.h"
-#include "settle.h"
+#include "basics/cfg.h"
+#include "basics/def.h"
+#include "basics/err.h"
+#include "x402/facilitator.h"
+#include "ledger/ledger.h"
+#include "providers/route.h"
+#include "x402/evm/rpc.h"
+#include "x402/settle.h"
 
 struct ctl_opts {
 	const char	*db;

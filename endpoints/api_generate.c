@@ -6,7 +6,7 @@
  * range; ours stops at 1024 because fal bills Flux per megapixel and the
  * prices are fixed per call.
  */
-#include "def.h"
+#include "basics/def.h"
 
 static const char *const models_enum[] = {
 	"flux-schnell", "flux-dev", "flux-pro", NULL

@@ -5,7 +5,7 @@
  * goes to the editors that honour it: Kontext (the page's "Flux Kontext
  * only") and Qwen Image Edit; Seedream 5's edit API takes none.
  */
-#include "def.h"
+#include "basics/def.h"
 
 static const char *const models_enum[] = {
 	"qwen-image-edit", "flux-kontext", "seedream-5", NULL

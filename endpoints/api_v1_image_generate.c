@@ -9,7 +9,7 @@
  * the upstream honours it (BFL and the seeded fal models; not Imagen on
  * the Gemini API, not Recraft).
  */
-#include "def.h"
+#include "basics/def.h"
 
 static const char *const models_enum[] = {
 	"imagen-4", "imagen-4-fast", "imagen-4-ultra", "flux-2-pro",

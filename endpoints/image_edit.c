@@ -4,7 +4,7 @@
  * (nano-banana, GPT-image-2) carry their own per-model price because their
  * wholesale cost is far above $0.02.
  */
-#include "def.h"
+#include "basics/def.h"
 
 static const char *const tiers_enum[] = {
 	"fast", "nano-banana", "nano-banana-2", "nano-banana-pro", "gpt",

@@ -2,7 +2,7 @@
  * image-expand: outpaint an image beyond its borders, either by pixels per
  * side (expand_*) or to a target aspect ratio.
  */
-#include "def.h"
+#include "basics/def.h"
 
 static const char *const models_enum[] = {
 	"flux-2-pro-outpaint", "bria-expand", NULL

@@ -2,7 +2,7 @@
  * image-generate: fast, cheap text-to-image on curated Venice models.
  * Every rule is copied from the product page (seed 001).
  */
-#include "def.h"
+#include "basics/def.h"
 
 static const char *const tiers_enum[] = {
 	"fast", "creative", "anime", "sd35", NULL

@@ -2,7 +2,7 @@
  * image-generate-pro: premium text-to-image, eight tiers over eleven models.
  * Every rule is copied from the product page (seed 000); no snapping there.
  */
-#include "def.h"
+#include "basics/def.h"
 
 static const char *const tiers_enum[] = {
 	"balanced", "max", "text", "recraft", "seedream", "grok", "art",

@@ -3,7 +3,7 @@
  * copied from the product page (seed 002): output capped to 1024x1024 so
  * the wholesale price stays within retail; no snapping.
  */
-#include "def.h"
+#include "basics/def.h"
 
 static const char *const tiers_enum[] = {
 	"nano-banana", "nano-banana-2", "gpt", "gpt-1-5", "recraft-pro",

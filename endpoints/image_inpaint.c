@@ -3,7 +3,7 @@
  * $0.02 is the budget default (Z-Image Turbo inpaint); the heavier fill
  * models carry their own per-model price.
  */
-#include "def.h"
+#include "basics/def.h"
 
 static const char *const tiers_enum[] = {
 	"fast", "fill", "qwen", "kontext", "gpt", NULL

@@ -3,7 +3,7 @@
  * holds for 480p/720p up to 10 s on the fast model; the standard model is
  * priced per model.
  */
-#include "def.h"
+#include "basics/def.h"
 
 static const char *const models_enum[] = {
 	"seedance-2.0-fast", "seedance-2.0", "seedance-1.5-pro", NULL

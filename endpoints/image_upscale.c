@@ -2,7 +2,7 @@
  * image-upscale: 2x-4x super-resolution, the chain target that
  * image-generate-ultra's page points to for output above 1024 px.
  */
-#include "def.h"
+#include "basics/def.h"
 
 static const char *const models_enum[] = {
 	"seedvr2", "esrgan", "clarity", NULL

@@ -1,6 +1,6 @@
 /* The one-line main of every endpoint binary: built with -DSF_EP=ep_<stem>. */
-#include "def.h"
-#include "serve.h"
+#include "basics/def.h"
+#include "serve/serve.h"
 
 extern const struct def_endpoint SF_EP;
 

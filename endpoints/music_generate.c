@@ -1,7 +1,7 @@
 /*
  * music-generate: text-to-music, instrumental or with vocals.
  */
-#include "def.h"
+#include "basics/def.h"
 
 static const char *const models_enum[] = {
 	"elevenlabs-music", "minimax-music-v2.5", "stable-audio-2.5", NULL

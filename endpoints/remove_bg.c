@@ -1,7 +1,7 @@
 /*
  * remove-bg: cut the subject out of an image, transparent background.
  */
-#include "def.h"
+#include "basics/def.h"
 
 static const char *const models_enum[] = {
 	"birefnet-v2", "bria-rmbg", "pixelcut", NULL

@@ -2,7 +2,7 @@
  * seedance-video: Seedance 2.0 text-to-video with Seedance's own controls
  * (auto duration, bitrate, 21:9).  text-to-video is the generic sibling.
  */
-#include "def.h"
+#include "basics/def.h"
 
 static const char *const tiers_enum[] = {
 	"fast", "mini", "standard", NULL

@@ -1,7 +1,7 @@
 /*
  * sound-effect-generate: text-to-SFX (Foley, ambiences, UI sounds).
  */
-#include "def.h"
+#include "basics/def.h"
 
 static const char *const models_enum[] = {
 	"elevenlabs-sfx-v2", "stable-audio-3-sfx", NULL

@@ -2,7 +2,7 @@
  * text-to-speech: plain TTS, one call, one audio file.  Simple inputs
  * (text, voice, speed); voice-design controls live in the voice endpoint.
  */
-#include "def.h"
+#include "basics/def.h"
 
 static const char *const models_enum[] = {
 	"eleven-multilingual-v2", "eleven-v3", "eleven-turbo-v2.5",

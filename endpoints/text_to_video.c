@@ -1,7 +1,7 @@
 /*
  * text-to-video: a clip from a prompt, generic inputs over several models.
  */
-#include "def.h"
+#include "basics/def.h"
 
 static const char *const models_enum[] = {
 	"seedance-2.0-fast", "seedance-2.0-mini", "seedance-1.5-pro", NULL

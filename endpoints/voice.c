@@ -3,7 +3,7 @@
  * (stability, similarity, style, speed, seed), routed to ElevenLabs
  * directly; text-to-speech is the simpler multi-model sibling.
  */
-#include "def.h"
+#include "basics/def.h"
 
 static const char *const models_enum[] = {
 	"eleven-multilingual-v2", "eleven-v3", "eleven-flash-v2.5",

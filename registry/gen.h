@@ -11,7 +11,7 @@
 #include <stdint.h>
 #include <stdio.h>
 
-#include "mcp.h"
+#include "serve/mcp.h"
 
 struct cfg;
 struct def_endpoint;

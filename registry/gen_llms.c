@@ -6,8 +6,8 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "cfg.h"
-#include "def.h"
+#include "basics/cfg.h"
+#include "basics/def.h"
 #include "gen.h"
 
 /* Notes run to the end of the line: no newlines in them. */

@@ -11,10 +11,10 @@
 
 #include <cjson/cJSON.h>
 
-#include "cfg.h"
-#include "def.h"
+#include "basics/cfg.h"
+#include "basics/def.h"
 #include "gen.h"
-#include "x402_challenge.h"
+#include "x402/x402_challenge.h"
 
 static void
 man_head(FILE *f, const struct gen *g, const char *name, int sec,

@@ -7,8 +7,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "cfg.h"
-#include "def.h"
+#include "basics/cfg.h"
+#include "basics/def.h"
 #include "gen.h"
 
 /* A fenced block whose fence is longer than any backtick run inside. */

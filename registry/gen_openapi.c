@@ -9,11 +9,11 @@
 
 #include <cjson/cJSON.h>
 
-#include "cfg.h"
-#include "def.h"
+#include "basics/cfg.h"
+#include "basics/def.h"
 #include "gen.h"
-#include "schema.h"
-#include "x402_challenge.h"
+#include "validate/schema.h"
+#include "x402/x402_challenge.h"
 
 static cJSON *
 oa_header(const char *desc)

@@ -10,11 +10,11 @@
 
 #include <cjson/cJSON.h>
 
-#include "cfg.h"
-#include "def.h"
+#include "basics/cfg.h"
+#include "basics/def.h"
 #include "gen.h"
-#include "schema.h"
-#include "x402_challenge.h"
+#include "validate/schema.h"
+#include "x402/x402_challenge.h"
 
 /* The Bazaar keeps at most 5 tags of at most 32 printable characters. */
 #define REG_MAX_TAGS	5

@@ -12,9 +12,9 @@
 
 #include <cjson/cJSON.h>
 
-#include "def.h"
+#include "basics/def.h"
 #include "gen.h"
-#include "schema.h"
+#include "validate/schema.h"
 
 /*
  * One list for the man pages, the site, the Markdown and openapi.json.  The

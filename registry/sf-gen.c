@@ -19,11 +19,11 @@
 
 #include <cjson/cJSON.h>
 
-#include "cfg.h"
-#include "def.h"
-#include "err.h"
+#include "basics/cfg.h"
+#include "basics/def.h"
+#include "basics/err.h"
 #include "gen.h"
-#include "val.h"
+#include "validate/val.h"
 
 static int
 gen_by_name(const void *a, const void *b)

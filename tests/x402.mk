@@ -2,9 +2,10 @@
 # Included by the top-level Makefile.
 
 X402_FUZZ_TIME	?= 20
-X402_FUZZ_SRC	= shared/b64.c shared/buf.c shared/err.c shared/net.c \
-		  shared/keccak.c shared/hex.c shared/u256.c shared/eip712.c \
-		  shared/x402_payment.c shared/x402_verify.c
+X402_FUZZ_SRC	= shared/basics/b64.c shared/basics/buf.c shared/basics/err.c \
+		  shared/basics/net.c shared/basics/keccak.c shared/basics/hex.c \
+		  shared/basics/u256.c shared/x402/evm/eip712.c \
+		  shared/x402/x402_payment.c shared/x402/evm/x402_verify.c
 
 $(B)/tests/x402_diff_driver: tests/diff/x402_diff_driver.c $(B)/libsf.a
 	@mkdir -p $(dir $@)

@@ -11,12 +11,12 @@
 
 #include <cjson/cJSON.h>
 
-#include "b64.h"
-#include "buf.h"
-#include "hex.h"
-#include "x402_offer.h"
-#include "x402_payment.h"
-#include "x402_verify.h"
+#include "basics/b64.h"
+#include "basics/buf.h"
+#include "basics/hex.h"
+#include "basics/x402_offer.h"
+#include "x402/x402_payment.h"
+#include "x402/evm/x402_verify.h"
 
 static const char *
 str(const cJSON *o, const char *k)

@@ -18,13 +18,13 @@
 
 #include <cjson/cJSON.h>
 
-#include "buf.h"
-#include "cdp_jwt.h"
-#include "err.h"
-#include "facilitator.h"
-#include "ledger.h"
-#include "rpc.h"
-#include "settle.h"
+#include "basics/buf.h"
+#include "x402/cdp_jwt.h"
+#include "basics/err.h"
+#include "x402/facilitator.h"
+#include "ledger/ledger.h"
+#include "x402/evm/rpc.h"
+#include "x402/settle.h"
 
 static const char *
 js(const cJSON *o, const char *k)

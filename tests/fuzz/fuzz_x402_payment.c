@@ -11,11 +11,11 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "b64.h"
-#include "buf.h"
-#include "x402_offer.h"
-#include "x402_payment.h"
-#include "x402_verify.h"
+#include "basics/b64.h"
+#include "basics/buf.h"
+#include "basics/x402_offer.h"
+#include "x402/x402_payment.h"
+#include "x402/evm/x402_verify.h"
 
 int	LLVMFuzzerTestOneInput(const uint8_t *, size_t);
 

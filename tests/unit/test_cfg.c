@@ -11,11 +11,11 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "cfg.h"
-#include "err.h"
+#include "basics/cfg.h"
+#include "basics/err.h"
 #include "hermetic.h"
 #include "tap.h"
-#include "x402_offer.h"
+#include "basics/x402_offer.h"
 
 #define PAY_TO		"0x70997970C51812dc3A010C7d01b50e0d17dc79C8"
 #define USDC_BASE_SEPOLIA "0x036CbD53842c5426634e7929541eC2318f3dCF7e"

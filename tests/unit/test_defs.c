@@ -10,7 +10,7 @@
 
 #include <cjson/cJSON.h>
 
-#include "def.h"
+#include "basics/def.h"
 #include "tap.h"
 
 static int

@@ -14,9 +14,9 @@
 
 #include <cjson/cJSON.h>
 
-#include "def.h"
-#include "demo.h"
-#include "err.h"
+#include "basics/def.h"
+#include "ledger/demo.h"
+#include "basics/err.h"
 #include "tap.h"
 
 extern const struct def_endpoint ep_api_generate;

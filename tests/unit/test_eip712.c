@@ -3,12 +3,12 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "eip712.h"
-#include "hex.h"
-#include "keccak.h"
+#include "x402/evm/eip712.h"
+#include "basics/hex.h"
+#include "basics/keccak.h"
 #include "tap.h"
-#include "u256.h"
-#include "x402_verify.h"
+#include "basics/u256.h"
+#include "x402/evm/x402_verify.h"
 
 static void
 dom(struct eip712_domain *d, const char *name, uint64_t chain,

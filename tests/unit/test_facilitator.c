@@ -14,11 +14,11 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "b64.h"
-#include "buf.h"
-#include "cdp_jwt.h"
-#include "err.h"
-#include "facilitator.h"
+#include "basics/b64.h"
+#include "basics/buf.h"
+#include "x402/cdp_jwt.h"
+#include "basics/err.h"
+#include "x402/facilitator.h"
 #include "tap.h"
 
 #define T(e, ...) do { int t_ok = (e); TAP_OK(t_ok, __VA_ARGS__); } while (0)

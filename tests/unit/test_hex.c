@@ -3,7 +3,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "hex.h"
+#include "basics/hex.h"
 #include "tap.h"
 
 int

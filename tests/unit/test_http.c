@@ -7,14 +7,14 @@
 #include <string.h>
 #include <time.h>
 
-#include "cfg.h"
-#include "def.h"
-#include "err.h"
-#include "http.h"
-#include "prov.h"
-#include "provs.h"
-#include "route.h"
-#include "work.h"
+#include "basics/cfg.h"
+#include "basics/def.h"
+#include "basics/err.h"
+#include "http/http.h"
+#include "providers/prov.h"
+#include "providers/provs.h"
+#include "providers/route.h"
+#include "providers/work.h"
 #include "tap.h"
 
 static void

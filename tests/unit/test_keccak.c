@@ -3,8 +3,8 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "hex.h"
-#include "keccak.h"
+#include "basics/hex.h"
+#include "basics/keccak.h"
 #include "tap.h"
 
 static void

@@ -11,8 +11,8 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "err.h"
-#include "ledger.h"
+#include "basics/err.h"
+#include "ledger/ledger.h"
 #include "tap.h"
 
 /* TAP_OK evaluates its condition twice on failure: evaluate once here. */

@@ -15,14 +15,14 @@
 
 #include <cjson/cJSON.h>
 
-#include "b64.h"
-#include "buf.h"
-#include "cfg.h"
-#include "def.h"
-#include "err.h"
-#include "flow.h"
-#include "mcp.h"
-#include "msg.h"
+#include "basics/b64.h"
+#include "basics/buf.h"
+#include "basics/cfg.h"
+#include "basics/def.h"
+#include "basics/err.h"
+#include "flow/flow.h"
+#include "serve/mcp.h"
+#include "basics/msg.h"
 #include "hermetic.h"
 #include "tap.h"
 

@@ -15,9 +15,9 @@
 #include <curl/curl.h>
 #include <gd.h>
 
-#include "err.h"
-#include "http.h"
-#include "media.h"
+#include "basics/err.h"
+#include "http/http.h"
+#include "media/media.h"
 #include "minihttpd.h"
 #include "tap.h"
 

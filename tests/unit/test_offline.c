@@ -11,12 +11,12 @@
 #include <curl/curl.h>
 #include <gd.h>
 
-#include "def.h"
-#include "err.h"
-#include "http.h"
-#include "media.h"
-#include "prov.h"
-#include "prov_offline.h"
+#include "basics/def.h"
+#include "basics/err.h"
+#include "http/http.h"
+#include "media/media.h"
+#include "providers/prov.h"
+#include "providers/offline/prov_offline.h"
 #include "minihttpd.h"
 #include "tap.h"
 

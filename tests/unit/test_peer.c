@@ -9,10 +9,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "def.h"
-#include "err.h"
-#include "urlguard.h"
-#include "val.h"
+#include "basics/def.h"
+#include "basics/err.h"
+#include "media/urlguard.h"
+#include "validate/val.h"
 #include "tap.h"
 
 extern const struct def_endpoint ep_api_v1_image_generate;

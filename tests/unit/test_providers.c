@@ -16,11 +16,11 @@
 
 #include <cjson/cJSON.h>
 
-#include "cfg.h"
-#include "def.h"
-#include "err.h"
-#include "http.h"
-#include "work.h"
+#include "basics/cfg.h"
+#include "basics/def.h"
+#include "basics/err.h"
+#include "http/http.h"
+#include "providers/work.h"
 #include "tap.h"
 
 static pid_t		 fake_pid;

@@ -3,9 +3,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "buf.h"
-#include "hex.h"
-#include "rlp.h"
+#include "basics/buf.h"
+#include "basics/hex.h"
+#include "x402/evm/rlp.h"
 #include "tap.h"
 
 #define T(e, ...) do { int t_ok = (e); TAP_OK(t_ok, __VA_ARGS__); } while (0)

@@ -12,10 +12,10 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "buf.h"
-#include "err.h"
-#include "hex.h"
-#include "settle_direct.h"
+#include "basics/buf.h"
+#include "basics/err.h"
+#include "basics/hex.h"
+#include "x402/evm/settle_direct.h"
 #include "tap.h"
 
 #define T(e, ...) do { int t_ok = (e); TAP_OK(t_ok, __VA_ARGS__); } while (0)

@@ -3,9 +3,9 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "hex.h"
+#include "basics/hex.h"
 #include "tap.h"
-#include "u256.h"
+#include "basics/u256.h"
 
 #define MAX256 "115792089237316195423570985008687907853269984665640564039457584007913129639935"
 

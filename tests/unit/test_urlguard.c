@@ -9,9 +9,9 @@
 #include <curl/curl.h>
 #include <gd.h>
 
-#include "err.h"
-#include "http.h"
-#include "urlguard.h"
+#include "basics/err.h"
+#include "http/http.h"
+#include "media/urlguard.h"
 #include "minihttpd.h"
 #include "tap.h"
 

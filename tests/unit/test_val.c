@@ -10,10 +10,10 @@
 
 #include <cjson/cJSON.h>
 
-#include "def.h"
-#include "err.h"
+#include "basics/def.h"
+#include "basics/err.h"
 #include "tap.h"
-#include "val.h"
+#include "validate/val.h"
 
 #define JSON	"application/json"
 

@@ -13,10 +13,10 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "hex.h"
-#include "httpc.h"
-#include "keccak.h"
-#include "rpc.h"
+#include "basics/hex.h"
+#include "http/httpc.h"
+#include "basics/keccak.h"
+#include "x402/evm/rpc.h"
 #include "tap.h"
 
 /* TAP_OK evaluates its condition twice; these conditions have effects. */
@@ -26,9 +26,9 @@
 	if (!t_ok_)							\
 		printf("#   condition: %s\n", #cond);			\
 } while (0)
-#include "u256.h"
-#include "x402_chain.h"
-#include "x402_verify.h"
+#include "basics/u256.h"
+#include "x402/evm/x402_chain.h"
+#include "x402/evm/x402_verify.h"
 
 #define WORD0	"0x0000000000000000000000000000000000000000000000000000000000000000"
 #define WORD1	"0x0000000000000000000000000000000000000000000000000000000000000001"

@@ -8,10 +8,10 @@
 #include <secp256k1.h>
 #include <secp256k1_recovery.h>
 
-#include "b64.h"
-#include "buf.h"
-#include "eip712.h"
-#include "hex.h"
+#include "basics/b64.h"
+#include "basics/buf.h"
+#include "x402/evm/eip712.h"
+#include "basics/hex.h"
 #include "tap.h"
 
 /* TAP_OK evaluates its condition twice; these conditions have effects. */
@@ -21,10 +21,10 @@
 	if (!t_ok_)							\
 		printf("#   condition: %s\n", #cond);			\
 } while (0)
-#include "u256.h"
-#include "x402_offer.h"
-#include "x402_payment.h"
-#include "x402_verify.h"
+#include "basics/u256.h"
+#include "basics/x402_offer.h"
+#include "x402/x402_payment.h"
+#include "x402/evm/x402_verify.h"
 
 /* anvil #1 (public test key) and its address. */
 #define KEY	"0x59c6995e998f97a5a0044966f0945389dc9e86dae88c7a8412f4603b6b78690d"

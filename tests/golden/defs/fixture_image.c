@@ -3,7 +3,7 @@
  * character the generator must escape (HTML, Markdown, mdoc: a leading
  * dot or quote, backslashes, macro-like words, non-ASCII).
  */
-#include "def.h"
+#include "basics/def.h"
 
 static const char *const tiers_enum[] = { "fast", "fine", NULL };
 static const char *const models_enum[] = { "pix-1", "pix-2", NULL };

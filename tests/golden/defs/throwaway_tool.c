@@ -3,7 +3,7 @@
  * all it takes for an endpoint to appear in the man pages, the site,
  * llms.txt, registry.json and openapi.json (checked by tests/golden/run.sh).
  */
-#include "def.h"
+#include "basics/def.h"
 
 static const struct def_param params[] = {
 	{ .name = "text", .type = DEF_STRING, .required = 1, .max_len = 200,

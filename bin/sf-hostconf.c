@@ -1,0 +1,627 @@
+/*
+ * sf-hostconf: write the web server configuration for every endpoint in
+ * the definition table, from the same configuration the endpoints read.
+ *
+ *	sf-hostconf lighttpd WWW_DIR RUN_DIR FCGI_DIR [OPS_BIN [MCP_BIN]]
+ *	sf-hostconf apache   WWW_DIR RUN_DIR FCGI_DIR [OPS_BIN [MCP_BIN]]
+ *	sf-hostconf nginx    WWW_DIR RUN_DIR FCGI_DIR [OPS_BIN [MCP_BIN]]
+ *	sf-hostconf spawn    RUN_DIR FCGI_DIR [OPS_BIN [MCP_BIN]]
+ *	sf-hostconf endpoints		(JSON list of the definitions, for tests)
+ *
+ * WWW_DIR is the document root, RUN_DIR holds sockets and logs, FCGI_DIR
+ * the endpoint binaries (one per definition, named by file stem).  OPS_BIN
+ * is sf-ops (/metrics, /healthz), MCP_BIN sf-mcp (MCP_PATH, /mcp); each by
+ * default FCGI_DIR/<name> or FCGI_DIR/../bin/<name>, left out when
+ * neither exists (also when given as "").
+ *
+ * lighttpd starts the binaries itself (bin-path).  Apache (mod_proxy_fcgi)
+ * and nginx cannot: "spawn" prints one "name<TAB>socket<TAB>binary" line
+ * per process for spawn-fcgi (etc/run.sh, tests/lib/server.mjs); the
+ * sockets are RUN_DIR/<stem>.sock either way.
+ */
+#include <sys/stat.h>
+
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "basics/cfg.h"
+#include "basics/def.h"
+#include "basics/err.h"
+#include "serve/mcp.h"
+#include "providers/route.h"
+#include "validate/schema.h"
+
+struct hostconf {
+	const struct cfg	*c;
+	char			 www[PATH_MAX];
+	char			 run[PATH_MAX];
+	char			 fcgi[PATH_MAX];
+	char			 media[PATH_MAX];
+	char			 ops[PATH_MAX];		/* "" = none */
+	char			 mcp[PATH_MAX];		/* "" = none */
+	/*
+	 * What the server lets through: somewhat over our cap, so that the
+	 * endpoint answers its own JSON 413 for a body just over it and the
+	 * server refuses anything far larger itself.
+	 */
+	unsigned long		 body_limit;
+	/* Request header lines: PAYMENT-SIGNATURE grows with ERC-6492
+	   signatures and echoed extensions (hosting-and-formats §2.1). */
+	unsigned long		 header_limit;
+	int			 root;	/* Apache/nginx workers: www-data */
+};
+
+/* Config strings: refuse what would need escaping rather than escape. */
+static int
+hostconf_safe(const char *s)
+{
+	return strpbrk(s, "\"\\\n\r$ \t'`;{}#") == NULL;
+}
+
+/* Absolute path (servers resolve relative ones against their own roots). */
+static int
+hostconf_abs(const char *in, char *out, size_t sz)
+{
+	char	 cwd[PATH_MAX];
+	size_t	 n;
+
+	if (realpath(in, out) != NULL)
+		return 0;
+	if (in[0] == '/')
+		n = (size_t)snprintf(out, sz, "%s", in);
+	else if (getcwd(cwd, sizeof(cwd)) == NULL)
+		return -1;
+	else
+		n = (size_t)snprintf(out, sz, "%s/%s", cwd, in);
+	return n < sz ? 0 : -1;
+}
+
+static int
+hostconf_exe(const char *p)
+{
+	struct stat	 st;
+
+	return stat(p, &st) == 0 && S_ISREG(st.st_mode) &&
+	    access(p, X_OK) == 0;
+}
+
+/* A helper binary: as given, else next to the endpoints or in ../bin. */
+static int
+hostconf_helper(const struct hostconf *h, const char *name, const char *given,
+    char *out, size_t sz)
+{
+	char	 p[PATH_MAX + 16];
+
+	/* "" = look it up, so MCP_BIN can follow a default OPS_BIN. */
+	if (given != NULL && *given != '\0')
+		return hostconf_abs(given, out, sz);
+	snprintf(p, sizeof(p), "%s/%s", h->fcgi, name);
+	if (!hostconf_exe(p))
+		snprintf(p, sizeof(p), "%s/../bin/%s", h->fcgi, name);
+	if (hostconf_exe(p))
+		return hostconf_abs(p, out, sz);
+	return 0;
+}
+
+static int
+hostconf_init(struct hostconf *h, const struct cfg *c, const char *www,
+    const char *run, const char *fcgi, const char *ops, const char *mcp)
+{
+
+	memset(h, 0, sizeof(*h));
+	h->c = c;
+	if ((www != NULL && hostconf_abs(www, h->www, sizeof(h->www)) == -1) ||
+	    hostconf_abs(run, h->run, sizeof(h->run)) == -1 ||
+	    hostconf_abs(fcgi, h->fcgi, sizeof(h->fcgi)) == -1 ||
+	    hostconf_abs(cfg_get_or(c, "MEDIA_DIR", "var/media"), h->media,
+	    sizeof(h->media)) == -1) {
+		fprintf(stderr, "sf-hostconf: a path is too long\n");
+		return -1;
+	}
+	if (hostconf_helper(h, "sf-ops", ops, h->ops, sizeof(h->ops)) == -1 ||
+	    hostconf_helper(h, "sf-mcp", mcp, h->mcp, sizeof(h->mcp)) == -1) {
+		fprintf(stderr, "sf-hostconf: a path is too long\n");
+		return -1;
+	}
+	if (!hostconf_safe(h->www) || !hostconf_safe(h->run) ||
+	    !hostconf_safe(h->fcgi) || !hostconf_safe(h->media) ||
+	    !hostconf_safe(h->ops) || !hostconf_safe(h->mcp)) {
+		fprintf(stderr, "sf-hostconf: a path contains a quote, "
+		    "backslash, $, blank, or other character the server "
+		    "configurations would need escaped\n");
+		return -1;
+	}
+	h->body_limit = (unsigned long)c->body_max + 64 * 1024;
+	h->header_limit = 65535;
+	h->root = geteuid() == 0;
+	return 0;
+}
+
+/* Every endpoint path is ours; refuse anything that needs quoting. */
+static int
+hostconf_paths_ok(void)
+{
+	const struct def_entry	*e;
+
+	for (e = def_table; e->ep != NULL; e++)
+		if (!hostconf_safe(e->ep->path) || e->ep->path[0] != '/' ||
+		    strchr(e->stem, '/') != NULL) {
+			fprintf(stderr, "sf-hostconf: endpoint path %s cannot "
+			    "be written to a server configuration\n",
+			    e->ep->path);
+			return 0;
+		}
+	return 1;
+}
+
+static void
+hostconf_mime_lighttpd(void)
+{
+	printf("mimetype.assign = (\n"
+	    "  \".html\" => \"text/html; charset=utf-8\",\n"
+	    "  \".css\" => \"text/css; charset=utf-8\",\n"
+	    "  \".js\" => \"text/javascript; charset=utf-8\",\n"
+	    "  \".json\" => \"application/json\",\n"
+	    "  \".txt\" => \"text/plain; charset=utf-8\",\n"
+	    "  \".md\" => \"text/markdown; charset=utf-8\",\n"
+	    "  \".1\" => \"text/plain; charset=utf-8\",\n"
+	    "  \".7\" => \"text/plain; charset=utf-8\",\n"
+	    "  \".svg\" => \"image/svg+xml\",\n"
+	    "  \".png\" => \"image/png\",\n"
+	    "  \".jpg\" => \"image/jpeg\",\n"
+	    "  \".webp\" => \"image/webp\",\n"
+	    "  \".gif\" => \"image/gif\",\n"
+	    "  \".mp3\" => \"audio/mpeg\",\n"
+	    "  \".wav\" => \"audio/wav\",\n"
+	    "  \".ogg\" => \"audio/ogg\",\n"
+	    "  \".mp4\" => \"video/mp4\",\n"
+	    "  \".webm\" => \"video/webm\",\n"
+	    ")\n");
+}
+
+/*
+ * lighttpd 1.4.69 turns every character of a header name that is not a
+ * letter or digit into '_' for the CGI environment, so "X_PAYMENT",
+ * "X.PAYMENT" or "X~PAYMENT" all reach the endpoint as HTTP_X_PAYMENT,
+ * and whichever came first wins when the real header is also sent
+ * (hosting-and-formats §2.1; fixed upstream in 1.4.83).  A front proxy
+ * that controls X-PAYMENT would not control these.  Refuse any request
+ * carrying such a look-alike of a header we read for payment: every
+ * token character (RFC 9110 tchar) other than '-' in place of the '-'.
+ */
+static void
+hostconf_lighttpd_spoof(void)
+{
+	static const char *const names[][2] = {
+		{ "X", "PAYMENT" }, { "PAYMENT", "SIGNATURE" },
+	};
+	static const char seps[] = "!#%&'*+.^_`|~$";
+	size_t		 i, j;
+
+	printf("# Look-alikes of the payment headers (see sf-hostconf.c).\n");
+	for (i = 0; i < sizeof(names) / sizeof(names[0]); i++)
+		for (j = 0; seps[j] != '\0'; j++)
+			printf("$REQUEST_HEADER[\"%s%c%s\"] != \"\" "
+			    "{ url.access-deny = ( \"\" ) }\n", names[i][0],
+			    seps[j], names[i][1]);
+}
+
+static void
+hostconf_lighttpd_fcgi(const char *path, const char *sock, const char *bin)
+{
+	printf("$HTTP[\"url\"] == \"%s\" {\n"
+	    "  fastcgi.server = ( \"%s\" => ((\n"
+	    "    \"socket\" => \"%s\",\n"
+	    "    \"bin-path\" => \"%s\",\n"
+	    "    \"max-procs\" => 1,\n"
+	    "    \"check-local\" => \"disable\",\n"
+	    "  )) )\n"
+	    "}\n", path, path, sock, bin);
+}
+
+static int
+hostconf_lighttpd(const struct hostconf *h)
+{
+	const struct def_entry	*e;
+	char			 sock[PATH_MAX + 64], bin[PATH_MAX + 64];
+
+	printf("# generated by sf-hostconf from the synthforge configuration;"
+	    " do not edit\n");
+	/* mod_access first: its deny must run before mod_fastcgi answers. */
+	printf("server.modules += ( \"mod_access\", \"mod_alias\", "
+	    "\"mod_fastcgi\" )\n");
+	printf("server.document-root = \"%s\"\n", h->www);
+	printf("server.bind = \"127.0.0.1\"\n");
+	printf("server.port = %u\n", h->c->port);
+	printf("server.errorlog = \"%s/lighttpd.error.log\"\n", h->run);
+	printf("server.pid-file = \"%s/lighttpd.pid\"\n", h->run);
+	printf("server.max-request-size = %lu\n", h->body_limit / 1024);
+	printf("server.max-request-field-size = %lu\n", h->header_limit);
+	printf("server.tag = \"synthforge\"\n");
+	printf("index-file.names = ( \"index.html\" )\n");
+	hostconf_mime_lighttpd();
+	printf("alias.url = ( \"/media/\" => \"%s/\" )\n", h->media);
+	hostconf_lighttpd_spoof();
+	/*
+	 * One exact-path block per endpoint: fastcgi.server keys match by
+	 * prefix, so "/v1/image-generate" would also catch
+	 * "/v1/image-generate-pro".
+	 */
+	for (e = def_table; e->ep != NULL; e++) {
+		snprintf(sock, sizeof(sock), "%s/%s.sock", h->run, e->stem);
+		snprintf(bin, sizeof(bin), "%s/%s", h->fcgi, e->stem);
+		hostconf_lighttpd_fcgi(e->ep->path, sock, bin);
+	}
+	if (h->ops[0] != '\0') {
+		snprintf(sock, sizeof(sock), "%s/sf-ops.sock", h->run);
+		hostconf_lighttpd_fcgi("/metrics", sock, h->ops);
+		hostconf_lighttpd_fcgi("/healthz", sock, h->ops);
+	}
+	if (h->mcp[0] != '\0') {
+		snprintf(sock, sizeof(sock), "%s/sf-mcp.sock", h->run);
+		hostconf_lighttpd_fcgi(MCP_PATH, sock, h->mcp);
+	}
+	return 0;
+}
+
+/*
+ * Apache 2.4 with mod_proxy_fcgi to the spawn-fcgi sockets.  One
+ * LocationMatch per exact path (Location and ProxyPass match prefixes);
+ * each backend gets its own worker name so connections never mix.
+ * Header names with characters other than letters, digits and '-' never
+ * reach the CGI environment under Apache (observed), so no spoofing
+ * guard is needed here.
+ */
+static void
+hostconf_apache_fcgi(const struct hostconf *h, const char *path,
+    const char *stem)
+{
+	char		 host[128];
+	size_t		 i;
+
+	snprintf(host, sizeof(host), "%s", stem);
+	for (i = 0; host[i] != '\0'; i++)
+		if (host[i] == '_')
+			host[i] = '-';
+	/*
+	 * mod_proxy_fcgi streams the body and drops our Content-Length
+	 * (chunked on the wire); mod_buffer collects the whole response so
+	 * Apache states its length again.  Bodies are small JSON.
+	 */
+	printf("<LocationMatch \"^%s$\">\n"
+	    "  SetHandler \"proxy:unix:%s/%s.sock|fcgi://%s/\"\n"
+	    "  SetOutputFilter BUFFER\n"
+	    "  BufferSize 33554432\n"	/* inline base64 images too */
+	    "</LocationMatch>\n", path, h->run, stem, host);
+}
+
+static int
+hostconf_apache(const struct hostconf *h)
+{
+	static const char *const mods[] = {
+		"mpm_event", "authz_core", "mime", "alias", "dir", "proxy",
+		"proxy_fcgi", "buffer", NULL,
+	};
+	const struct def_entry	*e;
+	const char *const	*m;
+
+	printf("# generated by sf-hostconf from the synthforge configuration;"
+	    " do not edit\n");
+	printf("ServerRoot \"%s\"\n", h->run);
+	printf("DefaultRuntimeDir \"%s\"\n", h->run);
+	printf("PidFile \"%s/apache.pid\"\n", h->run);
+	printf("ErrorLog \"%s/apache.error.log\"\n", h->run);
+	printf("LogLevel warn\n");
+	printf("Listen 127.0.0.1:%u\n", h->c->port);
+	printf("ServerName 127.0.0.1\n");
+	printf("ServerTokens Prod\nServerSignature Off\n");
+	for (m = mods; *m != NULL; m++)
+		printf("LoadModule %s_module /usr/lib/apache2/modules/"
+		    "mod_%s.so\n", *m, *m);
+	if (h->root)
+		printf("User www-data\nGroup www-data\n");
+	printf("TypesConfig /etc/mime.types\n"
+	    "AddType \"text/html; charset=utf-8\" .html\n"
+	    "AddType \"text/css; charset=utf-8\" .css\n"
+	    "AddType \"text/markdown; charset=utf-8\" .md\n"
+	    "AddType \"text/plain; charset=utf-8\" .txt .1 .7\n"
+	    "AddType application/json .json\n");
+	/* Apache's own limit above ours: the endpoint answers the 413. */
+	printf("LimitRequestBody %lu\n", h->body_limit);
+	printf("LimitRequestFieldSize %lu\n", h->header_limit);
+	printf("LimitRequestLine 16384\n");
+	printf("Timeout 600\n");
+	printf("DocumentRoot \"%s\"\n", h->www);
+	printf("DirectoryIndex index.html\n");
+	printf("<Directory />\n  Require all denied\n  AllowOverride None\n"
+	    "</Directory>\n");
+	printf("<Directory \"%s\">\n  Require all granted\n  Options None\n"
+	    "</Directory>\n", h->www);
+	printf("Alias /media/ \"%s/\"\n", h->media);
+	printf("<Directory \"%s\">\n  Require all granted\n  Options None\n"
+	    "</Directory>\n", h->media);
+	/* Upstream calls take minutes for video: no proxy timeout first. */
+	printf("ProxyTimeout 600\n");
+	for (e = def_table; e->ep != NULL; e++)
+		hostconf_apache_fcgi(h, e->ep->path, e->stem);
+	if (h->ops[0] != '\0') {
+		hostconf_apache_fcgi(h, "/metrics", "sf-ops");
+		hostconf_apache_fcgi(h, "/healthz", "sf-ops");
+	}
+	if (h->mcp[0] != '\0')
+		hostconf_apache_fcgi(h, MCP_PATH, "sf-mcp");
+	return 0;
+}
+
+/* The CGI variables nginx passes (its fastcgi_params, written out so the
+   configuration does not depend on where a distribution keeps it). */
+static void
+hostconf_nginx_params(void)
+{
+	static const char *const p[][2] = {
+		{ "QUERY_STRING", "$query_string" },
+		{ "REQUEST_METHOD", "$request_method" },
+		{ "CONTENT_TYPE", "$content_type" },
+		{ "CONTENT_LENGTH", "$content_length" },
+		{ "SCRIPT_NAME", "$uri" },
+		{ "REQUEST_URI", "$request_uri" },
+		{ "DOCUMENT_URI", "$document_uri" },
+		{ "DOCUMENT_ROOT", "$document_root" },
+		{ "SERVER_PROTOCOL", "$server_protocol" },
+		{ "REQUEST_SCHEME", "$scheme" },
+		{ "HTTPS", "$https if_not_empty" },
+		{ "GATEWAY_INTERFACE", "CGI/1.1" },
+		{ "SERVER_SOFTWARE", "nginx" },
+		{ "REMOTE_ADDR", "$remote_addr" },
+		{ "REMOTE_PORT", "$remote_port" },
+		{ "SERVER_ADDR", "$server_addr" },
+		{ "SERVER_PORT", "$server_port" },
+		{ "SERVER_NAME", "$server_name" },
+		{ "HTTP_PROXY", "\"\"" },	/* httpoxy */
+	};
+	size_t	 i;
+
+	for (i = 0; i < sizeof(p) / sizeof(p[0]); i++)
+		printf("      fastcgi_param %s %s;\n", p[i][0], p[i][1]);
+}
+
+static void
+hostconf_nginx_fcgi(const struct hostconf *h, const char *path,
+    const char *stem)
+{
+	printf("    location = %s {\n", path);
+	hostconf_nginx_params();
+	printf("      fastcgi_pass unix:%s/%s.sock;\n    }\n", h->run, stem);
+}
+
+static int
+hostconf_nginx(const struct hostconf *h)
+{
+	const struct def_entry	*e;
+
+	printf("# generated by sf-hostconf from the synthforge configuration;"
+	    " do not edit\n");
+	if (h->root)
+		printf("user www-data;\n");
+	printf("worker_processes 2;\n");
+	printf("pid %s/nginx.pid;\n", h->run);
+	printf("error_log %s/nginx.error.log warn;\n", h->run);
+	printf("events { worker_connections 512; }\n");
+	printf("http {\n");
+	printf("  include /etc/nginx/mime.types;\n"
+	    "  types { text/markdown md; text/plain 1 7; }\n"
+	    "  default_type application/octet-stream;\n"
+	    "  charset utf-8;\n"
+	    "  charset_types text/css text/plain text/markdown;\n");
+	printf("  access_log off;\n  server_tokens off;\n");
+	printf("  client_body_temp_path %s/nginx-body;\n", h->run);
+	printf("  fastcgi_temp_path %s/nginx-fastcgi;\n", h->run);
+	printf("  proxy_temp_path %s/nginx-proxy;\n", h->run);
+	/* nginx's own 413 only well above our cap: ours is JSON. */
+	printf("  client_max_body_size %lu;\n", h->body_limit);
+	printf("  client_body_buffer_size 128k;\n");
+	/* Big PAYMENT-SIGNATURE in, big PAYMENT-REQUIRED out: the default
+	   4k/8k buffers give 400/502 (hosting-and-formats §2.1). */
+	printf("  large_client_header_buffers 4 %luk;\n",
+	    (h->header_limit + 1) / 1024);
+	printf("  fastcgi_buffer_size 64k;\n  fastcgi_buffers 16 64k;\n"
+	    "  fastcgi_busy_buffers_size 128k;\n");
+	printf("  fastcgi_read_timeout 600s;\n");
+	/* Default, written down: look-alike names (X_PAYMENT) are dropped. */
+	printf("  underscores_in_headers off;\n  ignore_invalid_headers on;\n");
+	printf("  server {\n");
+	printf("    listen 127.0.0.1:%u;\n", h->c->port);
+	printf("    root %s;\n    index index.html;\n", h->www);
+	printf("    location /media/ { alias %s/; }\n", h->media);
+	for (e = def_table; e->ep != NULL; e++)
+		hostconf_nginx_fcgi(h, e->ep->path, e->stem);
+	if (h->ops[0] != '\0') {
+		hostconf_nginx_fcgi(h, "/metrics", "sf-ops");
+		hostconf_nginx_fcgi(h, "/healthz", "sf-ops");
+	}
+	if (h->mcp[0] != '\0')
+		hostconf_nginx_fcgi(h, MCP_PATH, "sf-mcp");
+	printf("  }\n}\n");
+	return 0;
+}
+
+/* name, socket, binary: what spawn-fcgi must start for Apache / nginx. */
+static int
+hostconf_spawn(const struct hostconf *h)
+{
+	const struct def_entry	*e;
+
+	for (e = def_table; e->ep != NULL; e++)
+		printf("%s\t%s/%s.sock\t%s/%s\n", e->stem, h->run, e->stem,
+		    h->fcgi, e->stem);
+	if (h->ops[0] != '\0')
+		printf("sf-ops\t%s/sf-ops.sock\t%s\n", h->run, h->ops);
+	if (h->mcp[0] != '\0')
+		printf("sf-mcp\t%s/sf-mcp.sock\t%s\n", h->run, h->mcp);
+	return 0;
+}
+
+static int
+hostconf_endpoints(void)
+{
+	const struct def_entry	*e;
+	const struct def_model	*m;
+	const struct def_output	*out;
+	const struct def_param	*p;
+	cJSON			*arr, *o, *ms, *mo, *outs, *urls;
+	char			*s;
+	char			 amt[32];
+
+	if ((arr = cJSON_CreateArray()) == NULL)
+		return 1;
+	for (e = def_table; e->ep != NULL; e++) {
+		o = cJSON_CreateObject();
+		cJSON_AddItemToArray(arr, o);
+		cJSON_AddStringToObject(o, "name", e->ep->name);
+		cJSON_AddStringToObject(o, "stem", e->stem);
+		cJSON_AddStringToObject(o, "path", e->ep->path);
+		cJSON_AddStringToObject(o, "method", e->ep->method);
+		cJSON_AddStringToObject(o, "media", e->ep->media);
+		snprintf(amt, sizeof(amt), "%llu", (unsigned long long)e->ep->price);
+		cJSON_AddStringToObject(o, "price", amt);
+		if (e->ep->price_per != NULL)
+			cJSON_AddStringToObject(o, "price_per", e->ep->price_per);
+		cJSON_AddItemToObject(o, "example", schema_example_input(e->ep));
+		cJSON_AddItemToObject(o, "input", schema_input(e->ep));
+		outs = cJSON_AddArrayToObject(o, "outputs");
+		snprintf(amt, sizeof(amt), "%s_url", e->ep->media);
+		for (out = e->ep->outputs; out != NULL && out->name != NULL; out++) {
+			cJSON_AddItemToArray(outs, cJSON_CreateString(out->name));
+			if (strcmp(out->from != NULL ? out->from : out->name,
+			    amt) == 0 && !cJSON_HasObjectItem(o, "media_output"))
+				cJSON_AddStringToObject(o, "media_output",
+				    out->name);
+		}
+		urls = cJSON_AddArrayToObject(o, "url_inputs");
+		for (p = e->ep->params; p != NULL && p->name != NULL; p++)
+			if (p->type == DEF_URL)
+				cJSON_AddItemToArray(urls,
+				    cJSON_CreateString(p->name));
+		ms = cJSON_AddArrayToObject(o, "models");
+		for (m = e->ep->models; m != NULL && m->id != NULL; m++) {
+			mo = cJSON_CreateObject();
+			cJSON_AddItemToArray(ms, mo);
+			cJSON_AddStringToObject(mo, "id", m->id);
+			snprintf(amt, sizeof(amt), "%llu",
+			    (unsigned long long)def_model_price(e->ep, m));
+			cJSON_AddStringToObject(mo, "price", amt);
+			cJSON_AddStringToObject(mo, "provider", m->provider);
+		}
+	}
+	if ((s = cJSON_Print(arr)) == NULL) {
+		cJSON_Delete(arr);
+		return 1;
+	}
+	puts(s);
+	cJSON_free(s);
+	cJSON_Delete(arr);
+	return 0;
+}
+
+static void
+hostconf_usage(void)
+{
+	fprintf(stderr, "usage: sf-hostconf lighttpd|apache|nginx WWW_DIR "
+	    "RUN_DIR FCGI_DIR [OPS_BIN [MCP_BIN]]\n"
+	    "       sf-hostconf spawn RUN_DIR FCGI_DIR [OPS_BIN [MCP_BIN]]\n"
+	    "       sf-hostconf endpoints\n");
+}
+
+static void
+hostconf_offline_one(void *arg, const struct def_endpoint *ep,
+    const struct def_model *m, const struct route *rt,
+    const struct sf_err *err)
+{
+	(void)arg;
+	if (rt != NULL)
+		printf("  offline  %-22s %-28s (%s)\n", ep->name, m->id, rt->why);
+	else
+		printf("  REFUSED  %-22s %-28s %s\n", ep->name, m->id,
+		    err != NULL ? err->message : "");
+}
+
+/* For make run: which routes run offline (no key) or are refused. */
+static int
+hostconf_offline(void)
+{
+	struct sf_err	 err;
+	struct cfg	*c;
+	size_t		 n;
+
+	sf_err_clear(&err);
+	if ((c = cfg_load(NULL, &err)) == NULL) {
+		fprintf(stderr, "sf-hostconf: configuration: %s\n", err.message);
+		return 1;
+	}
+	n = route_list_offline(c, def_table, hostconf_offline_one, NULL);
+	if (n == 0)
+		printf("every route has its provider configured\n");
+	else
+		printf("%zu route(s) above have no provider key: offline routes "
+		    "answer with locally rendered placeholders (source "
+		    "\"offline\"); set the provider keys in the configuration "
+		    "to use the real models\n", n);
+	cfg_free(c);
+	return 0;
+}
+
+int
+main(int argc, char *argv[])
+{
+	struct hostconf	 h;
+	struct sf_err	 err;
+	struct cfg	*c;
+	const char	*cmd;
+	int		 rc, spawn;
+
+	if (argc == 2 && strcmp(argv[1], "endpoints") == 0)
+		return hostconf_endpoints();
+	if (argc == 2 && strcmp(argv[1], "offline") == 0)
+		return hostconf_offline();
+	cmd = argc > 1 ? argv[1] : "";
+	spawn = strcmp(cmd, "spawn") == 0;
+	if ((spawn && (argc < 4 || argc > 6)) || (!spawn &&
+	    ((strcmp(cmd, "lighttpd") != 0 && strcmp(cmd, "apache") != 0 &&
+	    strcmp(cmd, "nginx") != 0) || argc < 5 || argc > 7))) {
+		hostconf_usage();
+		return 2;
+	}
+	sf_err_clear(&err);
+	if ((c = cfg_load(NULL, &err)) == NULL) {
+		fprintf(stderr, "sf-hostconf: configuration: %s\n", err.message);
+		return 1;
+	}
+	rc = 1;
+	if (!hostconf_paths_ok())
+		goto out;
+	if (spawn) {
+		if (hostconf_init(&h, c, NULL, argv[2], argv[3],
+		    argc >= 5 ? argv[4] : NULL, argc >= 6 ? argv[5] : NULL) == 0)
+			rc = hostconf_spawn(&h);
+		goto out;
+	}
+	if (hostconf_init(&h, c, argv[2], argv[3], argv[4],
+	    argc >= 6 ? argv[5] : NULL, argc >= 7 ? argv[6] : NULL) == -1)
+		goto out;
+	if (strcmp(cmd, "lighttpd") == 0)
+		rc = hostconf_lighttpd(&h);
+	else if (strcmp(cmd, "apache") == 0)
+		rc = hostconf_apache(&h);
+	else
+		rc = hostconf_nginx(&h);
+	if (fflush(stdout) == EOF || ferror(stdout)) {
+		fprintf(stderr, "sf-hostconf: write error\n");
+		rc = 1;
+	}
+out:
+	cfg_free(c);
+	return rc;
+}

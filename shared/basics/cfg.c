@@ -1,0 +1,430 @@
+#include <ctype.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "basics/cfg.h"
+#include "basics/err.h"
+#include "basics/net.h"
+
+#define CFG_DEFAULT_PATH	"etc/synthforge.conf"
+
+/* Provider credentials and endpoints keep their usual environment names. */
+static int
+cfg_plain_env_ok(const char *key)
+{
+	size_t	 n = strlen(key);
+
+	if (strcmp(key, "FAL_KEY") == 0)
+		return 1;
+	if (n > 8 && strcmp(key + n - 8, "_API_KEY") == 0)
+		return 1;
+	if (n > 10 && strcmp(key + n - 10, "_API_TOKEN") == 0)
+		return 1;
+	if (n > 9 && strcmp(key + n - 9, "_BASE_URL") == 0)
+		return 1;
+	return 0;
+}
+
+const char *
+cfg_get(const struct cfg *c, const char *key)
+{
+	char		 env[160];
+	const char	*v;
+	size_t		 i;
+
+	snprintf(env, sizeof(env), "SYNTHFORGE_%s", key);
+	if ((v = getenv(env)) != NULL)
+		return v;
+	if (cfg_plain_env_ok(key) && (v = getenv(key)) != NULL)
+		return v;
+	if (c != NULL)
+		for (i = c->n; i > 0; i--)	/* last one wins */
+			if (strcmp(c->keys[i - 1], key) == 0)
+				return c->vals[i - 1];
+	return NULL;
+}
+
+const char *
+cfg_get_or(const struct cfg *c, const char *key, const char *def)
+{
+	const char	*v = cfg_get(c, key);
+
+	return (v != NULL && *v != '\0') ? v : def;
+}
+
+void
+cfg_free(struct cfg *c)
+{
+	size_t	 i;
+
+	if (c == NULL)
+		return;
+	for (i = 0; i < c->n; i++) {
+		free(c->keys[i]);
+		free(c->vals[i]);
+	}
+	free(c->keys);
+	free(c->vals);
+	free(c->path);
+	free(c);
+}
+
+static char *
+cfg_trim(char *s)
+{
+	char	*e;
+
+	while (isspace((unsigned char)*s))
+		s++;
+	e = s + strlen(s);
+	while (e > s && isspace((unsigned char)e[-1]))
+		*--e = '\0';
+	return s;
+}
+
+static int
+cfg_read(struct cfg *c, const char *path, struct sf_err *err)
+{
+	FILE	*f;
+	char	*line = NULL, *k, *v, *eq, **nk, **nv;
+	size_t	 cap = 0, lineno = 0;
+	ssize_t	 len;
+	int	 rc = 0;
+
+	if ((f = fopen(path, "r")) == NULL)
+		return sf_err_set(err, 500, "config_unreadable", NULL,
+		    "cannot open configuration %s: %s", path, strerror(errno));
+	while ((len = getline(&line, &cap, f)) != -1) {
+		lineno++;
+		k = cfg_trim(line);
+		if (*k == '\0' || *k == '#')
+			continue;
+		if ((eq = strchr(k, '=')) == NULL) {
+			rc = sf_err_set(err, 500, "config_syntax", NULL,
+			    "%s:%zu: expected KEY=value", path, lineno);
+			break;
+		}
+		*eq = '\0';
+		k = cfg_trim(k);
+		v = cfg_trim(eq + 1);
+		/* Allow "quoted values" so a value may keep spaces at its ends. */
+		if (strlen(v) >= 2 && v[0] == '"' && v[strlen(v) - 1] == '"') {
+			v[strlen(v) - 1] = '\0';
+			v++;
+		}
+		if (*k == '\0' || strspn(k, "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+		    "0123456789_") != strlen(k)) {
+			rc = sf_err_set(err, 500, "config_syntax", k,
+			    "%s:%zu: key \"%s\" must be upper-case letters, "
+			    "digits and _", path, lineno, k);
+			break;
+		}
+		nk = realloc(c->keys, (c->n + 1) * sizeof(*nk));
+		if (nk != NULL)
+			c->keys = nk;
+		nv = realloc(c->vals, (c->n + 1) * sizeof(*nv));
+		if (nv != NULL)
+			c->vals = nv;
+		if (nk == NULL || nv == NULL ||
+		    (c->keys[c->n] = strdup(k)) == NULL) {
+			rc = sf_err_set(err, 500, "out_of_memory", NULL,
+			    "out of memory reading %s", path);
+			break;
+		}
+		if ((c->vals[c->n] = strdup(v)) == NULL) {
+			free(c->keys[c->n]);
+			rc = sf_err_set(err, 500, "out_of_memory", NULL,
+			    "out of memory reading %s", path);
+			break;
+		}
+		c->n++;
+	}
+	if (rc == 0 && ferror(f))
+		rc = sf_err_set(err, 500, "config_unreadable", NULL,
+		    "error reading %s", path);
+	free(line);
+	fclose(f);
+	return rc;
+}
+
+static int
+cfg_uint(const struct cfg *c, const char *key, unsigned long long def,
+    unsigned long long lo, unsigned long long hi, unsigned long long *out,
+    struct sf_err *err)
+{
+	const char		*v = cfg_get(c, key);
+	char			*end;
+	unsigned long long	 n;
+
+	if (v == NULL || *v == '\0') {
+		*out = def;
+		return 0;
+	}
+	errno = 0;
+	n = strtoull(v, &end, 10);
+	if (!isdigit((unsigned char)*v) || errno != 0 || *end != '\0' ||
+	    n < lo || n > hi)
+		return sf_err_set(err, 500, "config_invalid", key,
+		    "%s=\"%s\" is invalid: expected a whole number from %llu "
+		    "to %llu", key, v, lo, hi);
+	*out = n;
+	return 0;
+}
+
+static int
+cfg_is_address(const char *s)
+{
+	size_t	 i;
+
+	if (strlen(s) != 42 || s[0] != '0' || (s[1] != 'x' && s[1] != 'X'))
+		return 0;
+	for (i = 2; i < 42; i++)
+		if (!isxdigit((unsigned char)s[i]))
+			return 0;
+	return 1;
+}
+
+/* An absolute http(s) URL: the scheme and a host at least. */
+static int
+cfg_is_http_url(const char *v)
+{
+	const char	*h;
+
+	if (strncmp(v, "http://", 7) == 0)
+		h = v + 7;
+	else if (strncmp(v, "https://", 8) == 0)
+		h = v + 8;
+	else
+		return 0;
+	return *h != '\0' && strchr("/?#", *h) == NULL;
+}
+
+/* Per-network key: KEY_<v1 name upper, - as _> or KEY_<chain id>, else KEY. */
+static const char *
+cfg_net_get(const struct cfg *c, const char *key, const struct cfg_net *n,
+    int only)
+{
+	char		 k[128];
+	const char	*v;
+	size_t		 i;
+
+	if (n->network_v1[0] != '\0') {
+		snprintf(k, sizeof(k), "%s_%s", key, n->network_v1);
+		for (i = strlen(key) + 1; k[i] != '\0'; i++)
+			k[i] = k[i] == '-' ? '_' : (char)toupper((unsigned char)k[i]);
+		if ((v = cfg_get(c, k)) != NULL && *v != '\0')
+			return v;
+	}
+	snprintf(k, sizeof(k), "%s_%llu", key, n->chain_id);
+	if ((v = cfg_get(c, k)) != NULL && *v != '\0')
+		return v;
+	/* The plain key is meant for a single-network setup. */
+	if (only && (v = cfg_get(c, key)) != NULL && *v != '\0')
+		return v;
+	return NULL;
+}
+
+static int
+cfg_networks(struct cfg *c, struct sf_err *err)
+{
+	const char	*list = cfg_get_or(c, "NETWORKS", "base-sepolia");
+	char		 tmp[512], *tok, *save = NULL;
+	struct net_info	 ni;
+	struct cfg_net	*n;
+	const char	*v;
+	size_t		 i, j;
+
+	if (strlen(list) >= sizeof(tmp))
+		return sf_err_set(err, 500, "config_invalid", "NETWORKS",
+		    "NETWORKS is too long");
+	snprintf(tmp, sizeof(tmp), "%s", list);
+	for (tok = strtok_r(tmp, ", ", &save); tok != NULL;
+	    tok = strtok_r(NULL, ", ", &save)) {
+		if (c->nnets == CFG_MAX_NETS)
+			return sf_err_set(err, 500, "config_invalid",
+			    "NETWORKS", "NETWORKS lists more than %d networks",
+			    CFG_MAX_NETS);
+		if (net_lookup(tok, &ni) == -1)
+			return sf_err_set(err, 500, "config_invalid",
+			    "NETWORKS", "NETWORKS: unknown network \"%s\" "
+			    "(use a name like base-sepolia or a CAIP-2 id like "
+			    "eip155:84532)", tok);
+		n = &c->nets[c->nnets];
+		memset(n, 0, sizeof(*n));
+		net_caip2(&ni, n->network, sizeof(n->network));
+		for (j = 0; j < c->nnets; j++)
+			if (strcmp(c->nets[j].network, n->network) == 0)
+				return sf_err_set(err, 500, "config_invalid",
+				    "NETWORKS", "NETWORKS lists %s twice", tok);
+		snprintf(n->network_v1, sizeof(n->network_v1), "%s",
+		    ni.v1name ? ni.v1name : "");
+		n->chain_id = ni.chain_id;
+		/* Chains we do not know are treated as real money. */
+		n->mainnet = ni.v1name == NULL && ni.usdc == NULL ? 1 : ni.mainnet;
+		snprintf(n->asset, sizeof(n->asset), "%s", ni.usdc ? ni.usdc : "");
+		snprintf(n->asset_name, sizeof(n->asset_name), "%s",
+		    ni.usdc_name ? ni.usdc_name : "");
+		snprintf(n->asset_version, sizeof(n->asset_version), "%s",
+		    ni.usdc_version ? ni.usdc_version : "");
+		c->nnets++;
+	}
+	if (c->nnets == 0)
+		return sf_err_set(err, 500, "config_invalid", "NETWORKS",
+		    "NETWORKS is empty");
+	for (i = 0; i < c->nnets; i++) {
+		n = &c->nets[i];
+		if ((v = cfg_net_get(c, "ASSET", n, c->nnets == 1)) != NULL) {
+			if (!cfg_is_address(v))
+				return sf_err_set(err, 500, "config_invalid",
+				    "ASSET", "ASSET for %s: \"%s\" is not a "
+				    "0x-prefixed 20-byte address", n->network, v);
+			snprintf(n->asset, sizeof(n->asset), "%s", v);
+		}
+		if ((v = cfg_net_get(c, "ASSET_NAME", n, c->nnets == 1)) != NULL) {
+			if (strlen(v) >= sizeof(n->asset_name))
+				return sf_err_set(err, 500, "config_invalid",
+				    "ASSET_NAME", "ASSET_NAME is too long");
+			snprintf(n->asset_name, sizeof(n->asset_name), "%s", v);
+		}
+		if ((v = cfg_net_get(c, "ASSET_VERSION", n, c->nnets == 1)) != NULL) {
+			if (strlen(v) >= sizeof(n->asset_version))
+				return sf_err_set(err, 500, "config_invalid",
+				    "ASSET_VERSION", "ASSET_VERSION is too long");
+			snprintf(n->asset_version, sizeof(n->asset_version),
+			    "%s", v);
+		}
+		if (n->asset[0] == '\0')
+			return sf_err_set(err, 500, "config_invalid", "ASSET",
+			    "no default asset is known for %s: set ASSET_%llu",
+			    n->network, n->chain_id);
+		if (n->asset_name[0] == '\0' || n->asset_version[0] == '\0')
+			return sf_err_set(err, 500, "config_invalid",
+			    n->asset_name[0] == '\0' ? "ASSET_NAME" :
+			    "ASSET_VERSION", "the EIP-712 domain of the asset on "
+			    "%s is unknown: set ASSET_NAME_%llu and "
+			    "ASSET_VERSION_%llu", n->network, n->chain_id,
+			    n->chain_id);
+		if (n->mainnet)
+			c->any_mainnet = 1;
+	}
+	return 0;
+}
+
+struct cfg *
+cfg_load(const char *path, struct sf_err *err)
+{
+	struct cfg		*c;
+	const char		*v;
+	unsigned long long	 u;
+
+	if ((c = calloc(1, sizeof(*c))) == NULL) {
+		sf_err_set(err, 500, "out_of_memory", NULL, "out of memory");
+		return NULL;
+	}
+	if (path == NULL)
+		path = getenv("SYNTHFORGE_CONFIG");
+	if (path == NULL && access(CFG_DEFAULT_PATH, R_OK) == 0)
+		path = CFG_DEFAULT_PATH;
+	if (path != NULL) {
+		if ((c->path = strdup(path)) == NULL) {
+			sf_err_set(err, 500, "out_of_memory", NULL, "out of memory");
+			goto fail;
+		}
+		if (cfg_read(c, path, err) == -1)
+			goto fail;
+	}
+
+	v = cfg_get_or(c, "PUBLIC_URL", NULL);
+	if (cfg_uint(c, "PORT", 8080, 1, 65535, &u, err) == -1)
+		goto fail;
+	c->port = (unsigned)u;
+	if (v == NULL)
+		snprintf(c->public_url, sizeof(c->public_url),
+		    "http://127.0.0.1:%u", c->port);
+	else {
+		if (!cfg_is_http_url(v) ||
+		    strlen(v) >= sizeof(c->public_url) ||
+		    strpbrk(v, " \t\"<>\\") != NULL) {
+			sf_err_set(err, 500, "config_invalid", "PUBLIC_URL",
+			    "PUBLIC_URL=\"%s\" must be an absolute http(s) URL", v);
+			goto fail;
+		}
+		snprintf(c->public_url, sizeof(c->public_url), "%s", v);
+		while (strlen(c->public_url) > 8 &&
+		    c->public_url[strlen(c->public_url) - 1] == '/')
+			c->public_url[strlen(c->public_url) - 1] = '\0';
+	}
+	if (cfg_networks(c, err) == -1)
+		goto fail;
+	v = cfg_get_or(c, "PAY_TO", "");
+	if (*v != '\0' && !cfg_is_address(v)) {
+		sf_err_set(err, 500, "config_invalid", "PAY_TO",
+		    "PAY_TO=\"%s\" is not a 0x-prefixed 20-byte address", v);
+		goto fail;
+	}
+	if (*v == '\0') {
+		sf_err_set(err, 500, "config_missing", "PAY_TO",
+		    c->any_mainnet ? "PAY_TO is required on mainnet networks" :
+		    "PAY_TO is not set (make run creates a development wallet "
+		    "on testnets)");
+		goto fail;
+	}
+	snprintf(c->pay_to, sizeof(c->pay_to), "%s", v);
+	if (cfg_uint(c, "MAX_TIMEOUT", 300, 10, 3600, &u, err) == -1)
+		goto fail;
+	c->max_timeout = (unsigned)u;
+	if (cfg_uint(c, "BODY_MAX", 64 * 1024, 1024, 16 * 1024 * 1024, &u,
+	    err) == -1)
+		goto fail;
+	c->body_max = (size_t)u;
+	if (cfg_uint(c, "WORKERS", 8, 1, 256, &u, err) == -1)
+		goto fail;
+	c->workers = (unsigned)u;
+	v = cfg_get_or(c, "FACILITATOR_URL", "https://x402.org/facilitator");
+	if (!cfg_is_http_url(v)) {
+		sf_err_set(err, 500, "config_invalid", "FACILITATOR_URL",
+		    "FACILITATOR_URL=\"%s\" must be an http(s) URL", v);
+		goto fail;
+	}
+	v = cfg_get_or(c, "RPC_URL", "");
+	if (*v != '\0' && !cfg_is_http_url(v)) {
+		sf_err_set(err, 500, "config_invalid", "RPC_URL",
+		    "RPC_URL=\"%s\" must be an http(s) URL", v);
+		goto fail;
+	}
+	return c;
+fail:
+	cfg_free(c);
+	return NULL;
+}
+
+size_t
+cfg_offers(const struct cfg *c, const char *amount, struct x402_offer *out,
+    size_t max)
+{
+	size_t	 i;
+
+	for (i = 0; i < c->nnets && i < max; i++) {
+		memset(&out[i], 0, sizeof(out[i]));
+		snprintf(out[i].scheme, sizeof(out[i].scheme), "exact");
+		snprintf(out[i].network, sizeof(out[i].network), "%s",
+		    c->nets[i].network);
+		snprintf(out[i].network_v1, sizeof(out[i].network_v1), "%s",
+		    c->nets[i].network_v1);
+		out[i].chain_id = c->nets[i].chain_id;
+		snprintf(out[i].amount, sizeof(out[i].amount), "%s", amount);
+		snprintf(out[i].asset, sizeof(out[i].asset), "%s",
+		    c->nets[i].asset);
+		snprintf(out[i].pay_to, sizeof(out[i].pay_to), "%s", c->pay_to);
+		out[i].max_timeout = c->max_timeout;
+		snprintf(out[i].name, sizeof(out[i].name), "%s",
+		    c->nets[i].asset_name);
+		snprintf(out[i].version, sizeof(out[i].version), "%s",
+		    c->nets[i].asset_version);
+		out[i].mainnet = c->nets[i].mainnet;
+	}
+	return i;
+}

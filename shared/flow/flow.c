@@ -1,0 +1,217 @@
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "basics/cfg.h"
+#include "basics/def.h"
+#include "ledger/demo.h"
+#include "basics/err.h"
+#include "flow/flow.h"
+#include "basics/msg.h"
+#include "validate/schema.h"
+#include "ledger/ledger.h"
+#include "validate/val.h"
+
+static void
+flow_cors(struct msg_resp *resp)
+{
+	msg_resp_header(resp, "Access-Control-Allow-Origin", "*");
+	msg_resp_header(resp, "Access-Control-Expose-Headers",
+	    "PAYMENT-REQUIRED, PAYMENT-RESPONSE, X-PAYMENT-RESPONSE");
+}
+
+static void
+flow_error(struct msg_resp *resp, const struct sf_err *err)
+{
+	msg_resp_error(resp, err);
+}
+
+static void
+flow_resource(const struct flow_ctx *ctx, char *buf, size_t sz)
+{
+	snprintf(buf, sz, "%s%s", ctx->cfg->public_url, ctx->ep->path);
+}
+
+/* Browsers asking for a page get sent to the generated man-style page. */
+static int
+flow_wants_html(const struct msg_req *req)
+{
+	return req->accept != NULL && strstr(req->accept, "text/html") != NULL;
+}
+
+static void
+flow_describe(const struct flow_ctx *ctx, const struct msg_req *req,
+    struct msg_resp *resp)
+{
+	const struct def_endpoint	*ep = ctx->ep;
+	cJSON				*j, *price;
+	char				 url[640], usd[32];
+	uint64_t			 lo, hi;
+
+	snprintf(url, sizeof(url), "%s/%s.html", ctx->cfg->public_url,
+	    ep->name);
+	if (flow_wants_html(req)) {
+		resp->status = 302;
+		resp->location = strdup(url);
+		msg_resp_body(resp, 302, "text/plain", "", 0);
+		return;
+	}
+	if ((j = cJSON_CreateObject()) == NULL)
+		goto oom;
+	cJSON_AddStringToObject(j, "name", ep->name);
+	cJSON_AddStringToObject(j, "description", ep->summary);
+	cJSON_AddStringToObject(j, "method", ep->method);
+	flow_resource(ctx, url, sizeof(url));
+	cJSON_AddStringToObject(j, "url", url);
+	def_price_range(ep, &lo, &hi);
+	price = cJSON_AddObjectToObject(j, "price");
+	def_usd(lo, usd, sizeof(usd));
+	cJSON_AddStringToObject(price, "usd", usd);
+	snprintf(url, sizeof(url), "%llu", (unsigned long long)lo);
+	cJSON_AddStringToObject(price, "amount", url);
+	if (hi != lo) {
+		def_usd(hi, usd, sizeof(usd));
+		cJSON_AddStringToObject(price, "max_usd", usd);
+	}
+	if (ep->price_note != NULL)
+		cJSON_AddStringToObject(price, "note", ep->price_note);
+	cJSON_AddStringToObject(price, "asset", "USDC");
+	snprintf(url, sizeof(url), "%s/%s.html", ctx->cfg->public_url, ep->name);
+	cJSON_AddStringToObject(j, "docs", url);
+	cJSON_AddItemToObject(j, "input", schema_input(ep));
+	cJSON_AddItemToObject(j, "output", schema_output(ep));
+	cJSON_AddStringToObject(j, "payment", "POST a JSON body; the first "
+	    "answer is 402 Payment Required with the payment requirements "
+	    "(PAYMENT-REQUIRED header for x402 v2, JSON body for v1); sign an "
+	    "EIP-3009 transferWithAuthorization and retry with "
+	    "PAYMENT-SIGNATURE (v2) or X-PAYMENT (v1).");
+	if (msg_resp_json(resp, 200, j) == -1) {
+		cJSON_Delete(j);
+		goto oom;
+	}
+	cJSON_Delete(j);
+	return;
+oom:
+	msg_resp_body(resp, 500, "application/json", "{\"error\":{\"code\":"
+	    "\"out_of_memory\",\"message\":\"out of memory\"}}", 54);
+}
+
+static void
+flow_post(const struct flow_ctx *ctx, const struct msg_req *req,
+    struct msg_resp *resp, struct flow_outcome *out)
+{
+	struct sf_err		 err;
+	struct val_result	 vr;
+
+	sf_err_clear(&err);
+	if (req->dup_payment)
+		sf_err_set(&err, 400, "conflicting_payment_headers", NULL,
+		    "the payment header was sent more than once (or under a "
+		    "look-alike name such as X_PAYMENT); send exactly one "
+		    "PAYMENT-SIGNATURE or X-PAYMENT header");
+	else if (req->bad_length)
+		sf_err_set(&err, 400, "invalid_content_length", NULL,
+		    "the Content-Length header is not a valid number");
+	else if (req->body_too_large)
+		sf_err_set(&err, 413, "body_too_large", NULL,
+		    "the request body is larger than %zu bytes",
+		    ctx->cfg->body_max);
+	else if (val_request(ctx->ep, req->content_type, req->body,
+	    req->body_len, &vr, &err) == 0) {
+		flow_paid(ctx, req, &vr, resp, out);
+		val_result_free(&vr);
+		return;
+	}
+	flow_error(resp, &err);
+	snprintf(out->reason, sizeof(out->reason), "%s", err.code);
+}
+
+int
+flow_init(struct flow_ctx *ctx, const struct cfg *cfg,
+    const struct def_endpoint *ep, struct sf_err *err)
+{
+	const char	*db, *mode, *v;
+
+	memset(ctx, 0, sizeof(*ctx));
+	ctx->cfg = cfg;
+	ctx->ep = ep;
+	mode = cfg_get_or(cfg, "SETTLE", "facilitator");
+	if (settle_mode_parse(mode, &ctx->settle.mode) == -1)
+		return sf_err_set(err, 500, "config_invalid", "SETTLE",
+		    "SETTLE=\"%s\" must be facilitator or direct", mode);
+	db = cfg_get_or(cfg, "DB", "var/ledger.db");
+	snprintf(ctx->lock_path, sizeof(ctx->lock_path), "%s.nonce.lock", db);
+	ctx->settle.facilitator.url = cfg_get_or(cfg, "FACILITATOR_URL",
+	    "https://x402.org/facilitator");
+	ctx->settle.facilitator.cdp_key_id = cfg_get(cfg, "CDP_API_KEY_ID");
+	ctx->settle.facilitator.cdp_key_secret = cfg_get(cfg,
+	    "CDP_API_KEY_SECRET");
+	v = cfg_get(cfg, "RPC_URL");
+	ctx->settle.rpc_url = v != NULL && *v != '\0' ? v : NULL;
+	ctx->settle.direct.rpc_url = ctx->settle.rpc_url;
+	ctx->settle.direct.key_file = cfg_get(cfg, "RELAYER_KEY_FILE");
+	ctx->settle.direct.lock_file = ctx->lock_path;
+	if (ctx->settle.mode == SETTLE_MODE_DIRECT &&
+	    (ctx->settle.rpc_url == NULL || ctx->settle.direct.key_file == NULL))
+		return sf_err_set(err, 500, "config_missing",
+		    ctx->settle.rpc_url == NULL ? "RPC_URL" : "RELAYER_KEY_FILE",
+		    "SETTLE=direct needs RPC_URL and RELAYER_KEY_FILE");
+	ctx->rpc_ms = 10000;
+	if ((ctx->ledger = ledger_open(db, err)) == NULL)
+		return -1;
+	return 0;
+}
+
+void
+flow_fini(struct flow_ctx *ctx)
+{
+	ledger_close(ctx->ledger);
+	ctx->ledger = NULL;
+}
+
+void
+flow_handle(const struct flow_ctx *ctx, const struct msg_req *req,
+    struct msg_resp *resp, struct flow_outcome *out)
+{
+	struct flow_outcome	 scratch;
+	struct sf_err		 err;
+
+	if (out == NULL)
+		out = &scratch;
+	memset(out, 0, sizeof(*out));
+	out->pay = "none";
+	out->upstream_ms = -1;
+	sf_err_clear(&err);
+	/* The web server routes by prefix; only our exact path is ours. */
+	if (req->path != NULL && req->path[0] != '\0' &&
+	    strcmp(req->path, ctx->ep->path) != 0) {
+		sf_err_set(&err, 404, "not_found", NULL, "no endpoint at %.200s; "
+		    "see /llms.txt for the list", req->path);
+		flow_error(resp, &err);
+	} else if (strcmp(req->method, "OPTIONS") == 0) {
+		msg_resp_body(resp, 204, "text/plain", "", 0);
+		msg_resp_header(resp, "Access-Control-Allow-Methods",
+		    "GET, POST, OPTIONS");
+		msg_resp_header(resp, "Access-Control-Allow-Headers",
+		    "Content-Type, PAYMENT-SIGNATURE, X-PAYMENT, "
+		    "Access-Control-Expose-Headers");
+		msg_resp_header(resp, "Access-Control-Max-Age", "86400");
+	} else if (strcmp(req->method, "GET") == 0 &&
+	    (ctx->ep->flags & DEF_EP_DEMO) && demo_wanted(req->query)) {
+		flow_demo(ctx, req, resp, out);
+	} else if (strcmp(req->method, "GET") == 0 ||
+	    strcmp(req->method, "HEAD") == 0) {
+		flow_describe(ctx, req, resp);
+	} else if (strcmp(req->method, ctx->ep->method) == 0) {
+		flow_post(ctx, req, resp, out);
+	} else {
+		sf_err_set(&err, 405, "method_not_allowed", NULL,
+		    "%s is not allowed here; use %s (GET describes the "
+		    "endpoint)", req->method, ctx->ep->method);
+		flow_error(resp, &err);
+		msg_resp_header(resp, "Allow", "GET, POST, OPTIONS");
+	}
+	flow_cors(resp);
+	out->status = resp->status;
+}

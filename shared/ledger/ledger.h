@@ -1,0 +1,120 @@
+/*
+ * Payment ledger on SQLite (WAL).  One row per accepted authorization; the
+ * UNIQUE (network, asset, payer, nonce) key is the replay guard and the
+ * UNIQUE payment_id the idempotency key.  Safe to share one handle between
+ * threads (calls are serialised) and one file between processes.
+ */
+#ifndef SF_LEDGER_H
+#define SF_LEDGER_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+struct sf_err;
+struct ledger;
+
+enum ledger_state {
+	LEDGER_VERIFIED = 0,	/* payment verified, handler not started */
+	LEDGER_WORKING,		/* handler running */
+	LEDGER_DELIVERED,	/* result stored, not settled yet */
+	LEDGER_SETTLED,
+	LEDGER_SETTLE_FAILED,
+	LEDGER_WORK_FAILED,	/* handler failed, never settle */
+};
+
+#define LEDGER_NEW	1
+#define LEDGER_EXISTING	0
+
+struct ledger_payment {
+	int64_t			 id;
+	char			 endpoint[128];
+	char			 request_hash[80];
+	char			 payer[43];	/* stored lower-case */
+	char			 amount[80];	/* atomic units, decimal */
+	char			 asset[43];	/* stored lower-case */
+	char			 network[48];	/* stored as CAIP-2 */
+	int			 x402_version;
+	char			 nonce[67];	/* 0x + 64 hex, lower-case */
+	char			 valid_after[80];
+	char			 valid_before[80];
+	char			*payload;	/* raw payment payload JSON */
+	char			*requirements;	/* our requirements JSON */
+	char			 payment_id[129]; /* "" = none */
+	enum ledger_state	 state;
+	char			*result;	/* response body, may hold NULs */
+	size_t			 result_len;
+	char			 content_type[128];
+	char			 tx[67];	/* "" = none */
+	char			 error[256];
+	int64_t			 created, updated;
+};
+
+struct ledger_revenue {
+	char		endpoint[128];
+	char		asset[43];
+	char		network[48];
+	int64_t		settled_count;
+	char		settled[80];	/* sum, atomic units */
+	int64_t		pending_count;	/* delivered or settle_failed */
+	char		pending[80];
+};
+
+struct ledger	*ledger_open(const char *path, struct sf_err *);
+void		 ledger_close(struct ledger *);
+/*
+ * Whether a claim could be written now: takes and releases the write lock
+ * (a read-only file, a full disk for the WAL or a stuck writer show here).
+ * 0 yes; -1 with err (503 ledger_unavailable) no.
+ */
+int		 ledger_writable(struct ledger *, struct sf_err *);
+
+/*
+ * Insert in (state taken from in->state) unless its (network, asset, payer,
+ * nonce) or payment_id is taken.  LEDGER_NEW: in was stored and row holds
+ * it with its id.  LEDGER_EXISTING: row holds the conflicting row (the
+ * payment_id match first).  -1 on error.  Free row with ledger_payment_free.
+ */
+int	ledger_claim(struct ledger *, const struct ledger_payment *in,
+	    struct ledger_payment *row, struct sf_err *);
+/* By replay key or payment id, without claiming: 1 found, 0 not, -1 error. */
+int	ledger_find(struct ledger *, const struct ledger_payment *key,
+	    struct ledger_payment *row, struct sf_err *);
+/* 1 found, 0 not found, -1 error. */
+int	ledger_get(struct ledger *, int64_t id, struct ledger_payment *,
+	    struct sf_err *);
+/*
+ * Move row id to state `to` if it is in state `from` (-1: any state);
+ * error (NULL keeps it) is the reason to record.  1 moved, 0 not, -1 error.
+ */
+int	ledger_set_state(struct ledger *, int64_t id, int from,
+	    enum ledger_state to, const char *error, struct sf_err *);
+/* from -> to only if untouched since `before` (taking over a dead owner's
+   row); 1 moved, 0 not, -1 error. */
+int	ledger_take_stale(struct ledger *, int64_t id, enum ledger_state from,
+	    enum ledger_state to, int64_t before, struct sf_err *);
+int	ledger_store_result(struct ledger *, int64_t id, const char *ctype,
+	    const void *body, size_t len, struct sf_err *);
+/* State settled with tx ("" or NULL: unknown tx) and a note (may be NULL). */
+int	ledger_set_settled(struct ledger *, int64_t id, const char *tx,
+	    const char *note, struct sf_err *);
+/* Rows in state (-1: all), newest first, at most limit (0: no limit). */
+int	ledger_list(struct ledger *, int state, size_t limit,
+	    struct ledger_payment **rows, size_t *n, struct sf_err *);
+/*
+ * Rows that still need settlement: delivered or settle_failed, validBefore
+ * after now, and untouched for min_age seconds (so a live worker that is
+ * settling its own row is left alone).  Oldest first.
+ */
+int	ledger_pending_settlement(struct ledger *, int64_t now, int64_t min_age,
+	    struct ledger_payment **rows, size_t *n, struct sf_err *);
+/* Sums per (endpoint, asset, network). */
+int	ledger_revenue(struct ledger *, struct ledger_revenue **rows, size_t *n,
+	    struct sf_err *);
+
+void		 ledger_payment_free(struct ledger_payment *);
+void		 ledger_payments_free(struct ledger_payment *, size_t);
+const char	*ledger_state_name(enum ledger_state);
+/* -1 when unknown. */
+int		 ledger_state_parse(const char *);
+
+#endif

@@ -1,0 +1,383 @@
+#include <sys/types.h>
+#include <sys/socket.h>
+#include <netinet/in.h>
+#include <arpa/inet.h>
+
+#include <ctype.h>
+#include <netdb.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include <curl/curl.h>
+
+#include "basics/cfg.h"
+#include "basics/err.h"
+#include "media/fetch.h"
+#include "http/http.h"
+#include "media/media.h"
+#include "media/urlguard.h"
+
+#define URLGUARD_HOPS	3
+
+/* One parsed and resolved URL: what to connect to. */
+struct urlguard_dest {
+	char	host[256];	/* without brackets, lower case */
+	long	port;
+	char	addr[INET6_ADDRSTRLEN];
+	char	pin[320];	/* CURLOPT_RESOLVE entry, "" for literals */
+};
+
+static const char *
+urlguard_v4(const unsigned char *a)
+{
+	if (a[0] == 0)
+		return "unspecified or 'this network' address (0.0.0.0/8)";
+	if (a[0] == 10)
+		return "private address (10.0.0.0/8)";
+	if (a[0] == 100 && (a[1] & 0xc0) == 64)
+		return "carrier-grade NAT address (100.64.0.0/10)";
+	if (a[0] == 127)
+		return "loopback address (127.0.0.0/8)";
+	if (a[0] == 169 && a[1] == 254)
+		return "link-local or cloud metadata address (169.254.0.0/16)";
+	if (a[0] == 172 && (a[1] & 0xf0) == 16)
+		return "private address (172.16.0.0/12)";
+	if (a[0] == 192 && a[1] == 0 && a[2] == 0)
+		return "reserved address (192.0.0.0/24)";
+	if (a[0] == 192 && a[1] == 168)
+		return "private address (192.168.0.0/16)";
+	if (a[0] == 198 && (a[1] & 0xfe) == 18)
+		return "benchmarking address (198.18.0.0/15)";
+	if ((a[0] & 0xf0) == 224)
+		return "multicast address (224.0.0.0/4)";
+	if ((a[0] & 0xf0) == 240)
+		return "reserved or broadcast address (240.0.0.0/4)";
+	return NULL;
+}
+
+static const char *
+urlguard_v6(const unsigned char *a)
+{
+	static const unsigned char	 zero[16];
+	static const unsigned char	 mapped[12] = { 0, 0, 0, 0, 0, 0, 0, 0,
+					    0, 0, 0xff, 0xff };
+	static const unsigned char	 nat64[12] = { 0, 0x64, 0xff, 0x9b,
+					    0, 0, 0, 0, 0, 0, 0, 0 };
+
+	if (memcmp(a, zero, 16) == 0)
+		return "unspecified address (::)";
+	if (memcmp(a, zero, 15) == 0 && a[15] == 1)
+		return "loopback address (::1)";
+	/* Forms that embed a v4 address are judged by it. */
+	if (memcmp(a, mapped, 12) == 0 || memcmp(a, nat64, 12) == 0)
+		return urlguard_v4(a + 12);
+	if (memcmp(a, zero, 12) == 0)		/* v4-compatible ::a.b.c.d */
+		return urlguard_v4(a + 12);
+	if (a[0] == 0x20 && a[1] == 0x02)	/* 6to4 2002:AABB:CCDD:: */
+		return urlguard_v4(a + 2);
+	if (a[0] == 0x00 && a[1] == 0x64 && a[2] == 0xff && a[3] == 0x9b &&
+	    a[4] == 0 && a[5] == 1)
+		return "local-use NAT64 address (64:ff9b:1::/48)";
+	if ((a[0] & 0xfe) == 0xfc)
+		return "unique local address (fc00::/7)";
+	if (a[0] == 0xfe && (a[1] & 0xc0) == 0x80)
+		return "link-local address (fe80::/10)";
+	if (a[0] == 0xfe && (a[1] & 0xc0) == 0xc0)
+		return "site-local address (fec0::/10)";
+	if (a[0] == 0xff)
+		return "multicast address (ff00::/8)";
+	if (a[0] == 0x01 && a[1] == 0 && memcmp(a + 2, zero, 6) == 0)
+		return "discard-only address (100::/64)";
+	if (a[0] == 0x20 && a[1] == 0x01 && a[2] == 0x0d && a[3] == 0xb8)
+		return "documentation address (2001:db8::/32)";
+	return NULL;
+}
+
+const char *
+urlguard_ip_refused(const char *ip)
+{
+	unsigned char	 a[16];
+
+	if (ip == NULL)
+		return "no address";
+	if (inet_pton(AF_INET, ip, a) == 1)
+		return urlguard_v4(a);
+	if (inet_pton(AF_INET6, ip, a) == 1)
+		return urlguard_v6(a);
+	return "not an IP address";
+}
+
+/* Is host or addr in URL_ALLOW? */
+static int
+urlguard_allowed(const struct cfg *c, const char *host, const char *addr)
+{
+	const char	*list, *p, *e;
+	size_t		 n;
+
+	if ((list = cfg_get(c, "URL_ALLOW")) == NULL)
+		return 0;
+	for (p = list; *p != '\0'; p = *e ? e + 1 : e) {
+		while (*p == ' ' || *p == '\t')
+			p++;
+		e = p + strcspn(p, ",");
+		n = (size_t)(e - p);
+		while (n > 0 && (p[n - 1] == ' ' || p[n - 1] == '\t'))
+			n--;
+		if (n == 0)
+			continue;
+		if ((host != NULL && strlen(host) == n &&
+		    strncasecmp(host, p, n) == 0) ||
+		    (addr != NULL && strlen(addr) == n &&
+		    strncasecmp(addr, p, n) == 0))
+			return 1;
+	}
+	return 0;
+}
+
+static int
+urlguard_refuse(const char *field, struct sf_err *err, const char *what,
+    const char *why)
+{
+	return sf_err_set(err, 400, "url_refused", field,
+	    "%s: %s%s%s", field ? field : "url", what, why ? ": " : "",
+	    why ? why : "");
+}
+
+/* Parse, check the form, resolve, check every address. */
+static int
+urlguard_resolve(const struct cfg *c, const char *url, const char *field,
+    struct urlguard_dest *d, struct sf_err *err)
+{
+	CURLU			*u;
+	char			*scheme = NULL, *host = NULL, *user = NULL;
+	char			*pass = NULL, *port = NULL, *zone = NULL;
+	struct addrinfo		 hints, *res = NULL, *ai;
+	const char		*why;
+	char			 a[INET6_ADDRSTRLEN], portstr[16];
+	size_t			 i, hl;
+	int			 ret = -1, rc, allow, literal;
+
+	memset(d, 0, sizeof(*d));
+	if (url == NULL || *url == '\0')
+		return urlguard_refuse(field, err, "empty URL", NULL);
+	if (strlen(url) > 2048)
+		return urlguard_refuse(field, err, "URL longer than 2048 "
+		    "characters", NULL);
+	for (i = 0; url[i] != '\0'; i++)
+		if ((unsigned char)url[i] <= 0x20 || url[i] == 0x7f)
+			return urlguard_refuse(field, err, "URL contains "
+			    "spaces or control characters", NULL);
+	if ((u = curl_url()) == NULL)
+		return sf_err_set(err, 500, "internal_error", NULL,
+		    "out of memory");
+	if (curl_url_set(u, CURLUPART_URL, url,
+	    CURLU_NON_SUPPORT_SCHEME) != CURLUE_OK ||
+	    curl_url_get(u, CURLUPART_SCHEME, &scheme, 0) != CURLUE_OK) {
+		urlguard_refuse(field, err, "not an absolute http(s) URL",
+		    NULL);
+		goto out;
+	}
+	if (strcasecmp(scheme, "http") != 0 &&
+	    strcasecmp(scheme, "https") != 0) {
+		urlguard_refuse(field, err, "only http and https URLs are "
+		    "fetched", NULL);
+		goto out;
+	}
+	if (curl_url_get(u, CURLUPART_USER, &user, 0) == CURLUE_OK ||
+	    curl_url_get(u, CURLUPART_PASSWORD, &pass, 0) == CURLUE_OK) {
+		urlguard_refuse(field, err, "URLs with user names or "
+		    "passwords are not fetched", NULL);
+		goto out;
+	}
+	if (curl_url_get(u, CURLUPART_ZONEID, &zone, 0) == CURLUE_OK) {
+		urlguard_refuse(field, err, "IPv6 zone ids are not fetched",
+		    NULL);
+		goto out;
+	}
+	if (curl_url_get(u, CURLUPART_HOST, &host, 0) != CURLUE_OK ||
+	    curl_url_get(u, CURLUPART_PORT, &port, CURLU_DEFAULT_PORT) !=
+	    CURLUE_OK || *host == '\0') {
+		urlguard_refuse(field, err, "URL has no host", NULL);
+		goto out;
+	}
+	hl = strlen(host);
+	literal = host[0] == '[';
+	if (literal) {
+		if (hl < 3 || host[hl - 1] != ']' || hl - 2 >= sizeof(d->host)) {
+			urlguard_refuse(field, err, "malformed IPv6 host",
+			    NULL);
+			goto out;
+		}
+		memcpy(d->host, host + 1, hl - 2);
+	} else if (hl >= sizeof(d->host)) {
+		urlguard_refuse(field, err, "host name too long", NULL);
+		goto out;
+	} else
+		memcpy(d->host, host, hl);
+	for (i = 0; d->host[i] != '\0'; i++)
+		d->host[i] = (char)tolower((unsigned char)d->host[i]);
+	d->port = strtol(port, NULL, 10);
+	if (d->port <= 0 || d->port > 65535) {
+		urlguard_refuse(field, err, "bad port", NULL);
+		goto out;
+	}
+
+	memset(&hints, 0, sizeof(hints));
+	hints.ai_family = AF_UNSPEC;
+	hints.ai_socktype = SOCK_STREAM;
+	snprintf(portstr, sizeof(portstr), "%ld", d->port);
+	if ((rc = getaddrinfo(d->host, portstr, &hints, &res)) != 0) {
+		sf_err_set(err, 400, "input_fetch_failed", field,
+		    "%s: cannot resolve host %s", field ? field : "url",
+		    d->host);
+		goto out;
+	}
+	allow = urlguard_allowed(c, d->host, NULL);
+	/* Every address must pass: a name must not straddle both sides. */
+	for (ai = res; ai != NULL; ai = ai->ai_next) {
+		if (ai->ai_family == AF_INET)
+			inet_ntop(AF_INET, &((struct sockaddr_in *)
+			    (void *)ai->ai_addr)->sin_addr, a, sizeof(a));
+		else if (ai->ai_family == AF_INET6)
+			inet_ntop(AF_INET6, &((struct sockaddr_in6 *)
+			    (void *)ai->ai_addr)->sin6_addr, a, sizeof(a));
+		else
+			continue;
+		if (!allow && !urlguard_allowed(c, NULL, a) &&
+		    (why = urlguard_ip_refused(a)) != NULL) {
+			urlguard_refuse(field, err, d->host, why);
+			goto out;
+		}
+		if (d->addr[0] == '\0')
+			snprintf(d->addr, sizeof(d->addr), "%s", a);
+	}
+	if (d->addr[0] == '\0') {
+		sf_err_set(err, 400, "input_fetch_failed", field,
+		    "%s: host %s has no address", field ? field : "url",
+		    d->host);
+		goto out;
+	}
+	/* Literals are not resolved by curl; names are pinned. */
+	if (!literal && inet_pton(AF_INET, d->host, a) != 1)
+		snprintf(d->pin, sizeof(d->pin), strchr(d->addr, ':') ?
+		    "%s:%ld:[%s]" : "%s:%ld:%s", d->host, d->port, d->addr);
+	ret = 0;
+out:
+	if (res != NULL)
+		freeaddrinfo(res);
+	curl_free(scheme);
+	curl_free(host);
+	curl_free(user);
+	curl_free(pass);
+	curl_free(port);
+	curl_free(zone);
+	curl_url_cleanup(u);
+	return ret;
+}
+
+int
+urlguard_check(const struct cfg *c, const char *url, const char *field,
+    struct sf_err *err)
+{
+	struct urlguard_dest	 d;
+
+	return urlguard_resolve(c, url, field, &d, err);
+}
+
+static size_t
+urlguard_num(const struct cfg *c, const char *key, size_t def)
+{
+	const char		*v = cfg_get(c, key);
+	char			*end;
+	unsigned long long	 n;
+
+	if (v == NULL || *v < '0' || *v > '9')
+		return def;
+	n = strtoull(v, &end, 10);
+	return (*end == '\0' && n > 0) ? (size_t)n : def;
+}
+
+int
+urlguard_fetch_image(const struct cfg *c, const char *url,
+    const char *field, int64_t deadline_ms, unsigned char **data,
+    size_t *len, char mime[48], struct sf_err *err)
+{
+	struct urlguard_dest	 d;
+	struct fetch_req	 q;
+	struct fetch_resp	 r;
+	struct sf_err		 e;
+	const char		*m, *f = field ? field : "url";
+	char			*cur;
+	int64_t			 dl;
+	int			 hop;
+
+	*data = NULL;
+	*len = 0;
+	mime[0] = '\0';
+	dl = http_now_ms() + (int64_t)urlguard_num(c, "INPUT_TIMEOUT_MS",
+	    20000);
+	if (deadline_ms > 0 && deadline_ms < dl)
+		dl = deadline_ms;
+	if ((cur = strdup(url ? url : "")) == NULL)
+		return sf_err_set(err, 500, "internal_error", NULL,
+		    "out of memory");
+	for (hop = 0; hop <= URLGUARD_HOPS; hop++) {
+		if (urlguard_resolve(c, cur, field, &d, err) == -1)
+			goto fail;
+		memset(&q, 0, sizeof(q));
+		q.url = cur;
+		q.resolve = d.pin[0] ? d.pin : NULL;
+		q.noproxy = 1;
+		q.max = urlguard_num(c, "INPUT_MAX_BYTES", 20 << 20);
+		q.deadline_ms = dl;
+		sf_err_clear(&e);
+		if (fetch_get(&q, &r, &e) == -1) {
+			fetch_free(&r);
+			if (e.status == 413)
+				sf_err_set(err, 413, "input_too_large", field,
+				    "%s: larger than %zu bytes", f, q.max);
+			else if (e.status == 500)
+				sf_err_set(err, 500, "internal_error", NULL,
+				    "%s", e.message);
+			else
+				sf_err_set(err, 400, "input_fetch_failed",
+				    field, "%s: download failed: %s", f,
+				    e.status == 504 ? "timed out" : e.message);
+			goto fail;
+		}
+		if (r.status >= 300 && r.status < 400 && r.location != NULL) {
+			free(cur);
+			cur = r.location;
+			r.location = NULL;
+			fetch_free(&r);
+			continue;
+		}
+		if (r.status < 200 || r.status >= 300) {
+			sf_err_set(err, 400, "input_fetch_failed", field,
+			    "%s: the server answered HTTP %ld", f, r.status);
+			fetch_free(&r);
+			goto fail;
+		}
+		m = media_sniff(r.data, r.len);
+		if (m == NULL || strcmp(media_kind(m), "image") != 0) {
+			sf_err_set(err, 415, "input_not_image", field,
+			    "%s: not a PNG, JPEG, WebP or GIF image", f);
+			fetch_free(&r);
+			goto fail;
+		}
+		snprintf(mime, 48, "%s", m);
+		*data = r.data;
+		*len = r.len;
+		r.data = NULL;
+		fetch_free(&r);
+		free(cur);
+		return 0;
+	}
+	sf_err_set(err, 400, "input_fetch_failed", field,
+	    "%s: more than %d redirects", f, URLGUARD_HOPS);
+fail:
+	free(cur);
+	return -1;
+}

@@ -1,0 +1,218 @@
+#include <limits.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <cjson/cJSON.h>
+
+#include "basics/buf.h"
+#include "basics/cfg.h"
+#include "basics/def.h"
+#include "basics/err.h"
+#include "x402/facilitator.h"
+#include "ops/health.h"
+#include "ledger/ledger.h"
+#include "ops/metrics.h"
+#include "providers/provs.h"
+#include "providers/route.h"
+#include "x402/evm/rpc.h"
+
+/* The last settlement-backend probe, shared by the worker threads. */
+static pthread_mutex_t	 health_lock = PTHREAD_MUTEX_INITIALIZER;
+static time_t		 health_probed;
+static int		 health_probe_ok;
+static char		 health_probe_what[512];
+static char		 health_probe_msg[256];
+
+/*
+ * Writable means we can take the write lock, which every claim needs:
+ * a read-only file, a full directory for the WAL or a stuck writer all
+ * show here.  ledger_open creates and migrates the file as the endpoints
+ * do.
+ */
+static int
+health_ledger(const struct cfg *c, cJSON *o)
+{
+	struct sf_err	 err;
+	struct ledger	*l;
+	int		 ok = 0;
+
+	sf_err_clear(&err);
+	if ((l = ledger_open(cfg_get_or(c, "DB", "var/ledger.db"), &err)) != NULL &&
+	    ledger_writable(l, &err) == 0)
+		ok = 1;
+	else
+		cJSON_AddStringToObject(o, "error", err.message);
+	ledger_close(l);
+	cJSON_AddBoolToObject(o, "ok", ok);
+	return ok;
+}
+
+/* The facilitator's /supported, or eth_chainId for direct settlement. */
+static void
+health_probe(const struct cfg *c, int direct, int *ok, char *msg,
+    size_t msz)
+{
+	struct facilitator_config	 fc;
+	struct rpc			 r;
+	struct sf_err			 err;
+	char				*json = NULL;
+	uint64_t			 id;
+
+	sf_err_clear(&err);
+	*ok = 0;
+	if (direct) {
+		memset(&r, 0, sizeof(r));
+		r.url = cfg_get_or(c, "RPC_URL", "");
+		r.connect_ms = 2000;
+		r.total_ms = 4000;
+		if (*r.url == '\0')
+			snprintf(msg, msz, "RPC_URL is not set");
+		else if (rpc_chain_id(&r, &id, &err) == -1)
+			snprintf(msg, msz, "%s", err.code);
+		else {
+			*ok = 1;
+			snprintf(msg, msz, "chain id %llu",
+			    (unsigned long long)id);
+		}
+		return;
+	}
+	memset(&fc, 0, sizeof(fc));
+	fc.url = cfg_get_or(c, "FACILITATOR_URL",
+	    "https://x402.org/facilitator");
+	fc.connect_ms = 2000;
+	fc.verify_ms = 4000;
+	fc.cdp_key_id = cfg_get(c, "CDP_API_KEY_ID");
+	fc.cdp_key_secret = cfg_get(c, "CDP_API_KEY_SECRET");
+	if (facilitator_supported(&fc, &json, &err) == -1)
+		snprintf(msg, msz, "%s", err.code);
+	else {
+		*ok = 1;
+		snprintf(msg, msz, "supported answered");
+	}
+	free(json);
+}
+
+static int
+health_settlement(const struct cfg *c, cJSON *o)
+{
+	const char	*mode = cfg_get_or(c, "SETTLE", "facilitator");
+	const char	*what;
+	long		 ttl;
+	time_t		 now = time(NULL);
+	int		 ok, direct = strcmp(mode, "direct") == 0;
+
+	/* The URL may embed an API key: say which backend, not where. */
+	what = direct ? "rpc" : "facilitator";
+	ttl = strtol(cfg_get_or(c, "HEALTH_CACHE_SECONDS", "30"), NULL, 10);
+	if (ttl < 0)
+		ttl = HEALTH_CACHE_DEFAULT;
+	pthread_mutex_lock(&health_lock);
+	if (health_probed == 0 || now - health_probed >= ttl ||
+	    strcmp(health_probe_what, what) != 0) {
+		/* Probe outside the lock would race two probes; a probe is
+		   short (4 s cap) and rare (once per TTL). */
+		health_probe(c, direct, &health_probe_ok, health_probe_msg,
+		    sizeof(health_probe_msg));
+		health_probed = now;
+		snprintf(health_probe_what, sizeof(health_probe_what), "%s",
+		    what);
+	}
+	ok = health_probe_ok;
+	cJSON_AddStringToObject(o, "mode", direct ? "direct" : "facilitator");
+	cJSON_AddBoolToObject(o, "ok", ok);
+	cJSON_AddStringToObject(o, "detail", health_probe_msg);
+	cJSON_AddNumberToObject(o, "age_seconds", (double)(now -
+	    health_probed));
+	pthread_mutex_unlock(&health_lock);
+	return ok;
+}
+
+/* Routes: at least one must be sellable for the service to be up. */
+static int
+health_providers(const struct cfg *c, cJSON *o)
+{
+	const struct def_entry	*e;
+	const struct def_model	*m;
+	const struct prov_info	*p;
+	const char		*k;
+	struct route		 rt;
+	struct sf_err		 err;
+	cJSON			*conf, *refused;
+	char			 id[192];
+	unsigned		 live = 0, offline = 0, nrefused = 0;
+
+	conf = cJSON_AddArrayToObject(o, "configured");
+	for (p = provs_table; p->name != NULL; p++)
+		if (p->key != NULL && (k = cfg_get(c, p->key)) != NULL &&
+		    *k != '\0')
+			cJSON_AddItemToArray(conf, cJSON_CreateString(p->name));
+	refused = cJSON_AddArrayToObject(o, "unavailable");
+	for (e = def_table; e->ep != NULL; e++)
+		for (m = e->ep->models; m != NULL && m->id != NULL; m++) {
+			sf_err_clear(&err);
+			if (route_resolve(c, e->ep, m, &rt, &err) == -1) {
+				nrefused++;
+				if (cJSON_GetArraySize(refused) < 32) {
+					snprintf(id, sizeof(id), "%s/%s",
+					    e->ep->name, m->id);
+					cJSON_AddItemToArray(refused,
+					    cJSON_CreateString(id));
+				}
+			} else if (rt.offline)
+				offline++;
+			else
+				live++;
+		}
+	cJSON_AddNumberToObject(o, "routes_live", live);
+	cJSON_AddNumberToObject(o, "routes_offline", offline);
+	cJSON_AddNumberToObject(o, "routes_unavailable", nrefused);
+	cJSON_AddBoolToObject(o, "ok", live + offline > 0);
+	return live + offline > 0;
+}
+
+static void
+health_proc_cb(void *arg, const char *endpoint, unsigned n)
+{
+	cJSON_AddNumberToObject((cJSON *)arg, endpoint, n);
+}
+
+int
+health_check(const struct cfg *c, struct buf *out)
+{
+	cJSON		*j, *checks, *procs;
+	char		 dir[PATH_MAX], *s;
+	int		 ok = 1;
+
+	if ((j = cJSON_CreateObject()) == NULL)
+		goto oom;
+	checks = cJSON_AddObjectToObject(j, "checks");
+	cJSON_AddBoolToObject(cJSON_AddObjectToObject(checks, "process"), "ok",
+	    1);
+	ok &= health_ledger(c, cJSON_AddObjectToObject(checks, "ledger"));
+	ok &= health_settlement(c, cJSON_AddObjectToObject(checks,
+	    "settlement"));
+	ok &= health_providers(c, cJSON_AddObjectToObject(checks,
+	    "providers"));
+	/* Informational: a process may not have started yet. */
+	procs = cJSON_AddObjectToObject(j, "processes");
+	(void)metrics_processes(metrics_dir(c, dir, sizeof(dir)),
+	    health_proc_cb, procs);
+	cJSON_AddItemToObject(j, "mainnet", cJSON_CreateBool(c->any_mainnet));
+	cJSON_AddStringToObject(j, "status", ok ? "ok" : "fail");
+	if ((s = cJSON_PrintUnformatted(j)) == NULL) {
+		cJSON_Delete(j);
+		goto oom;
+	}
+	buf_puts(out, s);
+	buf_puts(out, "\n");
+	cJSON_free(s);
+	cJSON_Delete(j);
+	return ok ? 200 : 503;
+oom:
+	buf_puts(out, "{\"status\":\"fail\",\"error\":\"out of memory\"}\n");
+	return 503;
+}

@@ -1,0 +1,56 @@
+/*
+ * The upstream adapters, one file each, and the table that names them
+ * with the configuration keys of their credentials and base URLs.
+ */
+#ifndef SF_PROVS_H
+#define SF_PROVS_H
+
+#include "providers/prov.h"
+
+typedef int	(*prov_run_fn)(const struct prov_job *, struct prov_result *,
+		    struct sf_err *);
+
+struct prov_info {
+	const char	*name;		/* route name: "venice", "fal", ... */
+	const char	*key;		/* config key of the credential */
+	const char	*base_key;	/* config key of the base URL */
+	const char	*base_def;	/* default base URL, no trailing slash */
+	prov_run_fn	 run;
+};
+
+/* Every provider; ends with a zero entry.  "offline" has no key. */
+extern const struct prov_info provs_table[];
+const struct prov_info	*provs_find(const char *name);
+/* Base URL from config (trailing slash dropped into buf) or the default. */
+const char		*provs_base(const struct prov_job *, char *buf,
+			    size_t sz);
+/* The credential, or NULL when the provider needs none / has none. */
+const char		*provs_key(const struct prov_job *);
+
+int	prov_venice_run(const struct prov_job *, struct prov_result *,
+	    struct sf_err *);
+int	prov_fal_run(const struct prov_job *, struct prov_result *,
+	    struct sf_err *);
+int	prov_bfl_run(const struct prov_job *, struct prov_result *,
+	    struct sf_err *);
+/*
+ * OpenAI-compatible images/generations (prov_oaicompat.c): the call, the
+ * error mapping and the outputs; *resp gets the parsed answer (caller frees).
+ */
+int	prov_oaicompat_images(const struct prov_job *, struct prov_result *,
+	    const char *who, const cJSON *in, cJSON **resp, struct sf_err *);
+int	prov_openai_run(const struct prov_job *, struct prov_result *,
+	    struct sf_err *);
+/* Gemini generateContent, or Imagen :predict when upstream is imagen-*. */
+int	prov_google_run(const struct prov_job *, struct prov_result *,
+	    struct sf_err *);
+int	prov_xai_run(const struct prov_job *, struct prov_result *,
+	    struct sf_err *);
+/* upstream: "sound-effects", "music", or a TTS model_id. */
+int	prov_elevenlabs_run(const struct prov_job *, struct prov_result *,
+	    struct sf_err *);
+/* upstream: "owner/name" (official model) or a version hash. */
+int	prov_replicate_run(const struct prov_job *, struct prov_result *,
+	    struct sf_err *);
+
+#endif

@@ -1,0 +1,101 @@
+#include <ctype.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "basics/cfg.h"
+#include "basics/def.h"
+#include "basics/err.h"
+#include "providers/provs.h"
+#include "providers/route.h"
+
+void
+route_key(const char *ep, const char *model, char *buf, size_t sz)
+{
+	char	*p;
+
+	snprintf(buf, sz, "ROUTE_%s_%s", ep, model);
+	for (p = buf + 6; *p != '\0'; p++)
+		*p = isalnum((unsigned char)*p) ?
+		    (char)toupper((unsigned char)*p) : '_';
+}
+
+int
+route_resolve(const struct cfg *c, const struct def_endpoint *ep,
+    const struct def_model *m, struct route *rt, struct sf_err *err)
+{
+	const struct prov_info	*p;
+	const char		*ov, *colon, *key;
+	char			 k[192];
+	size_t			 n;
+
+	memset(rt, 0, sizeof(*rt));
+	if (m == NULL || m->provider == NULL)
+		return sf_err_set(err, 503, "provider_unavailable", NULL,
+		    "no route is defined for this model");
+	snprintf(rt->provider, sizeof(rt->provider), "%s", m->provider);
+	snprintf(rt->upstream, sizeof(rt->upstream), "%s",
+	    m->upstream != NULL ? m->upstream : m->id);
+	route_key(ep->name, m->id, k, sizeof(k));
+	if ((ov = cfg_get(c, k)) != NULL && *ov != '\0') {
+		colon = strchr(ov, ':');
+		n = colon != NULL ? (size_t)(colon - ov) : strlen(ov);
+		if (n == 0 || n >= sizeof(rt->provider))
+			return sf_err_set(err, 503, "provider_unavailable",
+			    NULL, "%s is not provider[:upstream]", k);
+		memcpy(rt->provider, ov, n);
+		rt->provider[n] = '\0';
+		if (colon != NULL && colon[1] != '\0')
+			snprintf(rt->upstream, sizeof(rt->upstream), "%s",
+			    colon + 1);
+	}
+	if ((p = provs_find(rt->provider)) == NULL)
+		return sf_err_set(err, 503, "provider_unavailable", NULL,
+		    "model %s routes to unknown provider \"%.32s\"", m->id,
+		    rt->provider);
+	rt->prov = p;
+	if (p->key != NULL) {
+		key = cfg_get(c, p->key);
+		if (key != NULL && *key != '\0' && strpbrk(key, "\r\n") == NULL)
+			return 0;
+		snprintf(rt->why, sizeof(rt->why), "%s is not set", p->key);
+	} else
+		snprintf(rt->why, sizeof(rt->why), "routed offline");
+	/* Never sell placeholder media for real money. */
+	if (c != NULL && c->any_mainnet)
+		return sf_err_set(err, 503, "provider_unavailable", NULL,
+		    "model %s is not available right now: its provider (%s) "
+		    "is not configured on this server", m->id, rt->provider);
+	rt->prov = provs_find("offline");
+	rt->offline = 1;
+	return 0;
+}
+
+size_t
+route_list_offline(const struct cfg *c, const struct def_entry *table,
+    void (*cb)(void *, const struct def_endpoint *, const struct def_model *,
+    const struct route *, const struct sf_err *), void *arg)
+{
+	const struct def_entry	*e;
+	const struct def_model	*m;
+	struct route		 rt;
+	struct sf_err		 err;
+	size_t			 n = 0;
+
+	for (e = table; e != NULL && e->ep != NULL; e++) {
+		if (e->ep->models == NULL)
+			continue;
+		for (m = e->ep->models; m->id != NULL; m++) {
+			sf_err_clear(&err);
+			if (route_resolve(c, e->ep, m, &rt, &err) == -1) {
+				n++;
+				if (cb != NULL)
+					cb(arg, e->ep, m, NULL, &err);
+			} else if (rt.offline) {
+				n++;
+				if (cb != NULL)
+					cb(arg, e->ep, m, &rt, NULL);
+			}
+		}
+	}
+	return n;
+}

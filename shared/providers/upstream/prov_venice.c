@@ -1,0 +1,358 @@
+/*
+ * Venice (api.venice.ai/api/v1): images are synchronous and come back as
+ * base64 in JSON; audio and video go through /{audio,video}/queue then
+ * /retrieve, which answers JSON while running and the media bytes when
+ * done; text-to-speech (/audio/speech) answers bytes directly.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include <cjson/cJSON.h>
+
+#include "basics/def.h"
+#include "basics/err.h"
+#include "http/http.h"
+#include "providers/prov.h"
+#include "providers/provs.h"
+
+#define WHO	"Venice"
+
+struct venice {
+	const struct prov_job	*j;
+	const char		*key;
+	char			 base[512];
+	char			 auth[1024];
+	const char		*hdrs[3];
+};
+
+/* Models sized by aspect_ratio (+ resolution), not width/height. */
+static const char *const venice_ar_res[] = {
+	"gpt-image-2", "nano-banana-pro", "nano-banana-2", NULL
+};
+static const char *const venice_ar_only[] = { "qwen-image-2", NULL };
+static const char *const venice_ratios[] = {
+	"1:1", "3:2", "2:3", "4:3", "3:4", "16:9", "9:16", "21:9", "9:21",
+	NULL
+};
+
+static int
+venice_in(const char *s, const char *const *set)
+{
+	for (; *set != NULL; set++)
+		if (strcmp(s, *set) == 0)
+			return 1;
+	return 0;
+}
+
+static int
+venice_fail(const struct venice *v, const struct http_resp *h,
+    struct sf_err *err)
+{
+	const char	*cv = http_header(h, "x-venice-is-content-violation");
+
+	if (cv != NULL && strcasecmp(cv, "true") == 0 && h->status >= 400 &&
+	    h->status < 500)
+		return sf_err_set(err, 422, "content_moderated", NULL,
+		    WHO " refused the request on content grounds; change the "
+		    "prompt or input");
+	return prov_http_error(WHO, h->status, h->body.p, v->key, err);
+}
+
+static int
+venice_image(struct venice *v, struct prov_result *r, struct sf_err *err)
+{
+	const cJSON	*req = v->j->req, *imgs, *it;
+	struct http_resp h;
+	cJSON		*b, *res = NULL;
+	const char	*s;
+	char		 url[640];
+	double		 d;
+	int		 w, ht, rc = -1, bval;
+
+	if ((b = cJSON_CreateObject()) == NULL)
+		return sf_err_set(err, 500, "internal_error", NULL, "oom");
+	prov_size(req, &w, &ht);
+	cJSON_AddStringToObject(b, "model", v->j->upstream);
+	cJSON_AddStringToObject(b, "prompt", prov_prompt(req) ?
+	    prov_prompt(req) : "");
+	if ((s = prov_str(req, "negative_prompt")) != NULL && *s != '\0')
+		cJSON_AddStringToObject(b, "negative_prompt", s);
+	if (venice_in(v->j->upstream, venice_ar_res) ||
+	    venice_in(v->j->upstream, venice_ar_only)) {
+		cJSON_AddStringToObject(b, "aspect_ratio",
+		    (s = prov_str(req, "aspect_ratio")) != NULL ? s :
+		    prov_aspect(w, ht, venice_ratios));
+		if (venice_in(v->j->upstream, venice_ar_res))
+			cJSON_AddStringToObject(b, "resolution",
+			    (s = prov_str(req, "resolution")) != NULL ? s :
+			    (w > 2048 || ht > 2048) ? "4K" :
+			    (w > 1024 || ht > 1024) ? "2K" : "1K");
+	} else {
+		cJSON_AddNumberToObject(b, "width", w ? w : 1024);
+		cJSON_AddNumberToObject(b, "height", ht ? ht : 1024);
+	}
+	if (prov_num(req, "steps", &d) == 0)
+		cJSON_AddNumberToObject(b, "steps", d);
+	if (prov_num(req, "cfg_scale", &d) == 0 && d > 0)
+		cJSON_AddNumberToObject(b, "cfg_scale", d);
+	if (prov_num(req, "seed", &d) == 0)
+		cJSON_AddNumberToObject(b, "seed", d);
+	if ((s = prov_str(req, "quality")) != NULL)
+		cJSON_AddStringToObject(b, "quality", s);
+	if (prov_num(req, "num_images", &d) == 0 && d > 1)
+		cJSON_AddNumberToObject(b, "variants",
+		    d > PROV_MAX_OUT ? PROV_MAX_OUT : d);
+	/* Venice's defaults surprise (webp, blur, watermark): say it all. */
+	cJSON_AddStringToObject(b, "format", "png");
+	bval = strcmp(prov_cfg(v->j, "VENICE_SAFE_MODE", "1"), "0") != 0;
+	cJSON_AddBoolToObject(b, "safe_mode", bval);
+	cJSON_AddBoolToObject(b, "hide_watermark", 1);
+	cJSON_AddBoolToObject(b, "return_binary", 0);
+
+	snprintf(url, sizeof(url), "%s/image/generate", v->base);
+	if (prov_call(v->j, "POST", url, b, v->hdrs, 1, &h, err) == -1)
+		goto out;
+	if (!PROV_OK(&h)) {
+		venice_fail(v, &h, err);
+		goto out;
+	}
+	if ((s = http_header(&h, "x-venice-is-blurred")) != NULL &&
+	    strcasecmp(s, "true") == 0) {
+		/* A blurred picture is not what was paid for. */
+		sf_err_set(err, 422, "content_moderated", NULL,
+		    WHO " blurred the result under its content policy; change "
+		    "the prompt");
+		goto out;
+	}
+	if ((res = prov_json(&h, WHO, err)) == NULL)
+		goto out;
+	if ((s = prov_str(res, "id")) == NULL)
+		s = http_header(&h, "cf-ray");
+	prov_request_id(v->j, r, s);
+	imgs = cJSON_GetObjectItemCaseSensitive(res, "images");
+	if (!cJSON_IsArray(imgs) || cJSON_GetArraySize(imgs) == 0) {
+		sf_err_set(err, 502, "upstream_error", NULL,
+		    WHO " returned no image");
+		goto out;
+	}
+	cJSON_ArrayForEach(it, imgs)
+		if (!cJSON_IsString(it) ||
+		    prov_out_b64(r, it->valuestring, "image/png", err) == -1)
+			goto out;
+	if (prov_num(req, "seed", &d) == 0) {
+		r->seed = (long long)d;
+		r->has_seed = 1;
+	}
+	if (w && ht && !venice_in(v->j->upstream, venice_ar_res) &&
+	    !venice_in(v->j->upstream, venice_ar_only)) {
+		r->width = w;
+		r->height = ht;
+	}
+	rc = 0;
+out:
+	http_resp_free(&h);
+	cJSON_Delete(b);
+	cJSON_Delete(res);
+	return rc;
+}
+
+/* Bytes answer: store them.  0 done, 1 not bytes (JSON), -1 error. */
+static int
+venice_bytes(const struct http_resp *h, struct prov_result *r,
+    const char *kind, struct sf_err *err)
+{
+	const char	*ct = http_header(h, "content-type");
+
+	if (ct == NULL || strncasecmp(ct, "application/json", 16) == 0)
+		return 1;
+	if (strncasecmp(ct, kind, strlen(kind)) != 0 &&
+	    strncasecmp(ct, "application/octet-stream", 24) != 0)
+		return sf_err_set(err, 502, "upstream_error", NULL,
+		    WHO " returned unexpected content");
+	return prov_out_bytes(r, h->body.p, h->body.len, ct, err) == -1 ?
+	    -1 : 0;
+}
+
+static int
+venice_speech(struct venice *v, struct prov_result *r, struct sf_err *err)
+{
+	struct http_resp h;
+	cJSON		*b;
+	const char	*s;
+	char		 url[640];
+	double		 d;
+	int		 rc = -1;
+
+	if ((b = cJSON_CreateObject()) == NULL)
+		return sf_err_set(err, 500, "internal_error", NULL, "oom");
+	cJSON_AddStringToObject(b, "model", v->j->upstream);
+	cJSON_AddStringToObject(b, "input", prov_prompt(v->j->req) ?
+	    prov_prompt(v->j->req) : "");
+	if ((s = prov_str(v->j->req, "voice")) != NULL)
+		cJSON_AddStringToObject(b, "voice", s);
+	if (prov_num(v->j->req, "speed", &d) == 0)
+		cJSON_AddNumberToObject(b, "speed", d);
+	cJSON_AddStringToObject(b, "response_format", "mp3");
+	snprintf(url, sizeof(url), "%s/audio/speech", v->base);
+	if (prov_call(v->j, "POST", url, b, v->hdrs, 1, &h, err) == -1)
+		goto out;
+	if (!PROV_OK(&h)) {
+		venice_fail(v, &h, err);
+		goto out;
+	}
+	prov_request_id(v->j, r, http_header(&h, "cf-ray"));
+	if ((rc = venice_bytes(&h, r, "audio/", err)) == 1)
+		rc = sf_err_set(err, 502, "upstream_error", NULL,
+		    WHO " returned no audio");
+out:
+	http_resp_free(&h);
+	cJSON_Delete(b);
+	return rc;
+}
+
+/* Audio (music, sound effects) and video: queue, then retrieve. */
+static int
+venice_queue(struct venice *v, const char *kind, struct prov_result *r,
+    struct sf_err *err)
+{
+	const cJSON	*req = v->j->req;
+	struct http_resp h;
+	cJSON		*b, *res = NULL, *rb = NULL;
+	const char	*s, *want;
+	char		 url[640], qid[128];
+	double		 d;
+	int		 n, rc = -1, x, video;
+
+	video = strcmp(kind, "video") == 0;
+	want = video ? "video/" : "audio/";
+	memset(&h, 0, sizeof(h));
+	if ((b = cJSON_CreateObject()) == NULL ||
+	    (rb = cJSON_CreateObject()) == NULL) {
+		cJSON_Delete(b);
+		return sf_err_set(err, 500, "internal_error", NULL, "oom");
+	}
+	cJSON_AddStringToObject(b, "model", v->j->upstream);
+	cJSON_AddStringToObject(b, "prompt", prov_prompt(req) ?
+	    prov_prompt(req) : "");
+	if (prov_num(req, "duration", &d) == 0) {
+		if (video) {
+			char ds[16];
+			snprintf(ds, sizeof(ds), "%ds", (int)d);
+			cJSON_AddStringToObject(b, "duration", ds);
+		} else
+			cJSON_AddNumberToObject(b, "duration_seconds", d);
+	}
+	if (prov_bool(req, "instrumental", &x) == 0)
+		cJSON_AddBoolToObject(b, "force_instrumental", x);
+	if ((s = prov_str(req, "lyrics")) != NULL)
+		cJSON_AddStringToObject(b, "lyrics_prompt", s);
+	if (prov_bool(req, "loop", &x) == 0)
+		cJSON_AddBoolToObject(b, "loop", x);
+	if (video) {
+		if ((s = prov_str(req, "aspect_ratio")) != NULL)
+			cJSON_AddStringToObject(b, "aspect_ratio", s);
+		if ((s = prov_str(req, "resolution")) != NULL)
+			cJSON_AddStringToObject(b, "resolution", s);
+		if ((s = prov_str(req, "image_url")) != NULL)
+			cJSON_AddStringToObject(b, "image_url", s);
+		if (prov_bool(req, "generate_audio", &x) == 0)
+			cJSON_AddBoolToObject(b, "audio", x);
+	}
+	snprintf(url, sizeof(url), "%s/%s/queue", v->base, kind);
+	if (prov_call(v->j, "POST", url, b, v->hdrs, 1, &h, err) == -1)
+		goto out;
+	if (!PROV_OK(&h)) {
+		venice_fail(v, &h, err);
+		goto out;
+	}
+	if ((res = prov_json(&h, WHO, err)) == NULL)
+		goto out;
+	if ((s = prov_str(res, "queue_id")) == NULL) {
+		sf_err_set(err, 502, "upstream_error", NULL,
+		    WHO " returned no queue id");
+		goto out;
+	}
+	snprintf(qid, sizeof(qid), "%s", s);
+	prov_request_id(v->j, r, qid);
+	cJSON_AddStringToObject(rb, "model", v->j->upstream);
+	cJSON_AddStringToObject(rb, "queue_id", qid);
+	snprintf(url, sizeof(url), "%s/%s/retrieve", v->base, kind);
+	for (n = 0;; n++) {
+		if (prov_poll_sleep(v->j, n) == -1) {
+			sf_err_set(err, 504, "upstream_timeout", NULL,
+			    WHO " did not finish in time");
+			goto out;
+		}
+		http_resp_free(&h);
+		if (prov_call(v->j, "POST", url, rb, v->hdrs, 1, &h, err) == -1)
+			goto out;
+		if (!PROV_OK(&h)) {
+			venice_fail(v, &h, err);
+			goto out;
+		}
+		if ((x = venice_bytes(&h, r, want, err)) == -1)
+			goto out;
+		if (x == 0)
+			break;
+		cJSON_Delete(res);
+		if ((res = prov_json(&h, WHO, err)) == NULL)
+			goto out;
+		/* Private video models answer a short-lived download URL. */
+		if ((s = prov_str(res, "download_url")) != NULL) {
+			if (prov_out_url(r, s, NULL, err) == -1)
+				goto out;
+			break;
+		}
+		s = prov_str(res, "status");
+		if (s != NULL && (strcasecmp(s, "FAILED") == 0 ||
+		    strcasecmp(s, "ERROR") == 0)) {
+			sf_err_set(err, 502, "upstream_error", NULL,
+			    WHO " reported the job failed");
+			goto out;
+		}
+	}
+	if (prov_num(req, "duration", &d) == 0)
+		r->duration = d;
+	/* Best effort: the media is ours now, free Venice's copy. */
+	http_resp_free(&h);
+	snprintf(url, sizeof(url), "%s/%s/complete", v->base, kind);
+	if (prov_call(v->j, "POST", url, rb, v->hdrs, 0, &h, NULL) == 0)
+		(void)0;
+	rc = 0;
+out:
+	http_resp_free(&h);
+	cJSON_Delete(b);
+	cJSON_Delete(rb);
+	cJSON_Delete(res);
+	return rc;
+}
+
+int
+prov_venice_run(const struct prov_job *j, struct prov_result *r,
+    struct sf_err *err)
+{
+	struct venice	 v;
+	const char	*media = j->ep != NULL && j->ep->media != NULL ?
+			    j->ep->media : "image";
+
+	memset(&v, 0, sizeof(v));
+	v.j = j;
+	snprintf(r->source, sizeof(r->source), "venice");
+	snprintf(r->model, sizeof(r->model), "%s", j->upstream);
+	if ((v.key = provs_key(j)) == NULL)
+		return sf_err_set(err, 503, "provider_unavailable", NULL,
+		    "no Venice API key is configured");
+	provs_base(j, v.base, sizeof(v.base));
+	snprintf(v.auth, sizeof(v.auth), "Authorization: Bearer %s", v.key);
+	v.hdrs[0] = v.auth;
+	v.hdrs[1] = "Accept: application/json, */*";
+	if (strncmp(j->upstream, "tts-", 4) == 0)
+		return venice_speech(&v, r, err);
+	if (strcmp(media, "audio") == 0)
+		return venice_queue(&v, "audio", r, err);
+	if (strcmp(media, "video") == 0)
+		return venice_queue(&v, "video", r, err);
+	return venice_image(&v, r, err);
+}

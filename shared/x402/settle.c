@@ -1,0 +1,212 @@
+#include <stdio.h>
+#include <string.h>
+
+#include <cjson/cJSON.h>
+
+#include "basics/err.h"
+#include "basics/hex.h"
+#include "x402/evm/rpc.h"
+#include "x402/settle.h"
+
+int
+settle_mode_parse(const char *s, enum settle_mode *m)
+{
+	if (s == NULL || strcmp(s, "facilitator") == 0)
+		*m = SETTLE_MODE_FACILITATOR;
+	else if (strcmp(s, "direct") == 0)
+		*m = SETTLE_MODE_DIRECT;
+	else
+		return -1;
+	return 0;
+}
+
+const char *
+settle_outcome_name(enum settle_outcome o)
+{
+	switch (o) {
+	case SETTLE_OK:
+		return "ok";
+	case SETTLE_FAILED:
+		return "failed";
+	default:
+		return "unknown";
+	}
+}
+
+/* Truncating copy (snprintf "%s" trips -Wformat-truncation at -O2). */
+static void
+settle_copy(char *dst, size_t sz, const char *src)
+{
+	size_t	 n = src ? strlen(src) : 0;
+
+	if (n >= sz)
+		n = sz - 1;
+	if (n > 0)
+		memcpy(dst, src, n);
+	dst[n] = '\0';
+}
+
+/* asset, payTo and network from our requirements. */
+static int
+settle_reqs(const char *json, char asset[43], char pay_to[43], char *network,
+    size_t nsz)
+{
+	cJSON		*root, *a, *n, *t;
+	uint8_t		 addr[20];
+	int		 ret = -1;
+
+	if ((root = cJSON_Parse(json)) == NULL)
+		return -1;
+	a = cJSON_GetObjectItemCaseSensitive(root, "asset");
+	n = cJSON_GetObjectItemCaseSensitive(root, "network");
+	t = cJSON_GetObjectItemCaseSensitive(root, "payTo");
+	if (cJSON_IsString(n))
+		settle_copy(network, nsz, n->valuestring);
+	if (cJSON_IsString(a) && hex_decode_fixed(a->valuestring, addr,
+	    20) == 0) {
+		hex_encode(addr, 20, asset);
+		if (cJSON_IsString(t) && hex_decode_fixed(t->valuestring,
+		    addr, 20) == 0) {
+			hex_encode(addr, 20, pay_to);
+			ret = 0;
+		}
+	}
+	cJSON_Delete(root);
+	return ret;
+}
+
+/* Does a reason say the authorization nonce is already spent? */
+static int
+settle_nonce_used(const char *reason, const char *msg)
+{
+	return strstr(reason, "nonce_already_used") != NULL ||
+	    strstr(msg, "authorization is used") != NULL;
+}
+
+/*
+ * Ask the chain: authorizationState(from, nonce).  Unused -> FAILED and
+ * retryable.  Used -> find the AuthorizationUsed log: its transaction must
+ * carry Transfer(from, payTo, value), else the payer spent or cancelled
+ * the nonce elsewhere (FAILED, final).  If the log search itself fails,
+ * "used" alone counts as settled.  No answer at all -> unchanged.
+ */
+static void
+settle_reconcile(const struct settle_config *c, const char *rpc_url,
+    const char *payload, const char *reqs, struct settle_result *r)
+{
+	struct settle_direct_auth	 a;
+	struct sf_err			 err;
+	struct rpc			 rpc;
+	char				 asset[43], from[43], nonce[67], tx[67];
+	char				 net[48], pay_to[43];
+	uint64_t			 latest, win;
+	int				 used, found;
+
+	if (settle_direct_parse(payload, &a, &err) == -1 ||
+	    settle_reqs(reqs, asset, pay_to, net, sizeof(net)) == -1)
+		return;
+	hex_encode(a.from, 20, from);
+	hex_encode(a.nonce, 32, nonce);
+	memset(&rpc, 0, sizeof(rpc));
+	rpc.url = rpc_url;
+	rpc.total_ms = c->rpc_ms > 0 ? c->rpc_ms : 10000;
+	if (rpc_authorization_state(&rpc, asset, from, nonce, &used,
+	    &err) == -1) {
+		snprintf(r->message, sizeof(r->message),
+		    "chain check failed: %.200s", err.message);
+		return;
+	}
+	r->chain_checked = 1;
+	if (!used) {
+		/* Nothing moved: safe to try again while validBefore holds. */
+		r->outcome = SETTLE_FAILED;
+		r->retryable = 1;
+		if (settle_nonce_used(r->reason, r->message))
+			settle_copy(r->reason, sizeof(r->reason),
+			    "settle_failed");
+		snprintf(r->message, sizeof(r->message), "%s",
+		    "authorization not used on chain");
+		return;
+	}
+	r->retryable = 0;
+	/* validBefore bounds the window in which the transfer can have run. */
+	win = c->log_blocks ? c->log_blocks : 5000;
+	found = -1;
+	if (rpc_block_number(&rpc, &latest, &err) == 0)
+		found = rpc_find_authorization_tx(&rpc, asset, from, nonce,
+		    latest > win ? latest - win : 0, tx, &err);
+	if (found == 1)
+		found = rpc_tx_has_transfer(&rpc, tx, asset, from, pay_to,
+		    a.value, &err) == 1 ? 1 : 0;
+	if (found == 0) {
+		r->outcome = SETTLE_FAILED;
+		settle_copy(r->reason, sizeof(r->reason),
+		    "invalid_exact_evm_nonce_already_used");
+		snprintf(r->message, sizeof(r->message), "%s",
+		    "authorization used or cancelled without paying us");
+		r->tx[0] = '\0';
+		return;
+	}
+	r->outcome = SETTLE_OK;
+	r->reason[0] = '\0';
+	snprintf(r->message, sizeof(r->message), "%s",
+	    "settled (confirmed on chain)");
+	if (found == 1)
+		settle_copy(r->tx, sizeof(r->tx), tx);
+}
+
+enum settle_outcome
+settle_payment(const struct settle_config *c, int version,
+    const char *payload, const char *reqs, struct settle_result *r)
+{
+	struct facilitator_result	 fr;
+	struct settle_direct_result	 dr;
+	struct settle_direct_auth	 a;
+	struct sf_err			 err;
+	const char			*rpc_url;
+	char				 asset[43], pay_to[43];
+
+	memset(r, 0, sizeof(*r));
+	if (settle_direct_parse(payload, &a, &err) == 0)
+		hex_encode(a.from, 20, r->payer);
+	settle_reqs(reqs, asset, pay_to, r->network, sizeof(r->network));
+
+	if (c->mode == SETTLE_MODE_DIRECT) {
+		rpc_url = c->direct.rpc_url;
+		settle_direct(&c->direct, payload, reqs, &dr);
+		r->outcome = dr.outcome == SETTLE_DIRECT_OK ? SETTLE_OK :
+		    dr.outcome == SETTLE_DIRECT_FAILED ? SETTLE_FAILED :
+		    SETTLE_UNKNOWN;
+		r->retryable = dr.retryable;
+		settle_copy(r->tx, sizeof(r->tx), dr.tx);
+		settle_copy(r->reason, sizeof(r->reason), dr.reason);
+		settle_copy(r->message, sizeof(r->message), dr.message);
+	} else {
+		rpc_url = c->rpc_url != NULL && *c->rpc_url != '\0' ?
+		    c->rpc_url : c->direct.rpc_url;
+		facilitator_settle(&c->facilitator, version, payload, reqs,
+		    &fr);
+		r->outcome = fr.outcome == FACILITATOR_OK ? SETTLE_OK :
+		    fr.outcome == FACILITATOR_FAILED ? SETTLE_FAILED :
+		    SETTLE_UNKNOWN;
+		/* A definite "no" from the facilitator can be retried. */
+		r->retryable = fr.outcome == FACILITATOR_FAILED &&
+		    !settle_nonce_used(fr.reason, fr.message);
+		settle_copy(r->tx, sizeof(r->tx), fr.transaction);
+		settle_copy(r->reason, sizeof(r->reason), fr.reason);
+		settle_copy(r->message, sizeof(r->message), fr.message);
+		if (fr.network[0] != '\0')
+			settle_copy(r->network, sizeof(r->network), fr.network);
+		if (fr.payer[0] != '\0')
+			settle_copy(r->payer, sizeof(r->payer), fr.payer);
+	}
+	/*
+	 * Unknown, or "nonce already used" (maybe by our own earlier attempt
+	 * whose answer was lost): let the chain decide.
+	 */
+	if (rpc_url != NULL && *rpc_url != '\0' &&
+	    (r->outcome == SETTLE_UNKNOWN || (r->outcome == SETTLE_FAILED &&
+	    settle_nonce_used(r->reason, r->message))))
+		settle_reconcile(c, rpc_url, payload, reqs, r);
+	return r->outcome;
+}

@@ -1,0 +1,37 @@
+/*
+ * The 402 challenge, answered in both protocol versions at once: the v2
+ * PaymentRequired (base64 JSON in PAYMENT-REQUIRED) and a v1
+ * PaymentRequirementsResponse as the JSON body (reference x402.md §4).
+ */
+#ifndef SF_X402_CHALLENGE_H
+#define SF_X402_CHALLENGE_H
+
+#include <stddef.h>
+
+#include <cjson/cJSON.h>
+
+#include "basics/x402_offer.h"
+
+struct def_endpoint;
+struct msg_resp;
+
+/* One v2 PaymentRequirements object (also what registry.json lists). */
+cJSON	*x402_offer_v2(const struct x402_offer *);
+/* v1 requirements for one offer; NULL when the network has no v1 name. */
+cJSON	*x402_offer_v1(const struct def_endpoint *, const char *resource,
+	    const struct x402_offer *);
+cJSON	*x402_required_v2(const struct def_endpoint *, const char *resource,
+	    const struct x402_offer *, size_t, const char *error);
+cJSON	*x402_required_v1(const struct def_endpoint *, const char *resource,
+	    const struct x402_offer *, size_t, const char *error);
+/*
+ * Fill resp with a 402 (or status) carrying both versions.  error is the
+ * reason code ("payment_required" or a verification reason), message a
+ * sentence for humans.  Returns 0 or -1 (out of memory).
+ */
+int	x402_challenge(struct msg_resp *, int status,
+	    const struct def_endpoint *, const char *resource,
+	    const struct x402_offer *, size_t, const char *error,
+	    const char *message);
+
+#endif

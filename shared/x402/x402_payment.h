@@ -1,0 +1,80 @@
+/*
+ * Decoding of the client's payment header: PAYMENT-SIGNATURE (v2) or
+ * X-PAYMENT (v1), base64 of a JSON PaymentPayload (reference x402.md §2.2,
+ * §3.2, §11).  Only the EVM "exact" / EIP-3009 payload is understood.
+ * Decoding checks shape and syntax only; x402_verify() decides validity.
+ */
+#ifndef SF_X402_PAYMENT_H
+#define SF_X402_PAYMENT_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "basics/hex.h"
+#include "basics/u256.h"
+
+struct sf_err;
+
+#define X402_PAYMENT_HDR_MAX	65536	/* longest header value accepted */
+#define X402_PAYMENT_SIG_MAX	8192	/* bytes; ERC-6492 blobs are long */
+#define X402_PAYMENT_ID_MIN	16
+#define X402_PAYMENT_ID_MAX	128
+
+/* The signed EIP-3009 message, as bytes and as the client wrote it. */
+struct x402_authorization {
+	uint8_t	 from[HEX_ADDR_LEN];
+	uint8_t	 to[HEX_ADDR_LEN];
+	uint8_t	 value[U256_LEN];
+	uint8_t	 valid_after[U256_LEN];
+	uint8_t	 valid_before[U256_LEN];
+	uint8_t	 nonce[32];
+	char	 from_hex[HEX_ADDR_STRLEN];
+	char	 to_hex[HEX_ADDR_STRLEN];
+	char	 value_dec[U256_DEC_SIZE];
+	char	 valid_after_dec[U256_DEC_SIZE];
+	char	 valid_before_dec[U256_DEC_SIZE];
+	char	 nonce_hex[67];		/* "0x" + 64 digits, lower case */
+};
+
+/* v2 "accepted": the client's copy of the offer it chose. */
+struct x402_accepted {
+	char		 scheme[32];
+	char		 network[128];
+	char		 amount[U256_DEC_SIZE];
+	char		 asset[HEX_ADDR_STRLEN];
+	char		 pay_to[HEX_ADDR_STRLEN];
+	uint64_t	 max_timeout;
+	int		 has_name;	/* extra.name present */
+	char		 name[128];
+	int		 has_version;
+	char		 version[64];
+};
+
+struct x402_payment {
+	int				 version;	/* 1 or 2 */
+	char				 scheme[32];	/* v1 top level; v2 = accepted */
+	char				 network[128];
+	struct x402_accepted		 accepted;	/* v2 only */
+	char				*resource_url;	/* v2, optional, NULL */
+	uint8_t				 sig[65];	/* valid iff sig_len == 65 */
+	size_t				 sig_len;	/* decoded length, any size */
+	struct x402_authorization	 auth;
+	int				 has_id;
+	char				 id[X402_PAYMENT_ID_MAX + 1];
+	/* Decoded JSON exactly as received: stable bytes for hashing. */
+	char				*canonical;
+	size_t				 canonical_len;
+};
+
+/*
+ * Decode a header value.  version is 2 for PAYMENT-SIGNATURE and 1 for
+ * X-PAYMENT; the payload's x402Version must agree.  On failure returns -1
+ * with err->code "invalid_payload" (or "invalid_x402_version"), status 402,
+ * field naming the offending JSON path; the payment needs no freeing then.
+ * On success the payment owns memory: call x402_payment_free().
+ */
+int	x402_payment_decode(const char *hdr, int version,
+	    struct x402_payment *, struct sf_err *);
+void	x402_payment_free(struct x402_payment *);
+
+#endif
