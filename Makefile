@@ -116,6 +116,7 @@ integ: all
 # differential test against viem, a short libFuzzer run, the generator's
 # golden files, then the integration suites against real servers.
 test: deps-test
+	$(MAKE) check-layers
 	$(MAKE) all
 	$(MAKE) clang-build
 	$(MAKE) unit
@@ -125,6 +126,11 @@ test: deps-test
 	$(MAKE) registry-test
 	$(MAKE) integ
 	$(MAKE) asan-integ
+
+# The include rules of shared/ (shared/README.md), and proof on a scratch
+# copy that an upward include fails them.
+check-layers:
+	@sh tests/layers/run.sh
 
 # Warnings are errors under clang too (-Werror is in SF_CFLAGS).
 clang-build:
@@ -149,4 +155,4 @@ bench: all bench-x402
 clean:
 	rm -rf build build-asan build-clang
 
-.PHONY: all deps deps-test run unit integ test clang-build asan-unit asan-integ bench clean
+.PHONY: all deps deps-test run unit integ test check-layers clang-build asan-unit asan-integ bench clean
