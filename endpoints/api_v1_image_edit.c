@@ -6,6 +6,7 @@
  * only") and Qwen Image Edit; Seedream 5's edit API takes none.
  */
 #include "basics/def.h"
+#include "rows.h"
 
 static const char *const models_enum[] = {
 	"qwen-image-edit", "flux-kontext", "seedream-5", NULL
@@ -18,7 +19,7 @@ static const struct def_param params[] = {
 	{ .name = "prompt", .type = DEF_STRING, .required = 1, .max_len = 2000,
 	  .desc = "Edit instruction. Up to 2000 characters.",
 	  .example = "\"replace the sky with a starry night\"" },
-	{ .name = "image_url", .type = DEF_URL, .required = 1, .max_len = 2048,
+	{ ROW_URL("image_url", 1),
 	  .desc = "Source image URL: public http(s), PNG, JPEG, WebP or GIF, "
 	  "up to 20 MiB.", .example = "\"https://example.com/photo.jpg\"" },
 	{ .name = "model", .type = DEF_STRING, .enums = models_enum,

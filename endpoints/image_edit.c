@@ -5,6 +5,7 @@
  * wholesale cost is far above $0.02.
  */
 #include "basics/def.h"
+#include "rows.h"
 
 static const char *const tiers_enum[] = {
 	"fast", "nano-banana", "nano-banana-2", "nano-banana-pro", "gpt",
@@ -37,7 +38,7 @@ static const struct def_param params[] = {
 	{ .name = "prompt", .type = DEF_STRING, .required = 1, .max_len = 2000,
 	  .desc = "Edit instruction, e.g. 'make it night time'. Up to 2000 "
 	  "chars.", .example = "\"replace the sky with a starry night\"" },
-	{ .name = "image_url", .type = DEF_URL, .required = 1, .max_len = 2048,
+	{ ROW_URL("image_url", 1),
 	  .desc = "Public http(s) URL of the image to edit (PNG, JPEG, WebP or "
 	  "GIF, up to 20 MiB).",
 	  .example = "\"https://example.com/photo.jpg\"" },
@@ -125,8 +126,7 @@ static const struct def_output outputs[] = {
 	{ "seed", "number", "Seed used, when the model exposes one.", "42" },
 	{ "elapsed_ms", "number", "Server-side time in milliseconds, input "
 	  "fetch included.", "4120" },
-	{ "request_id", "string", "Upstream request ID for support.",
-	  "\"019a7c2e-...\"" },
+	ROW_OUT_REQUEST_ID,
 	{ "source", "string", "Provider that ran the edit (e.g. fal, "
 	  "offline).", "\"fal\"" },
 	{ 0 }

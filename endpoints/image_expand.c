@@ -3,6 +3,7 @@
  * side (expand_*) or to a target aspect ratio.
  */
 #include "basics/def.h"
+#include "rows.h"
 
 static const char *const models_enum[] = {
 	"flux-2-pro-outpaint", "bria-expand", NULL
@@ -21,7 +22,7 @@ static const char *const aspect_enum[] = {
 };
 
 static const struct def_param params[] = {
-	{ .name = "image_url", .type = DEF_URL, .required = 1, .max_len = 2048,
+	{ ROW_URL("image_url", 1),
 	  .desc = "Public http(s) URL of the image to expand (PNG, JPEG, WebP "
 	  "or GIF, up to 20 MiB).",
 	  .example = "\"https://example.com/beach.jpg\"" },
@@ -87,8 +88,7 @@ static const struct def_output outputs[] = {
 	{ "seed", "number", "Seed used, when the model exposes one.", "42" },
 	{ "elapsed_ms", "number", "Server-side time in milliseconds, input "
 	  "fetch included.", "7420" },
-	{ "request_id", "string", "Upstream request ID for support.",
-	  "\"019a7c2e-...\"" },
+	ROW_OUT_REQUEST_ID,
 	{ "source", "string", "Provider that ran the model (e.g. fal, "
 	  "offline).", "\"fal\"" },
 	{ 0 }

@@ -3,6 +3,7 @@
  * Every rule is copied from the product page (seed 000); no snapping there.
  */
 #include "basics/def.h"
+#include "rows.h"
 
 static const char *const tiers_enum[] = {
 	"balanced", "max", "text", "recraft", "seedream", "grok", "art",
@@ -114,8 +115,7 @@ static const struct def_output outputs[] = {
 	  "\"a vintage travel poster of Lisbon, bold lettering 'LISBOA'\"" },
 	{ "seed", "number", "Random seed used by the model; reuse for "
 	  "reproducible outputs.", "42" },
-	{ "elapsed_ms", "number", "Server-side generation time in "
-	  "milliseconds.", "6210" },
+	ROW_OUT_ELAPSED("6210"),
 	{ "venice_request_id", "string", "Upstream request ID from the "
 	  "fal/Venice generation call for support and debugging.",
 	  "\"019a7c2e-...\"" },

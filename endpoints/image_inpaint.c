@@ -4,6 +4,7 @@
  * models carry their own per-model price.
  */
 #include "basics/def.h"
+#include "rows.h"
 
 static const char *const tiers_enum[] = {
 	"fast", "fill", "qwen", "kontext", "gpt", NULL
@@ -27,10 +28,10 @@ static const struct def_param params[] = {
 	{ .name = "prompt", .type = DEF_STRING, .required = 1, .max_len = 2000,
 	  .desc = "What to paint inside the mask. Up to 2000 chars.",
 	  .example = "\"a red vintage bicycle leaning on the wall\"" },
-	{ .name = "image_url", .type = DEF_URL, .required = 1, .max_len = 2048,
+	{ ROW_URL("image_url", 1),
 	  .desc = "Public http(s) URL of the source image (PNG, JPEG, WebP or "
 	  "GIF, up to 20 MiB).", .example = "\"https://example.com/street.jpg\"" },
-	{ .name = "mask_url", .type = DEF_URL, .required = 1, .max_len = 2048,
+	{ ROW_URL("mask_url", 1),
 	  .desc = "Public http(s) URL of the mask, same dimensions as the "
 	  "image: white = repaint, black = keep.",
 	  .example = "\"https://example.com/street-mask.png\"" },
@@ -100,8 +101,7 @@ static const struct def_output outputs[] = {
 	{ "seed", "number", "Seed used, when the model exposes one.", "42" },
 	{ "elapsed_ms", "number", "Server-side time in milliseconds, input "
 	  "fetches included.", "3890" },
-	{ "request_id", "string", "Upstream request ID for support.",
-	  "\"019a7c2e-...\"" },
+	ROW_OUT_REQUEST_ID,
 	{ "source", "string", "Provider that ran the inpaint (e.g. fal, "
 	  "offline).", "\"fal\"" },
 	{ 0 }

@@ -4,12 +4,10 @@
  * priced per model.
  */
 #include "basics/def.h"
+#include "rows.h"
 
 static const char *const models_enum[] = {
 	"seedance-2.0-fast", "seedance-2.0", "seedance-1.5-pro", NULL
-};
-static const char *const res_enum[] = {
-	"480p", "720p", NULL
 };
 static const char *const aspect_enum[] = {
 	"auto", "21:9", "16:9", "4:3", "1:1", "3:4", "9:16", NULL
@@ -19,23 +17,20 @@ static const char *const end_models[] = {
 };
 
 static const struct def_param params[] = {
-	{ .name = "image_url", .type = DEF_URL, .required = 1, .max_len = 2048,
+	{ ROW_URL("image_url", 1),
 	  .desc = "Public http(s) URL of the start frame (PNG, JPEG or WebP, "
 	  "up to 20 MiB).", .example = "\"https://example.com/harbor.jpg\"" },
 	{ .name = "prompt", .type = DEF_STRING, .required = 1, .max_len = 2000,
 	  .desc = "Motion and camera direction. Up to 2000 chars.",
 	  .example = "\"slow dolly-in, boats rocking gently, gulls flying\"" },
-	{ .name = "end_image_url", .type = DEF_URL, .max_len = 2048,
+	{ ROW_URL("end_image_url", 0),
 	  .models = end_models,
 	  .desc = "Optional last frame to transition to. Seedance 2.0 models "
 	  "only.", .example = "\"https://example.com/harbor-night.jpg\"" },
-	{ .name = "duration", .type = DEF_INTEGER, .has_range = 1, .min = 4,
-	  .max = 10, .has_default = 1, .def_num = 5,
+	{ .name = "duration", ROW_VIDEO_DURATION_RANGE, .has_default = 1, .def_num = 5,
 	  .desc = "Clip length in seconds. Range [4, 10]. Default 5.",
 	  .example = "5" },
-	{ .name = "resolution", .type = DEF_STRING, .enums = res_enum,
-	  .def_str = "720p", .desc = "Video resolution: 480p or 720p "
-	  "(default).", .example = "\"720p\"" },
+	ROW_VIDEO_RESOLUTION,
 	{ .name = "aspect_ratio", .type = DEF_STRING, .enums = aspect_enum,
 	  .def_str = "auto",
 	  .desc = "Aspect ratio; auto (default) follows the input image.",
@@ -65,21 +60,16 @@ static const struct def_model models[] = {
 };
 
 static const struct def_output outputs[] = {
-	{ "video_url", "string", "Permanent MP4 URL of the generated clip.",
-	  "\"https://synthforge.example/media/6f/6f10....mp4\"" },
+	ROW_OUT_VIDEO_URL("\"https://synthforge.example/media/6f/6f10....mp4\""),
 	{ "model", "string", "Video model that ran.",
 	  "\"seedance-2.0-fast\"" },
 	{ "duration", "number", "Clip length in seconds.", "5" },
-	{ "resolution", "string", "Video resolution.", "\"720p\"" },
-	{ "width", "number", "Frame width in pixels.", "1280" },
-	{ "height", "number", "Frame height in pixels.", "720" },
+	ROW_OUT_VIDEO_FRAME,
 	{ "seed", "number", "Seed reported by the model.", "187423" },
 	{ "prompt", "string", "Prompt that was sent to the model.",
 	  "\"slow dolly-in, boats rocking gently, gulls flying\"" },
-	{ "elapsed_ms", "number", "Server-side generation time in "
-	  "milliseconds.", "74300" },
-	{ "request_id", "string", "Upstream request ID for support.",
-	  "\"019a7c2e-...\"" },
+	ROW_OUT_ELAPSED("74300"),
+	ROW_OUT_REQUEST_ID,
 	{ "source", "string", "Provider that ran the model (e.g. fal).",
 	  "\"fal\"" },
 	{ 0 }

@@ -3,6 +3,7 @@
  * image-generate-ultra's page points to for output above 1024 px.
  */
 #include "basics/def.h"
+#include "rows.h"
 
 static const char *const models_enum[] = {
 	"seedvr2", "esrgan", "clarity", NULL
@@ -18,7 +19,7 @@ static const char *const seed_models[] = {
 };
 
 static const struct def_param params[] = {
-	{ .name = "image_url", .type = DEF_URL, .required = 1, .max_len = 2048,
+	{ ROW_URL("image_url", 1),
 	  .desc = "Public http(s) URL of the image to upscale (PNG, JPEG, WebP "
 	  "or GIF, up to 20 MiB).",
 	  .example = "\"https://example.com/portrait.png\"" },
@@ -71,8 +72,7 @@ static const struct def_output outputs[] = {
 	{ "seed", "number", "Seed used, when the model exposes one.", "42" },
 	{ "elapsed_ms", "number", "Server-side time in milliseconds, input "
 	  "fetch included.", "9120" },
-	{ "request_id", "string", "Upstream request ID for support.",
-	  "\"019a7c2e-...\"" },
+	ROW_OUT_REQUEST_ID,
 	{ "source", "string", "Provider that ran the model (e.g. fal, "
 	  "offline).", "\"fal\"" },
 	{ 0 }

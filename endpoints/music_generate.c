@@ -2,6 +2,7 @@
  * music-generate: text-to-music, instrumental or with vocals.
  */
 #include "basics/def.h"
+#include "rows.h"
 
 static const char *const models_enum[] = {
 	"elevenlabs-music", "minimax-music-v2.5", "stable-audio-2.5", NULL
@@ -68,10 +69,8 @@ static const struct def_output outputs[] = {
 	  "\"mp3\"" },
 	{ "prompt", "string", "Prompt that was sent to the model.",
 	  "\"upbeat lo-fi hip hop with warm piano and vinyl crackle, 85 bpm\"" },
-	{ "elapsed_ms", "number", "Server-side generation time in "
-	  "milliseconds.", "38200" },
-	{ "request_id", "string", "Upstream request ID for support.",
-	  "\"019a7c2e-...\"" },
+	ROW_OUT_ELAPSED("38200"),
+	ROW_OUT_REQUEST_ID,
 	{ "source", "string", "Provider that ran the model (e.g. fal, "
 	  "offline).", "\"fal\"" },
 	{ 0 }

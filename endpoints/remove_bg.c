@@ -2,6 +2,7 @@
  * remove-bg: cut the subject out of an image, transparent background.
  */
 #include "basics/def.h"
+#include "rows.h"
 
 static const char *const models_enum[] = {
 	"birefnet-v2", "bria-rmbg", "pixelcut", NULL
@@ -17,7 +18,7 @@ static const char *const res_enum[] = {
 };
 
 static const struct def_param params[] = {
-	{ .name = "image_url", .type = DEF_URL, .required = 1, .max_len = 2048,
+	{ ROW_URL("image_url", 1),
 	  .desc = "Public http(s) URL of the image (PNG, JPEG, WebP or GIF, up "
 	  "to 20 MiB).", .example = "\"https://example.com/product.jpg\"" },
 	{ .name = "model", .type = DEF_STRING, .enums = models_enum,
@@ -64,8 +65,7 @@ static const struct def_output outputs[] = {
 	  "\"png\"" },
 	{ "elapsed_ms", "number", "Server-side time in milliseconds, input "
 	  "fetch included.", "1830" },
-	{ "request_id", "string", "Upstream request ID for support.",
-	  "\"019a7c2e-...\"" },
+	ROW_OUT_REQUEST_ID,
 	{ "source", "string", "Provider that ran the model (e.g. fal, "
 	  "offline).", "\"fal\"" },
 	{ 0 }

@@ -3,15 +3,13 @@
  * (auto duration, bitrate, 21:9).  text-to-video is the generic sibling.
  */
 #include "basics/def.h"
+#include "rows.h"
 
 static const char *const tiers_enum[] = {
 	"fast", "mini", "standard", NULL
 };
 static const char *const models_enum[] = {
 	"seedance-2.0-fast", "seedance-2.0-mini", "seedance-2.0", NULL
-};
-static const char *const res_enum[] = {
-	"480p", "720p", NULL
 };
 static const char *const aspect_enum[] = {
 	"auto", "21:9", "16:9", "4:3", "1:1", "3:4", "9:16", NULL
@@ -25,14 +23,11 @@ static const struct def_param params[] = {
 	  .desc = "Scene, action, camera and style. Up to 2000 chars.",
 	  .example = "\"a paper boat sailing down a rainy neon street, "
 	  "cinematic, shallow depth of field\"" },
-	{ .name = "duration", .type = DEF_INTEGER, .has_range = 1, .min = 4,
-	  .max = 10,
+	{ .name = "duration", ROW_VIDEO_DURATION_RANGE,
 	  .desc = "Clip length in seconds. Range [4, 10]. Optional; when "
 	  "omitted Seedance picks the length from the prompt.",
 	  .example = "8" },
-	{ .name = "resolution", .type = DEF_STRING, .enums = res_enum,
-	  .def_str = "720p", .desc = "Video resolution: 480p or 720p "
-	  "(default).", .example = "\"720p\"" },
+	ROW_VIDEO_RESOLUTION,
 	{ .name = "aspect_ratio", .type = DEF_STRING, .enums = aspect_enum,
 	  .def_str = "16:9",
 	  .desc = "Aspect ratio: 16:9 (default), 21:9, 4:3, 1:1, 3:4, 9:16, or "
@@ -78,23 +73,18 @@ static const struct def_model models[] = {
 };
 
 static const struct def_output outputs[] = {
-	{ "video_url", "string", "Permanent MP4 URL of the generated clip.",
-	  "\"https://synthforge.example/media/2a/2a7d....mp4\"" },
+	ROW_OUT_VIDEO_URL("\"https://synthforge.example/media/2a/2a7d....mp4\""),
 	{ "model", "string", "Seedance model that ran.",
 	  "\"seedance-2.0-fast\"" },
 	{ "tier", "string", "Tier used for this call.", "\"fast\"" },
 	{ "duration", "number", "Clip length in seconds.", "8" },
-	{ "resolution", "string", "Video resolution.", "\"720p\"" },
-	{ "width", "number", "Frame width in pixels.", "1280" },
-	{ "height", "number", "Frame height in pixels.", "720" },
+	ROW_OUT_VIDEO_FRAME,
 	{ "seed", "number", "Seed reported by the model.", "91873" },
 	{ "prompt", "string", "Prompt that was sent to the model.",
 	  "\"a paper boat sailing down a rainy neon street, cinematic, "
 	  "shallow depth of field\"" },
-	{ "elapsed_ms", "number", "Server-side generation time in "
-	  "milliseconds.", "81200" },
-	{ "request_id", "string", "Upstream request ID for support.",
-	  "\"019a7c2e-...\"" },
+	ROW_OUT_ELAPSED("81200"),
+	ROW_OUT_REQUEST_ID,
 	{ "source", "string", "Provider that ran the model (e.g. fal, "
 	  "venice).", "\"fal\"" },
 	{ 0 }

@@ -2,6 +2,7 @@
  * sound-effect-generate: text-to-SFX (Foley, ambiences, UI sounds).
  */
 #include "basics/def.h"
+#include "rows.h"
 
 static const char *const models_enum[] = {
 	"elevenlabs-sfx-v2", "stable-audio-3-sfx", NULL
@@ -60,10 +61,8 @@ static const struct def_output outputs[] = {
 	  "\"mp3\"" },
 	{ "prompt", "string", "Prompt that was sent to the model.",
 	  "\"heavy wooden door creaking open in a stone hall\"" },
-	{ "elapsed_ms", "number", "Server-side generation time in "
-	  "milliseconds.", "3100" },
-	{ "request_id", "string", "Upstream request ID for support.",
-	  "\"019a7c2e-...\"" },
+	ROW_OUT_ELAPSED("3100"),
+	ROW_OUT_REQUEST_ID,
 	{ "source", "string", "Provider that ran the model (e.g. fal, "
 	  "offline).", "\"fal\"" },
 	{ 0 }

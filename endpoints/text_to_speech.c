@@ -3,6 +3,7 @@
  * (text, voice, speed); voice-design controls live in the voice endpoint.
  */
 #include "basics/def.h"
+#include "rows.h"
 
 static const char *const models_enum[] = {
 	"eleven-multilingual-v2", "eleven-v3", "eleven-turbo-v2.5",
@@ -69,10 +70,8 @@ static const struct def_output outputs[] = {
 	{ "format", "string", "Audio format of audio_url: mp3 or wav.",
 	  "\"mp3\"" },
 	{ "characters", "number", "Characters of text spoken.", "47" },
-	{ "elapsed_ms", "number", "Server-side generation time in "
-	  "milliseconds.", "1260" },
-	{ "request_id", "string", "Upstream request ID for support.",
-	  "\"019a7c2e-...\"" },
+	ROW_OUT_ELAPSED("1260"),
+	ROW_OUT_REQUEST_ID,
 	{ "source", "string", "Provider that ran the model (e.g. fal, venice, "
 	  "offline).", "\"fal\"" },
 	{ 0 }

@@ -2,12 +2,10 @@
  * text-to-video: a clip from a prompt, generic inputs over several models.
  */
 #include "basics/def.h"
+#include "rows.h"
 
 static const char *const models_enum[] = {
 	"seedance-2.0-fast", "seedance-2.0-mini", "seedance-1.5-pro", NULL
-};
-static const char *const res_enum[] = {
-	"480p", "720p", NULL
 };
 static const char *const aspect_enum[] = {
 	"16:9", "9:16", "1:1", "4:3", "3:4", "21:9", NULL
@@ -17,13 +15,10 @@ static const struct def_param params[] = {
 	{ .name = "prompt", .type = DEF_STRING, .required = 1, .max_len = 2000,
 	  .desc = "What happens in the clip. Up to 2000 chars.",
 	  .example = "\"a red fox trotting through fresh snow at golden hour\"" },
-	{ .name = "duration", .type = DEF_INTEGER, .has_range = 1, .min = 4,
-	  .max = 10, .has_default = 1, .def_num = 5,
+	{ .name = "duration", ROW_VIDEO_DURATION_RANGE, .has_default = 1, .def_num = 5,
 	  .desc = "Clip length in seconds. Range [4, 10]. Default 5.",
 	  .example = "5" },
-	{ .name = "resolution", .type = DEF_STRING, .enums = res_enum,
-	  .def_str = "720p", .desc = "Video resolution: 480p or 720p "
-	  "(default).", .example = "\"720p\"" },
+	ROW_VIDEO_RESOLUTION,
 	{ .name = "aspect_ratio", .type = DEF_STRING, .enums = aspect_enum,
 	  .def_str = "16:9",
 	  .desc = "Aspect ratio: 16:9 (default), 9:16, 1:1, 4:3, 3:4, 21:9.",
@@ -52,21 +47,16 @@ static const struct def_model models[] = {
 };
 
 static const struct def_output outputs[] = {
-	{ "video_url", "string", "Permanent MP4 URL of the generated clip.",
-	  "\"https://synthforge.example/media/8e/8e55....mp4\"" },
+	ROW_OUT_VIDEO_URL("\"https://synthforge.example/media/8e/8e55....mp4\""),
 	{ "model", "string", "Video model that ran.",
 	  "\"seedance-2.0-fast\"" },
 	{ "duration", "number", "Clip length in seconds.", "5" },
-	{ "resolution", "string", "Video resolution.", "\"720p\"" },
-	{ "width", "number", "Frame width in pixels.", "1280" },
-	{ "height", "number", "Frame height in pixels.", "720" },
+	ROW_OUT_VIDEO_FRAME,
 	{ "seed", "number", "Seed reported by the model.", "55120" },
 	{ "prompt", "string", "Prompt that was sent to the model.",
 	  "\"a red fox trotting through fresh snow at golden hour\"" },
-	{ "elapsed_ms", "number", "Server-side generation time in "
-	  "milliseconds.", "69800" },
-	{ "request_id", "string", "Upstream request ID for support.",
-	  "\"019a7c2e-...\"" },
+	ROW_OUT_ELAPSED("69800"),
+	ROW_OUT_REQUEST_ID,
 	{ "source", "string", "Provider that ran the model (e.g. fal).",
 	  "\"fal\"" },
 	{ 0 }

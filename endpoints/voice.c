@@ -4,6 +4,7 @@
  * directly; text-to-speech is the simpler multi-model sibling.
  */
 #include "basics/def.h"
+#include "rows.h"
 
 static const char *const models_enum[] = {
 	"eleven-multilingual-v2", "eleven-v3", "eleven-flash-v2.5",
@@ -83,8 +84,7 @@ static const struct def_output outputs[] = {
 	  "\"mp3\"" },
 	{ "characters", "number", "Characters of text spoken.", "52" },
 	{ "seed", "number", "Seed sent upstream, when given.", "42" },
-	{ "elapsed_ms", "number", "Server-side generation time in "
-	  "milliseconds.", "1480" },
+	ROW_OUT_ELAPSED("1480"),
 	{ "request_id", "string", "Upstream request ID for support.",
 	  "\"Rk1f...\"" },
 	{ "source", "string", "Provider that ran the model (e.g. elevenlabs, "
