@@ -199,7 +199,8 @@ ledger_writable(struct ledger *l, struct sf_err *err)
 	rc = sqlite3_exec(l->db, "BEGIN IMMEDIATE; ROLLBACK;", NULL, NULL,
 	    &msg);
 	if (rc != SQLITE_OK)
-		sf_err_set(err, 503, "ledger_unavailable", "ledger not writable: %s",
+		sf_err_set(err, 503, "ledger_unavailable", NULL,
+		    "ledger not writable: %s",
 		    msg != NULL ? msg : sqlite3_errmsg(l->db));
 	sqlite3_free(msg);
 	pthread_mutex_unlock(&l->mu);
