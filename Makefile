@@ -21,8 +21,8 @@ DEB_BUILD = gcc make pkg-config libfcgi-dev libfcgi-bin libcurl4-openssl-dev \
 DEB_TEST  = clang libclang-rt-14-dev chromium spawn-fcgi apache2 nginx-light
 
 # The core, a folder per concern (see shared/README.md).
-SHARED_SRC	= $(shell find shared -name '*.c' | sort)
-SHARED_HDR	= $(shell find shared -name '*.h' | sort)
+SHARED_SRC	= $(shell find shared -name '*.c' 2>/dev/null | sort)
+SHARED_HDR	= $(shell find shared -name '*.h' 2>/dev/null | sort)
 SHARED_OBJ	= $(SHARED_SRC:shared/%.c=$(B)/obj/%.o)
 EP_SRC		= $(filter-out endpoints/main.c,$(wildcard endpoints/*.c))
 EP_STEMS	= $(EP_SRC:endpoints/%.c=%)
@@ -105,6 +105,26 @@ run: deps deps-$(SERVER)
 	$(MAKE) all
 	@sh etc/run.sh $(SERVER) $(PORT)
 
+# --- try: a whole paid call on this machine -----------------------------
+# A local chain and test token, a facilitator on the official @x402
+# packages, this product behind lighttpd on the offline provider, and the
+# official client paying; then it stays up until Ctrl-C (tests/try/README.md).
+#	make try				base-sepolia on a local anvil
+#	make try TRY_EXIT=1			exit after the replay
+#	make try NETWORK=solana-devnet		another network (tests/try/networks/)
+#	make try TRY_ARGS='--summary F --keep'	more options: node tests/try/try.mjs --help
+# Any working directory does: make -C CHECKOUT try, make -f CHECKOUT/Makefile try.
+TOP := $(patsubst %/,%,$(dir $(abspath $(firstword $(MAKEFILE_LIST)))))
+TRY = node '$(TOP)/tests/try/try.mjs' --network '$(or $(NETWORK),base-sepolia)' \
+      $(if $(filter-out 0 no false,$(TRY_EXIT)),--exit) $(TRY_ARGS)
+try:
+	@echo 'make try: installing what is missing (Debian packages, node, npm packages) and building'
+	@$(MAKE) -s --no-print-directory -C '$(TOP)' deps
+	@$(TRY) --preflight
+	@$(MAKE) -s --no-print-directory -C '$(TOP)' tests/node_modules/.installed
+	@$(MAKE) -s --no-print-directory -C '$(TOP)' all
+	@$(TRY)
+
 # --- tests --------------------------------------------------------------
 unit: $(UNIT_BIN)
 	@fail=0; for t in $(UNIT_BIN); do echo "# $$t"; $$t || fail=1; done; exit $$fail
@@ -155,4 +175,4 @@ bench: all bench-x402
 clean:
 	rm -rf build build-asan build-clang
 
-.PHONY: all deps deps-test run unit integ test check-layers clang-build asan-unit asan-integ bench clean
+.PHONY: all deps deps-test run try unit integ test check-layers clang-build asan-unit asan-integ bench clean
