@@ -13,7 +13,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { findNetwork, NETWORKS } from './networks/index.mjs';
 
@@ -28,9 +28,10 @@ const USAGE = `usage: node tests/try/try.mjs [options]      (make try [NETWORK=.
   --hold           before stopping, wait until standard input closes (lets a test read the chain)
   --keep           keep the temporary folder (site, ledger, media) after stopping
   --preflight      only check that the network is available, then exit`;
+// Internal: --worker marks the process that does the work (see below).
 
 function parseArgs(argv) {
-  const o = { network: 'base-sepolia', exit: false, summary: null, hold: false, keep: false, preflight: false };
+  const o = { network: 'base-sepolia', exit: false, summary: null, hold: false, keep: false, preflight: false, worker: false };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     const val = () => { if (i + 1 >= argv.length) usage(`${a} needs a value`); return argv[++i]; };
@@ -41,6 +42,7 @@ function parseArgs(argv) {
     else if (a === '--hold') o.hold = true;
     else if (a === '--keep') o.keep = true;
     else if (a === '--preflight') o.preflight = true;
+    else if (a === '--worker') o.worker = true;
     else if (a === '-h' || a === '--help') { console.log(USAGE); process.exit(0); }
     else usage(`unknown argument ${a}`);
   }
@@ -58,6 +60,21 @@ if (!entry) {
 const why = entry.available();
 if (why) { console.error(`\nmake try NETWORK=${opt.network}: ${why}\n`); process.exit(2); }
 if (opt.preflight) process.exit(0);
+
+// Ctrl-C in a terminal signals the whole foreground process group: anvil,
+// lighttpd and the endpoint processes would each die on their own, and
+// lighttpd would respawn endpoints while going down.  So the work runs in a
+// process of its own session (--worker), and this one only passes signals
+// on (and, with --hold, the end of standard input), for a stop in order.
+if (!opt.worker) {
+  const child = spawn(process.execPath, [fileURLToPath(import.meta.url), ...process.argv.slice(2), '--worker'],
+    { detached: true, stdio: ['ignore', 'inherit', 'inherit'] });
+  const tell = (sig) => { if (child.exitCode === null && child.signalCode === null) try { process.kill(child.pid, sig); } catch { /* gone */ } };
+  for (const sig of ['SIGINT', 'SIGTERM', 'SIGHUP']) process.on(sig, () => tell(sig));
+  if (opt.hold) process.stdin.on('end', () => tell('SIGUSR2')).on('close', () => tell('SIGUSR2')).resume();
+  child.on('exit', (code, sig) => process.exit(code ?? (sig ? 128 : 1)));
+  await new Promise(() => {});
+}
 
 // npm packages are needed from here on (make try installed them).
 const { wrapFetchWithPayment } = await import('@x402/fetch');
@@ -358,7 +375,7 @@ async function main() {
   writeSummary();
   if (opt.hold) {
     out('  holding the stack until standard input closes');
-    await new Promise((r) => { process.stdin.on('end', r).on('close', r).on('error', r).resume(); });
+    await new Promise(() => {});	// the supervisor's SIGUSR2 ends the process
   } else if (!opt.exit) {
     out(`\n  ${bold('Ctrl-C')} stops everything.`);
     await new Promise(() => {});	// the signal handler ends the process
@@ -374,10 +391,15 @@ async function finish(code, why) {
   for (const f of failed) console.error(`try: could not stop ${f}`);
   process.exit(code || (failed.length ? 1 : 0));
 }
-for (const sig of ['SIGINT', 'SIGTERM', 'SIGHUP']) {
+const WHY = { SIGINT: 'Ctrl-C', SIGTERM: 'SIGTERM', SIGHUP: 'SIGHUP', SIGUSR2: 'standard input closed' };
+for (const sig of Object.keys(WHY)) {
   process.on(sig, () => {
-    if (ended) { process.stderr.write('try: stopping already; once more to force\n'); process.exit(130); }
-    finish(0, `\n${sig === 'SIGINT' ? 'Ctrl-C' : sig}: stopping.`);
+    if (ended) {
+      if (sig === 'SIGUSR2') return;
+      process.stderr.write('try: signalled again: stopping at once\n');
+      process.exit(130);	// tests/lib's exit handlers kill what is left
+    }
+    finish(0, `\n${WHY[sig]}: stopping.`);
   });
 }
 
