@@ -25,8 +25,10 @@ const atomic = (s) => { const [i, f] = s.split('.'); return BigInt(i) * 1_000_00
 /** `make -f CHECKOUT/Makefile try ...` from an empty folder; resolves once `ready` matches stdout. */
 function makeTry(args, { ready } = {}) {
   const cwd = fs.mkdtempSync(path.join(os.tmpdir(), 'sf-try-cwd-'));
+  // As a newcomer's shell would: no make of ours around it (its jobserver, flags).
+  const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => !/^(MAKEFLAGS|MFLAGS|MAKELEVEL|MAKEOVERRIDES)$/.test(k)));
   const child = spawn('make', ['-f', path.join(ROOT, 'Makefile'), 'try', ...args], { cwd, stdio: ['pipe', 'pipe', 'pipe'],
-    env: { ...process.env, NO_COLOR: '1' } });
+    env: { ...env, NO_COLOR: '1' } });
   let stdout = '', stderr = '';
   child.stdout.on('data', (d) => { stdout += d; });
   child.stderr.on('data', (d) => { stderr += d; });

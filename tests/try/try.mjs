@@ -178,9 +178,10 @@ async function startStack() {
   execFileSync('sh', [path.join(ROOT, 'registry/pages.sh'), path.join(BUILD, 'bin/sf-gen'), path.join(tmp, 'man'), www,
     '-s', path.join(ROOT, 'registry/style.css'), '-t', String(Math.floor(Date.now() / 1000))],
   { cwd: ROOT, env: srv.env, stdio: ['ignore', 'ignore', 'inherit'] });
-  const offline = execFileSync(path.join(BUILD, 'bin/sf-hostconf'), ['offline'], { env: srv.env }).toString().trim().split('\n');
+  const offline = execFileSync(path.join(BUILD, 'bin/sf-hostconf'), ['offline'], { env: srv.env }).toString()
+    .split('\n').filter((l) => /^\s*offline\s/.test(l));
   kv('server', `lighttpd on ${srv.url}/  (${endpoints().length} endpoint binaries, FastCGI)`);
-  kv('provider', `offline: ${offline.length} routes render locally (a real PNG, speech from espeak-ng); no provider key used`);
+  kv('provider', `offline: ${offline.length} routes (endpoint, model) render locally (a real PNG, speech from espeak-ng); no provider key used`);
   kv('site', `${srv.url}/  (generated for this stack into ${www})`);
   kv('ledger, media', `${srv.dir}/ledger.db, ${srv.dir}/media/`);
   kv('request log', `${path.join(tmp, 'requests.log')}  (one JSON line per request)`);
@@ -366,7 +367,8 @@ async function main() {
   kv('site', `${srv.url}/`);
   kv('image', img.mediaUrl);
   kv('audio', tts.mediaUrl);
-  kv('an offer', `curl -si ${srv.url}/v1/image-generate -H 'Content-Type: application/json' -d '{"prompt":"a fox"}'`);
+  kv('an offer', `curl -si ${srv.url}/v1/image-generate -H 'Content-Type: application/json' -d '{"prompt":"a red fox"}'`);
+  kv('pay for it', `node ${path.join(HERE, 'pay.mjs')} ${srv.url}/v1/image-generate '{"prompt":"a red fox"}'`);
   kv('the chain', `${world.summary.rpc ?? ''}  token ${world.summary.asset ?? ''}`.trim());
   summary = { network: entry.id, caip2: world.network, url: srv.url, site: `${srv.url}/`, ...world.summary,
     payer: world.payer.address, payTo: world.payTo.address, serverDir: srv.dir, mediaDir: path.join(srv.dir, 'media'),
@@ -391,6 +393,10 @@ async function finish(code, why) {
   for (const f of failed) console.error(`try: could not stop ${f}`);
   process.exit(code || (failed.length ? 1 : 0));
 }
+// The supervisor gone (killed hard): stop rather than run on unseen.
+const supervisor = process.ppid;
+setInterval(() => { if (process.ppid !== supervisor) finish(1, '\nthe make try process is gone: stopping.'); }, 500).unref();
+
 const WHY = { SIGINT: 'Ctrl-C', SIGTERM: 'SIGTERM', SIGHUP: 'SIGHUP', SIGUSR2: 'standard input closed' };
 for (const sig of Object.keys(WHY)) {
   process.on(sig, () => {
