@@ -90,7 +90,10 @@ for (const sig of ['SIGINT', 'SIGTERM', 'SIGHUP']) process.removeAllListeners(si
 const tty = process.stdout.isTTY && !process.env.NO_COLOR;
 const bold = (s) => (tty ? `\x1b[1m${s}\x1b[0m` : s);
 const dim = (s) => (tty ? `\x1b[2m${s}\x1b[0m` : s);
-const out = (s = '') => process.stdout.write(s + '\n');
+// A reader that went away (make try | head) must not stop the stop.
+let quiet = false;
+process.stdout.on('error', () => { quiet = true; });
+const out = (s = '') => { if (!quiet) process.stdout.write(s + '\n'); };
 const step = (n, title) => out(`\n${bold(`[${n}] ${title}`)}`);
 const sub = (title) => out(`  ${bold('->')} ${title}`);
 const kv = (k, v, ind = 4) => out(`${' '.repeat(ind)}${k.padEnd(18)} ${v}`);
@@ -124,7 +127,7 @@ function mediaFiles(dir) {
   });
 }
 
-/** The processes below this one (pid and command), from /proc. */
+/** The processes below this one ({pid, ppid, comm, start}), from /proc. */
 function descendants() {
   const kids = new Map();
   for (const d of fs.readdirSync('/proc')) {
@@ -133,10 +136,10 @@ function descendants() {
     try { stat = fs.readFileSync(`/proc/${d}/stat`, 'utf8'); } catch { continue; }
     const close = stat.lastIndexOf(')');
     const comm = stat.slice(stat.indexOf('(') + 1, close);
-    const [state, ppid] = stat.slice(close + 2).split(' ');
-    if (state === 'Z') continue;
-    if (!kids.has(+ppid)) kids.set(+ppid, []);
-    kids.get(+ppid).push({ pid: +d, ppid: +ppid, comm });
+    const f = stat.slice(close + 2).split(' ');	// fields 3.. of proc(5)
+    if (f[0] === 'Z') continue;
+    if (!kids.has(+f[1])) kids.set(+f[1], []);
+    kids.get(+f[1]).push({ pid: +d, ppid: +f[1], comm, start: f[19] });
   }
   const all = [], todo = [process.pid];
   while (todo.length) for (const k of kids.get(todo.pop()) || []) { all.push(k); todo.push(k.pid); }
@@ -151,9 +154,21 @@ function describe(procs) {
     return n ? `${p.comm} (and the ${n} processes it started)` : p.comm;
   }).join(', ');
 }
-const alive = (pid) => {
-  try { return fs.readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.[0] !== 'Z'; } catch { return false; }
-};
+// The same process (pid and start time), and not a zombie.
+function alive(p) {
+  try {
+    const stat = fs.readFileSync(`/proc/${p.pid}/stat`, 'utf8'), f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return f[0] !== 'Z' && f[19] === p.start;
+  } catch { return false; }
+}
+// Every process started below this one, kept up to date: if this process
+// dies on an error it did not expect, whatever is left is killed on exit
+// (tests/lib kill their direct children then, not lighttpd's).
+const known = new Map();
+const remember = () => { for (const p of descendants()) known.set(`${p.pid}/${p.start}`, p); return [...known.values()]; };
+process.on('exit', () => {
+  for (const p of known.values()) if (alive(p)) try { process.kill(p.pid, 'SIGKILL'); } catch { /* gone */ }
+});
 
 async function startStack() {
   step(1, `Start a local stack: ${entry.what}`);
@@ -319,7 +334,7 @@ let stopping = null;
 async function stopAll() {
   if (stopping) return stopping;
   stopping = (async () => {
-    const procs = descendants();
+    const procs = remember();
     const failed = [];
     for (const [what, stop] of started.reverse()) {
       try { await stop(); } catch (e) { failed.push(`${what}: ${e.message}`); }
@@ -328,16 +343,17 @@ async function stopAll() {
     if (srv && !opt.keep) fs.rmSync(srv.dir, { recursive: true, force: true });
     // No process may outlive us: wait briefly for each to be gone.
     const t0 = Date.now();
-    let left = procs.filter((p) => alive(p.pid));
+    let left = procs.filter(alive);
     while (left.length && Date.now() - t0 < 5000) {
       await new Promise((r) => setTimeout(r, 50));
-      left = left.filter((p) => alive(p.pid));
+      left = left.filter(alive);
     }
     out(`\n${bold('Stopped')} ${procs.length} processes: ${describe(procs) || 'none'}; and the in-process facilitator.`);
     if (opt.keep) out(`Kept ${tmp} and ${srv?.dir}.`);
     if (left.length) {
-      out(`STILL RUNNING: ${left.map((p) => `${p.pid} ${p.comm}`).join(', ')}`);
-      failed.push('processes left running');
+      out(`STILL RUNNING after 5 s: ${left.map((p) => `${p.pid} ${p.comm}`).join(', ')}; killed.`);
+      for (const p of left) try { process.kill(p.pid, 'SIGKILL'); } catch { /* gone */ }
+      failed.push('processes that did not stop');
     } else out('Checked: none of them is still running.');
     return failed;
   })();
@@ -356,6 +372,7 @@ function writeSummary() {
 async function main() {
   out(bold(`synthforge: a whole paid call on this machine (network ${entry.id}, all local, test money only)`));
   await startStack();
+  remember();
   const eps = Object.fromEntries(endpoints().map((e) => [e.name, e]));
   const calls = [];
   calls.push(await paidCall(2, eps['image-generate'], eps['image-generate'].example));
@@ -363,7 +380,8 @@ async function main() {
   const again = await replay(4, calls[0]);
 
   const [img, tts] = calls;
-  step(5, opt.exit ? 'Done' : 'The stack is running: open');
+  step(5, opt.exit && !opt.hold ? 'Done; the stack stops now (without TRY_EXIT it stays up, with these to open)'
+    : 'The stack is running: open');
   kv('site', `${srv.url}/`);
   kv('image', img.mediaUrl);
   kv('audio', tts.mediaUrl);
@@ -373,7 +391,7 @@ async function main() {
   summary = { network: entry.id, caip2: world.network, url: srv.url, site: `${srv.url}/`, ...world.summary,
     payer: world.payer.address, payTo: world.payTo.address, serverDir: srv.dir, mediaDir: path.join(srv.dir, 'media'),
     mediaFiles: mediaFiles(path.join(srv.dir, 'media')).length, calls: calls.map(({ header, ...c }) => c), replay: again,
-    pids: descendants() };
+    pids: remember() };
   writeSummary();
   if (opt.hold) {
     out('  holding the stack until standard input closes');
@@ -395,7 +413,13 @@ async function finish(code, why) {
 }
 // The supervisor gone (killed hard): stop rather than run on unseen.
 const supervisor = process.ppid;
-setInterval(() => { if (process.ppid !== supervisor) finish(1, '\nthe make try process is gone: stopping.'); }, 500).unref();
+setInterval(() => {
+  if (process.ppid !== supervisor) finish(1, '\nthe make try process is gone: stopping.');
+  else if (world && !ended) remember();
+}, 1000).unref();
+for (const ev of ['uncaughtException', 'unhandledRejection']) {
+  process.on(ev, (e) => finish(1, `\ntry: FAILED (${ev}): ${e?.stack || e}`));
+}
 
 const WHY = { SIGINT: 'Ctrl-C', SIGTERM: 'SIGTERM', SIGHUP: 'SIGHUP', SIGUSR2: 'standard input closed' };
 for (const sig of Object.keys(WHY)) {
