@@ -254,15 +254,17 @@ async function paidCall(n, ep, body) {
   kv('amount', `${usdc(BigInt(o.amount))} = ${o.amount} atomic units (${unit.decimals} decimals)`);
   kv('payTo', o.payTo);
   kv('maxTimeoutSeconds', `${o.maxTimeoutSeconds}`);
+  for (const [k, v] of world.offerRows?.(o) ?? []) kv(k, v);		// what only this network's offers carry
 
   const a = world.authorization(signed);
   sub(`signed by the official client (@x402/fetch): ${world.signedWith}`);
   kv('payer', a.payer);
   kv('to', a.payTo);
   kv('amount', `${usdc(a.amount)} (${a.amount})`);
-  kv('validAfter', a.validAfter ? when(a.validAfter) : '0 (at once)');
-  kv('validBefore', when(a.validBefore));
-  kv('nonce', a.nonce);
+  if (a.validAfter !== undefined) kv('validAfter', a.validAfter ? when(a.validAfter) : '0 (at once)');
+  if (a.validBefore !== undefined) kv('validBefore', when(a.validBefore));
+  if (a.nonce !== undefined) kv('nonce', a.nonce);
+  for (const [k, v] of a.rows ?? []) kv(k, v);
   kv('sent as', `PAYMENT-SIGNATURE: ${b64head(wire[1].sent['payment-signature'])}`);
 
   const second = wire[1];
@@ -284,7 +286,7 @@ async function paidCall(n, ep, body) {
   const b1 = await balances();
   const media1 = mediaFiles(path.join(srv.dir, 'media')).length;
   kv('transaction', tx.hash);
-  kv('block', `${tx.block}  (status ${tx.status}; sent and paid for by the facilitator ${short(tx.sender)}, ${tx.fee})`);
+  kv(tx.blockLabel ?? 'block', `${tx.block}  (status ${tx.status}; sent and paid for by the facilitator ${short(tx.sender)}, ${tx.fee})`);
   for (const t of tx.transfers) kv('transfer', `${short(t.from)} -> ${short(t.to)}  ${usdc(t.amount)}`);
   balanceTable(b0, b1);
   kv('media stored', `${media0} -> ${media1} files`);
