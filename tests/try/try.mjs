@@ -65,16 +65,19 @@ if (opt.preflight) process.exit(0);
 // lighttpd and the endpoint processes would each die on their own, and
 // lighttpd would respawn endpoints while going down.  So the work runs in a
 // process of its own session (--worker), and this one only passes signals
-// on (and, with --hold, the end of standard input), for a stop in order.
+// on, for a stop in order.  With --hold the worker reads standard input.
 if (!opt.worker) {
   const child = spawn(process.execPath, [fileURLToPath(import.meta.url), ...process.argv.slice(2), '--worker'],
-    { detached: true, stdio: ['ignore', 'inherit', 'inherit'] });
+    { detached: true, stdio: [opt.hold ? 'inherit' : 'ignore', 'inherit', 'inherit'] });
   const tell = (sig) => { if (child.exitCode === null && child.signalCode === null) try { process.kill(child.pid, sig); } catch { /* gone */ } };
   for (const sig of ['SIGINT', 'SIGTERM', 'SIGHUP']) process.on(sig, () => tell(sig));
-  if (opt.hold) process.stdin.on('end', () => tell('SIGUSR2')).on('close', () => tell('SIGUSR2')).resume();
-  child.on('exit', (code, sig) => process.exit(code ?? (sig ? 128 : 1)));
+  child.on('exit', (code, sig) => process.exit(code ?? 128 + (os.constants.signals[sig] ?? 0)));
   await new Promise(() => {});
 }
+
+// Nothing is started yet: a signal now just ends the worker (replaced below).
+const early = () => process.exit(130);
+for (const sig of ['SIGINT', 'SIGTERM', 'SIGHUP']) process.on(sig, early);
 
 // npm packages are needed from here on (make try installed them).
 const { wrapFetchWithPayment } = await import('@x402/fetch');
@@ -363,6 +366,7 @@ async function stopAll() {
 }
 
 let summary = null;
+let shown = false;		// every step done: a stop from now on is the normal end
 function writeSummary() {
   if (!opt.summary) return;
   const big = (_k, v) => (typeof v === 'bigint' ? v.toString() : v);
@@ -395,9 +399,10 @@ async function main() {
     mediaFiles: mediaFiles(path.join(srv.dir, 'media')).length, calls: calls.map(({ header, ...c }) => c), replay: again,
     pids: remember() };
   writeSummary();
+  shown = true;
   if (opt.hold) {
     out('  holding the stack until standard input closes');
-    await new Promise(() => {});	// the supervisor's SIGUSR2 ends the process
+    await new Promise((r) => { process.stdin.on('end', r).on('close', r).on('error', r).resume(); });
   } else if (!opt.exit) {
     out(`\n  ${bold('Ctrl-C')} stops everything.`);
     await new Promise(() => {});	// the signal handler ends the process
@@ -423,15 +428,14 @@ for (const ev of ['uncaughtException', 'unhandledRejection']) {
   process.on(ev, (e) => finish(1, `\ntry: FAILED (${ev}): ${e?.stack || e}`));
 }
 
-const WHY = { SIGINT: 'Ctrl-C', SIGTERM: 'SIGTERM', SIGHUP: 'SIGHUP', SIGUSR2: 'standard input closed' };
+const WHY = { SIGINT: 'Ctrl-C', SIGTERM: 'SIGTERM', SIGHUP: 'SIGHUP' };
 for (const sig of Object.keys(WHY)) {
   process.on(sig, () => {
     if (ended) {
-      if (sig === 'SIGUSR2') return;
       process.stderr.write('try: signalled again: stopping at once\n');
       process.exit(130);	// tests/lib's exit handlers kill what is left
     }
-    finish(0, `\n${WHY[sig]}: stopping.`);
+    finish(shown ? 0 : 130, `\n${WHY[sig]}: stopping${shown ? '' : ' before the end'}.`);
   });
 }
 
