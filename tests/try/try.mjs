@@ -353,7 +353,8 @@ async function stopAll() {
       await new Promise((r) => setTimeout(r, 50));
       left = left.filter(alive);
     }
-    out(`\n${bold('Stopped')} ${procs.length} processes: ${describe(procs) || 'none'}; and the in-process facilitator.`);
+    out(`\n${bold('Stopped')} ${procs.length} process${procs.length === 1 ? '' : 'es'}: ${describe(procs) || 'none'}; `
+      + `and the in-process facilitator.`);
     if (opt.keep) out(`Kept ${tmp} and ${srv?.dir}.`);
     if (left.length) {
       out(`STILL RUNNING after 5 s: ${left.map((p) => `${p.pid} ${p.comm}`).join(', ')}; killed.`);
