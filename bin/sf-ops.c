@@ -57,24 +57,6 @@ ops_respond(FCGX_Stream *out, int status, const char *reason,
 	buf_free(&h);
 }
 
-/* Constant time in the length of the presented token. */
-static int
-ops_token_ok(const char *want, const char *auth)
-{
-	size_t		 i, n;
-	unsigned char	 d = 0;
-
-	if (auth == NULL || strncmp(auth, "Bearer ", 7) != 0)
-		return 0;
-	auth += 7;
-	n = strlen(auth);
-	if (n != strlen(want))
-		return 0;
-	for (i = 0; i < n; i++)
-		d |= (unsigned char)(auth[i] ^ want[i]);
-	return d == 0;
-}
-
 static void
 ops_one(struct ops *o, FCGX_Request *fr)
 {
@@ -99,7 +81,7 @@ ops_one(struct ops *o, FCGX_Request *fr)
 		    "application/json", "Allow: GET, HEAD\r\n", &body, 0);
 	} else if (path.p != NULL && strcmp(path.p, "/metrics") == 0) {
 		tok = cfg_get(o->cfg, "METRICS_TOKEN");
-		if (tok != NULL && *tok != '\0' && !ops_token_ok(tok,
+		if (tok != NULL && *tok != '\0' && !metrics_token_ok(tok,
 		    FCGX_GetParam("HTTP_AUTHORIZATION", fr->envp))) {
 			buf_puts(&body, "{\"error\":{\"code\":\"unauthorized\","
 			    "\"message\":\"/metrics needs the bearer token "

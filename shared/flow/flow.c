@@ -12,6 +12,8 @@
 #include "validate/schema.h"
 #include "ledger/ledger.h"
 #include "validate/val.h"
+#include "validate/val_nul.h"
+#include "validate/val_probe.h"
 
 static void
 flow_cors(struct msg_resp *resp)
@@ -97,6 +99,21 @@ oom:
 	    "\"out_of_memory\",\"message\":\"out of memory\"}}", 54);
 }
 
+/*
+ * A discovery probe ("{}" or no body, no payment) gets the 402 of the
+ * default request (val_probe.h); with a payment the body is validated.
+ */
+static int
+flow_validate(const struct flow_ctx *ctx, const struct msg_req *req,
+    struct val_result *vr, struct sf_err *err)
+{
+	if (req->payment_v2 == NULL && req->payment_v1 == NULL &&
+	    val_is_probe(req->body, req->body_len))
+		return val_probe(ctx->ep, vr, err);
+	return val_request(ctx->ep, req->content_type, req->body,
+	    req->body_len, vr, err);
+}
+
 static void
 flow_post(const struct flow_ctx *ctx, const struct msg_req *req,
     struct msg_resp *resp, struct flow_outcome *out)
@@ -117,8 +134,8 @@ flow_post(const struct flow_ctx *ctx, const struct msg_req *req,
 		sf_err_set(&err, 413, "body_too_large", NULL,
 		    "the request body is larger than %zu bytes",
 		    ctx->cfg->body_max);
-	else if (val_request(ctx->ep, req->content_type, req->body,
-	    req->body_len, &vr, &err) == 0) {
+	else if (val_nul_check(req->body, req->body_len, &err) == 0 &&
+	    flow_validate(ctx, req, &vr, &err) == 0) {
 		flow_paid(ctx, req, &vr, resp, out);
 		val_result_free(&vr);
 		return;

@@ -13,6 +13,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <unistd.h>
 
 #include "basics/buf.h"
@@ -689,4 +690,24 @@ metrics_render(const char *dir, struct buf *b, struct sf_err *err)
 		return sf_err_set(err, 500, "out_of_memory", NULL,
 		    "out of memory");
 	return 0;
+}
+
+int
+metrics_token_ok(const char *want, const char *auth)
+{
+	size_t		 i, n;
+	unsigned char	 d = 0;
+
+	/* The scheme is case-insensitive; 1*SP separates it (RFC 9110). */
+	if (want == NULL || *want == '\0' || auth == NULL ||
+	    strncasecmp(auth, "Bearer ", 7) != 0)
+		return 0;
+	for (auth += 7; *auth == ' '; auth++)
+		continue;
+	n = strlen(auth);
+	if (n != strlen(want))
+		return 0;
+	for (i = 0; i < n; i++)
+		d |= (unsigned char)(auth[i] ^ want[i]);
+	return d == 0;
 }

@@ -39,6 +39,13 @@ void	metrics_request_end(const struct flow_outcome *,
  * (version 0.0.4), appended to out.  0, or -1 when dir is unreadable.
  */
 int	metrics_render(const char *dir, struct buf *out, struct sf_err *);
+/*
+ * Whether the Authorization header value auth (NULL = absent) presents
+ * token want: "Bearer <token>", the scheme name in any case and one or
+ * more spaces before the token (RFC 9110 §11.4, 11.6.2; RFC 6750 §2.1).
+ * Compared in constant time in the length of the presented token.
+ */
+int	metrics_token_ok(const char *want, const char *auth);
 /* Live endpoint processes per file, for /healthz: cb(arg, endpoint, n). */
 int	metrics_processes(const char *dir,
 	    void (*cb)(void *, const char *endpoint, unsigned nprocs),

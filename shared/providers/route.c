@@ -65,6 +65,12 @@ route_resolve(const struct cfg *c, const struct def_endpoint *ep,
 		return sf_err_set(err, 503, "provider_unavailable", NULL,
 		    "model %s is not available right now: its provider (%s) "
 		    "is not configured on this server", m->id, rt->provider);
+	/* Refused before the 402: the offline provider renders no video
+	   (prov_offline.h), so the buyer would sign for nothing. */
+	if (ep->media != NULL && strcmp(ep->media, "video") == 0)
+		return sf_err_set(err, 501, "offline_unsupported", NULL,
+		    "%s is not available on this server: %s, and video has "
+		    "no offline stand-in", ep->name, rt->why);
 	rt->prov = provs_find("offline");
 	rt->offline = 1;
 	return 0;

@@ -33,7 +33,8 @@ struct route {
 void	route_key(const char *ep, const char *model, char *buf, size_t sz);
 /*
  * Resolve; 0 with rt filled, or -1 with 503 provider_unavailable (no key
- * on a mainnet config, unknown provider, offline on mainnet).
+ * on a mainnet config, unknown provider, offline on mainnet) or 501
+ * offline_unsupported (offline, but the offline provider cannot do it).
  */
 int	route_resolve(const struct cfg *, const struct def_endpoint *,
 	    const struct def_model *, struct route *, struct sf_err *);

@@ -22,6 +22,7 @@
 #include "serve/mcp.h"
 #include "basics/msg.h"
 #include "validate/schema.h"
+#include "validate/val_nul.h"
 
 /* JSON-RPC 2.0 error codes; -32000 for transport-level refusals, as the
    reference SDKs answer them. */
@@ -404,6 +405,7 @@ mcp_call(const struct mcp_ctx *ctx, const struct msg_req *req,
 	struct msg_req		 in;
 	struct msg_resp		 ir;
 	struct buf		 hdr;
+	struct sf_err		 nul;
 	char			*body = NULL, *ps = NULL;
 	size_t			 i;
 
@@ -471,7 +473,12 @@ mcp_call(const struct mcp_ctx *ctx, const struct msg_req *req,
 		else
 			in.payment_v2 = hdr.p;
 	}
-	flow_handle(fc, &in, &ir, out);
+	/* Re-printed arguments lose what follows a \u0000: judge the raw. */
+	sf_err_clear(&nul);
+	if (val_nul_check(req->body, req->body_len, &nul) == -1)
+		msg_resp_error(&ir, &nul);
+	else
+		flow_handle(fc, &in, &ir, out);
 	snprintf(out->endpoint, sizeof(out->endpoint), "mcp/%s", fc->ep->name);
 	mcp_result(resp, id, mcp_tool_result(&ir));
 	goto done;
