@@ -21,6 +21,7 @@
  */
 #include <sys/stat.h>
 
+#include <errno.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -43,9 +44,10 @@ struct hostconf {
 	char			 ops[PATH_MAX];		/* "" = none */
 	char			 mcp[PATH_MAX];		/* "" = none */
 	/*
-	 * What the server lets through: somewhat over our cap, so that the
-	 * endpoint answers its own JSON 413 for a body just over it and the
-	 * server refuses anything far larger itself.
+	 * What the server lets through: our cap (BODY_MAX), so a body over
+	 * it gets the same JSON 413 whoever answers (the server's error
+	 * document says what ours says); MCP_PATH gets sf-mcp's framing
+	 * allowance on top (hostconf_body_max).
 	 */
 	unsigned long		 body_limit;
 	/* Request header lines: PAYMENT-SIGNATURE grows with ERC-6492
@@ -134,7 +136,7 @@ hostconf_init(struct hostconf *h, const struct cfg *c, const char *www,
 		    "configurations would need escaped\n");
 		return -1;
 	}
-	h->body_limit = (unsigned long)c->body_max + 64 * 1024;
+	h->body_limit = (unsigned long)c->body_max;
 	h->header_limit = 65535;
 	h->root = geteuid() == 0;
 	return 0;
@@ -155,6 +157,282 @@ hostconf_paths_ok(void)
 			return 0;
 		}
 	return 1;
+}
+
+/*
+ * ---- Error documents --------------------------------------------------
+ * What the web server answers itself (404 for a path no endpoint owns,
+ * 411, 413 over its body limit, 431, 400 for a request it cannot read,
+ * 5xx when an endpoint process is gone) is in our error shape under the
+ * API paths, and a JSON-RPC error under MCP_PATH, as the endpoints'
+ * own answers are.  The documents are files in RUN_DIR/errors/ written
+ * here: api-NNN (our shape), mcp-NNN (JSON-RPC), site-404.html (a
+ * man-style page for people; the site keeps HTML 404s).  A server that
+ * refuses a request before it has read the path (lighttpd for 411, 431
+ * and 400; nginx and Apache for an oversized header) cannot tell /mcp
+ * from /v1/: those answers are in our shape everywhere.
+ */
+struct hostconf_err {
+	int		 status;
+	const char	*code;		/* ours; JSON-RPC gets -32600/-32603 */
+	const char	*message;	/* + " <limit> bytes" when limit */
+	int		 limit;
+};
+
+static const struct hostconf_err hostconf_errs[] = {
+	{ 400, "bad_request", "the request could not be read: a malformed "
+	    "request line or header, or a header line over the server's "
+	    "limit", 0 },
+	{ 403, "forbidden", "refused by the web server: a look-alike of a "
+	    "payment header (such as X_PAYMENT) is never accepted; send "
+	    "PAYMENT-SIGNATURE or X-PAYMENT", 0 },
+	{ 404, "not_found", "no endpoint at this path; see /llms.txt or "
+	    "/registry.json for the list", 0 },
+	{ 405, "method_not_allowed", "method not allowed here; endpoints "
+	    "take POST (GET describes them)", 0 },
+	{ 408, "request_timeout", "the request was not received in time", 0 },
+	{ 411, "length_required", "send a Content-Length header "
+	    "(Content-Length: 0 for an empty body)", 0 },
+	{ 413, "body_too_large", "the request body is larger than", 1 },
+	{ 414, "uri_too_long", "the request URI is too long", 0 },
+	{ 431, "header_too_large", "the request headers are too large: "
+	    "keep them under 64 KiB", 0 },
+	{ 500, "internal_error", "the web server failed; nothing was "
+	    "charged", 0 },
+	{ 502, "endpoint_unavailable", "the endpoint process is not "
+	    "answering; nothing was charged, retry later", 0 },
+	{ 503, "service_unavailable", "the service is unavailable; nothing "
+	    "was charged, retry later", 0 },
+	{ 504, "endpoint_timeout", "the endpoint did not answer in time; "
+	    "nothing was charged", 0 },
+	{ 0, NULL, NULL, 0 },
+};
+
+/* The body limit the server enforces for a path: ours, plus sf-mcp's
+   allowance for the JSON-RPC framing around the arguments. */
+static unsigned long
+hostconf_body_max(const struct hostconf *h, int mcp)
+{
+	return (unsigned long)h->c->body_max + (mcp ? 16384 : 0);
+}
+
+static cJSON *
+hostconf_err_json(const struct hostconf *h, const struct hostconf_err *e,
+    int mcp)
+{
+	cJSON	*j, *err;
+	char	 msg[512];
+
+	/* Word for word the endpoints' own 413 (flow.c). */
+	if (e->limit)
+		snprintf(msg, sizeof(msg), "%s %lu bytes", e->message,
+		    hostconf_body_max(h, mcp));
+	else
+		snprintf(msg, sizeof(msg), "%s", e->message);
+	if ((j = cJSON_CreateObject()) == NULL)
+		return NULL;
+	if (mcp) {
+		cJSON_AddStringToObject(j, "jsonrpc", "2.0");
+		cJSON_AddNullToObject(j, "id");
+	}
+	err = cJSON_AddObjectToObject(j, "error");
+	if (mcp)
+		cJSON_AddNumberToObject(err, "code",
+		    e->status >= 500 ? -32603 : -32600);
+	else
+		cJSON_AddStringToObject(err, "code", e->code);
+	cJSON_AddStringToObject(err, "message", msg);
+	return j;
+}
+
+static int
+hostconf_write_file(const char *path, const char *text)
+{
+	FILE	*f;
+	int	 rc = 0;
+
+	if ((f = fopen(path, "w")) == NULL)
+		return -1;
+	if (fputs(text, f) == EOF)
+		rc = -1;
+	if (fclose(f) == EOF)
+		rc = -1;
+	return rc;
+}
+
+/* People who mistype a page get a man page saying so. */
+static const char hostconf_site_404[] =
+    "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
+    "<meta name=\"viewport\" content=\"width=device-width, "
+    "initial-scale=1\">\n<title>404 — synthforge</title>\n"
+    "<link rel=\"stylesheet\" href=\"/style.css\">\n</head>\n<body>\n"
+    "<header class=\"top\"><nav aria-label=\"site\"><a class=\"brand\" "
+    "href=\"/index.html\">synthforge</a> <a href=\"/llms.txt\">llms.txt"
+    "</a> <a href=\"/registry.json\">registry.json</a></nav></header>\n"
+    "<main id=\"main\">\n<p class=\"prompt\" aria-hidden=\"true\">$ man "
+    "404</p>\n<h1>404(7)</h1>\n<section id=\"name\">\n<h2>NAME</h2>\n"
+    "<p><b>404</b> — no page here</p>\n</section>\n"
+    "<section id=\"description\">\n<h2>DESCRIPTION</h2>\n<p>Nothing is "
+    "served at this address.  The endpoints and their pages are listed "
+    "on the <a href=\"/index.html\">index</a>; agents read <a "
+    "href=\"/llms.txt\">llms.txt</a>.</p>\n</section>\n"
+    "<section id=\"see-also\">\n<h2>SEE ALSO</h2>\n<p><a "
+    "href=\"/index.html\">synthforge(7)</a>, <a href=\"/x402.7.html\">"
+    "x402(7)</a></p>\n</section>\n</main>\n</body>\n</html>\n";
+
+/*
+ * RUN_DIR/errors/{api,mcp}-NNN.<ext> and site-404.html.  lighttpd wants
+ * ".html" (its errorfile-prefix adds it; the MIME type comes from
+ * mimetype.assign by file name), the others ".json".  0 or -1.
+ */
+static int
+hostconf_errors_write(const struct hostconf *h, const char *ext)
+{
+	const struct hostconf_err	*e;
+	char				 dir[PATH_MAX + 16], path[PATH_MAX + 64];
+	char				*s;
+	cJSON				*j;
+	int				 mcp;
+
+	snprintf(dir, sizeof(dir), "%s/errors", h->run);
+	if (mkdir(dir, 0755) == -1 && errno != EEXIST)
+		goto fail;
+	/* Workers of another user (www-data) read these. */
+	if (chmod(dir, 0755) == -1)
+		goto fail;
+	for (e = hostconf_errs; e->status != 0; e++)
+		for (mcp = 0; mcp <= 1; mcp++) {
+			if ((j = hostconf_err_json(h, e, mcp)) == NULL ||
+			    (s = cJSON_PrintUnformatted(j)) == NULL) {
+				cJSON_Delete(j);
+				goto fail;
+			}
+			cJSON_Delete(j);
+			snprintf(path, sizeof(path), "%s/%s-%d.%s", dir,
+			    mcp ? "mcp" : "api", e->status, ext);
+			if (hostconf_write_file(path, s) == -1) {
+				cJSON_free(s);
+				goto fail;
+			}
+			cJSON_free(s);
+		}
+	snprintf(path, sizeof(path), "%s/site-404.html", dir);
+	if (hostconf_write_file(path, hostconf_site_404) == -1)
+		goto fail;
+	return 0;
+fail:
+	fprintf(stderr, "sf-hostconf: %s/errors: cannot write the error "
+	    "documents\n", h->run);
+	return -1;
+}
+
+/*
+ * lighttpd: server.errorfile-prefix, global = api- (what it refuses
+ * before reading the path), site- for pages, mcp- under MCP_PATH.
+ * The names map to application/json one by one (mimetype.assign tries
+ * the whole file name first), so the site's .html stays text/html.
+ */
+static int
+hostconf_errors_lighttpd(const struct hostconf *h)
+{
+	const struct hostconf_err	*e;
+
+	if (hostconf_errors_write(h, "html") == -1)
+		return -1;
+	printf("# Error documents in our JSON shape (see sf-hostconf.c).\n");
+	printf("mimetype.assign += (\n");
+	for (e = hostconf_errs; e->status != 0; e++)
+		printf("  \"api-%d.html\" => \"application/json\",\n"
+		    "  \"mcp-%d.html\" => \"application/json\",\n",
+		    e->status, e->status);
+	printf(")\n");
+	printf("server.errorfile-prefix = \"%s/errors/api-\"\n", h->run);
+	printf("$HTTP[\"url\"] !~ \"^/(v1|api|mcp)(/|$)\" {\n"
+	    "  server.errorfile-prefix = \"%s/errors/site-\"\n}\n", h->run);
+	printf("$HTTP[\"url\"] =~ \"^%s(/|$)\" {\n"
+	    "  server.errorfile-prefix = \"%s/errors/mcp-\"\n"
+	    "  server.max-request-size = %lu\n}\n", MCP_PATH, h->run,
+	    (hostconf_body_max(h, 1) + 1023) / 1024);
+	return 0;
+}
+
+/* Apache: ErrorDocument per status, redirected to the files (as GET). */
+static void
+hostconf_errors_apache_set(const char *kind)
+{
+	const struct hostconf_err	*e;
+
+	for (e = hostconf_errs; e->status != 0; e++)
+		printf("  ErrorDocument %d /_sf_errors/%s-%d.json\n", e->status,
+		    kind, e->status);
+}
+
+static int
+hostconf_errors_apache(const struct hostconf *h)
+{
+	if (hostconf_errors_write(h, "json") == -1)
+		return -1;
+	printf("# Error documents in our JSON shape (see sf-hostconf.c).\n");
+	printf("Alias /_sf_errors/ \"%s/errors/\"\n", h->run);
+	printf("<Directory \"%s/errors\">\n  Require all granted\n"
+	    "  Options None\n</Directory>\n", h->run);
+	hostconf_errors_apache_set("api");
+	printf("ErrorDocument 404 /_sf_errors/site-404.html\n");
+	printf("<LocationMatch \"^/(v1|api)(/|$)\">\n");
+	printf("  ErrorDocument 404 /_sf_errors/api-404.json\n");
+	printf("</LocationMatch>\n");
+	printf("<LocationMatch \"^%s(/|$)\">\n", MCP_PATH);
+	hostconf_errors_apache_set("mcp");
+	printf("  LimitRequestBody %lu\n", hostconf_body_max(h, 1));
+	printf("</LocationMatch>\n");
+	return 0;
+}
+
+/* nginx: error_page per status (494 is its "header too large"). */
+static void
+hostconf_errors_nginx_set(const char *kind, const char *indent)
+{
+	const struct hostconf_err	*e;
+
+	for (e = hostconf_errs; e->status != 0; e++)
+		printf("%serror_page %d /_sf_errors/%s-%d.json;\n", indent,
+		    e->status, kind, e->status);
+	printf("%serror_page 494 =431 /_sf_errors/%s-431.json;\n", indent,
+	    kind);
+}
+
+static int
+hostconf_errors_nginx(const struct hostconf *h)
+{
+	const struct hostconf_err	*e;
+
+	if (hostconf_errors_write(h, "json") == -1)
+		return -1;
+	/* Server level: our shape, but the site's own 404 page. */
+	for (e = hostconf_errs; e->status != 0; e++)
+		printf("    error_page %d /_sf_errors/%s-%d.%s;\n", e->status,
+		    e->status == 404 ? "site" : "api", e->status,
+		    e->status == 404 ? "html" : "json");
+	printf("    error_page 494 =431 /_sf_errors/api-431.json;\n");
+	printf("    location ^~ /_sf_errors/ {\n      internal;\n"
+	    "      alias %s/errors/;\n"
+	    "      types { application/json json; text/html html; }\n"
+	    "    }\n", h->run);
+	printf("    location ~ ^/(v1|api)/ {\n"
+	    "      error_page 404 /_sf_errors/api-404.json;\n"
+	    "      return 404;\n    }\n");
+	printf("    location ~ ^%s/ {\n", MCP_PATH);
+	hostconf_errors_nginx_set("mcp", "      ");
+	printf("      return 404;\n    }\n");
+	return 0;
+}
+
+/* Inside the MCP_PATH location: JSON-RPC errors, sf-mcp's body limit. */
+static void
+hostconf_errors_nginx_mcp(const struct hostconf *h)
+{
+	hostconf_errors_nginx_set("mcp", "      ");
+	printf("      client_max_body_size %lu;\n", hostconf_body_max(h, 1));
 }
 
 static void
@@ -238,13 +516,16 @@ hostconf_lighttpd(const struct hostconf *h)
 	printf("server.port = %u\n", h->c->port);
 	printf("server.errorlog = \"%s/lighttpd.error.log\"\n", h->run);
 	printf("server.pid-file = \"%s/lighttpd.pid\"\n", h->run);
-	printf("server.max-request-size = %lu\n", h->body_limit / 1024);
+	/* In KiB: rounded up, so what lighttpd lets through reaches us. */
+	printf("server.max-request-size = %lu\n", (h->body_limit + 1023) / 1024);
 	printf("server.max-request-field-size = %lu\n", h->header_limit);
 	printf("server.tag = \"synthforge\"\n");
 	printf("index-file.names = ( \"index.html\" )\n");
 	hostconf_mime_lighttpd();
 	printf("alias.url = ( \"/media/\" => \"%s/\" )\n", h->media);
 	hostconf_lighttpd_spoof();
+	if (hostconf_errors_lighttpd(h) == -1)
+		return 1;
 	/*
 	 * One exact-path block per endpoint: fastcgi.server keys match by
 	 * prefix, so "/v1/image-generate" would also catch
@@ -329,7 +610,7 @@ hostconf_apache(const struct hostconf *h)
 	    "AddType \"text/markdown; charset=utf-8\" .md\n"
 	    "AddType \"text/plain; charset=utf-8\" .txt .1 .7\n"
 	    "AddType application/json .json\n");
-	/* Apache's own limit above ours: the endpoint answers the 413. */
+	/* Ours: Apache's 413 is our JSON 413 (hostconf_errors_apache). */
 	printf("LimitRequestBody %lu\n", h->body_limit);
 	printf("LimitRequestFieldSize %lu\n", h->header_limit);
 	printf("LimitRequestLine 16384\n");
@@ -345,6 +626,8 @@ hostconf_apache(const struct hostconf *h)
 	    "</Directory>\n", h->media);
 	/* Upstream calls take minutes for video: no proxy timeout first. */
 	printf("ProxyTimeout 600\n");
+	if (hostconf_errors_apache(h) == -1)
+		return 1;
 	for (e = def_table; e->ep != NULL; e++)
 		hostconf_apache_fcgi(h, e->ep->path, e->stem);
 	if (h->ops[0] != '\0') {
@@ -393,6 +676,8 @@ hostconf_nginx_fcgi(const struct hostconf *h, const char *path,
     const char *stem)
 {
 	printf("    location = %s {\n", path);
+	if (strcmp(path, MCP_PATH) == 0)
+		hostconf_errors_nginx_mcp(h);
 	hostconf_nginx_params();
 	printf("      fastcgi_pass unix:%s/%s.sock;\n    }\n", h->run, stem);
 }
@@ -420,7 +705,7 @@ hostconf_nginx(const struct hostconf *h)
 	printf("  client_body_temp_path %s/nginx-body;\n", h->run);
 	printf("  fastcgi_temp_path %s/nginx-fastcgi;\n", h->run);
 	printf("  proxy_temp_path %s/nginx-proxy;\n", h->run);
-	/* nginx's own 413 only well above our cap: ours is JSON. */
+	/* Ours: nginx's 413 is our JSON 413 (hostconf_errors_nginx). */
 	printf("  client_max_body_size %lu;\n", h->body_limit);
 	printf("  client_body_buffer_size 128k;\n");
 	/* Big PAYMENT-SIGNATURE in, big PAYMENT-REQUIRED out: the default
@@ -436,6 +721,8 @@ hostconf_nginx(const struct hostconf *h)
 	printf("    listen 127.0.0.1:%u;\n", h->c->port);
 	printf("    root %s;\n    index index.html;\n", h->www);
 	printf("    location /media/ { alias %s/; }\n", h->media);
+	if (hostconf_errors_nginx(h) == -1)
+		return 1;
 	for (e = def_table; e->ep != NULL; e++)
 		hostconf_nginx_fcgi(h, e->ep->path, e->stem);
 	if (h->ops[0] != '\0') {
