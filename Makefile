@@ -169,8 +169,11 @@ asan-integ:
 	    node --test --test-concurrency=1 --test-timeout=600000 \
 	    integ/foundation.test.mjs integ/paid.test.mjs integ/verify.test.mjs
 
-# Speed figures live here, never in tests.
-bench: all bench-x402
+# Speed figures live here, never in tests.  A fresh checkout gets what the
+# peers need first (viem from tests/node_modules).
+bench: deps tests/node_modules/.installed
+	$(MAKE) all
+	$(MAKE) bench-x402
 
 clean:
 	rm -rf build build-asan build-clang

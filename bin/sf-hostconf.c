@@ -633,6 +633,9 @@ hostconf_apache(const struct hostconf *h)
 	if (h->ops[0] != '\0') {
 		hostconf_apache_fcgi(h, "/metrics", "sf-ops");
 		hostconf_apache_fcgi(h, "/healthz", "sf-ops");
+		/* METRICS_TOKEN: Apache keeps Authorization from backends. */
+		printf("<Location \"/metrics\">\n  CGIPassAuth On\n"
+		    "</Location>\n");
 	}
 	if (h->mcp[0] != '\0')
 		hostconf_apache_fcgi(h, MCP_PATH, "sf-mcp");

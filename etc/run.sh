@@ -10,10 +10,32 @@ port=${2:-8080}
 top=$(pwd)
 var="$top/var"
 run="$var/run"
+www="$top/www"
 fcgi="$top/build/fcgi"
-mkdir -p "$run" "$var/media"
+media="$var/media"
+
+# Apache and nginx run their workers as www-data when started as root.
+# A checkout they cannot enter (a 0700 home or mktemp -d folder) keeps
+# the ledger, but the sockets, the media and a copy of the site go to a
+# folder of their own under /var/tmp, the same one for every run of this
+# checkout (media URLs stay valid across restarts).
+workers_reach() {
+	runuser -u www-data -- test -x "$1" 2>/dev/null
+}
+if [ "$(id -u)" = 0 ] && [ "$server" != lighttpd ] && ! workers_reach "$top"; then
+	rt="/var/tmp/synthforge-$(printf '%s' "$top" | cksum | cut -d' ' -f1)"
+	mkdir -p "$rt"
+	chmod 0755 "$rt"
+	run="$rt/run"
+	media="$rt/media"
+	rm -rf "$rt/www"
+	cp -R "$top/www" "$rt/www"
+	www="$rt/www"
+	echo "$top is closed to www-data: sockets, media and the site under $rt"
+fi
+mkdir -p "$run" "$media"
 export SYNTHFORGE_PORT="${SYNTHFORGE_PORT:-$port}"
-export SYNTHFORGE_MEDIA_DIR="${SYNTHFORGE_MEDIA_DIR:-$var/media}"
+export SYNTHFORGE_MEDIA_DIR="${SYNTHFORGE_MEDIA_DIR:-$media}"
 export SYNTHFORGE_DB="${SYNTHFORGE_DB:-$var/ledger.db}"
 
 # A testnet run without PAY_TO gets a local development wallet.
@@ -38,7 +60,7 @@ sockmode=0600
 if [ "$(id -u)" = 0 ]; then
 	sockmode=0660
 	chmod o+x "$var" "$run" 2>/dev/null || :
-	chmod o+rx "$var/media" 2>/dev/null || :
+	chmod o+rx "$SYNTHFORGE_MEDIA_DIR" 2>/dev/null || :
 fi
 
 pids=
@@ -81,20 +103,20 @@ spawn_all() {
 
 case "$server" in
 lighttpd)
-	build/bin/sf-hostconf lighttpd "$top/www" "$run" "$fcgi" \
+	build/bin/sf-hostconf lighttpd "$www" "$run" "$fcgi" \
 	    > "$run/lighttpd.conf"
 	lighttpd -tt -f "$run/lighttpd.conf" >/dev/null
 	echo "synthforge on http://127.0.0.1:$SYNTHFORGE_PORT/ (lighttpd, Ctrl-C stops)"
 	exec lighttpd -D -f "$run/lighttpd.conf"
 	;;
 apache)
-	build/bin/sf-hostconf apache "$top/www" "$run" "$fcgi" \
+	build/bin/sf-hostconf apache "$www" "$run" "$fcgi" \
 	    > "$run/apache.conf"
 	apache2 -t -f "$run/apache.conf"
 	set -- apache2 -DFOREGROUND -f "$run/apache.conf"
 	;;
 nginx)
-	build/bin/sf-hostconf nginx "$top/www" "$run" "$fcgi" \
+	build/bin/sf-hostconf nginx "$www" "$run" "$fcgi" \
 	    > "$run/nginx.conf"
 	nginx -t -q -p "$run" -c "$run/nginx.conf"
 	set -- nginx -p "$run" -c "$run/nginx.conf" -g 'daemon off;'

@@ -40,7 +40,7 @@ fuzz-x402:
 		    $(B)/fuzz/x402_payment tests/fuzz/corpus/x402_payment; \
 	fi
 
-bench-x402: $(B)/bench/bench_verify
+bench-x402: $(B)/bench/bench_verify tests/node_modules/.installed
 	node bench/viem_verify.mjs $(B)/bench/bench_verify
 
 .PHONY: x402-diff-driver x402-diff fuzz-x402 bench-x402

@@ -9,6 +9,7 @@
 import { test, describe, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import http from 'node:http';
+import net from 'node:net';
 import { mkdtempSync, writeFileSync, readFileSync, existsSync, chmodSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -45,6 +46,42 @@ function raw(port, { method = 'POST', path = '/v1/image-generate', headers = {},
     req.end(body);
   });
 }
+// Bytes exactly as written (no Content-Length added, none checked).
+function sock(port, text) {
+  return new Promise((resolve, reject) => {
+    // write, not end: nginx drops a client that half-closes first.
+    const c = net.connect(port, '127.0.0.1', () => c.write(text));
+    const chunks = [];
+    c.on('data', (d) => chunks.push(d));
+    c.on('error', reject);
+    c.on('close', () => {
+      const t = Buffer.concat(chunks).toString('utf8');
+      const [head, ...rest] = t.split('\r\n\r\n');
+      const headers = Object.fromEntries(head.split('\r\n').slice(1).map((l) => [l.slice(0, l.indexOf(':')).toLowerCase(), l.slice(l.indexOf(':') + 1).trim()]));
+      resolve({ status: Number(head.split(' ')[1]), headers, body: rest.join('\r\n\r\n') });
+    });
+  });
+}
+// Our error shape, with the status and code.
+function assertOurs(r, status, code) {
+  assert.equal(r.status, status, r.body.slice(0, 200));
+  assert.match(r.headers['content-type'], /^application\/json/, `${status}: ${r.headers['content-type']} ${r.body.slice(0, 120)}`);
+  const j = JSON.parse(r.body);
+  assert.equal(j.error.code, code);
+  assert.ok(typeof j.error.message === 'string' && j.error.message.length > 10, r.body);
+}
+// A JSON-RPC 2.0 error (what /mcp answers).
+function assertRpc(r, status) {
+  assert.equal(r.status, status, r.body.slice(0, 200));
+  assert.match(r.headers['content-type'], /^application\/json/);
+  const j = JSON.parse(r.body);
+  assert.equal(j.jsonrpc, '2.0');
+  assert.equal(j.id, null);
+  assert.equal(typeof j.error.code, 'number');
+  assert.equal(typeof j.error.message, 'string');
+}
+const TOKEN = 'tok-15-secret';
+const auth = { authorization: `Bearer ${TOKEN}` };
 const json = { 'content-type': 'application/json' };
 const prompt = JSON.stringify({ prompt: 'a lighthouse at dusk' });
 
@@ -55,7 +92,7 @@ for (const server of SERVERS) {
       const logDir = mkdtempSync(join(tmpdir(), 'sf-log-'));
       chmodSync(logDir, 0o755);
       logFile = join(logDir, 'requests.log');
-      srv = await startServer({ server, www, conf: { BODY_MAX: '65536', LOG_FILE: logFile,
+      srv = await startServer({ server, www, conf: { BODY_MAX: '65536', LOG_FILE: logFile, METRICS_TOKEN: TOKEN,
         FACILITATOR_URL: `http://127.0.0.1:${fac.address().port}` } });
       pids = srv.pids();
     });
@@ -88,17 +125,28 @@ for (const server of SERVERS) {
       assert.match(r.headers['access-control-expose-headers'], /PAYMENT-REQUIRED.*PAYMENT-RESPONSE.*X-PAYMENT-RESPONSE/);
     });
 
-    test('every endpoint answers its example with a 402 (large PAYMENT-REQUIRED headers pass)', async () => {
+    test('every endpoint answers its example with a 402 (large PAYMENT-REQUIRED headers pass); video without a key is refused before it', async () => {
       // Apache's CGI header parser caps a header line at 8 KB (500 above).
       let biggest = 0;
+      const refused = [];
       for (const ep of endpoints()) {
         const r = await raw(srv.port, { path: ep.path, headers: json, body: JSON.stringify(ep.example) });
         // Examples naming remote input URLs need DNS, which CI may lack.
         if (r.status === 400 && JSON.parse(r.body).error.code === 'input_fetch_failed') continue;
+        if (ep.media === 'video') {
+          // No FAL_KEY here, and video has no offline stand-in: nothing
+          // to sign for (issue 15).
+          assert.equal(r.status, 501, `${ep.path}: ${r.status} ${r.body.slice(0, 200)}`);
+          assert.equal(JSON.parse(r.body).error.code, 'offline_unsupported');
+          assert.equal(r.headers['payment-required'], undefined);
+          refused.push(ep.name);
+          continue;
+        }
         assert.equal(r.status, 402, `${ep.path}: ${r.status} ${r.body.slice(0, 200)}`);
         biggest = Math.max(biggest, r.headers['payment-required'].length);
       }
       assert.ok(biggest > 1000, `largest PAYMENT-REQUIRED ${biggest} bytes`);
+      assert.ok(refused.includes('text-to-video') && refused.includes('seedance-video'), refused.join());
     });
 
     test('exact paths: -pro is its own endpoint, neighbours are not endpoints', async () => {
@@ -107,7 +155,8 @@ for (const server of SERVERS) {
       assert.equal(decodeB64Json(r.headers['payment-required']).accepts[0].amount, '100000');
       for (const p of ['/v1/image-generatex', '/v1/image-generate/x']) {
         const n = await raw(srv.port, { path: p, headers: json, body: prompt });
-        assert.ok([404, 405].includes(n.status), `${p}: ${n.status}`);
+        assert.equal(n.status, 404, `${p}: ${n.status}`);
+        assertOurs(n, 404, 'not_found');
         assert.equal(n.headers['payment-required'], undefined);
       }
     });
@@ -123,8 +172,92 @@ for (const server of SERVERS) {
       const b = await raw(srv.port, { headers: json, body: over });
       assert.equal(b.status, 413);
       assert.equal(JSON.parse(b.body).error.code, 'body_too_large');
+      // Far over: the server refuses it itself, in the same words.
       const far = await raw(srv.port, { headers: json, body: 'x'.repeat(4 << 20) }).catch((e) => ({ status: 413, err: e }));
       assert.equal(far.status, 413);
+      if (!far.err) assert.deepEqual(JSON.parse(far.body), JSON.parse(b.body));
+    });
+
+    // Issue 15: what scanners, browsers and careless clients send.
+    test('discovery probes ({} and no body) get the 402 with the offers and the bazaar extension; invalid values still a 400', async () => {
+      const probes = [
+        await raw(srv.port, { headers: json, body: '{}' }),
+        await sock(srv.port, `POST /v1/image-generate HTTP/1.1\r\nHost: x\r\nContent-Length: 0\r\nConnection: close\r\n\r\n`),
+        await raw(srv.port, { path: '/v1/image-generate-pro', headers: json, body: ' { } ' }),
+      ];
+      for (const [i, r] of probes.entries()) {
+        assert.equal(r.status, 402, `probe ${i}: ${r.body.slice(0, 200)}`);
+        const v2 = decodeB64Json(r.headers['payment-required']);
+        assert.equal(v2.accepts[0].amount, i === 2 ? '100000' : '10000', `probe ${i}: the default request's price`);
+        const bz = v2.extensions.bazaar;
+        assert.equal(bz.info.input.method, 'POST');
+        assert.equal(typeof bz.info.input.body.prompt, 'string', 'the example input');
+        assert.ok(bz.schema.properties.input.properties.body.required.includes('prompt'), 'the schema says prompt is required');
+        assert.equal(JSON.parse(r.body).accepts[0].maxAmountRequired, v2.accepts[0].amount);
+      }
+      // No Content-Length at all: lighttpd insists on one (a JSON 411),
+      // Apache and nginx hand it on (the 402).
+      const bare = await sock(srv.port, `POST /v1/image-generate HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n`);
+      if (server === 'lighttpd') assertOurs(bare, 411, 'length_required');
+      else assert.equal(bare.status, 402, bare.body.slice(0, 200));
+      // Present but invalid: a 400 naming the field, no payment asked.
+      for (const [body, field, code] of [['{"prompt":""}', 'prompt', 'empty_field'], ['{"width":5}', 'width', 'out_of_range'], ['{"prompt":"x","tier":"turbo"}', 'tier', 'invalid_value']]) {
+        const r = await raw(srv.port, { headers: json, body });
+        assertOurs(r, 400, code);
+        assert.equal(JSON.parse(r.body).error.field, field);
+        assert.equal(r.headers['payment-required'], undefined);
+      }
+    });
+
+    test('U+0000 in a JSON string: a 400 naming the field, before any payment', async () => {
+      for (const [body, field] of [['{"prompt":"a\\u0000b"}', 'prompt'], ['{"prompt":"x","negative_prompt":"\\u0000"}', 'negative_prompt']]) {
+        const r = await raw(srv.port, { headers: json, body });
+        assertOurs(r, 400, 'invalid_character');
+        assert.equal(JSON.parse(r.body).error.field, field, body);
+        assert.equal(r.headers['payment-required'], undefined);
+      }
+      // An escaped backslash followed by "u0000" is text, not U+0000.
+      const ok = await raw(srv.port, { headers: json, body: '{"prompt":"a\\\\u0000b"}' });
+      assert.equal(ok.status, 402, ok.body.slice(0, 200));
+    });
+
+    test('the server\'s own answers under /v1/, /api/ and /mcp are JSON; the site keeps an HTML 404', async () => {
+      for (const path of ['/v1/nope', '/v1/image-generate/x', '/api/nope', '/api/v1/image/nope'])
+        assertOurs(await raw(srv.port, { method: 'GET', path }), 404, 'not_found');
+      assertOurs(await raw(srv.port, { path: '/v1/nope', headers: json, body: '{}' }), 404, 'not_found');
+      assertRpc(await raw(srv.port, { path: '/mcp/x', headers: json, body: '{}' }), 404);
+      const site = await raw(srv.port, { method: 'GET', path: '/no-such-page.html' });
+      assert.equal(site.status, 404);
+      assert.match(site.headers['content-type'], /^text\/html/);
+      assert.match(site.body, /<h1>404\(7\)<\/h1>/, 'a man-style page');
+      // Over the body limit: the same JSON 413 whoever answers; /mcp's is JSON-RPC.
+      const big = await raw(srv.port, { path: '/api/v1/image/generate', headers: json, body: 'x'.repeat(300000) }).catch((e) => ({ err: e }));
+      if (!big.err) assertOurs(big, 413, 'body_too_large');
+      const mcpBig = await raw(srv.port, { path: '/mcp', headers: { ...json, accept: 'application/json' }, body: 'x'.repeat(300000) }).catch((e) => ({ err: e }));
+      if (!mcpBig.err) assertRpc(mcpBig, 413);
+      assert.ok(!big.err || !mcpBig.err, 'at least one 413 was read');
+      // A 70 KiB header: refused before the path is read, so in our shape
+      // even under /mcp; Apache can only say 400.
+      const hdr = { ...json, 'x-filler': 'a'.repeat(70 * 1024) };
+      for (const path of ['/v1/image-generate', '/mcp']) {
+        const r = await raw(srv.port, { path, headers: hdr, body: prompt });
+        if (server === 'apache') assertOurs(r, 400, 'bad_request');
+        else assertOurs(r, 431, 'header_too_large');
+      }
+    });
+
+    test('METRICS_TOKEN: the Bearer scheme name in any case, the token exactly', async () => {
+      const get = (h) => raw(srv.port, { method: 'GET', path: '/metrics', headers: h });
+      for (const scheme of ['Bearer', 'bearer', 'BEARER', 'bEARer']) {
+        const r = await get({ authorization: `${scheme} ${TOKEN}` });
+        assert.equal(r.status, 200, `${scheme}: ${r.body.slice(0, 200)}`);
+        assert.match(r.body, /^# TYPE synthforge_requests_total counter$/m);
+      }
+      for (const h of [{}, { authorization: `Bearer ${TOKEN.toUpperCase()}` }, { authorization: `Basic ${TOKEN}` }, { authorization: TOKEN }]) {
+        const r = await get(h);
+        assertOurs(r, 401, 'unauthorized');
+        assert.match(r.headers['www-authenticate'], /^Bearer/);
+      }
     });
 
     test('look-alike payment headers never reach the endpoint', async () => {
@@ -188,9 +321,9 @@ for (const server of SERVERS) {
     });
 
     test('a refused payment moves the counters and writes one log line', async () => {
-      const before = await scrape(srv.url);
+      const before = await scrape(srv.url, auth);
       const r = await raw(srv.port, { headers: { ...json, 'PAYMENT-SIGNATURE': 'Z2FyYmFnZQ==' }, body: prompt });
-      const after = await scrape(srv.url);
+      const after = await scrape(srv.url, auth);
       const d = (name, labels) => metric(after, name, labels) - metric(before, name, labels);
       assert.equal(d('synthforge_requests_total', { endpoint: 'image-generate', status: String(r.status) }), 1);
       const reqd = d('synthforge_payments_total', { endpoint: 'image-generate', result: 'refused' })

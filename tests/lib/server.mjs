@@ -5,8 +5,8 @@
 // the endpoint binaries itself; for Apache and nginx they are started here
 // with spawn-fcgi (one process per endpoint, plus sf-ops and sf-mcp).  Everything
 // started is stopped by stop(), and killed if the test process exits first.
-import { spawn, execFileSync } from 'node:child_process';
-import { mkdtempSync, writeFileSync, mkdirSync, readFileSync, existsSync, chmodSync } from 'node:fs';
+import { spawn, execFileSync, spawnSync } from 'node:child_process';
+import { mkdtempSync, writeFileSync, mkdirSync, readFileSync, existsSync, chmodSync, cpSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import net from 'node:net';
@@ -58,6 +58,13 @@ async function stopChild(c, ms = 5000) {
   if (c.exitCode === null && c.signalCode === null) { c.kill('SIGKILL'); await done; }
 }
 
+// Whether www-data (the Apache/nginx workers' user when we are root) can
+// read the files of dir: every folder above it must let them through.
+export function workersReach(dir) {
+  const r = spawnSync('runuser', ['-u', 'www-data', '--', 'test', '-r', dir, '-a', '-x', dir]);
+  return r.status === 0;
+}
+
 // All endpoint definitions as the binaries see them.
 export function endpoints() {
   return JSON.parse(execFileSync(join(BUILD, 'bin/sf-hostconf'), ['endpoints'], {
@@ -79,8 +86,17 @@ export async function startServer({ conf = {}, env = {}, www, server = 'lighttpd
   const run = join(dir, 'run');
   mkdirSync(run);
   mkdirSync(join(dir, 'media'));
-  // Apache and nginx workers run as www-data when we are root.
-  if (server !== 'lighttpd') for (const d of [dir, run, join(dir, 'media')]) chmodSync(d, 0o755);
+  // Apache and nginx workers run as www-data when we are root: the run
+  // directory and the media are made reachable, and a site they cannot
+  // read (a checkout in a 0700 folder) is served from a copy.
+  let site = www || join(TOP, 'www');
+  if (server !== 'lighttpd') {
+    for (const d of [dir, run, join(dir, 'media')]) chmodSync(d, 0o755);
+    if (process.getuid?.() === 0 && !workersReach(site)) {
+      cpSync(site, join(dir, 'www'), { recursive: true });
+      site = join(dir, 'www');
+    }
+  }
   const port = await freePort();
   const settings = {
     PAY_TO: '0x3C44CdDdB6a900fa2b585dd299e03d12FA4293BC',
@@ -100,7 +116,7 @@ export async function startServer({ conf = {}, env = {}, www, server = 'lighttpd
   const hostconf = join(binDir || join(BUILD, 'bin'), 'sf-hostconf');
   const extra = mcpBin ? [opsBin || '', mcpBin] : opsBin ? [opsBin] : [];
   const conffile = join(run, `${server}.conf`);
-  writeFileSync(conffile, execFileSync(hostconf, [server, www || join(TOP, 'www'), run, fcgi, ...extra], { env: childEnv }));
+  writeFileSync(conffile, execFileSync(hostconf, [server, site, run, fcgi, ...extra], { env: childEnv }));
 
   const spawned = [];
   let proc;
