@@ -116,7 +116,7 @@ const bad = [
   ['malformed JSON', '/v1/image-generate', '{"prompt": "x",', 400, 'invalid_json', undefined],
   ['trailing garbage', '/v1/image-generate', '{"prompt":"x"} x', 400, 'invalid_json', undefined],
   ['not an object', '/v1/image-generate', '["prompt"]', 400, 'invalid_json', undefined],
-  ['empty body', '/v1/image-generate', '', 400, 'invalid_json', undefined],
+  ['blank body', '/v1/image-generate', ' x ', 400, 'invalid_json', undefined],
   ['missing prompt', '/v1/image-generate', { width: 512 }, 400, 'missing_field', 'prompt'],
   ['wrong type', '/v1/image-generate', { prompt: 'x', width: '1024' }, 400, 'invalid_type', 'width'],
   ['fractional integer', '/v1/image-generate', { prompt: 'x', seed: 1.5 }, 400, 'invalid_type', 'seed'],
@@ -131,6 +131,11 @@ const bad = [
   ['unknown field', '/v1/image-generate', { prompt: 'x', colour: 'red' }, 400, 'unknown_field', 'colour'],
   ['duplicate field', '/v1/image-generate', '{"prompt":"x","prompt":"y"}', 400, 'duplicate_field', 'prompt'],
   ['empty prompt', '/v1/image-generate', { prompt: '' }, 400, 'empty_field', 'prompt'],
+  // cJSON would cut the string at U+0000: refused, whatever the field.
+  ['U+0000 in the prompt', '/v1/image-generate', '{"prompt":"a\\u0000b"}', 400, 'invalid_character', 'prompt'],
+  ['U+0000 in an enum', '/v1/image-generate', '{"prompt":"a","tier":"fast\\u0000x"}', 400, 'invalid_character', 'tier'],
+  ['U+0000 in a field name', '/v1/image-generate', '{"prompt":"a","pro\\u0000mpt":"b"}', 400, 'invalid_character', 'pro\\u0000mpt'],
+  ['U+0000 in a URL', '/v1/image-edit', '{"prompt":"a","image_url":"http://localhost/x\\u0000.png"}', 400, 'invalid_character', 'image_url'],
 ];
 for (const [name, path, body, status, code, field] of bad) {
   test(`bad input: ${name} -> ${status} ${code}`, async () => {
@@ -142,6 +147,31 @@ for (const [name, path, body, status, code, field] of bad) {
     assert.equal(typeof j.error.message, 'string');
     assert.ok(j.error.message.length > 10);
     assert.equal(j.error.field, field);
+  });
+}
+
+// What the x402 Bazaar sends to list an endpoint (issue 15): "{}" and a
+// body-less POST, no payment.  Both get the 402 of the default request,
+// with the bazaar extension describing the real input.
+for (const ep of eps) {
+  test(`${ep.name}: discovery probes ({} and no body) -> 402 with the bazaar extension`, async () => {
+    // The same price as the smallest valid request: required fields only.
+    const full = localExample(ep, fakes.port);
+    const least = Object.fromEntries((ep.input.required || []).map((k) => [k, full[k]]));
+    const want = await post(ep.path, least);
+    assert.equal(want.status, 402, await want.clone().text());
+    const amount = decodeB64Json(want.headers.get('payment-required')).accepts[0].amount;
+    const probes = [await post(ep.path, '{}'), await fetch(srv.url + ep.path, { method: 'POST' })];
+    for (const r of probes) {
+      assert.equal(r.status, 402, await r.clone().text());
+      const v2 = decodeB64Json(r.headers.get('payment-required'));
+      assert.equal(v2.resource.url, `${srv.url}${ep.path}`);
+      assert.deepEqual(v2.accepts.map((a) => a.network), ['eip155:84532', 'eip155:137']);
+      assert.equal(v2.accepts[0].amount, amount);
+      assert.ok(v2.extensions.bazaar.info.input.body, 'bazaar example body');
+      assert.ok(v2.extensions.bazaar.schema, 'bazaar schema');
+      assert.equal((await r.json()).accepts[0].maxAmountRequired, v2.accepts[0].amount);
+    }
   });
 }
 

@@ -1,22 +1,28 @@
 // A paid call end to end through each web server: local anvil chain, the
-// official x402 facilitator, the official @x402/fetch client; no provider
-// keys, so routes use the offline provider.  Then the metrics: a settled
-// call moves requests{200}, payments{settled}, revenue; a refused payment
-// moves payments{refused} with its reason.
+// official x402 facilitator, the official @x402/fetch client, the fake
+// providers.  Then the metrics: a settled call moves requests{200},
+// payments{settled}, revenue; a refused payment moves payments{refused}
+// with its reason.  A discovery probe's 402 paid with a body that lacks
+// the prompt: a 400, nothing settled, no upstream call.
 import { test, describe, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { startChain } from '../lib/chain.mjs';
 import { startFacilitator } from '../lib/facilitator.mjs';
 import { pay, makePayment, requirementsV2 } from '../lib/pay.mjs';
+import { x402HTTPClient } from '@x402/fetch';
+import { decodePaymentSignatureHeader } from '@x402/core/http';
 import { startServer, SERVERS } from '../lib/server.mjs';
+import { startFakes } from '../lib/fakes.mjs';
+import { makeClient } from '../lib/pay.mjs';
 import { scrape, metric } from '../lib/metrics.mjs';
 
-let chain, fac;
+let chain, fac, fakes;
 before(async () => {
   chain = await startChain();
   fac = await startFacilitator({ rpc: chain.rpc });
+  fakes = await startFakes();
 });
-after(async () => { await fac?.stop(); await chain?.stop(); });
+after(async () => { await fakes?.stop(); await fac?.stop(); await chain?.stop(); });
 
 const conf = () => ({
   FACILITATOR_URL: fac.url, RPC_URL: chain.rpc, NETWORKS: 'base-sepolia', ASSET: chain.token,
@@ -27,7 +33,7 @@ const EP = { endpoint: 'image-generate' };
 for (const server of SERVERS) {
   describe(`${server}: paid`, () => {
     let srv;
-    before(async () => { srv = await startServer({ server, conf: conf() }); });
+    before(async () => { srv = await startServer({ server, conf: conf(), env: fakes.env }); });
     after(async () => { await srv?.stop(); });
 
     // Passes without the paid flow: verification refuses before any work.
@@ -65,6 +71,36 @@ for (const server of SERVERS) {
       assert.equal(d('synthforge_payments_verified_total'), 1);
       assert.equal(d('synthforge_revenue_atomic_total', { network: 'eip155:84532' }), 10000);
       assert.equal(d('synthforge_payments_settled_total'), 1);
+    });
+
+    test('a probe\'s 402 paid with a body that lacks the prompt: a 400 naming it, nothing settled, no upstream call', async () => {
+      const url = `${srv.url}/v1/image-generate`;
+      const probe = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' });
+      assert.equal(probe.status, 402);
+      const core = makeClient();
+      const http = new x402HTTPClient(core);
+      const required = http.getPaymentRequiredResponse((n) => probe.headers.get(n), await probe.json());
+      const payload = await core.createPaymentPayload(required);
+      const headers = http.encodePaymentSignatureHeader(payload);
+      const nonce = decodePaymentSignatureHeader(headers['PAYMENT-SIGNATURE']).payload.authorization.nonce;
+      const bal = await chain.balanceOf(chain.accounts.payTo.address);
+      const calls = (await fakes.requests()).length;
+      for (const [body, code, field] of [['{}', 'missing_field', 'prompt'], ['{"width":512}', 'missing_field', 'prompt'], ['', 'invalid_json', undefined]]) {
+        const r = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body });
+        assert.equal(r.status, 400, `${JSON.stringify(body)}: ${await r.clone().text()}`);
+        const j = await r.json();
+        assert.equal(j.error.code, code);
+        assert.equal(j.error.field, field);
+        assert.equal(r.headers.get('payment-response'), null);
+      }
+      assert.equal(await chain.balanceOf(chain.accounts.payTo.address), bal, 'nothing moved');
+      assert.equal(await chain.authorizationState(chain.accounts.payer.address, nonce), false, 'the authorization is unused');
+      assert.equal((await fakes.requests()).length, calls, 'no upstream call');
+      // The same payment still buys a real request afterwards.
+      const ok = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: '{"prompt":"a probe, then a real request"}' });
+      assert.equal(ok.status, 200, await ok.clone().text());
+      assert.equal(await chain.balanceOf(chain.accounts.payTo.address) - bal, 10000n);
+      assert.ok((await fakes.requests()).length > calls, 'the upstream was called for the real request');
     });
   });
 }
