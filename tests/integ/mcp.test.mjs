@@ -127,6 +127,32 @@ test('tools/call with bad arguments: a tool error naming the field, before any p
   assert.equal(t.body.error.code, -32602);
 });
 
+test('tools/call with U+0000 in an argument: a tool error naming it, before any payment; a paid call is not charged', async () => {
+  // Sent as text: JSON.stringify writes the escape, cJSON would cut there.
+  const raw = (args, meta) => fetch(srv.url + '/mcp', { method: 'POST', headers: { ...MCPH, 'mcp-protocol-version': '2025-11-25' },
+    body: `{"jsonrpc":"2.0","id":${nextId++},"method":"tools/call","params":{"name":"image-generate","arguments":${args}${meta ? `,"_meta":${JSON.stringify(meta)}` : ''}}}` })
+    .then(async (r) => ({ status: r.status, body: await r.json() }));
+  for (const [args, field] of [['{"prompt":"a\\u0000b"}', 'prompt'], ['{"prompt":"x","negative_prompt":"\\u0000"}', 'negative_prompt']]) {
+    const r = await raw(args);
+    assert.equal(r.status, 200);
+    assert.equal(r.body.result.isError, true);
+    assert.equal(r.body.result.structuredContent.error.code, 'invalid_character');
+    assert.equal(r.body.result.structuredContent.error.field, field);
+  }
+  // Paid for "a": the NUL request is still refused, nothing moves.
+  const want = await http402(srv, '/v1/image-generate', { prompt: 'a' });
+  const payload = await makeClient().createPaymentPayload(want);
+  const bal = await balance();
+  const calls = (await fakes.requests()).length;
+  const p = await raw('{"prompt":"a\\u0000b"}', { 'x402/payment': payload });
+  assert.equal(p.body.result.structuredContent.error.code, 'invalid_character');
+  assert.equal(await balance(), bal, 'nothing charged');
+  assert.equal((await fakes.requests()).length, calls, 'no upstream call');
+  // An escaped backslash before "u0000" is plain text: the 402.
+  const ok = await raw('{"prompt":"a\\\\u0000b"}');
+  assert.equal(ok.body.result.structuredContent.error, 'payment_required');
+});
+
 test('tools/call without payment: the PaymentRequired of the HTTP 402 for the same request, for every endpoint', async () => {
   for (const ep of eps) {
     const args = localExample(ep, fakes.port);
