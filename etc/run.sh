@@ -33,7 +33,7 @@ if [ "$(id -u)" = 0 ] && [ "$server" != lighttpd ] && ! workers_reach "$top"; th
 	www="$rt/www"
 	echo "$top is closed to www-data: sockets, media and the site under $rt"
 fi
-mkdir -p "$run" "$media"
+mkdir -p "$var" "$run" "$media"
 export SYNTHFORGE_PORT="${SYNTHFORGE_PORT:-$port}"
 export SYNTHFORGE_MEDIA_DIR="${SYNTHFORGE_MEDIA_DIR:-$media}"
 export SYNTHFORGE_DB="${SYNTHFORGE_DB:-$var/ledger.db}"
