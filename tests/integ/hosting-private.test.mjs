@@ -3,7 +3,8 @@
 // Apache and nginx run their workers as www-data when started as root,
 // so they must still reach the sockets, the site and the media: the
 // hosting suites (which use the checkout's own site) run from the copy,
-// and `make run SERVER=apache|nginx` (etc/run.sh) serves from it.
+// and `make run SERVER=apache|nginx` (etc/run.sh) serves from it.  And a
+// fresh checkout's `make bench` installs the npm tree its peer needs.
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
@@ -114,3 +115,17 @@ for (const server of ['apache', 'nginx']) {
     assert.ok(!readFileSync(join(rtDirs.at(-1), 'run', `${server}.conf`), 'utf8').includes(base), 'nothing served from inside the 0700 folder');
   });
 }
+
+test('make bench on a fresh checkout installs tests/node_modules before the viem comparison', () => {
+  const fresh = join(base, 'fresh');
+  cpSync(TOP, fresh, { recursive: true, filter: (src) => !/^(\.git|var|build[^/]*|tests\/node_modules|tests\/artifacts)$/.test(relative(TOP, src)) });
+  assert.equal(existsSync(join(fresh, 'tests/node_modules')), false);
+  // -n: the plan, not the run (npm ci needs the network).
+  const r = spawnSync('make', ['-n', 'bench'], { cwd: fresh, encoding: 'utf8', timeout: 120000 });
+  assert.equal(r.status, 0, r.stderr);
+  const lines = r.stdout.split('\n');
+  const npm = lines.findIndex((l) => /npm ci\b/.test(l));
+  const viem = lines.findIndex((l) => /node bench\/viem_verify\.mjs/.test(l));
+  assert.ok(viem >= 0, 'the viem comparison runs');
+  assert.ok(npm >= 0 && npm < viem, `npm ci (line ${npm}) before the comparison (line ${viem})`);
+});
