@@ -1,5 +1,6 @@
 #include <ctype.h>
 #include <errno.h>
+#include <pthread.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -12,11 +13,24 @@
 #include "basics/buf.h"
 #include "basics/err.h"
 #include "http/http.h"
-#include "http/httpc.h"
 
 #define HTTP_DEF_CAP	(64UL * 1024 * 1024)
-#define HTTP_MAX_BACKOFF 30000	/* ms, without a server hint */
-#define HTTP_MAX_HINT	60000	/* ms, a server hint we still honour */
+
+static pthread_once_t	 http_once = PTHREAD_ONCE_INIT;
+static CURLcode		 http_init_rc = CURLE_FAILED_INIT;
+
+static void
+http_global(void)
+{
+	http_init_rc = curl_global_init(CURL_GLOBAL_DEFAULT);
+}
+
+int
+http_init(void)
+{
+	pthread_once(&http_once, http_global);
+	return http_init_rc == CURLE_OK ? 0 : -1;
+}
 
 int64_t
 http_now_ms(void)
@@ -47,148 +61,6 @@ http_sleep_ms(int64_t ms, int64_t deadline_ms)
 	return http_now_ms() < deadline_ms ? 0 : -1;
 }
 
-int64_t
-http_retry_after_ms(const char *v, time_t now)
-{
-	struct tm	 tm;
-	const char	*p;
-	char		*end;
-	long long	 s;
-	time_t		 t;
-
-	if (v == NULL)
-		return -1;
-	while (*v == ' ')
-		v++;
-	if (isdigit((unsigned char)*v)) {
-		errno = 0;
-		s = strtoll(v, &end, 10);
-		while (*end == ' ')
-			end++;
-		if (errno != 0 || *end != '\0' || s > 86400)
-			return -1;
-		return s * 1000;
-	}
-	/* IMF-fixdate, the only date form RFC 9110 senders may use. */
-	memset(&tm, 0, sizeof(tm));
-	p = strptime(v, "%a, %d %b %Y %H:%M:%S GMT", &tm);
-	if (p == NULL || *p != '\0')
-		return -1;
-	if ((t = timegm(&tm)) == (time_t)-1)
-		return -1;
-	return t <= now ? 0 : (int64_t)(t - now) * 1000;
-}
-
-int64_t
-http_reset_ms(const char *v, time_t now)
-{
-	double		 n, total = 0;
-	char		*end;
-	int		 any = 0;
-
-	if (v == NULL)
-		return -1;
-	while (*v == ' ')
-		v++;
-	errno = 0;
-	n = strtod(v, &end);
-	if (end == v || errno != 0 || n < 0)
-		return -1;
-	if (*end == '\0') {
-		/* A bare number this large is a unix time, else seconds. */
-		if (n > 1e9)
-			return n <= (double)now ? 0 :
-			    (int64_t)((n - (double)now) * 1000);
-		return n > 86400 ? -1 : (int64_t)(n * 1000);
-	}
-	/* Go duration: 1h2m3.5s, 250ms. */
-	while (*v != '\0') {
-		errno = 0;
-		n = strtod(v, &end);
-		if (end == v || errno != 0 || n < 0)
-			return -1;
-		if (strncmp(end, "ms", 2) == 0) {
-			total += n;
-			end += 2;
-		} else if (*end == 'h') {
-			total += n * 3600000;
-			end++;
-		} else if (*end == 'm') {
-			total += n * 60000;
-			end++;
-		} else if (*end == 's') {
-			total += n * 1000;
-			end++;
-		} else
-			return -1;
-		any = 1;
-		v = end;
-	}
-	if (!any || total > 86400000.0)
-		return -1;
-	return (int64_t)total;
-}
-
-int64_t
-http_backoff_ms(int n, long base_ms, int64_t hint_ms, uint32_t rnd)
-{
-	int64_t	 d, j;
-
-	if (hint_ms > 0)
-		/* A little spread so a herd told "1 s" does not return as one. */
-		return (hint_ms > HTTP_MAX_HINT ? HTTP_MAX_HINT : hint_ms) +
-		    (int64_t)(rnd % 251);
-	if (base_ms <= 0)
-		base_ms = 1000;
-	d = base_ms;
-	while (n-- > 0 && d < HTTP_MAX_BACKOFF)
-		d *= 2;
-	if (d > HTTP_MAX_BACKOFF)
-		d = HTTP_MAX_BACKOFF;
-	/* +-25 % jitter. */
-	j = d / 2;
-	if (j > 0)
-		d = d - d / 4 + (int64_t)(rnd % (uint32_t)(j + 1));
-	return d;
-}
-
-int
-http_status_retryable(long status, const char *timeout_type)
-{
-	switch (status) {
-	case 429:
-	case 502:
-	case 503:
-		return 1;
-	case 504:
-		/*
-		 * fal: the caller's own start timeout expired; a retry
-		 * would only start the clock (and the bill) again.
-		 */
-		return timeout_type == NULL ||
-		    strcasecmp(timeout_type, "user") != 0;
-	default:
-		return 0;
-	}
-}
-
-static int
-http_transport_retryable(CURLcode rc)
-{
-	switch (rc) {
-	case CURLE_COULDNT_CONNECT:
-	case CURLE_SEND_ERROR:
-	case CURLE_RECV_ERROR:
-	case CURLE_GOT_NOTHING:
-	case CURLE_PARTIAL_FILE:
-	case CURLE_HTTP2:
-	case CURLE_HTTP2_STREAM:
-		return 1;
-	default:
-		return 0;
-	}
-}
-
 const char *
 http_header(const struct http_resp *r, const char *name)
 {
@@ -198,32 +70,6 @@ http_header(const struct http_resp *r, const char *name)
 		if (strcasecmp(r->hdrs[i].name, name) == 0)
 			return r->hdrs[i].value;
 	return NULL;
-}
-
-int64_t
-http_hint_ms(const struct http_resp *r, time_t now)
-{
-	static const char *const resets[] = {
-		"x-ratelimit-reset-requests", "x-ratelimit-reset",
-		"ratelimit-reset", "x-ratelimit-reset-tokens", NULL
-	};
-	const char	*v;
-	int64_t		 ms;
-	size_t		 i;
-
-	if ((v = http_header(r, "retry-after-ms")) != NULL &&
-	    (ms = strtoll(v, NULL, 10)) > 0)
-		return ms;
-	if ((ms = http_retry_after_ms(http_header(r, "retry-after"),
-	    now)) >= 0)
-		return ms;
-	/* Resets only mean "wait" when we were actually limited. */
-	if (r->status != 429)
-		return -1;
-	for (i = 0; resets[i] != NULL; i++)
-		if ((ms = http_reset_ms(http_header(r, resets[i]), now)) >= 0)
-			return ms;
-	return -1;
 }
 
 static void
@@ -245,11 +91,15 @@ http_resp_free(struct http_resp *r)
 		return;
 	http_hdrs_clear(r);
 	buf_free(&r->body);
+	free(r->location);
+	r->location = NULL;
 }
 
 struct http_ctx {
 	struct http_resp	*r;
 	size_t			 cap;
+	int			 toolarge;
+	int			 oom;
 };
 
 static size_t
@@ -257,12 +107,14 @@ http_write(char *p, size_t sz, size_t n, void *arg)
 {
 	struct http_ctx	*c = arg;
 
-	if (c->r->body.len + sz * n > c->cap) {
-		c->r->toolarge = 1;
+	if (sz * n > c->cap - c->r->body.len) {
+		c->toolarge = 1;
 		return 0;
 	}
-	if (buf_append(&c->r->body, p, sz * n) == -1)
+	if (buf_append(&c->r->body, p, sz * n) == -1) {
+		c->oom = 1;
 		return 0;
+	}
 	return sz * n;
 }
 
@@ -274,7 +126,7 @@ http_header_cb(char *p, size_t sz, size_t n, void *arg)
 	size_t		 len = sz * n, i, nl, vl;
 	const char	*colon, *v;
 
-	/* A new status line (redirect, 100, retry): start over. */
+	/* A new status line (redirect, 100): keep the last answer's only. */
 	if (len >= 5 && strncmp(p, "HTTP/", 5) == 0) {
 		http_hdrs_clear(r);
 		return len;
@@ -291,10 +143,13 @@ http_header_cb(char *p, size_t sz, size_t n, void *arg)
 		vl--;
 	if (nl == 0 || nl > 128 || vl > 1024)
 		return len;
-	if ((r->hdrs[r->nhdrs].name = strndup(p, nl)) == NULL)
+	if ((r->hdrs[r->nhdrs].name = strndup(p, nl)) == NULL) {
+		c->oom = 1;
 		return 0;
+	}
 	if ((r->hdrs[r->nhdrs].value = strndup(v, vl)) == NULL) {
 		free(r->hdrs[r->nhdrs].name);
+		c->oom = 1;
 		return 0;
 	}
 	for (i = 0; i < nl; i++)
@@ -304,140 +159,269 @@ http_header_cb(char *p, size_t sz, size_t n, void *arg)
 	return len;
 }
 
-/* One attempt.  Returns the curl code; resp filled. */
-static CURLcode
-http_once(const struct http_req *q, struct curl_slist *hl,
-    struct http_resp *r, int64_t left)
+static int
+http_list(struct curl_slist **hl, const char *line)
 {
-	struct http_ctx	 c;
-	CURL		*h;
-	CURLcode	 rc;
-	const char	*m = q->method != NULL ? q->method : "GET";
+	struct curl_slist	*nl;
 
-	buf_reset(&r->body);
-	http_hdrs_clear(r);
-	r->status = 0;
-	r->toolarge = 0;
-	c.r = r;
-	c.cap = q->max_body > 0 ? q->max_body : HTTP_DEF_CAP;
-	if ((h = curl_easy_init()) == NULL)
-		return CURLE_FAILED_INIT;
+	if ((nl = curl_slist_append(*hl, line)) == NULL)
+		return -1;
+	*hl = nl;
+	return 0;
+}
+
+/* The request headers: the caller's, the body's type, no Expect. */
+static int
+http_headers(const struct http_req *q, struct curl_slist **hl)
+{
+	char	 ct[160];
+	size_t	 i;
+
+	for (i = 0; q->headers != NULL && q->headers[i] != NULL; i++)
+		if (http_list(hl, q->headers[i]) == -1)
+			return -1;
+	if (q->body != NULL && (q->ctype == NULL || *q->ctype != '\0')) {
+		snprintf(ct, sizeof(ct), "Content-Type: %s",
+		    q->ctype != NULL ? q->ctype : "application/json");
+		if (http_list(hl, ct) == -1)
+			return -1;
+	}
+	/* No "Expect: 100-continue" round trip on larger bodies. */
+	return http_list(hl, "Expect:");
+}
+
+/* Time left in ms for this transfer, <= 0 when none. */
+static int64_t
+http_left(const struct http_req *q)
+{
+	int64_t	 left = -1;
+
+	if (q->deadline_ms > 0)
+		left = q->deadline_ms - http_now_ms();
+	if (q->total_ms > 0 && (left < 0 || q->total_ms < left))
+		left = q->total_ms;
+	if (q->deadline_ms <= 0 && q->total_ms <= 0)
+		left = 30000;
+	return left;
+}
+
+static void
+http_setopts(CURL *h, const struct http_req *q, struct curl_slist *hl,
+    struct curl_slist *pin, struct http_ctx *c, int64_t left)
+{
+	const char	*m = q->method != NULL ? q->method : "GET";
+	long		 conn;
+
+	conn = q->connect_ms > 0 ? q->connect_ms : 15000L;
+	if (conn > left)
+		conn = (long)left;
 	curl_easy_setopt(h, CURLOPT_URL, q->url);
 	curl_easy_setopt(h, CURLOPT_PROTOCOLS_STR, "http,https");
-	curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
+	curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);	/* threads */
 	curl_easy_setopt(h, CURLOPT_TCP_KEEPALIVE, 1L);
 	curl_easy_setopt(h, CURLOPT_ACCEPT_ENCODING, "");
-	curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT_MS,
-	    left < 15000 ? (long)left : 15000L);
+	curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT_MS, conn);
 	curl_easy_setopt(h, CURLOPT_TIMEOUT_MS, (long)left);
 	curl_easy_setopt(h, CURLOPT_HTTPHEADER, hl);
 	curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, http_write);
-	curl_easy_setopt(h, CURLOPT_WRITEDATA, &c);
+	curl_easy_setopt(h, CURLOPT_WRITEDATA, c);
 	curl_easy_setopt(h, CURLOPT_HEADERFUNCTION, http_header_cb);
-	curl_easy_setopt(h, CURLOPT_HEADERDATA, &c);
+	curl_easy_setopt(h, CURLOPT_HEADERDATA, c);
 	curl_easy_setopt(h, CURLOPT_USERAGENT, "synthforge/1");
+	/* Refuse early on an announced size; http_write caps the rest. */
+	curl_easy_setopt(h, CURLOPT_MAXFILESIZE_LARGE, (curl_off_t)c->cap);
+	if (q->follow > 0) {
+		curl_easy_setopt(h, CURLOPT_FOLLOWLOCATION, 1L);
+		curl_easy_setopt(h, CURLOPT_MAXREDIRS, (long)q->follow);
+		curl_easy_setopt(h, CURLOPT_REDIR_PROTOCOLS_STR, "http,https");
+		/* x402 PR #1813: a 308 must re-POST the same body. */
+		curl_easy_setopt(h, CURLOPT_POSTREDIR,
+		    (long)CURL_REDIR_POST_ALL);
+	}
+	if (pin != NULL)
+		curl_easy_setopt(h, CURLOPT_RESOLVE, pin);
+	if (q->noproxy)
+		curl_easy_setopt(h, CURLOPT_PROXY, "");
 	if (q->body != NULL) {
 		curl_easy_setopt(h, CURLOPT_POSTFIELDS, q->body);
 		curl_easy_setopt(h, CURLOPT_POSTFIELDSIZE_LARGE,
 		    (curl_off_t)(q->bodylen ? q->bodylen :
 		    strlen((const char *)q->body)));
-	}
-	if (strcmp(m, "POST") == 0) {
-		if (q->body == NULL)
-			curl_easy_setopt(h, CURLOPT_POSTFIELDS, "");
-	} else if (strcmp(m, "GET") != 0)
+	} else if (strcmp(m, "POST") == 0)
+		curl_easy_setopt(h, CURLOPT_POSTFIELDS, "");
+	if (strcmp(m, "GET") != 0 && strcmp(m, "POST") != 0)
 		curl_easy_setopt(h, CURLOPT_CUSTOMREQUEST, m);
-	rc = curl_easy_perform(h);
-	if (rc == CURLE_OK)
-		curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &r->status);
-	curl_easy_cleanup(h);
-	r->attempts++;
-	return rc;
+}
+
+/* Classify a failed transfer for the caller's retry policy. */
+static enum http_fail
+http_classify(CURL *h, CURLcode rc, const struct http_ctx *c)
+{
+	curl_off_t	 sent = 0;
+	long		 hsize = 0;
+
+	if (c->oom || rc == CURLE_OUT_OF_MEMORY || rc == CURLE_FAILED_INIT ||
+	    rc == CURLE_BAD_FUNCTION_ARGUMENT || rc == CURLE_URL_MALFORMAT ||
+	    rc == CURLE_UNSUPPORTED_PROTOCOL)
+		return HTTP_LOCAL;
+	if (c->toolarge || rc == CURLE_FILESIZE_EXCEEDED)
+		return HTTP_TOOLARGE;
+	if (rc == CURLE_OPERATION_TIMEDOUT)
+		return HTTP_TIMEOUT;
+	/* A fresh handle per transfer: 0 bytes sent means nothing left us. */
+	curl_easy_getinfo(h, CURLINFO_REQUEST_SIZE, &hsize);
+	curl_easy_getinfo(h, CURLINFO_SIZE_UPLOAD_T, &sent);
+	if (rc == CURLE_COULDNT_RESOLVE_HOST || rc == CURLE_COULDNT_RESOLVE_PROXY ||
+	    rc == CURLE_COULDNT_CONNECT || (hsize == 0 && sent == 0))
+		return HTTP_UNSENT;
+	return HTTP_TRANSPORT;
+}
+
+static int
+http_fail_err(enum http_fail f, CURLcode rc, size_t cap, struct sf_err *err)
+{
+	switch (f) {
+	case HTTP_TIMEOUT:
+		return sf_err_set(err, 504, "http_timeout", NULL, "%s",
+		    curl_easy_strerror(rc));
+	case HTTP_TOOLARGE:
+		return sf_err_set(err, 413, "http_too_large", NULL,
+		    "the answer is larger than %zu bytes", cap);
+	case HTTP_LOCAL:
+		return sf_err_set(err, 500, "internal_error", NULL, "%s",
+		    rc == CURLE_WRITE_ERROR ? "out of memory" :
+		    curl_easy_strerror(rc));
+	default:
+		return sf_err_set(err, 502, "http_transport", NULL, "%s",
+		    curl_easy_strerror(rc));
+	}
 }
 
 int
 http_do(const struct http_req *q, struct http_resp *r, struct sf_err *err)
 {
-	struct curl_slist	*hl = NULL, *nl;
-	char			 ct[160];
+	struct curl_slist	*hl = NULL, *pin = NULL;
+	struct http_ctx		 c;
+	CURL			*h = NULL;
 	CURLcode		 rc;
-	int64_t			 left, wait, hint;
-	size_t			 i;
-	int			 n, retry, ret = -1;
+	char			*loc = NULL;
+	int64_t			 left;
 
 	memset(r, 0, sizeof(*r));
 	buf_init(&r->body);
-	if (httpc_init() == -1)
+	memset(&c, 0, sizeof(c));
+	c.r = r;
+	c.cap = q->max_body > 0 ? q->max_body : HTTP_DEF_CAP;
+	r->fail = HTTP_LOCAL;
+	if ((left = http_left(q)) <= 0) {
+		r->fail = HTTP_TIMEOUT;
+		return sf_err_set(err, 504, "http_timeout", NULL,
+		    "no time left for the request");
+	}
+	if (http_init() == -1 || (h = curl_easy_init()) == NULL)
 		return sf_err_set(err, 500, "internal_error", NULL,
-		    "curl_global_init failed");
-	for (i = 0; q->headers != NULL && q->headers[i] != NULL; i++) {
-		if ((nl = curl_slist_append(hl, q->headers[i])) == NULL)
-			goto oom;
-		hl = nl;
+		    "curl initialisation failed");
+	if (http_headers(q, &hl) == -1 || (q->resolve != NULL &&
+	    http_list(&pin, q->resolve) == -1)) {
+		rc = CURLE_OUT_OF_MEMORY;
+		goto fail;
 	}
-	if (q->body != NULL) {
-		snprintf(ct, sizeof(ct), "Content-Type: %s",
-		    q->ctype != NULL ? q->ctype : "application/json");
-		if ((nl = curl_slist_append(hl, ct)) == NULL)
-			goto oom;
-		hl = nl;
+	http_setopts(h, q, hl, pin, &c, left);
+	rc = curl_easy_perform(h);
+	if (rc != CURLE_OK || c.oom || r->body.oom)
+		goto fail;
+	curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &r->status);
+	if (r->status >= 300 && r->status < 400 &&
+	    curl_easy_getinfo(h, CURLINFO_REDIRECT_URL, &loc) == CURLE_OK &&
+	    loc != NULL && (r->location = strdup(loc)) == NULL) {
+		rc = CURLE_OUT_OF_MEMORY;
+		goto fail;
 	}
-	if ((nl = curl_slist_append(hl, "Expect:")) == NULL)
-		goto oom;
-	hl = nl;
-
-	for (n = 0;; n++) {
-		left = q->deadline_ms - http_now_ms();
-		if (left <= 0) {
-			sf_err_set(err, 504, "upstream_timeout", NULL,
-			    "the provider did not answer in time");
-			break;
-		}
-		rc = http_once(q, hl, r, left);
-		if (rc == CURLE_OK) {
-			if (r->body.oom)
-				goto oom;
-			retry = http_status_retryable(r->status,
-			    http_header(r, "x-fal-request-timeout-type"));
-		} else if (rc == CURLE_OPERATION_TIMEDOUT) {
-			sf_err_set(err, 504, "upstream_timeout", NULL,
-			    "the provider did not answer in time");
-			break;
-		} else if (rc == CURLE_WRITE_ERROR && r->toolarge) {
-			sf_err_set(err, 502, "upstream_error", NULL,
-			    "the provider's answer exceeded our size cap");
-			break;
-		} else if (rc == CURLE_WRITE_ERROR || rc == CURLE_OUT_OF_MEMORY ||
-		    rc == CURLE_FAILED_INIT)
-			goto oom;
-		else
-			retry = http_transport_retryable(rc);
-
-		if (retry && n < q->retries) {
-			hint = rc == CURLE_OK ?
-			    http_hint_ms(r, time(NULL)) : -1;
-			wait = http_backoff_ms(n, q->backoff_ms, hint,
-			    arc4random());
-			if (q->max_wait_ms > 0 && wait > q->max_wait_ms)
-				wait = q->max_wait_ms;
-			/* Waiting past the deadline buys nothing. */
-			if (http_now_ms() + wait < q->deadline_ms - 100) {
-				http_sleep_ms(wait, q->deadline_ms);
-				continue;
-			}
-		}
-		if (rc == CURLE_OK) {
-			ret = 0;
-			break;
-		}
-		/* Never the URL: some carry keys in their query. */
-		sf_err_set(err, 502, "upstream_error", NULL,
-		    "could not reach the provider (%s)", curl_easy_strerror(rc));
-		break;
-	}
+	r->fail = HTTP_OK;
 	curl_slist_free_all(hl);
-	return ret;
-oom:
+	curl_slist_free_all(pin);
+	curl_easy_cleanup(h);
+	return 0;
+fail:
+	if (r->body.oom)
+		c.oom = 1;
+	r->fail = http_classify(h, rc, &c);
+	r->status = 0;
 	curl_slist_free_all(hl);
-	return sf_err_set(err, 500, "internal_error", NULL, "out of memory");
+	curl_slist_free_all(pin);
+	curl_easy_cleanup(h);
+	return http_fail_err(r->fail, rc, c.cap, err);
+}
+
+static char *
+http_url_part(CURLU *u, CURLUPart part, unsigned flags, int *oom)
+{
+	char		*v = NULL, *s;
+	CURLUcode	 rc;
+
+	if ((rc = curl_url_get(u, part, &v, flags)) != CURLUE_OK) {
+		if (rc == CURLUE_OUT_OF_MEMORY)
+			*oom = 1;
+		return NULL;
+	}
+	/* Hand out plain malloc'd strings: no curl_free outside http/. */
+	if ((s = strdup(v)) == NULL)
+		*oom = 1;
+	curl_free(v);
+	return s;
+}
+
+int
+http_url_parse(const char *url, struct http_url *p, struct sf_err *err)
+{
+	CURLU	*u;
+	char	*port;
+	int	 oom = 0;
+
+	memset(p, 0, sizeof(*p));
+	if ((u = curl_url()) == NULL)
+		return sf_err_set(err, 500, "internal_error", NULL,
+		    "out of memory");
+	if (url == NULL || curl_url_set(u, CURLUPART_URL, url,
+	    CURLU_NON_SUPPORT_SCHEME) != CURLUE_OK ||
+	    (p->scheme = http_url_part(u, CURLUPART_SCHEME, 0, &oom)) ==
+	    NULL) {
+		curl_url_cleanup(u);
+		if (oom)
+			return sf_err_set(err, 500, "internal_error", NULL,
+			    "out of memory");
+		return sf_err_set(err, 400, "url_invalid", NULL,
+		    "not an absolute URL");
+	}
+	p->user = http_url_part(u, CURLUPART_USER, 0, &oom);
+	p->password = http_url_part(u, CURLUPART_PASSWORD, 0, &oom);
+	p->host = http_url_part(u, CURLUPART_HOST, 0, &oom);
+	p->zoneid = http_url_part(u, CURLUPART_ZONEID, 0, &oom);
+	p->path = http_url_part(u, CURLUPART_PATH, 0, &oom);
+	p->query = http_url_part(u, CURLUPART_QUERY, 0, &oom);
+	port = http_url_part(u, CURLUPART_PORT, CURLU_DEFAULT_PORT, &oom);
+	p->port = port != NULL ? strtol(port, NULL, 10) : 0;
+	free(port);
+	curl_url_cleanup(u);
+	if (oom) {
+		http_url_free(p);
+		return sf_err_set(err, 500, "internal_error", NULL,
+		    "out of memory");
+	}
+	return 0;
+}
+
+void
+http_url_free(struct http_url *p)
+{
+	if (p == NULL)
+		return;
+	free(p->scheme);
+	free(p->user);
+	free(p->password);
+	free(p->host);
+	free(p->zoneid);
+	free(p->path);
+	free(p->query);
+	memset(p, 0, sizeof(*p));
 }

@@ -1,17 +1,17 @@
 /*
- * Outbound calls to generative-media providers over libcurl: JSON (or
- * other) bodies, an absolute deadline, captured response headers, a body
- * cap, and bounded retries of 429/502/503/504 and dropped connections with
- * jittered exponential backoff that honours Retry-After and rate-limit
- * resets -- never past the deadline, never for fal's "user" 504.
- * Nothing here logs; callers must not put header values (keys) in errors.
+ * The one outbound HTTP transport of the core (libcurl): every transfer of
+ * providers, the facilitator and chain RPC (httpc.h), media downloads
+ * (media/fetch.c) and media stores goes through http_do, the one place
+ * a libcurl transfer is performed.  One request, one attempt: NO retries here --
+ * whether a failed request may be sent again is the caller's policy (a
+ * billable job submit must not be, a poll may).  Nothing here logs; error
+ * messages never carry the URL (some embed keys) nor header values.
  */
 #ifndef SF_HTTP_H
 #define SF_HTTP_H
 
 #include <stddef.h>
 #include <stdint.h>
-#include <time.h>
 
 #include "basics/buf.h"
 
@@ -20,17 +20,22 @@ struct sf_err;
 #define HTTP_MAX_HDRS	48
 
 struct http_req {
-	const char		*method;	/* "GET" (default), "POST", "PUT" */
-	const char		*url;
+	const char		*method;	/* "GET" (default), "POST", "PUT", ... */
+	const char		*url;		/* absolute http(s) URL */
 	const void		*body;		/* NULL = none */
 	size_t			 bodylen;	/* 0 with body = strlen(body) */
-	const char		*ctype;		/* body type, default JSON */
+	const char		*ctype;		/* body type, default JSON; "" = none */
 	const char *const	*headers;	/* "Name: value", NULL-terminated */
-	int64_t			 deadline_ms;	/* absolute, http_now_ms() clock */
-	size_t			 max_body;	/* response cap, 0 = 64 MiB */
-	int			 retries;	/* extra attempts allowed, 0 = none */
-	long			 backoff_ms;	/* first backoff, 0 = 1000 */
-	long			 max_wait_ms;	/* per-call cap, 0 = none */
+	/* Time: an absolute deadline (http_now_ms clock) and/or a total. */
+	int64_t			 deadline_ms;	/* 0 = none (then total_ms) */
+	long			 total_ms;	/* 0 = none (then the deadline) */
+	long			 connect_ms;	/* 0 = min(time left, 15 s) */
+	size_t			 max_body;	/* response cap (bytes), 0 = 64 MiB;
+						   also checked on Content-Length */
+	const char		*resolve;	/* "host:port:addr" pin, or NULL */
+	int			 noproxy;	/* ignore the *_proxy environment */
+	int			 follow;	/* redirects followed (308 re-POSTs),
+						   0 = a 3xx is handed back */
 };
 
 struct http_hdr {
@@ -38,26 +43,39 @@ struct http_hdr {
 	char	*value;		/* trimmed */
 };
 
-struct http_resp {
-	long		 status;	/* 0 when no HTTP answer */
-	struct buf	 body;
-	struct http_hdr	 hdrs[HTTP_MAX_HDRS];
-	size_t		 nhdrs;
-	int		 attempts;	/* requests actually sent */
-	int		 toolarge;	/* body exceeded max_body */
+/* Why a transfer gave no HTTP answer: what a caller's policy needs. */
+enum http_fail {
+	HTTP_OK = 0,		/* an HTTP answer came (any status) */
+	HTTP_TIMEOUT,		/* the deadline or a timeout passed */
+	HTTP_UNSENT,		/* no connection: nothing of the request was sent */
+	HTTP_TRANSPORT,		/* broke after (part of) the request was sent */
+	HTTP_TOOLARGE,		/* the answer (or its Content-Length) over max_body */
+	HTTP_LOCAL		/* out of memory, curl init, bad options */
 };
 
+struct http_resp {
+	long		 status;	/* 0 when no HTTP answer */
+	struct buf	 body;		/* NUL-terminated when non-empty */
+	struct http_hdr	 hdrs[HTTP_MAX_HDRS];	/* of the last answer */
+	size_t		 nhdrs;
+	char		*location;	/* a 3xx's target (absolute), or NULL */
+	enum http_fail	 fail;
+};
+
+/* Call once from main before threads start (curl_global_init); idempotent. */
+int		 http_init(void);
 /* Monotonic milliseconds: the clock every deadline in the core uses. */
 int64_t		 http_now_ms(void);
 /* Sleep until min(now + ms, deadline); returns -1 if the deadline passed. */
 int		 http_sleep_ms(int64_t ms, int64_t deadline_ms);
 
 /*
- * Perform the request, retrying per the policy above.  Returns 0 with
- * resp->status set on any HTTP answer (the last one when retries ran out),
- * -1 with err set on a transport failure (502 upstream_error), the
- * deadline (504 upstream_timeout), an oversized body (502) or a local
- * error (500).  resp is initialised here; free it with http_resp_free.
+ * Perform one transfer.  Returns 0 with resp->status set on any HTTP
+ * answer (4xx/5xx included), else -1 with resp->fail set and err set:
+ * HTTP_TIMEOUT 504 "http_timeout", HTTP_UNSENT and HTTP_TRANSPORT 502
+ * "http_transport", HTTP_TOOLARGE 413 "http_too_large", HTTP_LOCAL 500
+ * "internal_error"; the message is curl's text of the failure.  resp is
+ * initialised here; free it with http_resp_free on every path.
  */
 int		 http_do(const struct http_req *, struct http_resp *,
 		    struct sf_err *);
@@ -65,20 +83,19 @@ void		 http_resp_free(struct http_resp *);
 /* Header value by (case-insensitive) name, or NULL. */
 const char	*http_header(const struct http_resp *, const char *name);
 
-/* Pure policy pieces, exported for the unit tests. */
-/* Retry-After: delta seconds or an HTTP-date; -1 when absent/garbage. */
-int64_t		 http_retry_after_ms(const char *value, time_t now);
 /*
- * Rate-limit reset: unix time (Venice requests), seconds (tokens,
- * BFL), or a Go-style duration "1m30s", "250ms" (OpenAI).  -1 if unknown.
+ * An absolute URL split by curl's parser (CURLU), for the SSRF guard and
+ * the S3 signer.  Every string is malloc'd (NULL when absent); host keeps
+ * an IPv6 literal's brackets; port is the scheme's default when absent;
+ * path starts with "/".  Returns 0, or -1 when the text is not an
+ * absolute URL with a scheme (err 400 "url_invalid") or on OOM (500).
  */
-int64_t		 http_reset_ms(const char *value, time_t now);
-/* Wait before attempt n+1 (n >= 0): hint if > 0, else base*2^n +-25 %. */
-int64_t		 http_backoff_ms(int n, long base_ms, int64_t hint_ms,
-		    uint32_t rnd);
-/* Whether a status (with fal's timeout-type header value) is retryable. */
-int		 http_status_retryable(long status, const char *timeout_type);
-/* The wait a response asks for (Retry-After, then rate-limit resets). */
-int64_t		 http_hint_ms(const struct http_resp *, time_t now);
+struct http_url {
+	char	*scheme, *user, *password, *host, *zoneid, *path, *query;
+	long	 port;
+};
+int		 http_url_parse(const char *url, struct http_url *,
+		    struct sf_err *);
+void		 http_url_free(struct http_url *);
 
 #endif

@@ -1,5 +1,6 @@
 /*
- * One HTTP GET of a media URL into memory, for media_fetch (upstream
+ * One HTTP GET of a media URL into memory over the one transport
+ * (http/http.h), for media_fetch (upstream
  * results) and urlguard (caller URLs): a size cap enforced while reading,
  * an absolute deadline, optionally one pinned address (CURLOPT_RESOLVE)
  * and no proxy, redirects followed or handed back to the caller.

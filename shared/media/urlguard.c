@@ -10,8 +10,6 @@
 #include <string.h>
 #include <strings.h>
 
-#include <curl/curl.h>
-
 #include "basics/cfg.h"
 #include "basics/err.h"
 #include "media/fetch.h"
@@ -150,9 +148,9 @@ static int
 urlguard_resolve(const struct cfg *c, const char *url, const char *field,
     struct urlguard_dest *d, struct sf_err *err)
 {
-	CURLU			*u;
-	char			*scheme = NULL, *host = NULL, *user = NULL;
-	char			*pass = NULL, *port = NULL, *zone = NULL;
+	struct http_url		 u;
+	struct sf_err		 pe;
+	const char		*host;
 	struct addrinfo		 hints, *res = NULL, *ai;
 	const char		*why;
 	char			 a[INET6_ADDRSTRLEN], portstr[16];
@@ -169,39 +167,34 @@ urlguard_resolve(const struct cfg *c, const char *url, const char *field,
 		if ((unsigned char)url[i] <= 0x20 || url[i] == 0x7f)
 			return urlguard_refuse(field, err, "URL contains "
 			    "spaces or control characters", NULL);
-	if ((u = curl_url()) == NULL)
-		return sf_err_set(err, 500, "internal_error", NULL,
-		    "out of memory");
-	if (curl_url_set(u, CURLUPART_URL, url,
-	    CURLU_NON_SUPPORT_SCHEME) != CURLUE_OK ||
-	    curl_url_get(u, CURLUPART_SCHEME, &scheme, 0) != CURLUE_OK) {
-		urlguard_refuse(field, err, "not an absolute http(s) URL",
-		    NULL);
-		goto out;
+	if (http_url_parse(url, &u, &pe) == -1) {
+		if (pe.status == 500)
+			return sf_err_set(err, 500, "internal_error", NULL,
+			    "out of memory");
+		return urlguard_refuse(field, err,
+		    "not an absolute http(s) URL", NULL);
 	}
-	if (strcasecmp(scheme, "http") != 0 &&
-	    strcasecmp(scheme, "https") != 0) {
+	if (strcasecmp(u.scheme, "http") != 0 &&
+	    strcasecmp(u.scheme, "https") != 0) {
 		urlguard_refuse(field, err, "only http and https URLs are "
 		    "fetched", NULL);
 		goto out;
 	}
-	if (curl_url_get(u, CURLUPART_USER, &user, 0) == CURLUE_OK ||
-	    curl_url_get(u, CURLUPART_PASSWORD, &pass, 0) == CURLUE_OK) {
+	if (u.user != NULL || u.password != NULL) {
 		urlguard_refuse(field, err, "URLs with user names or "
 		    "passwords are not fetched", NULL);
 		goto out;
 	}
-	if (curl_url_get(u, CURLUPART_ZONEID, &zone, 0) == CURLUE_OK) {
+	if (u.zoneid != NULL) {
 		urlguard_refuse(field, err, "IPv6 zone ids are not fetched",
 		    NULL);
 		goto out;
 	}
-	if (curl_url_get(u, CURLUPART_HOST, &host, 0) != CURLUE_OK ||
-	    curl_url_get(u, CURLUPART_PORT, &port, CURLU_DEFAULT_PORT) !=
-	    CURLUE_OK || *host == '\0') {
+	if (u.host == NULL || *u.host == '\0' || u.port == 0) {
 		urlguard_refuse(field, err, "URL has no host", NULL);
 		goto out;
 	}
+	host = u.host;
 	hl = strlen(host);
 	literal = host[0] == '[';
 	if (literal) {
@@ -218,7 +211,7 @@ urlguard_resolve(const struct cfg *c, const char *url, const char *field,
 		memcpy(d->host, host, hl);
 	for (i = 0; d->host[i] != '\0'; i++)
 		d->host[i] = (char)tolower((unsigned char)d->host[i]);
-	d->port = strtol(port, NULL, 10);
+	d->port = u.port;
 	if (d->port <= 0 || d->port > 65535) {
 		urlguard_refuse(field, err, "bad port", NULL);
 		goto out;
@@ -267,13 +260,7 @@ urlguard_resolve(const struct cfg *c, const char *url, const char *field,
 out:
 	if (res != NULL)
 		freeaddrinfo(res);
-	curl_free(scheme);
-	curl_free(host);
-	curl_free(user);
-	curl_free(pass);
-	curl_free(port);
-	curl_free(zone);
-	curl_url_cleanup(u);
+	http_url_free(&u);
 	return ret;
 }
 

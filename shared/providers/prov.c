@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <time.h>
 
 #include <cjson/cJSON.h>
 
@@ -12,6 +13,7 @@
 #include "basics/err.h"
 #include "http/http.h"
 #include "providers/prov.h"
+#include "providers/retry.h"
 
 void
 prov_result_free(struct prov_result *r)
@@ -231,34 +233,69 @@ prov_poll_sleep(const struct prov_job *j, int n)
 	return http_sleep_ms(ms, j->deadline_ms);
 }
 
+/* The transport's failure as the providers' error (no URL: keys). */
+static int
+prov_call_err(const struct http_resp *h, const struct sf_err *e,
+    struct sf_err *err)
+{
+	switch (h->fail) {
+	case HTTP_TIMEOUT:
+		return sf_err_set(err, 504, "upstream_timeout", NULL,
+		    "the provider did not answer in time");
+	case HTTP_TOOLARGE:
+		return sf_err_set(err, 502, "upstream_error", NULL,
+		    "the provider's answer exceeded our size cap");
+	case HTTP_LOCAL:
+		return sf_err_set(err, 500, "internal_error", NULL, "%s",
+		    e->message);
+	default:
+		return sf_err_set(err, 502, "upstream_error", NULL,
+		    "could not reach the provider (%s)", e->message);
+	}
+}
+
 int
 prov_call(const struct prov_job *j, const char *method, const char *url,
-    const cJSON *body, const char *const *hdrs, int retry,
+    const cJSON *body, const char *const *hdrs, int kind,
     struct http_resp *h, struct sf_err *err)
 {
 	struct http_req	 q;
+	struct sf_err	 e;
 	char		*txt = NULL;
-	long		 n;
-	int		 rc;
+	long		 n, base;
+	int64_t		 wait;
+	int		 rc, tries;
 
 	memset(&q, 0, sizeof(q));
-	if (body != NULL && (txt = cJSON_PrintUnformatted(body)) == NULL) {
-		memset(h, 0, sizeof(*h));
+	memset(h, 0, sizeof(*h));
+	if (body != NULL && (txt = cJSON_PrintUnformatted(body)) == NULL)
 		return sf_err_set(err, 500, "internal_error", NULL,
 		    "out of memory");
-	}
 	n = strtol(prov_cfg(j, "PROVIDER_RETRIES", "2"), NULL, 10);
+	n = n < 0 ? 0 : n > 5 ? 5 : n;
+	base = strtol(prov_cfg(j, "PROVIDER_BACKOFF_MS", "1000"), NULL, 10);
 	q.method = method;
 	q.url = url;
 	q.body = txt;
 	q.headers = hdrs;
 	q.deadline_ms = j->deadline_ms;
-	q.retries = retry ? (n < 0 ? 0 : n > 5 ? 5 : (int)n) : 0;
-	q.backoff_ms = strtol(prov_cfg(j, "PROVIDER_BACKOFF_MS", "1000"),
-	    NULL, 10);
-	rc = http_do(&q, h, err);
+	for (tries = 0;; tries++) {
+		sf_err_clear(&e);
+		rc = http_do(&q, h, &e);
+		if (tries >= n || !retry_should((enum retry_kind)kind, rc, h))
+			break;
+		wait = retry_backoff_ms(tries, base, rc == 0 ?
+		    retry_hint_ms(h, time(NULL)) : -1, arc4random());
+		/* Waiting past the deadline buys nothing. */
+		if (http_now_ms() + wait >= j->deadline_ms - 100)
+			break;
+		http_resp_free(h);
+		http_sleep_ms(wait, j->deadline_ms);
+	}
 	free(txt);
-	return rc;
+	if (rc == -1)
+		return prov_call_err(h, &e, err);
+	return 0;
 }
 
 cJSON *

@@ -91,13 +91,17 @@ void		 prov_request_id(const struct prov_job *, struct prov_result *,
 int		 prov_poll_sleep(const struct prov_job *, int n);
 /*
  * One upstream call: body (may be NULL) printed as JSON, headers
- * "Name: value" NULL-terminated, the job's deadline, PROVIDER_RETRIES
- * (default 2) extra attempts when retry is set, else none.  0 on any
- * HTTP answer (h filled, caller frees), -1 with err set.
+ * "Name: value" NULL-terminated, the job's deadline; kind is an enum
+ * retry_kind (providers/retry.h: RETRY_NONE, RETRY_IDEMPOTENT for polls
+ * and calls the provider's SDK resends, RETRY_SUBMIT for billable job
+ * submits), with at most PROVIDER_RETRIES (default 2, 0-5) extra
+ * attempts PROVIDER_BACKOFF_MS (default 1000) apart.  0 on any HTTP
+ * answer (h filled, caller frees; also on -1), -1 with err set: 504
+ * upstream_timeout, 502 upstream_error, 500 internal_error.
  */
 int		 prov_call(const struct prov_job *, const char *method,
 		    const char *url, const cJSON *body,
-		    const char *const *hdrs, int retry, struct http_resp *h,
+		    const char *const *hdrs, int kind, struct http_resp *h,
 		    struct sf_err *);
 /* 2xx? */
 #define PROV_OK(h)	((h)->status >= 200 && (h)->status < 300)

@@ -10,6 +10,31 @@
 #include "media/store/media_int.h"
 
 /*
+ * One storage call, sent again (at most tries - 1 times, 1 s then 2 s
+ * apart, within 30 s of the first) when fal answers 429/502/503/504 or
+ * the transfer broke: storing an object twice under the same name costs
+ * nothing, unlike a job submit (providers/retry.h).
+ */
+static int
+media_fal_call(const struct http_req *q, int tries, struct http_resp *r,
+    struct sf_err *err)
+{
+	int64_t	 end = http_now_ms() + 30000;
+	int	 n, rc;
+
+	for (n = 0;; n++) {
+		rc = http_do(q, r, err);
+		if (n + 1 >= tries || (rc == -1 && (r->fail == HTTP_LOCAL ||
+		    r->fail == HTTP_TOOLARGE)) || (rc == 0 &&
+		    r->status != 429 && (r->status < 502 || r->status > 504)) ||
+		    http_now_ms() + (1000L << n) >= end)
+			return rc;
+		http_resp_free(r);
+		http_sleep_ms(1000L << n, end);
+	}
+}
+
+/*
  * fal CDN storage, the JS client's path (providers.md §3.7): initiate an
  * upload on the REST host, PUT the bytes to the presigned URL, hand out
  * file_url.  The object is asked never to expire.
@@ -59,8 +84,7 @@ media_fal_put(const struct cfg *c, const struct media_obj *o, char **url,
 	q.headers = hdrs;
 	q.deadline_ms = http_now_ms() + 30000;
 	q.max_body = 64 * 1024;
-	q.retries = 2;
-	if (http_do(&q, &r1, err) == -1)
+	if (media_fal_call(&q, 3, &r1, err) == -1)
 		goto out;
 	if (r1.status < 200 || r1.status >= 300) {
 		sf_err_set(err, 502, "media_store_failed", NULL,
@@ -90,8 +114,7 @@ media_fal_put(const struct cfg *c, const struct media_obj *o, char **url,
 	q.ctype = o->mime;
 	q.deadline_ms = http_now_ms() + 120000;
 	q.max_body = 64 * 1024;
-	q.retries = 1;
-	if (http_do(&q, &r2, err) == -1)
+	if (media_fal_call(&q, 2, &r2, err) == -1)
 		goto out;
 	if (r2.status < 200 || r2.status >= 300) {
 		sf_err_set(err, 502, "media_store_failed", NULL,

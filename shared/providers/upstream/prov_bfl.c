@@ -14,6 +14,7 @@
 #include "basics/err.h"
 #include "http/http.h"
 #include "providers/prov.h"
+#include "providers/retry.h"
 #include "providers/provs.h"
 
 #define WHO	"BFL"
@@ -86,7 +87,8 @@ prov_bfl_run(const struct prov_job *j, struct prov_result *r,
 	if ((in = bfl_input(j)) == NULL)
 		return sf_err_set(err, 500, "internal_error", NULL, "oom");
 	snprintf(url, sizeof(url), "%s/v1/%s", base, j->upstream);
-	if (prov_call(j, "POST", url, in, hdrs, 1, &h, err) == -1)
+	if (prov_call(j, "POST", url, in, hdrs, RETRY_SUBMIT,
+	    &h, err) == -1)
 		goto out;
 	if (!PROV_OK(&h)) {
 		prov_http_error(WHO, h.status, h.body.p, key, err);
@@ -111,7 +113,7 @@ prov_bfl_run(const struct prov_job *j, struct prov_result *r,
 			goto out;
 		}
 		http_resp_free(&h);
-		if (prov_call(j, "GET", poll, NULL, hdrs, 1, &h, err) == -1)
+		if (prov_call(j, "GET", poll, NULL, hdrs, RETRY_IDEMPOTENT, &h, err) == -1)
 			goto out;
 		if (!PROV_OK(&h)) {
 			prov_http_error(WHO, h.status, h.body.p, key, err);

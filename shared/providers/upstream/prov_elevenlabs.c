@@ -17,6 +17,7 @@
 #include "basics/err.h"
 #include "http/http.h"
 #include "providers/prov.h"
+#include "providers/retry.h"
 #include "providers/provs.h"
 
 #define WHO	"ElevenLabs"
@@ -225,7 +226,7 @@ prov_elevenlabs_run(const struct prov_job *j, struct prov_result *r,
 	wav = fmt != NULL && strcmp(fmt, "wav") == 0;
 	if ((in = el_input(j, base, url, sizeof(url), wav, err)) == NULL)
 		return -1;
-	if (prov_call(j, "POST", url, in, hdrs, 1, &h, err) == -1)
+	if (prov_call(j, "POST", url, in, hdrs, RETRY_IDEMPOTENT, &h, err) == -1)
 		goto out;
 	if (!PROV_OK(&h)) {
 		prov_http_error(WHO, h.status, h.body.p, key, err);

@@ -18,6 +18,7 @@
 #include "basics/err.h"
 #include "http/http.h"
 #include "providers/prov.h"
+#include "providers/retry.h"
 #include "providers/provs.h"
 
 #define WHO	"fal"
@@ -325,7 +326,7 @@ fal_cancel(struct fal *f, const char *url)
 	if (url == NULL)
 		return;
 	cj.deadline_ms = http_now_ms() + 3000;
-	if (prov_call(&cj, "PUT", url, NULL, f->hdrs, 0, &h, NULL) == 0)
+	if (prov_call(&cj, "PUT", url, NULL, f->hdrs, RETRY_NONE, &h, NULL) == 0)
 		(void)0;
 	http_resp_free(&h);
 }
@@ -386,7 +387,7 @@ prov_fal_run(const struct prov_job *j, struct prov_result *r,
 	if ((in = fal_input(j)) == NULL)
 		return sf_err_set(err, 500, "internal_error", NULL, "oom");
 	snprintf(url, sizeof(url), "%s/%s", f.base, j->upstream);
-	if (prov_call(j, "POST", url, in, f.hdrs, 1, &h, err) == -1)
+	if (prov_call(j, "POST", url, in, f.hdrs, RETRY_IDEMPOTENT, &h, err) == -1)
 		goto out;
 	f.hdrs[2] = NULL;
 	if (!PROV_OK(&h)) {
@@ -419,7 +420,7 @@ prov_fal_run(const struct prov_job *j, struct prov_result *r,
 			goto out;
 		}
 		http_resp_free(&h);
-		if (prov_call(j, "GET", stat_url, NULL, f.hdrs, 1, &h,
+		if (prov_call(j, "GET", stat_url, NULL, f.hdrs, RETRY_IDEMPOTENT, &h,
 		    err) == -1) {
 			if (err != NULL && err->status == 504)
 				fal_cancel(&f, cancel_url[0] ?
@@ -453,7 +454,8 @@ prov_fal_run(const struct prov_job *j, struct prov_result *r,
 		break;
 	}
 	http_resp_free(&h);
-	if (prov_call(j, "GET", resp_url, NULL, f.hdrs, 1, &h, err) == -1)
+	if (prov_call(j, "GET", resp_url, NULL, f.hdrs,
+	    RETRY_IDEMPOTENT, &h, err) == -1)
 		goto out;
 	/* COMPLETED is not success: the result carries the model's code. */
 	if (!PROV_OK(&h)) {

@@ -15,6 +15,7 @@
 #include "basics/err.h"
 #include "http/http.h"
 #include "providers/prov.h"
+#include "providers/retry.h"
 #include "providers/provs.h"
 
 #define WHO	"Google"
@@ -188,7 +189,7 @@ prov_google_run(const struct prov_job *j, struct prov_result *r,
 		return sf_err_set(err, 500, "internal_error", NULL, "oom");
 	snprintf(url, sizeof(url), "%s/models/%s:%s", base, j->upstream,
 	    imagen ? "predict" : "generateContent");
-	if (prov_call(j, "POST", url, in, hdrs, 1, &h, err) == -1)
+	if (prov_call(j, "POST", url, in, hdrs, RETRY_IDEMPOTENT, &h, err) == -1)
 		goto out;
 	if (!PROV_OK(&h)) {
 		prov_http_error(WHO, h.status, h.body.p, key, err);

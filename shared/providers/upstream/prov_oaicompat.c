@@ -12,6 +12,7 @@
 #include "basics/err.h"
 #include "http/http.h"
 #include "providers/prov.h"
+#include "providers/retry.h"
 #include "providers/provs.h"
 
 int
@@ -36,7 +37,7 @@ prov_oaicompat_images(const struct prov_job *j, struct prov_result *r,
 	hdrs[1] = "Accept: application/json";
 	hdrs[2] = NULL;
 	snprintf(url, sizeof(url), "%s/images/generations", base);
-	if (prov_call(j, "POST", url, in, hdrs, 1, &h, err) == -1)
+	if (prov_call(j, "POST", url, in, hdrs, RETRY_IDEMPOTENT, &h, err) == -1)
 		goto out;
 	if (!PROV_OK(&h)) {
 		prov_http_error(who, h.status, h.body.p, key, err);

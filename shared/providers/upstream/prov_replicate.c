@@ -15,6 +15,7 @@
 #include "basics/err.h"
 #include "http/http.h"
 #include "providers/prov.h"
+#include "providers/retry.h"
 #include "providers/provs.h"
 
 #define WHO	"Replicate"
@@ -120,7 +121,7 @@ rep_cancel(const struct prov_job *j, const char *const *hdrs,
 	if (url == NULL || *url == '\0')
 		return;
 	cj.deadline_ms = http_now_ms() + 3000;
-	if (prov_call(&cj, "POST", url, NULL, hdrs, 0, &h, NULL) == 0)
+	if (prov_call(&cj, "POST", url, NULL, hdrs, RETRY_NONE, &h, NULL) == 0)
 		(void)0;
 	http_resp_free(&h);
 }
@@ -161,7 +162,8 @@ prov_replicate_run(const struct prov_job *j, struct prov_result *r,
 		    j->upstream);
 	else
 		snprintf(url, sizeof(url), "%s/predictions", base);
-	if (prov_call(j, "POST", url, in, hdrs, 1, &h, err) == -1)
+	if (prov_call(j, "POST", url, in, hdrs, RETRY_SUBMIT,
+	    &h, err) == -1)
 		goto out;
 	hdrs[2] = NULL;
 	if (!PROV_OK(&h)) {
@@ -195,7 +197,7 @@ prov_replicate_run(const struct prov_job *j, struct prov_result *r,
 			goto out;
 		}
 		http_resp_free(&h);
-		if (prov_call(j, "GET", get, NULL, hdrs, 1, &h, err) == -1) {
+		if (prov_call(j, "GET", get, NULL, hdrs, RETRY_IDEMPOTENT, &h, err) == -1) {
 			if (err != NULL && err->status == 504)
 				rep_cancel(j, hdrs, cancel);
 			goto out;

@@ -15,6 +15,7 @@
 #include "basics/err.h"
 #include "http/http.h"
 #include "providers/prov.h"
+#include "providers/retry.h"
 #include "providers/provs.h"
 
 #define WHO	"Venice"
@@ -112,7 +113,7 @@ venice_image(struct venice *v, struct prov_result *r, struct sf_err *err)
 	cJSON_AddBoolToObject(b, "return_binary", 0);
 
 	snprintf(url, sizeof(url), "%s/image/generate", v->base);
-	if (prov_call(v->j, "POST", url, b, v->hdrs, 1, &h, err) == -1)
+	if (prov_call(v->j, "POST", url, b, v->hdrs, RETRY_IDEMPOTENT, &h, err) == -1)
 		goto out;
 	if (!PROV_OK(&h)) {
 		venice_fail(v, &h, err);
@@ -196,7 +197,7 @@ venice_speech(struct venice *v, struct prov_result *r, struct sf_err *err)
 		cJSON_AddNumberToObject(b, "speed", d);
 	cJSON_AddStringToObject(b, "response_format", "mp3");
 	snprintf(url, sizeof(url), "%s/audio/speech", v->base);
-	if (prov_call(v->j, "POST", url, b, v->hdrs, 1, &h, err) == -1)
+	if (prov_call(v->j, "POST", url, b, v->hdrs, RETRY_IDEMPOTENT, &h, err) == -1)
 		goto out;
 	if (!PROV_OK(&h)) {
 		venice_fail(v, &h, err);
@@ -261,7 +262,8 @@ venice_queue(struct venice *v, const char *kind, struct prov_result *r,
 			cJSON_AddBoolToObject(b, "audio", x);
 	}
 	snprintf(url, sizeof(url), "%s/%s/queue", v->base, kind);
-	if (prov_call(v->j, "POST", url, b, v->hdrs, 1, &h, err) == -1)
+	if (prov_call(v->j, "POST", url, b, v->hdrs, RETRY_SUBMIT,
+	    &h, err) == -1)
 		goto out;
 	if (!PROV_OK(&h)) {
 		venice_fail(v, &h, err);
@@ -286,7 +288,8 @@ venice_queue(struct venice *v, const char *kind, struct prov_result *r,
 			goto out;
 		}
 		http_resp_free(&h);
-		if (prov_call(v->j, "POST", url, rb, v->hdrs, 1, &h, err) == -1)
+		if (prov_call(v->j, "POST", url, rb, v->hdrs,
+		    RETRY_IDEMPOTENT, &h, err) == -1)
 			goto out;
 		if (!PROV_OK(&h)) {
 			venice_fail(v, &h, err);
@@ -318,7 +321,7 @@ venice_queue(struct venice *v, const char *kind, struct prov_result *r,
 	/* Best effort: the media is ours now, free Venice's copy. */
 	http_resp_free(&h);
 	snprintf(url, sizeof(url), "%s/%s/complete", v->base, kind);
-	if (prov_call(v->j, "POST", url, rb, v->hdrs, 0, &h, NULL) == 0)
+	if (prov_call(v->j, "POST", url, rb, v->hdrs, RETRY_NONE, &h, NULL) == 0)
 		(void)0;
 	rc = 0;
 out:
