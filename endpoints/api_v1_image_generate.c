@@ -7,9 +7,15 @@
  * parameter follows the page's parameter table: sizes for Flux and fal,
  * ratios for Imagen and fal, count and image_size for Imagen, seed where
  * the upstream honours it (BFL and the seeded fal models; not Imagen on
- * the Gemini API, not Recraft).
+ * the Gemini API, not Recraft).  Imagen is retired (refused before
+ * payment; see IMAGEN_RETIRED); per-model size rules in sizes.h.
  */
 #include "basics/def.h"
+#include "sizes.h"
+
+#define IMAGEN_RETIRED	"Retired: Google shut Imagen down on 2026-08-17. " \
+	"Requests naming it are refused before payment (400 model_retired); " \
+	"use flux-2-pro, flux-2-klein or recraft-v4 instead."
 
 static const char *const models_enum[] = {
 	"imagen-4", "imagen-4-fast", "imagen-4-ultra", "flux-2-pro",
@@ -51,11 +57,13 @@ static const struct def_param params[] = {
 	  "qwen-image.", .example = "\"flux-2-pro\"" },
 	{ .name = "width", .type = DEF_INTEGER, .has_range = 1, .min = 256,
 	  .max = 2048, .models = size_models,
-	  .desc = "Width in pixels (256-2048). Flux and fal.ai models only.",
+	  .desc = "Width in pixels (256-2048). Flux and fal.ai models only; "
+	  "flux-1.1-pro takes multiples of 32 within 256-1440.",
 	  .example = "1024" },
 	{ .name = "height", .type = DEF_INTEGER, .has_range = 1, .min = 256,
 	  .max = 2048, .models = size_models,
-	  .desc = "Height in pixels (256-2048). Flux and fal.ai models only.",
+	  .desc = "Height in pixels (256-2048). Flux and fal.ai models only; "
+	  "flux-1.1-pro takes multiples of 32 within 256-1440.",
 	  .example = "768" },
 	{ .name = "aspect_ratio", .type = DEF_STRING, .enums = aspect_enum,
 	  .models = aspect_models,
@@ -77,16 +85,24 @@ static const struct def_param params[] = {
 };
 
 static const struct def_model models[] = {
-	{ .id = "imagen-4", .label = "Imagen 4", .provider = "google",
+	/*
+	 * Google shut every Imagen model down on 2026-08-17 (providers.md
+	 * §10).  The ids stay so callers get a clear answer: refused before
+	 * payment, marked retired on the pages.  We do not substitute
+	 * Gemini image models under Imagen's name.
+	 */
+	{ .id = "imagen-4", .label = "Imagen 4 (retired)", .provider = "google",
 	  .upstream = "imagen-4.0-generate-001", .price = 40000,
-	  .notes = "Flagship, great text rendering.", .flags = DEF_MODEL_B64 },
-	{ .id = "imagen-4-fast", .label = "Imagen 4 Fast", .provider = "google",
-	  .upstream = "imagen-4.0-fast-generate-001", .price = 20000,
-	  .notes = "Quick generation.", .flags = DEF_MODEL_B64 },
-	{ .id = "imagen-4-ultra", .label = "Imagen 4 Ultra",
+	  .notes = IMAGEN_RETIRED, .flags = DEF_MODEL_B64,
+	  .retired = IMAGEN_RETIRED },
+	{ .id = "imagen-4-fast", .label = "Imagen 4 Fast (retired)",
+	  .provider = "google", .upstream = "imagen-4.0-fast-generate-001",
+	  .price = 20000, .notes = IMAGEN_RETIRED, .flags = DEF_MODEL_B64,
+	  .retired = IMAGEN_RETIRED },
+	{ .id = "imagen-4-ultra", .label = "Imagen 4 Ultra (retired)",
 	  .provider = "google", .upstream = "imagen-4.0-ultra-generate-001",
-	  .price = 60000, .notes = "Highest quality, 2K.",
-	  .flags = DEF_MODEL_B64 },
+	  .price = 60000, .notes = IMAGEN_RETIRED, .flags = DEF_MODEL_B64,
+	  .retired = IMAGEN_RETIRED },
 	/* Page: ~$0.03-0.05; BFL bills per megapixel, so the top. */
 	{ .id = "flux-2-pro", .label = "Flux 2 Pro", .provider = "bfl",
 	  .upstream = "flux-2-pro", .price = 50000,
@@ -97,7 +113,8 @@ static const struct def_model models[] = {
 	  .notes = "Fast, budget." },
 	{ .id = "flux-1.1-pro", .label = "Flux 1.1 Pro", .provider = "bfl",
 	  .upstream = "flux-pro-1.1", .price = 40000,
-	  .notes = "Previous gen, still strong." },
+	  .notes = "Previous gen, still strong. Width and height: multiples "
+	  "of 32 within 256-1440.", .size = &size_flux11_pro },
 	{ .id = "recraft-v4", .label = "Recraft V4", .provider = "fal",
 	  .upstream = "fal-ai/recraft/v4/text-to-image", .price = 40000,
 	  .notes = "Design-focused, vector SVG support." },
@@ -154,19 +171,20 @@ const struct def_endpoint ep_api_v1_image_generate = {
 	.cluster = "imageapi",
 	.method = "POST",
 	.category = "image",
-	.title = "image API generate / Imagen 4 / Flux 2 / Recraft / Ideogram "
-	    "/ SD 3.5 / Qwen Image text-to-image",
-	.summary = "Generate images from text with Imagen 4, Flux, Recraft, "
-	    "Ideogram and more: 11 models across 3 providers.",
-	.description = "Text-to-image through a single API: Google Imagen 4 "
-	    "(imagen-4 $0.04, imagen-4-fast $0.02, imagen-4-ultra $0.06 per "
-	    "image), BFL Flux (flux-2-pro $0.05, flux-2-klein $0.02, "
+	.title = "image API generate / Flux 2 / Recraft / Ideogram / SD 3.5 "
+	    "/ Qwen Image text-to-image (Imagen 4 retired)",
+	.summary = "Generate images from text with Flux, Recraft, Ideogram "
+	    "and more: 8 models across 2 providers (Imagen 4 retired).",
+	.description = "Text-to-image through a single API: BFL Flux "
+	    "(flux-2-pro $0.05, flux-2-klein $0.02, "
 	    "flux-1.1-pro $0.04) and fal.ai (recraft-v4 $0.04, recraft-v3 "
 	    "$0.04, ideogram-v3 $0.06, sd-3.5 $0.03, qwen-image $0.075). "
-	    "Default model flux-2-pro. Imagen answers with base64 and mimeType "
-	    "(and a permanent URL); every other model with a permanent URL, "
-	    "never an expiring upstream one. Compatible with the Image API's "
-	    "POST /api/v1/image/generate.",
+	    "Default model flux-2-pro. Every model answers with a permanent "
+	    "URL, never an expiring upstream one. Google Imagen 4 (imagen-4, "
+	    "imagen-4-fast, imagen-4-ultra) is retired: Google shut it down "
+	    "on 2026-08-17, so those ids are refused before payment with 400 "
+	    "model_retired. Compatible with the Image API's POST "
+	    "/api/v1/image/generate.",
 	.media = "image",
 	.price = 50000,
 	.price_per = "num_images",

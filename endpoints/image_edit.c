@@ -6,6 +6,7 @@
  */
 #include "basics/def.h"
 #include "rows.h"
+#include "sizes.h"
 
 static const char *const tiers_enum[] = {
 	"fast", "nano-banana", "nano-banana-2", "nano-banana-pro", "gpt",
@@ -100,7 +101,8 @@ static const struct def_model models[] = {
 	  .price = 200000 },
 	{ .id = "gpt-image-2", .label = "OpenAI GPT Image 2 edit",
 	  .provider = "fal", .upstream = "openai/gpt-image-2/edit",
-	  .price = 300000, .notes = "No seed." },
+	  .price = 300000, .notes = "No seed.",
+	  .size = &size_gpt_image_2 },
 	{ .id = "flux-kontext-pro", .label = "FLUX.1 Kontext [pro]",
 	  .provider = "fal", .upstream = "fal-ai/flux-pro/kontext",
 	  .price = 50000 },

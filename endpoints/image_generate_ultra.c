@@ -4,6 +4,7 @@
  * the wholesale price stays within retail; no snapping.
  */
 #include "basics/def.h"
+#include "sizes.h"
 
 static const char *const tiers_enum[] = {
 	"nano-banana", "nano-banana-2", "gpt", "gpt-1-5", "recraft-pro",
@@ -71,7 +72,8 @@ static const struct def_model models[] = {
 	  .notes = "Cheaper Google variant." },
 	{ .id = "gpt-image-2", .label = "OpenAI GPT Image 2",
 	  .provider = "fal", .upstream = "openai/gpt-image-2",
-	  .notes = "OpenAI flagship; returns no seed." },
+	  .notes = "OpenAI flagship; returns no seed.",
+	  .size = &size_gpt_image_2 },
 	{ .id = "gpt-image-1-5", .label = "OpenAI GPT Image 1.5",
 	  .provider = "fal", .upstream = "fal-ai/gpt-image-1.5",
 	  .notes = "Returns no seed." },

@@ -5,6 +5,7 @@
  */
 #include "basics/def.h"
 #include "rows.h"
+#include "sizes.h"
 
 static const char *const tiers_enum[] = {
 	"fast", "fill", "qwen", "kontext", "gpt", NULL
@@ -84,7 +85,8 @@ static const struct def_model models[] = {
 	  .price = 40000 },
 	{ .id = "gpt-image-2", .label = "OpenAI GPT Image 2 (mask edit)",
 	  .provider = "fal", .upstream = "openai/gpt-image-2/edit",
-	  .price = 300000, .notes = "Mask sent as mask_url; no seed." },
+	  .price = 300000, .notes = "Mask sent as mask_url; no seed.",
+	  .size = &size_gpt_image_2 },
 	{ 0 }
 };
 

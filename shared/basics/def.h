@@ -41,6 +41,20 @@ struct def_param {
 	const char		*example;	/* JSON literal, e.g. "\"a red fox\"" or "1024" */
 };
 
+/*
+ * A model's own size rule for the width/height inputs, checked before the
+ * 402 (a request the upstream would refuse must not be paid for).  0 = no
+ * limit.  Sources in reference/providers.md §10.
+ */
+struct def_size {
+	int		 min, max;	/* each side, pixels, inclusive */
+	int		 step;		/* each side a multiple of this */
+	double		 max_ratio;	/* long side / short side at most */
+	int		 max_long;	/* longer side at most ... */
+	int		 max_short;	/* ... and shorter side at most */
+	const char	*desc;		/* the rule in words, for errors and pages */
+};
+
 /* A model the endpoint can run, with its default route and its price. */
 struct def_model {
 	const char	*id;		/* public id, as on the product pages */
@@ -50,6 +64,10 @@ struct def_model {
 	uint64_t	 price;		/* atomic USDC per unit; 0 = endpoint price */
 	const char	*notes;
 	unsigned	 flags;
+	const struct def_size *size;	/* per-model size rule, or NULL */
+	/* Why the upstream model is gone (NULL = in service): the model is
+	   refused before payment (400 model_retired) and pages say so. */
+	const char	*retired;
 };
 #define DEF_MODEL_B64	0x01	/* result returned inline as base64 + mimeType */
 

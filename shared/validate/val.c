@@ -198,6 +198,52 @@ val_default(const struct def_param *p, cJSON *obj)
 	return 0;
 }
 
+/*
+ * The chosen model's own rules (definition: def_model.retired, .size):
+ * a retired model is refused, and width/height must fit the model's size
+ * rule, before any price or 402 (issue 14).  0, or -1 with err set.
+ */
+int
+val_model_rules(const struct def_model *m, const cJSON *obj,
+    struct sf_err *err)
+{
+	const struct def_size	*z = m->size;
+	const cJSON		*wi, *hi;
+	const char		*bad = NULL;
+	double			 v[2], lo, hi_;
+	int			 i, n = 0;
+
+	if (m->retired != NULL)
+		return sf_err_set(err, 400, "model_retired", "model",
+		    "model %s is retired: %s", m->id, m->retired);
+	if (z == NULL)
+		return 0;
+	wi = cJSON_GetObjectItemCaseSensitive(obj, "width");
+	hi = cJSON_GetObjectItemCaseSensitive(obj, "height");
+	if (cJSON_IsNumber(wi))
+		v[n++] = wi->valuedouble;
+	if (cJSON_IsNumber(hi))
+		v[n++] = hi->valuedouble;
+	for (i = 0; i < n && bad == NULL; i++)
+		if ((z->min > 0 && v[i] < z->min) ||
+		    (z->max > 0 && v[i] > z->max) ||
+		    (z->step > 0 && (long)v[i] % z->step != 0))
+			bad = i == 0 && cJSON_IsNumber(wi) ? "width" : "height";
+	if (bad == NULL && cJSON_IsNumber(wi) && cJSON_IsNumber(hi)) {
+		lo = v[0] < v[1] ? v[0] : v[1];
+		hi_ = v[0] < v[1] ? v[1] : v[0];
+		if ((z->max_ratio > 0 && hi_ > lo * z->max_ratio) ||
+		    (z->max_long > 0 && hi_ > z->max_long) ||
+		    (z->max_short > 0 && lo > z->max_short))
+			bad = "width";
+	}
+	if (bad != NULL)
+		return sf_err_set(err, 400, "invalid_size", bad,
+		    "%s does not take this size: %s", m->id,
+		    z->desc != NULL ? z->desc : "see the model's size rule");
+	return 0;
+}
+
 int
 val_object(const struct def_endpoint *ep, cJSON *obj, struct val_result *res,
     struct sf_err *err)
@@ -313,6 +359,8 @@ val_object(const struct def_endpoint *ep, cJSON *obj, struct val_result *res,
 		}
 	}
 
+	if (val_model_rules(res->model, obj, err) == -1)
+		goto fail;
 	if (ep->price_per != NULL &&
 	    (item = cJSON_GetObjectItemCaseSensitive(obj, ep->price_per)) != NULL &&
 	    cJSON_IsNumber(item) && item->valuedouble >= 1)

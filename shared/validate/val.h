@@ -34,5 +34,12 @@ int	val_object(const struct def_endpoint *, cJSON *obj,
 void	val_result_free(struct val_result *);
 /* Whether a parameter applies to a model (def_param.models). */
 int	val_model_allows(const struct def_param *, const struct def_model *);
+/*
+ * The model's own rules from its definition: 400 model_retired (field
+ * "model") when def_model.retired is set; 400 invalid_size (field width
+ * or height) when the request's width/height break def_model.size.
+ */
+int	val_model_rules(const struct def_model *, const cJSON *obj,
+	    struct sf_err *);
 
 #endif

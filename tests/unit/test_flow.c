@@ -397,23 +397,47 @@ main(void)
 	cJSON_Delete(v2);
 	msg_resp_free(&resp);
 
-	/* The price of the exact request: imagen-4 x 3 on api-v1. */
+	/* The price of the exact request: the model's, on api-v1. */
 	req_init(&req, de2->ep, "POST");
-	post_body(&req, "{\"prompt\":\"a\",\"model\":\"imagen-4\","
-	    "\"num_images\":3}");
-	handle(&ctx2, &req, &resp, &out, "POST api-v1 x3");
-	TAP_OK(resp.status == 402, "POST api-v1 x3: 402");
+	post_body(&req, "{\"prompt\":\"a\",\"model\":\"flux-1.1-pro\","
+	    "\"width\":1024,\"height\":768}");
+	handle(&ctx2, &req, &resp, &out, "POST api-v1 flux-1.1-pro");
+	TAP_OK(resp.status == 402, "POST api-v1 flux-1.1-pro: 402");
 	v2 = payment_required(&resp);
 	TAP_STREQ(jstr(cJSON_GetArrayItem(cJSON_GetObjectItemCaseSensitive(v2,
-	    "accepts"), 0), "amount"), "120000",
-	    "POST api-v1 x3: v2 amount 120000");
+	    "accepts"), 0), "amount"), "40000",
+	    "POST api-v1 flux-1.1-pro: v2 amount 40000");
 	cJSON_Delete(v2);
 	j = body_json(&resp);
 	TAP_STREQ(jstr(cJSON_GetArrayItem(cJSON_GetObjectItemCaseSensitive(j,
-	    "accepts"), 0), "maxAmountRequired"), "120000",
-	    "POST api-v1 x3: v1 maxAmountRequired 120000");
+	    "accepts"), 0), "maxAmountRequired"), "40000",
+	    "POST api-v1 flux-1.1-pro: v1 maxAmountRequired 40000");
 	cJSON_Delete(j);
-	TAP_STREQ(out.amount, "120000", "POST api-v1 x3: out.amount");
+	TAP_STREQ(out.amount, "40000", "POST api-v1 flux-1.1-pro: out.amount");
+	msg_resp_free(&resp);
+
+	/* Issue 14: a retired model and a size the model refuses cost nothing. */
+	req_init(&req, de2->ep, "POST");
+	post_body(&req, "{\"prompt\":\"a\",\"model\":\"imagen-4\","
+	    "\"num_images\":3}");
+	handle(&ctx2, &req, &resp, &out, "POST api-v1 imagen-4");
+	j = body_json(&resp);
+	TAP_OK(resp.status == 400 && strcmp(jstr(
+	    cJSON_GetObjectItemCaseSensitive(j, "error"), "code"),
+	    "model_retired") == 0, "POST api-v1 imagen-4: 400 model_retired, "
+	    "no 402 (%d)", resp.status);
+	cJSON_Delete(j);
+	msg_resp_free(&resp);
+	req_init(&req, de2->ep, "POST");
+	post_body(&req, "{\"prompt\":\"a\",\"model\":\"flux-1.1-pro\","
+	    "\"width\":2048,\"height\":1024}");
+	handle(&ctx2, &req, &resp, &out, "POST api-v1 flux-1.1-pro 2048");
+	j = body_json(&resp);
+	TAP_OK(resp.status == 400 && strcmp(jstr(
+	    cJSON_GetObjectItemCaseSensitive(j, "error"), "code"),
+	    "invalid_size") == 0, "POST api-v1 flux-1.1-pro 2048 wide: 400 "
+	    "invalid_size, no 402 (%d)", resp.status);
+	cJSON_Delete(j);
 	msg_resp_free(&resp);
 
 	/* A garbage payment: refused with the reason, a fresh challenge. */

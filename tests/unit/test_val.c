@@ -17,6 +17,22 @@
 
 #define JSON	"application/json"
 
+/* A per-image priced endpoint of the tests' own. */
+static const struct def_param multi_params[] = {
+	{ .name = "prompt", .type = DEF_STRING, .required = 1, .max_len = 100 },
+	{ .name = "num_images", .type = DEF_INTEGER, .has_range = 1, .min = 1,
+	  .max = 4, .has_default = 1, .def_num = 1 },
+	{ 0 }
+};
+static const struct def_model multi_models[] = {
+	{ .id = "m", .provider = "offline", .upstream = "m", .price = 40000 },
+	{ 0 }
+};
+static const struct def_endpoint ep_multi = {
+	.name = "multi", .price = 1, .price_per = "num_images",
+	.params = multi_params, .models = multi_models
+};
+
 static const struct def_endpoint *
 ep(const char *name)
 {
@@ -199,9 +215,10 @@ test_normalise(void)
 	TAP_OK(field(&r, "model") == NULL, "null model dropped");
 	val_result_free(&r);
 	TAP_OK(run("api-v1-image-generate", "{\"prompt\":\"a\",\"model\":"
-	    "\"imagen-4\",\"seed\":null}", &r, &err) == 0,
-	    "null seed on Imagen is not an unsupported parameter");
-	val_result_free(&r);
+	    "\"imagen-4\",\"seed\":null}", &r, &err) == -1 &&
+	    strcmp(err.code, "model_retired") == 0,
+	    "null seed on Imagen is not an unsupported parameter (%s)",
+	    err.code);
 
 	/* Whitespace around the value and escapes are fine. */
 	TAP_OK(run("image-generate", " \r\n{\"prompt\":\"caf\\u00e9\"}\n\t ",
@@ -228,8 +245,7 @@ test_pricing(void)
 		const char	*model;
 		uint64_t	 price;
 	} t[] = {
-		{ "imagen-4", 40000 }, { "imagen-4-fast", 20000 },
-		{ "imagen-4-ultra", 60000 }, { "flux-2-pro", 50000 },
+		{ "flux-2-pro", 50000 },
 		{ "flux-2-klein", 20000 }, { "flux-1.1-pro", 40000 },
 		{ "recraft-v4", 40000 }, { "recraft-v3", 40000 },
 		{ "ideogram-v3", 60000 }, { "sd-3.5", 30000 },
@@ -258,20 +274,18 @@ test_pricing(void)
 	    "flux-2-pro: 50000, no num_images filled");
 	TAP_OK(r.tier == NULL, "no tiers on api-v1-image-generate");
 	val_result_free(&r);
-	TAP_OK(run("api-v1-image-generate", "{\"prompt\":\"a\",\"model\":"
-	    "\"imagen-4\"}", &r, &err) == 0 && num(&r, "num_images") == 1 &&
-	    r.price == 40000, "imagen-4: num_images defaults to 1, 40000");
+	/* Per-unit pricing (price_per), on a definition of our own: the
+	   only live one priced per image (Imagen) is retired. */
+	sf_err_clear(&err);
+	TAP_OK(val_request(&ep_multi, JSON, "{\"prompt\":\"a\"}", 14, &r,
+	    &err) == 0 && num(&r, "num_images") == 1 && r.price == 40000,
+	    "num_images defaults to 1, 40000 (%s)", err.message);
 	val_result_free(&r);
-	TAP_OK(run("api-v1-image-generate", "{\"prompt\":\"a\",\"model\":"
-	    "\"imagen-4\",\"num_images\":3}", &r, &err) == 0, "3 images accepted");
-	TAP_OK(r.price == 120000, "imagen-4 x 3 = 120000 (%llu)",
+	TAP_OK(val_request(&ep_multi, JSON, "{\"prompt\":\"a\",\"num_images\""
+	    ":3}", 29, &r, &err) == 0, "3 images accepted");
+	TAP_OK(r.price == 120000, "40000 x 3 = 120000 (%llu)",
 	    (unsigned long long)r.price);
 	TAP_STREQ(r.amount, "120000", "amount x 3");
-	val_result_free(&r);
-	TAP_OK(run("api-v1-image-generate", "{\"prompt\":\"a\",\"model\":"
-	    "\"imagen-4-ultra\",\"num_images\":4}", &r, &err) == 0 &&
-	    r.price == 240000 && strcmp(r.amount, "240000") == 0,
-	    "imagen-4-ultra x 4 = 240000");
 	val_result_free(&r);
 	TAP_OK(run("api-generate", "{\"prompt\":\"a\",\"model\":\"flux-dev\"}",
 	    &r, &err) == 0 && r.price == 30000, "api-generate flux-dev 30000");
@@ -516,13 +530,76 @@ test_limits_ok(void)
 	val_result_free(&r);
 	TAP_OK(run("api-v1-image-generate", "{\"prompt\":\"a\",\"model\":"
 	    "\"imagen-4\",\"num_images\":4,\"image_size\":\"2K\","
-	    "\"aspect_ratio\":\"16:9\"}", &r, &err) == 0,
-	    "imagen-4 takes num_images, image_size, aspect_ratio");
-	val_result_free(&r);
+	    "\"aspect_ratio\":\"16:9\"}", &r, &err) == -1 &&
+	    strcmp(err.code, "model_retired") == 0,
+	    "imagen-4's inputs pass, the retired model does not (%s)",
+	    err.code);
 	TAP_OK(run("api-v1-image-generate", "{\"prompt\":\"a\",\"seed\":"
 	    "2147483647,\"width\":2048}", &r, &err) == 0,
 	    "flux-2-pro takes seed 2^31-1 and width");
 	val_result_free(&r);
+}
+
+/* Issue 14: retired models and per-model size rules, before any price. */
+static void
+test_model_rules(void)
+{
+	static const char *const imagen[] = { "imagen-4", "imagen-4-fast",
+	    "imagen-4-ultra", NULL };
+	static const struct {
+		const char	*ep, *body, *field;	/* field NULL = accepted */
+	} t[] = {
+		{ "api-v1-image-generate", "{\"prompt\":\"a\",\"model\":"
+		  "\"flux-1.1-pro\",\"width\":1440,\"height\":256}", NULL },
+		{ "api-v1-image-generate", "{\"prompt\":\"a\",\"model\":"
+		  "\"flux-1.1-pro\",\"width\":1000,\"height\":768}", "width" },
+		{ "api-v1-image-generate", "{\"prompt\":\"a\",\"model\":"
+		  "\"flux-1.1-pro\",\"width\":1024,\"height\":1456}", "height" },
+		{ "api-v1-image-generate", "{\"prompt\":\"a\",\"model\":"
+		  "\"flux-1.1-pro\",\"width\":2048}", "width" },
+		{ "api-v1-image-generate", "{\"prompt\":\"a\",\"model\":"
+		  "\"flux-2-pro\",\"width\":2048,\"height\":1000}", NULL },
+		{ "image-generate-ultra", "{\"prompt\":\"a\",\"model\":"
+		  "\"gpt-image-2\",\"width\":1024,\"height\":512}", NULL },
+		{ "image-generate-ultra", "{\"prompt\":\"a\",\"model\":"
+		  "\"gpt-image-2\",\"width\":1024,\"height\":256}", "width" },
+		{ "image-generate-ultra", "{\"prompt\":\"a\",\"tier\":"
+		  "\"gpt\",\"width\":1000,\"height\":1000}", "width" },
+		{ "image-generate-ultra", "{\"prompt\":\"a\",\"model\":"
+		  "\"gpt-image-2\",\"width\":1008,\"height\":1012}", "height" },
+		{ "image-generate-ultra", "{\"prompt\":\"a\",\"model\":"
+		  "\"nano-banana-pro\",\"width\":1024,\"height\":256}", NULL },
+	};
+	struct val_result	 r;
+	struct sf_err		 err;
+	size_t			 i;
+
+	for (i = 0; imagen[i] != NULL; i++) {
+		char	 body[96];
+
+		snprintf(body, sizeof(body), "{\"prompt\":\"a\",\"model\":"
+		    "\"%s\"}", imagen[i]);
+		TAP_OK(run("api-v1-image-generate", body, &r, &err) == -1 &&
+		    err.status == 400 && strcmp(err.code, "model_retired") == 0 &&
+		    strcmp(err.field, "model") == 0 &&
+		    strstr(err.message, "2026-08-17") != NULL,
+		    "%s refused before payment: %s", imagen[i], err.message);
+	}
+	for (i = 0; i < sizeof(t) / sizeof(t[0]); i++) {
+		int rc = run(t[i].ep, t[i].body, &r, &err);
+
+		if (t[i].field == NULL) {
+			TAP_OK(rc == 0, "%s %s accepted (%s)", t[i].ep,
+			    t[i].body, rc ? err.message : "");
+			if (rc == 0)
+				val_result_free(&r);
+		} else
+			TAP_OK(rc == -1 && err.status == 400 &&
+			    strcmp(err.code, "invalid_size") == 0 &&
+			    strcmp(err.field, t[i].field) == 0,
+			    "%s %s refused on %s (%s %s)", t[i].ep, t[i].body,
+			    t[i].field, err.code, err.message);
+	}
 }
 
 static void
@@ -570,5 +647,6 @@ main(void)
 	test_errors();
 	test_limits_ok();
 	test_object();
+	test_model_rules();
 	return tap_done();
 }
