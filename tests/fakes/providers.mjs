@@ -9,6 +9,7 @@
 // Base URLs to configure (paths below them are the real APIs'):
 //   VENICE_BASE_URL      http://127.0.0.1:N/api/v1
 //   FAL_QUEUE_BASE_URL   http://127.0.0.1:N/fal
+//   FAL_API_BASE_URL     http://127.0.0.1:N/fal-api/v1  (platform API)
 //   BFL_BASE_URL         http://127.0.0.1:N/bfl
 //   OPENAI_BASE_URL      http://127.0.0.1:N/openai/v1
 //   GEMINI_BASE_URL      http://127.0.0.1:N/google/v1beta
@@ -45,16 +46,70 @@
 //   FAKE:wait        Replicate: answer "starting" despite Prefer: wait
 //   FAKE:two         two outputs where the protocol allows several
 //
+// Strict where the real APIs are (issue 14), each rule after the doc or
+// SDK named beside it (facts in reference/providers.md §10):
+//   Google   ai.google.dev/gemini-api/docs/deprecations, models.list:
+//            Imagen ids answer 404 "... is no longer available"; unknown
+//            models 404; unknown request fields 400 "Invalid JSON payload
+//            received. Unknown name"; GET /models (ListModels) catalogue.
+//   OpenAI   platform.openai.com/docs/deprecations, images API reference:
+//            dall-e-2/-3 and gpt-image-1 404 model_not_found; gpt-image-2
+//            sizes (sides /16, 1:3-3:1, <= 3840x2160) 400 invalid_value;
+//            unknown parameters 400 "Unknown parameter"; GET /models.
+//   BFL      black-forest-labs client types/inputs/generic.py: FLUX 1.1
+//            [pro] width/height multiples of 32 in 256-1440 (422);
+//            unknown model paths 404; GET /v1/<model> 405 (the check's
+//            probe: the route exists, nothing is created).
+//   Venice   veniceai/api-docs api-spec: GET /models?type=all catalogue;
+//            private video models (an id containing "private" here) give
+//            download_url in the /video/queue answer, never bytes from
+//            /video/retrieve.
+//   fal      fal-js types/endpoints.ts (tests/fakes/fal_ids.txt, the
+//            reference's fal_ids.txt): other ids (imagen4/*) 404; platform
+//            API GET /fal-api/v1/models?endpoint_id=... catalogue.
+//   ElevenLabs  elevenlabs-python OutputFormat, api reference: pcm_44100
+//            needs a Pro plan (this fake account is not: 403), wav_44100
+//            is native; GET /v1/models catalogue of TTS model ids.
+//   Replicate  replicate.com/docs/reference/http: GET /v1/models/{o}/{n}
+//            answers 404 for unknown models.
+//
 // Test hooks: GET /__fake/requests (every request received: method, path,
 // query, headers, parsed body), POST /__fake/reset, GET /files/<name>;
 // for input-URL tests GET /files/redirect?to=<url> (302),
 // /files/big.png?bytes=N (a PNG followed by N bytes), /files/page.txt
 // (text/html).
 import http from 'node:http';
+import fs from 'node:fs';
 import zlib from 'node:zlib';
 import crypto from 'node:crypto';
 
 const requests = [];
+const falIds = new Set(fs.readFileSync(new URL('./fal_ids.txt',
+    import.meta.url), 'utf8').split('\n').filter(Boolean));
+
+// The catalogues the fakes serve (and accept): what each provider offers
+// of what our definitions route, plus a few it does not.
+const catalog = {
+	google: ['gemini-3-pro-image-preview', 'gemini-3-pro-image',
+	    'gemini-3.1-flash-image', 'gemini-nano-banana-2.1',
+	    'gemini-2.5-flash-image', 'gemini-2.5-flash'],
+	googleRetired: /^imagen-/,
+	openai: ['gpt-image-2', 'gpt-image-1.5', 'gpt-image-1-mini'],
+	openaiRetired: ['dall-e-2', 'dall-e-3', 'gpt-image-1'],
+	venice: ['z-image-turbo', 'chroma', 'wai-Illustrious', 'venice-sd35',
+	    'tts-kokoro', 'gpt-image-2', 'nano-banana-pro', 'nano-banana-2',
+	    'qwen-image-2', 'flux-2-pro', 'wan-2.5-preview-text-to-video',
+	    'wan-2.5-preview-text-to-video-private', 'ace-step-music',
+	    'mmaudio-v2-sfx', 'elevenlabs-sound-effects-v2'],
+	bfl: ['flux-2-pro', 'flux-2-max', 'flux-2-flex', 'flux-2-klein-4b',
+	    'flux-2-klein-9b', 'flux-pro-1.1', 'flux-pro-1.1-ultra',
+	    'flux-kontext-pro', 'flux-kontext-max', 'flux-pro-1.0-fill',
+	    'flux-pro-1.0-expand'],
+	elevenlabs: ['eleven_v3', 'eleven_multilingual_v2', 'eleven_flash_v2_5',
+	    'eleven_turbo_v2_5', 'eleven_flash_v2', 'eleven_turbo_v2'],
+	replicate: ['black-forest-labs/flux-schnell',
+	    'black-forest-labs/flux-1.1-pro', 'black-forest-labs/flux-dev'],
+};
 const seen = new Map();		// "word|body-key" -> count, for *once
 const jobs = new Map();		// queue jobs: id -> {provider, body, polls, ...}
 let port = 0;
@@ -280,9 +335,19 @@ async function common(req, res, provider, raw) {
 
 // ---- providers ---------------------------------------------------------
 
-async function venice(req, res, path, body, raw) {
+async function venice(req, res, path, body, raw, query) {
+	if (req.method === 'GET' && path === '/models') {
+		if (!authOk.venice(req.headers))
+			return err(res, 'venice', 401, 'Authentication failed');
+		return send(res, 200, { object: 'list', type: query.get('type') ||
+		    'text', data: catalog.venice.map((id) => ({ id,
+		    object: 'model', owned_by: 'venice.ai' })) });
+	}
 	const c = await common(req, res, 'venice', raw);
 	if (c) return c;
+	if (body.model !== undefined && !catalog.venice.includes(body.model))
+		return err(res, 'venice', 404, `Model ${body.model} not found`,
+		    'MODEL_NOT_FOUND');
 	const mod = magic(raw, 'moderate');
 	if (path === '/image/generate') {
 		if (mod)
@@ -304,9 +369,12 @@ async function venice(req, res, path, body, raw) {
 	let m;
 	if ((m = /^\/(audio|video)\/queue$/.exec(path))) {
 		const id = rid();
-		jobs.set(id, { provider: 'venice', kind: m[1], raw, polls: 0 });
+		const priv = m[1] === 'video' && /private/.test(body.model);
+		jobs.set(id, { provider: 'venice', kind: m[1], raw, polls: 0,
+		    priv });
 		return send(res, 200, { model: body.model, queue_id: id,
-		    status: 'QUEUED' });
+		    status: 'QUEUED', ...(priv ? { download_url:
+		    base() + fileFor('video', {}) } : {}) });
 	}
 	if ((m = /^\/(audio|video)\/retrieve$/.exec(path))) {
 		const j = jobs.get(body.queue_id);
@@ -314,7 +382,7 @@ async function venice(req, res, path, body, raw) {
 			return err(res, 'venice', 404, 'Media not found',
 			    'MEDIA_NOT_FOUND');
 		j.polls++;
-		if (magic(j.raw, 'hang') || j.polls < 2)
+		if (j.priv || magic(j.raw, 'hang') || j.polls < 2)
 			return send(res, 200, { status: 'PROCESSING',
 			    average_execution_time: 1000,
 			    execution_duration: 10 });
@@ -398,6 +466,8 @@ async function fal(req, res, path, body, raw) {
 	const c = await common(req, res, 'fal', raw);
 	if (c) return c;
 	const id = path.slice(1);
+	if (!falIds.has(id))
+		return send(res, 404, { detail: `Application '${id}' not found` });
 	// Edit inputs as the real schemas require them (fal_schemas.txt).
 	if (/seedream\/.*\/edit|nano-banana.*\/edit/.test(id) &&
 	    !Array.isArray(body.image_urls))
@@ -441,17 +511,65 @@ async function bfl(req, res, path, body, raw, query) {
 		    '/files/expired/sample.png' : fileFor('image', { w, h })),
 		    prompt: j.body.prompt, seed: j.body.seed ?? 1234 } });
 	}
+	const model = path.replace(/^\/v1\//, '');
+	if (!catalog.bfl.includes(model))
+		return send(res, 404, { detail: 'Not Found' });
+	if (req.method === 'GET') {
+		if (!authOk.bfl(req.headers))
+			return err(res, 'bfl', 401, 'missing x-key');
+		return send(res, 405, { detail: 'Method Not Allowed' });
+	}
 	const c = await common(req, res, 'bfl', raw);
 	if (c) return c;
+	if (model === 'flux-pro-1.1')
+		for (const k of ['width', 'height'])
+			if (body[k] !== undefined && (body[k] % 32 !== 0 ||
+			    body[k] < 256 || body[k] > 1440))
+				return send(res, 422, { detail: [{ loc: ['body', k],
+				    msg: 'Input should be a multiple of 32 between ' +
+				    '256 and 1440', type: 'value_error' }] });
 	const id = rid();
 	jobs.set(id, { provider: 'bfl', id, raw, body, polls: 0 });
 	return send(res, 200, { id, polling_url:
 	    `${base()}/bfl/v1/get_result?id=${id}`, cost: 3 });
 }
 
+const openaiFields = new Set(['model', 'prompt', 'n', 'size', 'quality',
+    'output_format', 'output_compression', 'background', 'moderation',
+    'user', 'partial_images', 'stream']);
+function gptImage2Size(size) {
+	if (size === undefined || size === 'auto')
+		return true;
+	const m = /^(\d+)x(\d+)$/.exec(size);
+	if (!m)
+		return false;
+	const w = Number(m[1]), h = Number(m[2]);
+	const lo = Math.min(w, h), hi = Math.max(w, h);
+	return w % 16 === 0 && h % 16 === 0 && hi <= 3 * lo && hi <= 3840 &&
+	    lo <= 2160 && lo > 0;
+}
 async function openai(req, res, path, body, raw) {
+	if (req.method === 'GET' && path === '/models') {
+		if (!authOk.openai(req.headers))
+			return err(res, 'openai', 401, 'Missing bearer auth');
+		return send(res, 200, { object: 'list', data: catalog.openai.map(
+		    (id) => ({ id, object: 'model', owned_by: 'system' })) });
+	}
 	const c = await common(req, res, 'openai', raw);
 	if (c) return c;
+	if (catalog.openaiRetired.includes(body.model) ||
+	    !catalog.openai.includes(body.model))
+		return err(res, 'openai', 404, `The model \`${body.model}\` ` +
+		    'does not exist or you do not have access to it.',
+		    'model_not_found');
+	for (const k of Object.keys(body))
+		if (!openaiFields.has(k))
+			return err(res, 'openai', 400, `Unknown parameter: '${k}'.`,
+			    'unknown_parameter');
+	if (body.model === 'gpt-image-2' && !gptImage2Size(body.size))
+		return err(res, 'openai', 400, `Invalid size '${body.size}'. ` +
+		    'Both sides must be multiples of 16, the aspect ratio ' +
+		    'between 1:3 and 3:1, at most 3840x2160.', 'invalid_value');
 	if (magic(raw, 'moderate'))
 		return err(res, 'openai', 400, 'Your request was rejected by ' +
 		    'the safety system.', 'moderation_blocked');
@@ -477,10 +595,36 @@ async function xai(req, res, path, body, raw) {
 	    usage: { cost_in_usd_ticks: 1 } }, { 'x-request-id': rid() });
 }
 
+const googleFields = new Set(['contents', 'tools', 'toolConfig',
+    'safetySettings', 'systemInstruction', 'generationConfig',
+    'cachedContent']);
 async function google(req, res, path, body, raw) {
+	if (req.method === 'GET' && path === '/models') {
+		if (!authOk.google(req.headers))
+			return err(res, 'google', 401, 'API key not valid.');
+		return send(res, 200, { models: catalog.google.map((id) => ({
+		    name: `models/${id}`, supportedGenerationMethods:
+		    ['generateContent'] })) });
+	}
 	const c = await common(req, res, 'google', raw);
 	if (c) return c;
 	let m;
+	if ((m = /^\/models\/([^:]+):/.exec(path))) {
+		if (catalog.googleRetired.test(m[1]))
+			return err(res, 'google', 404, `models/${m[1]} is no ` +
+			    'longer available. Imagen models were shut down on ' +
+			    '2026-08-17; migrate to Gemini image models.',
+			    'NOT_FOUND');
+		if (!catalog.google.includes(m[1]))
+			return err(res, 'google', 404, `models/${m[1]} is not ` +
+			    'found for API version v1beta, or is not supported ' +
+			    'for generateContent.', 'NOT_FOUND');
+		for (const k of Object.keys(body))
+			if (!googleFields.has(k))
+				return err(res, 'google', 400, 'Invalid JSON ' +
+				    `payload received. Unknown name "${k}": ` +
+				    'Cannot find field.', 'INVALID_ARGUMENT');
+	}
 	if ((m = /^\/models\/([^:]+):generateContent$/.exec(path))) {
 		if (magic(raw, 'moderate'))
 			return send(res, 200, { promptFeedback: {
@@ -503,9 +647,44 @@ async function google(req, res, path, body, raw) {
 	return err(res, 'google', 404, 'model not found', 'NOT_FOUND');
 }
 
+// fal platform API: GET /v1/models?endpoint_id=a&endpoint_id=b.
+function falApi(req, res, path, body, raw, query) {
+	if (!authOk.fal(req.headers))
+		return err(res, 'fal', 401, 'missing credentials');
+	if (path !== '/models')
+		return send(res, 404, { detail: 'Not Found' });
+	const want = query.getAll('endpoint_id');
+	return send(res, 200, { models: want.filter((id) => falIds.has(id))
+	    .map((id) => ({ endpoint_id: id, metadata: { status: 'active' } })),
+	    has_more: false, next_cursor: null });
+}
+
+function wav(ms = 500) {
+	const data = Buffer.alloc(Math.round(44.1 * ms) * 2);
+	const h = Buffer.alloc(44);
+	h.write('RIFF', 0); h.writeUInt32LE(36 + data.length, 4);
+	h.write('WAVEfmt ', 8); h.writeUInt32LE(16, 16);
+	h.writeUInt16LE(1, 20); h.writeUInt16LE(1, 22);
+	h.writeUInt32LE(44100, 24); h.writeUInt32LE(88200, 28);
+	h.writeUInt16LE(2, 32); h.writeUInt16LE(16, 34);
+	h.write('data', 36); h.writeUInt32LE(data.length, 40);
+	return Buffer.concat([h, data]);
+}
+
 async function elevenlabs(req, res, path, body, raw, query) {
+	if (req.method === 'GET' && path === '/v1/models') {
+		if (!authOk.elevenlabs(req.headers))
+			return err(res, 'elevenlabs', 401, 'Invalid API key',
+			    'invalid_api_key');
+		return send(res, 200, catalog.elevenlabs.map((model_id) => ({
+		    model_id, can_do_text_to_speech: true })));
+	}
 	const c = await common(req, res, 'elevenlabs', raw);
 	if (c) return c;
+	if (body.model_id !== undefined &&
+	    !catalog.elevenlabs.includes(body.model_id))
+		return err(res, 'elevenlabs', 400, `Model ${body.model_id} ` +
+		    'does not exist', 'model_not_found');
 	if (magic(raw, 'moderate'))
 		return err(res, 'elevenlabs', 400, 'This request violates our ' +
 		    'content moderation policy', 'content_policy_violation');
@@ -514,9 +693,16 @@ async function elevenlabs(req, res, path, body, raw, query) {
 		return err(res, 'elevenlabs', 404, 'not found', 'not_found');
 	const fmt = query.get('output_format') || 'mp3_44100_128';
 	const hdr = { 'request-id': `el-${rid()}` };
+	if (fmt === 'pcm_44100' || fmt === 'mp3_44100_192')
+		return err(res, 'elevenlabs', 403, `The output format ${fmt} ` +
+		    'requires a Pro subscription or higher.',
+		    'output_format_not_allowed');
 	if (fmt.startsWith('pcm_'))
 		return send(res, 200, pcm(), { ...hdr,
 		    'content-type': 'audio/pcm' });
+	if (fmt === 'wav_44100')
+		return send(res, 200, wav(), { ...hdr,
+		    'content-type': 'audio/wav' });
 	return send(res, 200, mp3(), { ...hdr, 'content-type': 'audio/mpeg' });
 }
 
@@ -557,6 +743,15 @@ function repPrediction(id, j) {
 
 async function replicate(req, res, path, body, raw) {
 	let m;
+	if (req.method === 'GET' &&
+	    (m = /^\/models\/([^/]+\/[^/]+)$/.exec(path))) {
+		if (!authOk.replicate(req.headers))
+			return err(res, 'replicate', 401, 'Unauthenticated');
+		if (!catalog.replicate.includes(m[1]))
+			return err(res, 'replicate', 404, 'Not found');
+		return send(res, 200, { owner: m[1].split('/')[0],
+		    name: m[1].split('/')[1], latest_version: { id: 'v1' } });
+	}
 	if ((m = /^\/predictions\/([^/]+)(\/cancel)?$/.exec(path))) {
 		if (!authOk.replicate(req.headers))
 			return err(res, 'replicate', 401, 'Unauthenticated');
@@ -619,6 +814,7 @@ const routes = [
 	['/api/v1', venice], ['/fal', fal], ['/bfl', bfl],
 	['/openai/v1', openai], ['/google/v1beta', google], ['/xai/v1', xai],
 	['/elevenlabs', elevenlabs], ['/replicate/v1', replicate],
+	['/fal-api/v1', falApi],
 ];
 
 const hanging = new Set();

@@ -311,6 +311,31 @@ retried(const char *name, const char *ep, const char *model,
 	cJSON_Delete(f);
 }
 
+/*
+ * A billable submit is not sent again unless the provider said nothing
+ * was created (issue 14 item 3): a 503 or a connection dropped after the
+ * request fails the job after exactly one submit; a 429 is resent.
+ */
+static void
+submitted_once(const char *name, const char *ep, const char *model,
+    const char *word, const char *path, const char *extra)
+{
+	struct sf_err	 e;
+	struct got	 g;
+	cJSON		*f;
+	char		 b[256];
+	int		 rc, n;
+
+	fake_reset();
+	snprintf(b, sizeof(b), "{\"prompt\":\"x FAKE:%s\"%s}", word, extra);
+	rc = run(ep, model, b, 0, &f, &e, &g);
+	n = fake_count("POST", path, NULL);
+	TAP_OK(rc == -1 && e.status == 502 && n == 1,
+	    "%s %s: fails after exactly one submit (%d submits, %s)", name,
+	    word, n, e.message);
+	cJSON_Delete(f);
+}
+
 static void
 test_venice(void)
 {
@@ -368,7 +393,27 @@ test_venice(void)
 	fails("venice queue deadline", "sound-effect-generate",
 	    "elevenlabs-sfx-v2", "{\"prompt\":\"FAKE:hang\"}", 1200, 504,
 	    "upstream_timeout");
+	submitted_once("venice queue", "sound-effect-generate",
+	    "elevenlabs-sfx-v2", "503once", "/audio/queue", "");
+	submitted_once("venice queue", "sound-effect-generate",
+	    "elevenlabs-sfx-v2", "drop", "/audio/queue", "");
+	retried("venice queue 429", "sound-effect-generate",
+	    "elevenlabs-sfx-v2", "{\"prompt\":\"x FAKE:429once\"}",
+	    "/audio/queue", 2);
 	cfg_set("ROUTE_SOUND_EFFECT_GENERATE_ELEVENLABS_SFX_V2", "");
+
+	/* Private video models: download_url in the queue answer (item 5). */
+	cfg_set("ROUTE_TEXT_TO_VIDEO_SEEDANCE_2_0_FAST",
+	    "venice:wan-2.5-preview-text-to-video-private");
+	fake_reset();
+	rc = run("text-to-video", "seedance-2.0-fast", "{\"prompt\":\"waves\"}",
+	    4000, &f, &e, &g);
+	TAP_OK(rc == 0 && stored(fstr(f, "video_url"), "\0\0\0\x18" "ftyp", 8) &&
+	    fake_count("POST", "/video/retrieve", NULL) == 0,
+	    "venice private video: download_url from the queue answer, no "
+	    "retrieve polling (%d %s)", e.status, e.message);
+	cJSON_Delete(f);
+	cfg_set("ROUTE_TEXT_TO_VIDEO_SEEDANCE_2_0_FAST", "");
 }
 
 static void
@@ -482,6 +527,19 @@ test_bfl(void)
 	    "upstream_result_expired");
 	retried("bfl 429", "image-generate-pro", "flux-2-max",
 	    "{\"prompt\":\"x FAKE:429once\"}", "/bfl/v1/flux-2-max", 2);
+	submitted_once("bfl", "image-generate-pro", "flux-2-max", "503once",
+	    "/bfl/v1/flux-2-max", "");
+	submitted_once("bfl", "image-generate-pro", "flux-2-max", "drop",
+	    "/bfl/v1/flux-2-max", "");
+	/* FLUX 1.1 [pro]: the size the rule lets through, sent as is. */
+	fake_reset();
+	ok_image("bfl flux-pro-1.1", "api-v1-image-generate", "flux-1.1-pro",
+	    "{\"prompt\":\"a fox\",\"width\":1440,\"height\":800}", "bfl",
+	    1440, 800);
+	fails("bfl flux-pro-1.1 off-rule size (fake's 422)",
+	    "api-v1-image-generate", "flux-1.1-pro",
+	    "{\"prompt\":\"a fox\",\"width\":2048,\"height\":800}", 0, 422,
+	    "upstream_rejected");
 	cfg_set("ROUTE_IMAGE_GENERATE_PRO_FLUX_2_MAX", "");
 }
 
@@ -511,19 +569,31 @@ test_direct(void)
 	ok_image("gemini", "image-generate-ultra", "nano-banana-pro",
 	    "{\"prompt\":\"x\"}", "google", 64, 64);
 	errors("gemini", "image-generate-ultra", "nano-banana-pro", "");
+	/* Imagen is gone: the strict fake answers Google's 404 (item 1). */
 	cfg_set("ROUTE_IMAGE_GENERATE_ULTRA_NANO_BANANA_2",
 	    "google:imagen-4.0-generate-001");
-	ok_image("imagen", "image-generate-ultra", "nano-banana-2",
-	    "{\"prompt\":\"x\"}", "google", 64, 64);
-	fails("imagen all filtered", "image-generate-ultra", "nano-banana-2",
-	    "{\"prompt\":\"x FAKE:moderate\"}", 0, 422, "content_moderated");
-	fake_count("POST", ":predict", &last);
-	TAP_OK(fnum(cJSON_GetObjectItem(cJSON_GetObjectItem(last, "body"),
-	    "parameters"), "sampleCount") == 1 &&
-	    strcmp(fstr(cJSON_GetObjectItem(last, "headers"),
-	    "x-goog-api-key"), "test-google-key") == 0,
-	    "imagen: sampleCount and x-goog-api-key");
+	fake_reset();
+	rc = run("image-generate-ultra", "nano-banana-2", "{\"prompt\":\"x\"}",
+	    0, &f, &e, &g);
+	TAP_OK(rc == -1 && e.status == 502 &&
+	    strstr(e.message, "no longer available") != NULL,
+	    "imagen id: Google's 404 (%s)", e.message);
+	cJSON_Delete(f);
+	cfg_set("ROUTE_IMAGE_GENERATE_ULTRA_NANO_BANANA_2", "");
+
+	/* OpenAI: dall-e retired (404); gpt-image-2 sizes checked (item 6). */
+	cfg_set("ROUTE_IMAGE_GENERATE_ULTRA_GPT_IMAGE_2", "openai:dall-e-3");
+	fails("openai dall-e-3 (retired)", "image-generate-ultra",
+	    "gpt-image-2", "{\"prompt\":\"x\"}", 0, 502, "upstream_error");
+	cfg_set("ROUTE_IMAGE_GENERATE_ULTRA_GPT_IMAGE_2", "openai:gpt-image-2");
+	fails("openai gpt-image-2 1024x256 (fake's 400)", "image-generate-ultra",
+	    "gpt-image-2", "{\"prompt\":\"x\",\"width\":1024,"
+	    "\"height\":256}", 0, 422, "upstream_rejected");
+	fake_count("POST", "/openai/v1/images/generations", &last);
+	TAP_OK(cJSON_GetObjectItem(cJSON_GetObjectItem(last, "body"),
+	    "response_format") == NULL, "openai: no dall-e response_format");
 	cJSON_Delete(last);
+	cfg_set("ROUTE_IMAGE_GENERATE_ULTRA_GPT_IMAGE_2", "");
 
 	cfg_set("ROUTE_IMAGE_GENERATE_ULTRA_GROK_IMAGINE_IMAGE_QUALITY",
 	    "xai:grok-imagine-image-quality");
@@ -552,6 +622,10 @@ test_direct(void)
 	errors("replicate", "image-generate-pro", "recraft-v4", "");
 	TAP_OK(fake_count("POST", "/cancel", NULL) >= 1,
 	    "replicate: cancelled at the deadline");
+	submitted_once("replicate", "image-generate-pro", "recraft-v4",
+	    "503once", "/models/black-forest-labs/flux-schnell", "");
+	submitted_once("replicate", "image-generate-pro", "recraft-v4",
+	    "drop", "/models/black-forest-labs/flux-schnell", "");
 	fails("replicate expired output", "image-generate-pro", "recraft-v4",
 	    "{\"prompt\":\"x FAKE:expired\"}", 0, 502,
 	    "upstream_result_expired");
@@ -574,8 +648,13 @@ test_direct(void)
 	    0, &f, &e, &g);
 	TAP_OK(rc == 0 && stored(fstr(f, "audio_url"), "RIFF", 4) &&
 	    strcmp(fstr(f, "format"), "wav") == 0 && fnum(f, "duration") > 0,
-	    "elevenlabs wav: PCM wrapped as WAV (%s)", e.message);
+	    "elevenlabs wav: native wav_44100, no Pro-only pcm_44100 (%s)",
+	    e.message);
 	cJSON_Delete(f);
+	fake_count("POST", "/elevenlabs/v1/text-to-speech/", &last);
+	TAP_STREQ(fstr(cJSON_GetObjectItem(last, "query"), "output_format"),
+	    "wav_44100", "elevenlabs: output_format=wav_44100");
+	cJSON_Delete(last);
 	fails("elevenlabs unknown voice", "voice", "eleven-v3",
 	    "{\"text\":\"hi\",\"voice\":\"Nobody\"}", 0, 400, "invalid_value");
 	errors("elevenlabs", "voice", "eleven-v3", "");

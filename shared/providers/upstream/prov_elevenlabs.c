@@ -98,8 +98,8 @@ el_input(const struct prov_job *j, const char *base, char *url, size_t usz,
 	double		 d;
 	int		 x;
 
-	/* WAV is asked as raw PCM and wrapped here: no wav output_format. */
-	fmt = wav ? "output_format=pcm_44100" : EL_FMT;
+	/* wav_44100: native WAV; pcm_44100 would need a Pro plan. */
+	fmt = wav ? "output_format=wav_44100" : EL_FMT;
 	if ((b = cJSON_CreateObject()) == NULL) {
 		sf_err_set(err, 500, "internal_error", NULL, "out of memory");
 		return NULL;
@@ -164,40 +164,28 @@ el_input(const struct prov_job *j, const char *base, char *url, size_t usz,
 	return b;
 }
 
-/* RIFF/WAVE header for 16-bit mono PCM at 44.1 kHz, then the samples. */
+/*
+ * A WAV as ElevenLabs sends it for output_format=wav_44100 (a native
+ * format on every plan; pcm_44100 needs Pro): RIFF/WAVE, the duration
+ * from the canonical header's byte rate.
+ */
 static int
-el_wav(struct prov_result *r, const void *pcm, size_t len,
-    struct sf_err *err)
+el_wav(struct prov_result *r, const void *p, size_t len, struct sf_err *err)
 {
-	unsigned char	*w;
-	uint32_t	 v;
-	int		 rc;
+	const unsigned char	*w = p;
+	uint32_t		 rate;
 
-	if (len == 0 || len > 0x7fffffffUL)
+	if (len <= 44 || memcmp(w, "RIFF", 4) != 0 ||
+	    memcmp(w + 8, "WAVE", 4) != 0)
 		return sf_err_set(err, 502, "upstream_error", NULL,
-		    WHO " returned no audio");
-	if ((w = malloc(44 + len)) == NULL)
-		return sf_err_set(err, 500, "internal_error", NULL,
-		    "out of memory");
-#define LE32(p, x) do { v = (x); (p)[0] = v & 0xff; (p)[1] = (v >> 8) & 0xff; \
-	(p)[2] = (v >> 16) & 0xff; (p)[3] = (v >> 24) & 0xff; } while (0)
-	memcpy(w, "RIFF", 4);
-	LE32(w + 4, (uint32_t)(36 + len));
-	memcpy(w + 8, "WAVEfmt ", 8);
-	LE32(w + 16, 16);
-	LE32(w + 20, 1 | (1 << 16));		/* PCM, mono */
-	LE32(w + 24, 44100);
-	LE32(w + 28, 44100 * 2);
-	LE32(w + 32, 2 | (16 << 16));		/* block align, bits */
-	memcpy(w + 36, "data", 4);
-	LE32(w + 40, (uint32_t)len);
-#undef LE32
-	memcpy(w + 44, pcm, len);
-	rc = prov_out_bytes(r, w, 44 + len, "audio/wav", err);
-	if (rc == 0)
-		r->duration = (double)len / (44100 * 2);
-	free(w);
-	return rc;
+		    WHO " returned no WAV audio");
+	if (prov_out_bytes(r, p, len, "audio/wav", err) == -1)
+		return -1;
+	rate = (uint32_t)w[28] | (uint32_t)w[29] << 8 |
+	    (uint32_t)w[30] << 16 | (uint32_t)w[31] << 24;
+	if (rate > 0)
+		r->duration = (double)(len - 44) / rate;
+	return 0;
 }
 
 int

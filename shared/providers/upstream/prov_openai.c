@@ -1,7 +1,9 @@
 /*
  * OpenAI Images: POST /images/generations.  GPT image models always
- * answer base64 (response_format is refused for them); dall-e models are
- * asked for b64_json too so no short-lived URL is involved.
+ * answer base64 (response_format is refused for them).  dall-e-2/-3
+ * (retired 2026-05-12) and gpt-image-1 (2026-10-23) are gone: no branch
+ * for them.  gpt-image-2 takes the exact size, already checked against
+ * its rule (sides /16, 1:3-3:1, <= 3840x2160) before the 402.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -38,9 +40,7 @@ openai_input(const struct prov_job *j)
 		    PROV_MAX_OUT : d);
 	if (w && h) {
 		if (strcmp(up, "gpt-image-2") == 0)
-			/* Flexible sizes, multiples of 16. */
-			snprintf(size, sizeof(size), "%dx%d",
-			    (w + 8) / 16 * 16, (h + 8) / 16 * 16);
+			snprintf(size, sizeof(size), "%dx%d", w, h);
 		else {
 			s = prov_aspect(w, h, fixed);
 			snprintf(size, sizeof(size), "%s",
@@ -51,10 +51,7 @@ openai_input(const struct prov_job *j)
 	}
 	if ((s = prov_str(req, "quality")) != NULL)
 		cJSON_AddStringToObject(b, "quality", s);
-	if (strncmp(up, "dall-e", 6) == 0)
-		cJSON_AddStringToObject(b, "response_format", "b64_json");
-	else
-		cJSON_AddStringToObject(b, "output_format", "png");
+	cJSON_AddStringToObject(b, "output_format", "png");
 	return b;
 }
 

@@ -2,7 +2,10 @@
  * Venice (api.venice.ai/api/v1): images are synchronous and come back as
  * base64 in JSON; audio and video go through /{audio,video}/queue then
  * /retrieve, which answers JSON while running and the media bytes when
- * done; text-to-speech (/audio/speech) answers bytes directly.
+ * done -- except private video models, whose download_url comes in the
+ * queue answer itself; text-to-speech (/audio/speech) answers bytes
+ * directly.  The queue submit is billable: resent only on a 429 or when
+ * nothing was sent (providers/retry.h).
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -278,6 +281,18 @@ venice_queue(struct venice *v, const char *kind, struct prov_result *r,
 	}
 	snprintf(qid, sizeof(qid), "%s", s);
 	prov_request_id(v->j, r, qid);
+	/*
+	 * Private video models hand the download_url once, in this answer;
+	 * /video/retrieve never returns their bytes (providers.md §10).
+	 */
+	if ((s = prov_str(res, "download_url")) != NULL) {
+		if (prov_out_url(r, s, NULL, err) == -1)
+			goto out;
+		if (prov_num(req, "duration", &d) == 0)
+			r->duration = d;
+		rc = 0;
+		goto out;
+	}
 	cJSON_AddStringToObject(rb, "model", v->j->upstream);
 	cJSON_AddStringToObject(rb, "queue_id", qid);
 	snprintf(url, sizeof(url), "%s/%s/retrieve", v->base, kind);
