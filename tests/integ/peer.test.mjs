@@ -1,7 +1,8 @@
 // The peer-compatible endpoints (seeds 003 "Image API" and 004 SparkForge)
 // through a real lighttpd with fake upstreams, no payment made: every model
 // of both pages is offered at its price in the 402, on Base and Polygon with
-// each chain's USDC domain; num_images multiplies the Imagen price; every
+// each chain's USDC domain; the retired Imagen ids are refused with 400
+// model_retired and a model's own size rule before any 402; every
 // parameter a model does not take is a 400 naming it; image_url pointing
 // inside is refused before any 402.  Paid calls: peer_paid.test.mjs; the
 // free demo: peer_demo.test.mjs.
@@ -12,7 +13,7 @@ import { ExactEvmScheme } from '@x402/evm';
 import { privateKeyToAccount } from 'viem/accounts';
 import { startServer, decodeB64Json } from '../lib/server.mjs';
 import { startFakes } from '../lib/fakes.mjs';
-import { GEN, EDIT, SPARK, MODELS, bodyFor, input, fakeImage } from '../lib/peer.mjs';
+import { GEN, EDIT, SPARK, MODELS, RETIRED, bodyFor, input, fakeImage } from '../lib/peer.mjs';
 
 const BASE_USDC = '0x833589fCD6eDb6E08f4c7C32D4f71b54bdA02913';
 const POLYGON_USDC = '0x3c499c542cEF5E3811e1192ce70d8cC03d5c3359';
@@ -74,13 +75,16 @@ test('the default models: flux-2-pro, qwen-image-edit, flux-schnell', async () =
   assert.equal((await offers(SPARK, { prompt: 'x' })).v2.accepts[0].amount, '20000');
 });
 
-for (const [, model, price] of MODELS.filter((m) => m[3])) {
-  test(`${model}: num_images 1-4 multiplies the price`, async () => {
-    for (const n of [1, 2, 3, 4]) {
-      const { v2, v1 } = await offers(GEN, bodyFor(GEN, model, { num_images: n }));
-      assert.equal(v2.accepts[0].amount, String(price * n), `${n} images`);
-      assert.equal(v2.accepts[1].amount, String(price * n));
-      assert.equal(v1.accepts[0].maxAmountRequired, String(price * n));
+for (const model of RETIRED) {
+  test(`${model}: retired, refused before any 402 (400 model_retired)`, async () => {
+    for (const n of [1, 3]) {
+      const r = await post(GEN, bodyFor(GEN, model, { num_images: n }));
+      assert.equal(r.status, 400, await r.clone().text());
+      assert.equal(r.headers.get('payment-required'), null, 'no payment asked for');
+      const j = await r.json();
+      assert.equal(j.error.code, 'model_retired');
+      assert.equal(j.error.field, 'model');
+      assert.match(j.error.message, /retired.*2026-08-17/);
     }
   });
 }
@@ -109,6 +113,8 @@ const BAD = [
   [GEN, bodyFor(GEN, 'flux-2-pro', { width: 255 }), 'out_of_range', 'width'],
   [GEN, bodyFor(GEN, 'sd-3.5', { height: 2049 }), 'out_of_range', 'height'],
   [GEN, bodyFor(GEN, 'dall-e-3'), 'invalid_value', 'model'],
+  [GEN, bodyFor(GEN, 'flux-1.1-pro', { width: 2048, height: 1024 }), 'invalid_size', 'width'],
+  [GEN, bodyFor(GEN, 'flux-1.1-pro', { width: 1024, height: 1000 }), 'invalid_size', 'height'],
   [GEN, { model: 'imagen-4' }, 'missing_field', 'prompt'],
   [EDIT, { prompt: 'x' }, 'missing_field', 'image_url'],
   [EDIT, bodyFor(EDIT, 'flux-2-pro'), 'invalid_value', 'model'],
@@ -131,7 +137,7 @@ for (const [path, body, code, field] of BAD) {
 
 test('the allowed pairings are priced, not refused', async () => {
   for (const [path, body] of [
-    [GEN, bodyFor(GEN, 'imagen-4-ultra', { aspect_ratio: '9:16', image_size: '2K', num_images: 4 })],
+    [GEN, bodyFor(GEN, 'flux-1.1-pro', { width: 1440, height: 256, seed: 7 })],
     [GEN, bodyFor(GEN, 'qwen-image', { aspect_ratio: '4:3', width: 2048, height: 256, seed: 7 })],
     [GEN, bodyFor(GEN, 'flux-2-klein', { width: 256, height: 2048, seed: 0 })],
     [GEN, bodyFor(GEN, 'recraft-v4', { aspect_ratio: '1:1' })],

@@ -2,7 +2,7 @@
 // facilitator on the official @x402 packages, lighttpd, fake upstreams and
 // the official @x402/fetch client.  Every model of pages 003 and 004 is
 // bought once: the balance moves by its price, the answer has the page's
-// shape (permanent URL; base64 + mimeType on Imagen; {image_url, model,
+// shape (permanent URL; no base64 now that Imagen is retired; {image_url, model,
 // seed, price} on /api/generate), the upstream got the request the page
 // implies.  And an image_url that only turns bad when fetched (redirect
 // inside, oversize, not an image) is refused and never settled.
@@ -90,30 +90,20 @@ for (const [path, model, price, b64, provider] of MODELS) {
   });
 }
 
-test('Imagen num_images 3: charged 3x, three images, sampleCount 3', async () => {
+test('retired Imagen: refused before payment, no upstream call, no transfer', async () => {
   const b0 = await balance();
   const r = await buy(srv, GEN, bodyFor(GEN, 'imagen-4-fast', { prompt: 'three foxes', num_images: 3 }));
-  assert.equal(r.status, 200, r.text);
-  assert.equal((await balance()) - b0, 60000n);
-  assert.equal(r.body.images.length, 3);
-  for (const u of r.body.images) await fetchImage(u);
-  const [sent] = await sentTo(/:predict$/, 'three foxes');
-  assert.equal(sent.body.parameters.sampleCount, 3);
-  assert.equal(sent.path, '/google/v1beta/models/imagen-4.0-fast-generate-001:predict');
+  assert.equal(r.status, 400, r.text);
+  assert.equal(r.body.error.code, 'model_retired');
+  assert.equal((await balance()) - b0, 0n);
+  assert.equal((await sentTo(/\/google\//, 'three foxes')).length, 0);
 });
 
 test('upstream requests follow the page: sizes, ratios, presets, seeds, input image', async () => {
-  let r = await buy(srv, GEN, bodyFor(GEN, 'imagen-4-ultra', { prompt: 'up-imagen', aspect_ratio: '9:16', image_size: '2K' }));
-  assert.equal(r.status, 200, r.text);
-  let [q] = await sentTo(/:predict$/, 'up-imagen');
-  assert.equal(q.path, '/google/v1beta/models/imagen-4.0-ultra-generate-001:predict');
-  assert.equal(q.body.parameters.aspectRatio, '9:16');
-  assert.equal(q.body.parameters.imageSize, '2K');
-
-  r = await buy(srv, GEN, bodyFor(GEN, 'flux-2-pro', { prompt: 'up-flux', width: 1000, height: 512, seed: 7 }));
+  let r = await buy(srv, GEN, bodyFor(GEN, 'flux-2-pro', { prompt: 'up-flux', width: 1000, height: 512, seed: 7 }));
   assert.equal(r.status, 200, r.text);
   assert.equal(r.body.seed, 7);
-  [q] = await sentTo(/\/bfl\/v1\/flux-2-pro$/, 'up-flux');
+  let [q] = await sentTo(/\/bfl\/v1\/flux-2-pro$/, 'up-flux');
   assert.deepEqual([q.body.width, q.body.height, q.body.seed], [1008, 512, 7]);
 
   r = await buy(srv, GEN, bodyFor(GEN, 'recraft-v4', { prompt: 'up-recraft', aspect_ratio: '16:9' }));

@@ -10,8 +10,7 @@ export const fakeImage = (fakes) => `http://localhost:${fakes.port}/files/photo.
 
 // [path, model, atomic USDC per image, answers base64, provider]
 export const MODELS = [
-  [GEN, 'imagen-4', 40000, true, 'google'], [GEN, 'imagen-4-fast', 20000, true, 'google'],
-  [GEN, 'imagen-4-ultra', 60000, true, 'google'], [GEN, 'flux-2-pro', 50000, false, 'bfl'],
+  [GEN, 'flux-2-pro', 50000, false, 'bfl'],
   [GEN, 'flux-2-klein', 20000, false, 'bfl'], [GEN, 'flux-1.1-pro', 40000, false, 'bfl'],
   [GEN, 'recraft-v4', 40000, false, 'fal'], [GEN, 'recraft-v3', 40000, false, 'fal'],
   [GEN, 'ideogram-v3', 60000, false, 'fal'], [GEN, 'sd-3.5', 30000, false, 'fal'],
@@ -21,6 +20,10 @@ export const MODELS = [
   [SPARK, 'flux-schnell', 20000, false, 'fal'], [SPARK, 'flux-dev', 30000, false, 'fal'],
   [SPARK, 'flux-pro', 50000, false, 'fal'],
 ];
+
+// Page 003's Imagen ids: Google shut Imagen down on 2026-08-17, so they are
+// refused before payment (400 model_retired).
+export const RETIRED = ['imagen-4', 'imagen-4-fast', 'imagen-4-ultra'];
 
 export const bodyFor = (path, model, extra = {}) =>
   ({ prompt: 'a red fox in snow', model, ...(path === EDIT ? { image_url: input.url } : {}), ...extra });
