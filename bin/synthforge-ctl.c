@@ -27,6 +27,7 @@
 #include "basics/err.h"
 #include "x402/facilitator.h"
 #include "ledger/ledger.h"
+#include "providers/catalog.h"
 #include "providers/route.h"
 #include "x402/evm/rpc.h"
 #include "x402/settle.h"
@@ -464,6 +465,38 @@ check_settlement(const struct cfg *c, struct check_state *st, int mainnet,
 	}
 }
 
+/* check --online: a routed model its provider no longer lists. */
+static void
+check_model_cb(void *arg, const struct def_endpoint *ep,
+    const struct def_model *m, const struct route *rt,
+    enum catalog_state st, const char *why)
+{
+	struct check_state	*s = arg;
+	char			 id[512];
+
+	if (st == CATALOG_OK || (st == CATALOG_UNCHECKED &&
+	    (rt == NULL || rt->offline)))
+		return;
+	snprintf(id, sizeof(id), "%s %s (%s:%s)", ep->path, m->id,
+	    rt->provider, rt->upstream);
+	check_line(s, st == CATALOG_MISSING, st == CATALOG_MISSING ?
+	    "model" : "note", "%s: %s", id, why);
+}
+
+static void
+check_models(const struct cfg *c, struct check_state *st)
+{
+	int	 n;
+
+	n = catalog_check_save(c, def_table, 15000, check_model_cb, st);
+	if (n == -1)
+		check_line(st, 0, "note", "%s%s", "could not write "
+		    "MODEL_CHECK_FILE; /healthz will not show this result", "");
+	else if (n == 0)
+		check_line(st, 0, "ok", "every routed model is in its provider's "
+		    "catalogue%s%s", "", "");
+}
+
 static int
 cmd_check(int argc, char *argv[])
 {
@@ -530,6 +563,8 @@ cmd_check(int argc, char *argv[])
 		    "placeholder media on testnets; on mainnet they answer 503",
 		    "");
 	check_settlement(c, &st, mainnet, online);
+	if (online)
+		check_models(c, &st);
 	printf("%s\n", st.bad ? "NOT READY" : "ready");
 	cfg_free(c);
 	return st.bad ? 1 : 0;

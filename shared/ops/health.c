@@ -17,6 +17,7 @@
 #include "ledger/ledger.h"
 #include "ops/metrics.h"
 #include "providers/provs.h"
+#include "providers/catalog.h"
 #include "providers/route.h"
 #include "x402/evm/rpc.h"
 
@@ -174,6 +175,31 @@ health_providers(const struct cfg *c, cJSON *o)
 	return live + offline > 0;
 }
 
+/*
+ * Informational: the last `synthforge-ctl check --online` model check
+ * (providers/catalog.h) -- routes whose upstream model is gone.  Not a
+ * failure of the service: the other routes still sell.
+ */
+static void
+health_models(const struct cfg *c, cJSON *checks)
+{
+	cJSON	*last, *o;
+	char	*s;
+
+	o = cJSON_AddObjectToObject(checks, "models");
+	if ((s = catalog_last(c)) == NULL || (last = cJSON_Parse(s)) == NULL) {
+		free(s);
+		cJSON_AddStringToObject(o, "detail", "never checked; run "
+		    "synthforge-ctl check --online");
+		return;
+	}
+	free(s);
+	cJSON_DeleteItemFromObjectCaseSensitive(checks, "models");
+	cJSON_AddItemToObject(checks, "models", last);
+	cJSON_AddBoolToObject(last, "ok", cJSON_GetArraySize(
+	    cJSON_GetObjectItemCaseSensitive(last, "missing")) == 0);
+}
+
 static void
 health_proc_cb(void *arg, const char *endpoint, unsigned n)
 {
@@ -197,6 +223,7 @@ health_check(const struct cfg *c, struct buf *out)
 	    "settlement"));
 	ok &= health_providers(c, cJSON_AddObjectToObject(checks,
 	    "providers"));
+	health_models(c, checks);
 	/* Informational: a process may not have started yet. */
 	procs = cJSON_AddObjectToObject(j, "processes");
 	(void)metrics_processes(metrics_dir(c, dir, sizeof(dir)),
