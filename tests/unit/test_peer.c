@@ -1,7 +1,8 @@
 /*
  * The peer-compatible endpoints (seeds 003 and 004) without a server:
- * every model's price and route as on the pages, the price times
- * num_images, each parameter a model does not take refused naming it,
+ * every model's price and route as on the pages (Imagen's retired ids
+ * refused with 400 model_retired before any price), each parameter a
+ * model does not take refused naming it,
  * and the image_url guard refusing internal addresses before anything
  * is fetched or asked for.  Through lighttpd: tests/integ/peer*.test.mjs.
  */
@@ -23,11 +24,11 @@ static const struct {
 	const struct def_endpoint	*ep;
 	const char			*model, *provider;
 	uint64_t			 price;
-	int				 b64;
+	int				 b64;	/* 2 = retired: refused */
 } models[] = {
-	{ &ep_api_v1_image_generate, "imagen-4", "google", 40000, 1 },
-	{ &ep_api_v1_image_generate, "imagen-4-fast", "google", 20000, 1 },
-	{ &ep_api_v1_image_generate, "imagen-4-ultra", "google", 60000, 1 },
+	{ &ep_api_v1_image_generate, "imagen-4", "google", 40000, 2 },
+	{ &ep_api_v1_image_generate, "imagen-4-fast", "google", 20000, 2 },
+	{ &ep_api_v1_image_generate, "imagen-4-ultra", "google", 60000, 2 },
 	{ &ep_api_v1_image_generate, "flux-2-pro", "bfl", 50000, 0 },
 	{ &ep_api_v1_image_generate, "flux-2-klein", "bfl", 20000, 0 },
 	{ &ep_api_v1_image_generate, "flux-1.1-pro", "bfl", 40000, 0 },
@@ -75,7 +76,8 @@ test_models(void)
 		m = def_find_model(models[i].ep, models[i].model);
 		TAP_OK(m != NULL && strcmp(m->provider, models[i].provider) ==
 		    0 && m->price == models[i].price &&
-		    !!(m->flags & DEF_MODEL_B64) == models[i].b64,
+		    !!(m->flags & DEF_MODEL_B64) == !!models[i].b64 &&
+		    (m->retired != NULL) == (models[i].b64 == 2),
 		    "%s %s: %s, %llu, %s", models[i].ep->name,
 		    models[i].model, models[i].provider,
 		    (unsigned long long)models[i].price,
@@ -86,10 +88,18 @@ test_models(void)
 		    ",\"image_url\":\"https://example.com/a.png\"" : "");
 		snprintf(want, sizeof(want), "%llu",
 		    (unsigned long long)models[i].price);
-		TAP_OK(check(models[i].ep, body, amount, sizeof(amount),
-		    &err) == 0 && strcmp(amount, want) == 0,
-		    "%s %s: priced %s (%s %s)", models[i].ep->name,
-		    models[i].model, want, amount, err.message);
+		if (models[i].b64 == 2)
+			TAP_OK(check(models[i].ep, body, amount,
+			    sizeof(amount), &err) == 400 &&
+			    strcmp(err.code, "model_retired") == 0,
+			    "%s %s: retired, refused before a price (%s)",
+			    models[i].ep->name, models[i].model, err.message);
+		else
+			TAP_OK(check(models[i].ep, body, amount,
+			    sizeof(amount), &err) == 0 &&
+			    strcmp(amount, want) == 0,
+			    "%s %s: priced %s (%s %s)", models[i].ep->name,
+			    models[i].model, want, amount, err.message);
 	}
 	/* Every model of the definitions is in the table above. */
 	for (m = ep_api_v1_image_generate.models; m->id != NULL; m++)
@@ -118,13 +128,15 @@ test_pricing(void)
 	};
 	size_t		 i;
 
+	/* num_images is Imagen's only: now refused whatever the count. */
 	for (i = 0; i < sizeof(t) / sizeof(t[0]); i++) {
 		snprintf(body, sizeof(body), "{\"prompt\":\"x\",\"model\":"
 		    "\"%s\",\"num_images\":%d}", t[i].model, t[i].n);
 		TAP_OK(check(&ep_api_v1_image_generate, body, amount,
-		    sizeof(amount), &err) == 0 &&
-		    strcmp(amount, t[i].amount) == 0, "%s x %d = %s (%s)",
-		    t[i].model, t[i].n, t[i].amount, amount);
+		    sizeof(amount), &err) == 400 && amount[0] == '\0' &&
+		    strcmp(err.code, "model_retired") == 0,
+		    "%s x %d: retired, not %s (%s)", t[i].model, t[i].n,
+		    t[i].amount, err.code);
 	}
 	TAP_OK(check(&ep_api_v1_image_generate, "{\"prompt\":\"x\"}", amount,
 	    sizeof(amount), &err) == 0 && strcmp(amount, "50000") == 0,
@@ -218,10 +230,15 @@ test_rules(void)
 		  "\"seed\":1}", 400, "unknown_field", "seed" },
 		{ &ep_api_generate, "{\"prompt\":\"x\",\"width\":1040}", 400,
 		  "out_of_range", "width" },
-		/* And the pairings that are allowed. */
+		/* Imagen's inputs pass; the retired model does not. */
 		{ &ep_api_v1_image_generate, "{\"prompt\":\"x\",\"model\":"
 		  "\"imagen-4\",\"aspect_ratio\":\"9:16\",\"image_size\":\"2K\","
-		  "\"num_images\":4}", 0, "", "" },
+		  "\"num_images\":4}", 400, "model_retired", "model" },
+		/* FLUX 1.1 [pro]'s own size rule. */
+		{ &ep_api_v1_image_generate, "{\"prompt\":\"x\",\"model\":"
+		  "\"flux-1.1-pro\",\"width\":2048}", 400, "invalid_size",
+		  "width" },
+		/* And the pairings that are allowed. */
 		{ &ep_api_v1_image_generate, "{\"prompt\":\"x\",\"model\":"
 		  "\"qwen-image\",\"aspect_ratio\":\"4:3\",\"width\":2048,"
 		  "\"height\":256,\"seed\":7}", 0, "", "" },
