@@ -61,6 +61,9 @@ reg_models(const struct def_endpoint *ep)
 		gen_model_tiers(ep, m->id, tiers, sizeof(tiers));
 		if (tiers[0] != '\0')
 			cJSON_AddStringToObject(o, "tiers", tiers);
+		/* Refused before payment (400 model_retired): say why. */
+		if (m->retired != NULL)
+			cJSON_AddStringToObject(o, "retired", m->retired);
 	}
 	return arr;
 }

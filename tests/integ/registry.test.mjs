@@ -114,6 +114,12 @@ test('per-model prices in metadata are what the 402 asks for that model', async 
     for (const m of it.metadata.models) {
       if (!s.properties.model.enum.includes(m.id)) continue;
       const r = await post(it.resource, { ...defaultBody(s), model: m.id });
+      // A retired model says so in the metadata and is refused unpaid.
+      if (m.retired) {
+        assert.equal(r.status, 400);
+        assert.equal((await r.json()).error.code, 'model_retired', `${it.metadata.name} ${m.id}`);
+        continue;
+      }
       // A model no provider can run here is refused before any price.
       if (r.status === 503) { await r.arrayBuffer(); continue; }
       assert.equal(r.status, 402, `${it.metadata.name} ${m.id}: ${await r.clone().text()}`);
