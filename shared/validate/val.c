@@ -210,7 +210,7 @@ val_model_rules(const struct def_model *m, const cJSON *obj,
 	const struct def_size	*z = m->size;
 	const cJSON		*wi, *hi;
 	const char		*bad = NULL;
-	double			 v[2], lo, hi_;
+	double			 v[2], sh, lg;
 	int			 i, n = 0;
 
 	if (m->retired != NULL)
@@ -230,11 +230,11 @@ val_model_rules(const struct def_model *m, const cJSON *obj,
 		    (z->step > 0 && (long)v[i] % z->step != 0))
 			bad = i == 0 && cJSON_IsNumber(wi) ? "width" : "height";
 	if (bad == NULL && cJSON_IsNumber(wi) && cJSON_IsNumber(hi)) {
-		lo = v[0] < v[1] ? v[0] : v[1];
-		hi_ = v[0] < v[1] ? v[1] : v[0];
-		if ((z->max_ratio > 0 && hi_ > lo * z->max_ratio) ||
-		    (z->max_long > 0 && hi_ > z->max_long) ||
-		    (z->max_short > 0 && lo > z->max_short))
+		sh = v[0] < v[1] ? v[0] : v[1];
+		lg = v[0] < v[1] ? v[1] : v[0];
+		if ((z->max_ratio > 0 && lg > sh * z->max_ratio) ||
+		    (z->max_long > 0 && lg > z->max_long) ||
+		    (z->max_short > 0 && sh > z->max_short))
 			bad = "width";
 	}
 	if (bad != NULL)
