@@ -307,9 +307,45 @@ cfg_networks(struct cfg *c, struct sf_err *err)
 			    "%s is unknown: set ASSET_NAME_%llu and "
 			    "ASSET_VERSION_%llu", n->network, n->chain_id,
 			    n->chain_id);
+		if ((v = cfg_net_get(c, "RPC_URL", n, c->nnets == 1)) != NULL) {
+			if (!cfg_is_http_url(v) ||
+			    strlen(v) >= sizeof(n->rpc_url))
+				return sf_err_set(err, 500, "config_invalid",
+				    "RPC_URL", "the RPC URL for %s must be an "
+				    "http(s) URL", n->network);
+			snprintf(n->rpc_url, sizeof(n->rpc_url), "%s", v);
+		}
 		if (n->mainnet)
 			c->any_mainnet = 1;
 	}
+	return 0;
+}
+
+/* The money-path keys (README "The money path"). */
+static int
+cfg_money_path(struct cfg *c, struct sf_err *err)
+{
+	unsigned long long	 u;
+	const char		*v;
+
+	if (cfg_uint(c, "SETTLE_MARGIN", 60, 0, 1800, &u, err) == -1)
+		return -1;
+	c->settle_margin = (unsigned)u;
+	if (cfg_uint(c, "SETTLE_RETRY", 60, 0, 1800, &u, err) == -1)
+		return -1;
+	c->settle_retry = (unsigned)u;
+	if (cfg_uint(c, "MAX_INFLIGHT_PER_PAYER", 4, 1, 1000, &u, err) == -1)
+		return -1;
+	c->max_inflight = (unsigned)u;
+	if (cfg_uint(c, "SETTLE_FIRST_ABOVE", 0, 0, 1000000000000ULL, &u,
+	    err) == -1)
+		return -1;
+	c->settle_first_above = u;
+	v = cfg_get_or(c, "SETTLE_FIRST", "");
+	if (strspn(v, "abcdefghijklmnopqrstuvwxyz0123456789-_, ") != strlen(v))
+		return sf_err_set(err, 500, "config_invalid", "SETTLE_FIRST",
+		    "SETTLE_FIRST=\"%s\" must list endpoint names (or all), "
+		    "separated by commas", v);
 	return 0;
 }
 
@@ -383,6 +419,8 @@ cfg_load(const char *path, struct sf_err *err)
 	if (cfg_uint(c, "WORKERS", 8, 1, 256, &u, err) == -1)
 		goto fail;
 	c->workers = (unsigned)u;
+	if (cfg_money_path(c, err) == -1)
+		goto fail;
 	v = cfg_get_or(c, "FACILITATOR_URL", "https://x402.org/facilitator");
 	if (!cfg_is_http_url(v)) {
 		sf_err_set(err, 500, "config_invalid", "FACILITATOR_URL",
@@ -427,4 +465,60 @@ cfg_offers(const struct cfg *c, const char *amount, struct x402_offer *out,
 		out[i].mainnet = c->nets[i].mainnet;
 	}
 	return i;
+}
+
+unsigned
+cfg_window(const struct cfg *c, unsigned deadline)
+{
+	return deadline + c->settle_margin;
+}
+
+size_t
+cfg_offers_ep(const struct cfg *c, const char *amount, unsigned deadline,
+    struct x402_offer *out, size_t max)
+{
+	size_t		 i, n;
+	unsigned	 w;
+
+	n = cfg_offers(c, amount, out, max);
+	w = cfg_window(c, deadline) + CFG_SIGN_SLACK;
+	for (i = 0; i < n; i++)
+		if (deadline > 0 && out[i].max_timeout < w)
+			out[i].max_timeout = w;
+	return n;
+}
+
+int
+cfg_settle_first(const struct cfg *c, const char *endpoint,
+    const char *amount)
+{
+	const char		*list = cfg_get_or(c, "SETTLE_FIRST", "");
+	const char		*p;
+	size_t			 n = strlen(endpoint);
+	unsigned long long	 a;
+	char			*end;
+
+	for (p = list; *p != '\0'; p += strcspn(p, ", ")) {
+		p += strspn(p, ", ");
+		if ((strncmp(p, endpoint, n) == 0 && strchr(", ", p[n]) != NULL)
+		    || (strncmp(p, "all", 3) == 0 && strchr(", ", p[3]) != NULL))
+			return 1;
+	}
+	if (amount == NULL || c->settle_first_above == 0)
+		return 0;
+	errno = 0;
+	a = strtoull(amount, &end, 10);
+	/* Longer than 64 bits is above any threshold. */
+	return errno == ERANGE || (*end == '\0' && a > c->settle_first_above);
+}
+
+const char *
+cfg_rpc_for(const struct cfg *c, const char *network)
+{
+	size_t	 i;
+
+	for (i = 0; i < c->nnets; i++)
+		if (strcmp(c->nets[i].network, network) == 0)
+			return c->nets[i].rpc_url[0] ? c->nets[i].rpc_url : NULL;
+	return NULL;
 }

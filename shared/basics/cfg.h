@@ -24,6 +24,10 @@ struct cfg_net {
 	char		asset_name[64];
 	char		asset_version[16];
 	int		mainnet;
+	/* JSON-RPC of this chain (RPC_URL_<NET>, RPC_URL_<id>, or RPC_URL
+	   when only one network is served); "" = none: settleability is then
+	   proven through the facilitator's /verify.  May embed an API key. */
+	char		rpc_url[512];
 };
 
 struct cfg {
@@ -41,7 +45,18 @@ struct cfg {
 	size_t		 body_max;		/* request body cap, bytes */
 	unsigned	 workers;
 	int		 any_mainnet;
+	/* The money path (README "The money path"). */
+	unsigned	 settle_margin;		/* SETTLE_MARGIN: seconds kept for
+						   settlement after the work */
+	unsigned	 settle_retry;		/* SETTLE_RETRY: seconds spent
+						   retrying a transient failure */
+	unsigned	 max_inflight;		/* MAX_INFLIGHT_PER_PAYER */
+	unsigned long long settle_first_above;	/* SETTLE_FIRST_ABOVE, atomic
+						   units; 0 = off */
 };
+
+/* Seconds of headroom the offered window adds for the client's signing. */
+#define CFG_SIGN_SLACK	60
 
 /*
  * Load path (NULL = $SYNTHFORGE_CONFIG, else etc/synthforge.conf if it
@@ -54,8 +69,28 @@ void		 cfg_free(struct cfg *);
 const char	*cfg_get(const struct cfg *, const char *key);
 /* Same with a default. */
 const char	*cfg_get_or(const struct cfg *, const char *key, const char *def);
-/* Our offers for one price: one per configured network.  Returns count. */
+/* Our offers for one price: one per configured network.  Returns count.
+   maxTimeoutSeconds is MAX_TIMEOUT (no endpoint deadline known). */
 size_t		 cfg_offers(const struct cfg *, const char *amount,
 		    struct x402_offer *out, size_t max);
+/*
+ * The same for an endpoint whose work takes up to deadline seconds:
+ * maxTimeoutSeconds = max(MAX_TIMEOUT, cfg_window(deadline) +
+ * CFG_SIGN_SLACK), so an official client's validBefore (now +
+ * maxTimeoutSeconds) covers the work and the settlement after it.
+ */
+size_t		 cfg_offers_ep(const struct cfg *, const char *amount,
+		    unsigned deadline, struct x402_offer *out, size_t max);
+/* Seconds a payment must stay valid to be worked on: deadline + SETTLE_MARGIN. */
+unsigned	 cfg_window(const struct cfg *, unsigned deadline);
+/*
+ * Settle before the work?  SETTLE_FIRST lists endpoint names (or "all");
+ * SETTLE_FIRST_ABOVE settles first when the price (atomic units, decimal)
+ * exceeds it.  amount NULL: only the list counts.  1 yes, 0 no.
+ */
+int		 cfg_settle_first(const struct cfg *, const char *endpoint,
+		    const char *amount);
+/* The RPC URL for a CAIP-2 network, NULL when none is configured. */
+const char	*cfg_rpc_for(const struct cfg *, const char *network);
 
 #endif

@@ -439,94 +439,114 @@ ledger_find(struct ledger *l, const struct ledger_payment *in,
 	return -1;
 }
 
-int
-ledger_claim(struct ledger *l, const struct ledger_payment *in,
-    struct ledger_payment *row, struct sf_err *err)
+/* Canonical key: hex lower-cased, network as CAIP-2 so a v1 and a v2
+   presentation of one authorization collide.  0 or -1. */
+static int
+ledger_key(const struct ledger_payment *in, struct ledger_payment *k,
+    struct sf_err *err)
 {
-	struct ledger_payment	 k;
 	struct net_info		 ni;
+
+	*k = *in;
+	ledger_lower(k->payer, sizeof(k->payer), in->payer);
+	ledger_lower(k->asset, sizeof(k->asset), in->asset);
+	ledger_lower(k->nonce, sizeof(k->nonce), in->nonce);
+	if (net_lookup(in->network, &ni) == -1)
+		return sf_err_set(err, 500, "internal_error", "network",
+		    "ledger: unknown network");
+	net_caip2(&ni, k->network, sizeof(k->network));
+	return 0;
+}
+
+/*
+ * Inside an open write transaction: insert k unless its replay key or
+ * payment id is taken.  LEDGER_NEW / LEDGER_EXISTING (row filled) or -1.
+ */
+static int
+ledger_insert_locked(struct ledger *l, const struct ledger_payment *k,
+    const struct ledger_payment *in, struct ledger_payment *row,
+    struct sf_err *err)
+{
 	sqlite3_stmt		*st = NULL;
 	int64_t			 now = (int64_t)time(NULL);
-	int			 rc, ret = -1;
+	int			 rc;
 
-	memset(row, 0, sizeof(*row));
+	if (sqlite3_prepare_v2(l->db, "INSERT INTO payments (endpoint,"
+	    " request_hash, payer, amount, asset, network, x402_version, nonce,"
+	    " valid_after, valid_before, valid_before_s, payload, requirements,"
+	    " payment_id, state, created, updated) VALUES (?1, ?2, ?3, ?4, ?5,"
+	    " ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?16)"
+	    " ON CONFLICT DO NOTHING", -1, &st, NULL) != SQLITE_OK)
+		return ledger_dberr(l, err, "prepare");
+	sqlite3_bind_text(st, 1, k->endpoint, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, k->request_hash, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 3, k->payer, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 4, k->amount, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 5, k->asset, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 6, k->network, -1, SQLITE_STATIC);
+	sqlite3_bind_int(st, 7, k->x402_version);
+	sqlite3_bind_text(st, 8, k->nonce, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 9, k->valid_after, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 10, k->valid_before, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 11, ledger_clamp(k->valid_before));
+	sqlite3_bind_text(st, 12, k->payload, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 13, k->requirements, -1, SQLITE_STATIC);
+	ledger_bind_text(st, 14, k->payment_id);
+	sqlite3_bind_text(st, 15, ledger_state_name(k->state), -1,
+	    SQLITE_STATIC);
+	sqlite3_bind_int64(st, 16, now);
+	rc = sqlite3_step(st);
+	sqlite3_finalize(st);
+	if (rc != SQLITE_DONE)
+		return ledger_dberr(l, err, "insert");
+	if (sqlite3_changes(l->db) != 1)
+		return ledger_select_conflict(l, k, row, err) == -1 ? -1 :
+		    LEDGER_EXISTING;
+	/* Hand back what was stored; strings still point at in's. */
+	*row = *k;
+	row->id = sqlite3_last_insert_rowid(l->db);
+	row->created = row->updated = now;
+	row->payload = strdup(in->payload);
+	row->requirements = strdup(in->requirements);
+	row->result = NULL;
+	row->result_len = 0;
+	row->content_type[0] = row->tx[0] = row->error[0] = '\0';
+	if (row->payload == NULL || row->requirements == NULL) {
+		ledger_payment_free(row);
+		return sf_err_set(err, 500, "internal_error", NULL,
+		    "out of memory");
+	}
+	return LEDGER_NEW;
+}
+
+static int
+ledger_claim_check(const struct ledger_payment *in, struct sf_err *err)
+{
 	if (in->endpoint[0] == '\0' || in->payer[0] == '\0' ||
 	    in->asset[0] == '\0' || in->nonce[0] == '\0' ||
 	    in->amount[0] == '\0' || in->payload == NULL ||
 	    in->requirements == NULL)
 		return sf_err_set(err, 500, "internal_error", NULL,
 		    "ledger_claim: missing field");
-	/*
-	 * Canonical key: hex lower-cased, network as CAIP-2 so a v1 and a v2
-	 * presentation of one authorization collide.
-	 */
-	k = *in;
-	ledger_lower(k.payer, sizeof(k.payer), in->payer);
-	ledger_lower(k.asset, sizeof(k.asset), in->asset);
-	ledger_lower(k.nonce, sizeof(k.nonce), in->nonce);
-	if (net_lookup(in->network, &ni) == -1)
-		return sf_err_set(err, 500, "internal_error", "network",
-		    "ledger_claim: unknown network");
-	net_caip2(&ni, k.network, sizeof(k.network));
+	return 0;
+}
 
+int
+ledger_claim(struct ledger *l, const struct ledger_payment *in,
+    struct ledger_payment *row, struct sf_err *err)
+{
+	struct ledger_payment	 k;
+	int			 ret = -1;
+
+	memset(row, 0, sizeof(*row));
+	if (ledger_claim_check(in, err) == -1 || ledger_key(in, &k, err) == -1)
+		return -1;
 	pthread_mutex_lock(&l->mu);
 	/* IMMEDIATE: the insert and the read-back see one snapshot. */
 	if (ledger_exec(l, "BEGIN IMMEDIATE", err) == -1)
 		goto out;
-	if (sqlite3_prepare_v2(l->db, "INSERT INTO payments (endpoint,"
-	    " request_hash, payer, amount, asset, network, x402_version, nonce,"
-	    " valid_after, valid_before, valid_before_s, payload, requirements,"
-	    " payment_id, state, created, updated) VALUES (?1, ?2, ?3, ?4, ?5,"
-	    " ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?16)"
-	    " ON CONFLICT DO NOTHING", -1, &st, NULL) != SQLITE_OK) {
-		ledger_dberr(l, err, "prepare");
+	if ((ret = ledger_insert_locked(l, &k, in, row, err)) == -1)
 		goto rollback;
-	}
-	sqlite3_bind_text(st, 1, k.endpoint, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 2, k.request_hash, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 3, k.payer, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 4, k.amount, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 5, k.asset, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 6, k.network, -1, SQLITE_STATIC);
-	sqlite3_bind_int(st, 7, k.x402_version);
-	sqlite3_bind_text(st, 8, k.nonce, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 9, k.valid_after, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 10, k.valid_before, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(st, 11, ledger_clamp(k.valid_before));
-	sqlite3_bind_text(st, 12, k.payload, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 13, k.requirements, -1, SQLITE_STATIC);
-	ledger_bind_text(st, 14, k.payment_id);
-	sqlite3_bind_text(st, 15, ledger_state_name(k.state), -1,
-	    SQLITE_STATIC);
-	sqlite3_bind_int64(st, 16, now);
-	rc = sqlite3_step(st);
-	sqlite3_finalize(st);
-	if (rc != SQLITE_DONE) {
-		ledger_dberr(l, err, "insert");
-		goto rollback;
-	}
-	if (sqlite3_changes(l->db) == 1) {
-		/* Hand back what was stored; strings still point at in's. */
-		*row = k;
-		row->id = sqlite3_last_insert_rowid(l->db);
-		row->created = row->updated = now;
-		row->payload = strdup(in->payload);
-		row->requirements = strdup(in->requirements);
-		row->result = NULL;
-		row->result_len = 0;
-		row->content_type[0] = row->tx[0] = row->error[0] = '\0';
-		if (row->payload == NULL || row->requirements == NULL) {
-			ledger_payment_free(row);
-			sf_err_set(err, 500, "internal_error", NULL,
-			    "out of memory");
-			goto rollback;
-		}
-		ret = LEDGER_NEW;
-	} else {
-		if (ledger_select_conflict(l, &k, row, err) == -1)
-			goto rollback;
-		ret = LEDGER_EXISTING;
-	}
 	if (ledger_exec(l, "COMMIT", err) == -1) {
 		ledger_payment_free(row);
 		ret = -1;
@@ -538,6 +558,219 @@ rollback:
 out:
 	pthread_mutex_unlock(&l->mu);
 	return ret;
+}
+
+/* Compare two decimal strings without leading zeros: <0, 0, >0. */
+static int
+ledger_dec_cmp(const char *a, const char *b)
+{
+	size_t	 la, lb;
+
+	while (*a == '0' && a[1] != '\0')
+		a++;
+	while (*b == '0' && b[1] != '\0')
+		b++;
+	la = strlen(a);
+	lb = strlen(b);
+	if (la != lb)
+		return la < lb ? -1 : 1;
+	return strcmp(a, b);
+}
+
+static int ledger_dec_add(char *, size_t, const char *);
+static int ledger_update(struct ledger *, sqlite3_stmt *, struct sf_err *);
+
+/* Inside a transaction: sum the key's unsettled rows (canonical key k). */
+static int
+ledger_exposure_locked(struct ledger *l, const struct ledger_payment *k,
+    struct ledger_exposure *ex, struct sf_err *err)
+{
+	sqlite3_stmt	*st;
+	const char	*amt, *state;
+	int		 rc;
+
+	memset(ex, 0, sizeof(*ex));
+	strcpy(ex->unsettled, "0");
+	/* Amounts are uint256 strings: summed in C, not by SQL integers. */
+	if (sqlite3_prepare_v2(l->db, "SELECT amount, state, tx FROM payments"
+	    " WHERE network = ?1 AND asset = ?2 AND payer = ?3"
+	    " AND state IN ('working', 'delivered', 'settle_failed')"
+	    " AND valid_before_s > ?4", -1, &st, NULL) != SQLITE_OK)
+		return ledger_dberr(l, err, "prepare");
+	sqlite3_bind_text(st, 1, k->network, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, k->asset, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 3, k->payer, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 4, (int64_t)time(NULL));
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		amt = (const char *)sqlite3_column_text(st, 0);
+		state = (const char *)sqlite3_column_text(st, 1);
+		if (strcmp(state ? state : "", "settle_failed") != 0)
+			ex->inflight++;
+		/* Settled first: the balance already shows it. */
+		if (sqlite3_column_text(st, 2) != NULL &&
+		    sqlite3_column_bytes(st, 2) > 0)
+			continue;
+		if (amt == NULL || state == NULL ||
+		    ledger_dec_add(ex->unsettled, sizeof(ex->unsettled),
+		    amt) == -1) {
+			sqlite3_finalize(st);
+			return sf_err_set(err, 500, "ledger_error", NULL,
+			    "bad amount in row");
+		}
+		ex->unsettled_count++;
+	}
+	sqlite3_finalize(st);
+	return rc == SQLITE_DONE ? 0 : ledger_dberr(l, err, "select");
+}
+
+int
+ledger_exposure(struct ledger *l, const struct ledger_payment *key,
+    struct ledger_exposure *ex, struct sf_err *err)
+{
+	struct ledger_payment	 k;
+	int			 rc;
+
+	if (ledger_key(key, &k, err) == -1)
+		return -1;
+	pthread_mutex_lock(&l->mu);
+	rc = ledger_exposure_locked(l, &k, ex, err);
+	pthread_mutex_unlock(&l->mu);
+	return rc;
+}
+
+/* The row's key, amount and state, inside a transaction.  1, 0 none, -1. */
+static int
+ledger_key_of(struct ledger *l, int64_t id, struct ledger_payment *k,
+    char *state, size_t ssz, struct sf_err *err)
+{
+	sqlite3_stmt	*st;
+	int		 rc;
+
+	memset(k, 0, sizeof(*k));
+	if (sqlite3_prepare_v2(l->db, "SELECT network, asset, payer, amount,"
+	    " state FROM payments WHERE id = ?1", -1, &st, NULL) != SQLITE_OK)
+		return ledger_dberr(l, err, "prepare");
+	sqlite3_bind_int64(st, 1, id);
+	if ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		ledger_copy(k->network, sizeof(k->network),
+		    sqlite3_column_text(st, 0));
+		ledger_copy(k->asset, sizeof(k->asset),
+		    sqlite3_column_text(st, 1));
+		ledger_copy(k->payer, sizeof(k->payer),
+		    sqlite3_column_text(st, 2));
+		ledger_copy(k->amount, sizeof(k->amount),
+		    sqlite3_column_text(st, 3));
+		ledger_copy(state, ssz, sqlite3_column_text(st, 4));
+	}
+	sqlite3_finalize(st);
+	if (rc == SQLITE_ROW)
+		return 1;
+	return rc == SQLITE_DONE ? 0 : ledger_dberr(l, err, "select");
+}
+
+/* Inside the admission's transaction: may k join its payer's exposure? */
+static int
+ledger_within(struct ledger *l, const struct ledger_payment *k,
+    const char *balance, unsigned max_inflight, struct ledger_exposure *ex,
+    struct sf_err *err)
+{
+	char	 total[80];
+
+	if (ledger_exposure_locked(l, k, ex, err) == -1)
+		return -1;
+	if (ex->inflight >= (int64_t)max_inflight)
+		return LEDGER_OVER_INFLIGHT;
+	snprintf(total, sizeof(total), "%s", ex->unsettled);
+	if (ledger_dec_add(total, sizeof(total), k->amount) == -1)
+		return sf_err_set(err, 500, "ledger_error", NULL,
+		    "bad amount");
+	/* Unknown balance: only this payment is proven payable. */
+	if (ledger_dec_cmp(total, balance != NULL ? balance : k->amount) > 0)
+		return LEDGER_OVER_BALANCE;
+	return 0;
+}
+
+int
+ledger_admit(struct ledger *l, int64_t id, const char *balance,
+    unsigned max_inflight, struct ledger_exposure *ex, struct sf_err *err)
+{
+	struct ledger_payment	 k;
+	sqlite3_stmt		*st;
+	char			 state[32];
+	int			 ret = -1;
+
+	memset(ex, 0, sizeof(*ex));
+	pthread_mutex_lock(&l->mu);
+	/* One write transaction: the exposure read and the move are atomic
+	   against every other admission, in any thread or process. */
+	if (ledger_exec(l, "BEGIN IMMEDIATE", err) == -1)
+		goto out;
+	if ((ret = ledger_key_of(l, id, &k, state, sizeof(state), err)) != 1)
+		goto end;
+	if (strcmp(state, "verified") != 0) {
+		ret = 0;
+		goto end;
+	}
+	if ((ret = ledger_within(l, &k, balance, max_inflight, ex, err)) != 0)
+		goto end;
+	if (sqlite3_prepare_v2(l->db, "UPDATE payments SET state = 'working',"
+	    " updated = ?1 WHERE id = ?2 AND state = 'verified'", -1, &st,
+	    NULL) != SQLITE_OK) {
+		ret = ledger_dberr(l, err, "prepare");
+		goto end;
+	}
+	sqlite3_bind_int64(st, 1, (int64_t)time(NULL));
+	sqlite3_bind_int64(st, 2, id);
+	ret = ledger_update(l, st, err);
+end:
+	if (ret == -1 || ledger_exec(l, "COMMIT", err) == -1) {
+		ret = -1;
+		sqlite3_exec(l->db, "ROLLBACK", NULL, NULL, NULL);
+	}
+out:
+	pthread_mutex_unlock(&l->mu);
+	return ret;
+}
+
+int
+ledger_unclaim(struct ledger *l, int64_t id, struct sf_err *err)
+{
+	sqlite3_stmt	*st;
+	int		 ret = -1;
+
+	pthread_mutex_lock(&l->mu);
+	if (sqlite3_prepare_v2(l->db, "DELETE FROM payments WHERE id = ?1"
+	    " AND state = 'verified'", -1, &st, NULL) != SQLITE_OK) {
+		ledger_dberr(l, err, "prepare");
+		goto out;
+	}
+	sqlite3_bind_int64(st, 1, id);
+	ret = ledger_update(l, st, err);
+out:
+	pthread_mutex_unlock(&l->mu);
+	return ret;
+}
+
+int
+ledger_set_tx(struct ledger *l, int64_t id, const char *tx,
+    struct sf_err *err)
+{
+	sqlite3_stmt	*st;
+	int		 ret = -1;
+
+	pthread_mutex_lock(&l->mu);
+	if (sqlite3_prepare_v2(l->db, "UPDATE payments SET tx = ?1,"
+	    " updated = ?2 WHERE id = ?3", -1, &st, NULL) != SQLITE_OK) {
+		ledger_dberr(l, err, "prepare");
+		goto out;
+	}
+	ledger_bind_text(st, 1, tx);
+	sqlite3_bind_int64(st, 2, (int64_t)time(NULL));
+	sqlite3_bind_int64(st, 3, id);
+	ret = ledger_update(l, st, err);
+out:
+	pthread_mutex_unlock(&l->mu);
+	return ret < 0 ? -1 : 0;
 }
 
 int

@@ -111,6 +111,49 @@ int	ledger_pending_settlement(struct ledger *, int64_t now, int64_t min_age,
 int	ledger_revenue(struct ledger *, struct ledger_revenue **rows, size_t *n,
 	    struct sf_err *);
 
+/*
+ * Exposure: what one payer (network, asset, payer) has admitted and not
+ * yet settled, so the flow never works for more than the wallet can pay.
+ * Unsettled = working, delivered, settle_failed rows whose validBefore is
+ * still ahead (an expired authorization can no longer move money) and that
+ * were not settled first; in flight = working, delivered (paid calls not
+ * answered yet).
+ */
+struct ledger_exposure {
+	char		unsettled[80];	/* sum of amounts, atomic, decimal */
+	int64_t		unsettled_count;
+	int64_t		inflight;
+};
+
+#define LEDGER_OVER_BALANCE	2	/* unsettled + amount > balance */
+#define LEDGER_OVER_INFLIGHT	3	/* max_inflight calls already running */
+
+/*
+ * Admit a claimed row (state verified, proven settleable) to the work:
+ * in one write transaction (so concurrent admissions in threads or
+ * processes cannot both pass), move it to working only when its payer has
+ * fewer than max_inflight calls in flight and unsettled + its amount <=
+ * balance (decimal atomic units read for this decision; NULL = unknown:
+ * then only its own amount is proven payable, so no other unsettled
+ * payment may exist).  1 admitted, 0 not in state verified (another
+ * request has it), LEDGER_OVER_BALANCE / LEDGER_OVER_INFLIGHT (ex filled,
+ * row unchanged), -1 error.  A second backend implements the same in one
+ * transaction holding a per-payer lock (PostgreSQL: SELECT ... FOR UPDATE
+ * or pg_advisory_xact_lock on the key, SUM(amount::numeric)).
+ */
+int	ledger_admit(struct ledger *, int64_t id, const char *balance,
+	    unsigned max_inflight, struct ledger_exposure *ex, struct sf_err *);
+/* Drop a claim still in state verified (refused before any work, so the
+   payment may be presented again later).  1 dropped, 0 not, -1 error. */
+int	ledger_unclaim(struct ledger *, int64_t id, struct sf_err *);
+/* The exposure of key's (network, asset, payer) now.  0 or -1. */
+int	ledger_exposure(struct ledger *, const struct ledger_payment *key,
+	    struct ledger_exposure *, struct sf_err *);
+/* Record the settlement tx of a row without changing its state (settle
+   first: paid, the work still to do).  0 or -1. */
+int	ledger_set_tx(struct ledger *, int64_t id, const char *tx,
+	    struct sf_err *);
+
 void		 ledger_payment_free(struct ledger_payment *);
 void		 ledger_payments_free(struct ledger_payment *, size_t);
 const char	*ledger_state_name(enum ledger_state);

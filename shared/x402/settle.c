@@ -1,10 +1,13 @@
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include <cjson/cJSON.h>
 
 #include "basics/err.h"
 #include "basics/hex.h"
+#include "basics/u256.h"
 #include "x402/evm/rpc.h"
 #include "x402/settle.h"
 
@@ -84,6 +87,39 @@ settle_nonce_used(const char *reason, const char *msg)
 }
 
 /*
+ * A transfer to payTo for this authorization exists (found 1: tx known;
+ * -1: the log search failed).  Ours only if mined at or after since, when
+ * we had proven the nonce unused and accepted the payment: one mined
+ * before was another sale (another host, a fresh ledger) and must not
+ * become a second delivery.  1 ours; 0 not ours (r set FAILED); -1 cannot
+ * tell (r left UNKNOWN).
+ */
+static int
+settle_ours(const struct rpc *rpc, int found, const char *tx, int64_t since,
+    struct settle_result *r)
+{
+	struct sf_err	 err;
+	uint64_t	 ts;
+
+	if (found != 1 || rpc_tx_block_time(rpc, tx, &ts, &err) == -1) {
+		r->outcome = SETTLE_UNKNOWN;
+		snprintf(r->message, sizeof(r->message), "%s", "the nonce is "
+		    "used on chain but the transfer could not be dated");
+		return -1;
+	}
+	if ((int64_t)ts >= since)
+		return 1;
+	r->outcome = SETTLE_FAILED;
+	r->retryable = 0;
+	settle_copy(r->reason, sizeof(r->reason),
+	    "invalid_exact_evm_nonce_already_used");
+	snprintf(r->message, sizeof(r->message), "%s", "the authorization "
+	    "was used on chain before this server accepted it");
+	r->tx[0] = '\0';
+	return 0;
+}
+
+/*
  * Ask the chain: authorizationState(from, nonce).  Unused -> FAILED and
  * retryable.  Used -> find the AuthorizationUsed log: its transaction must
  * carry Transfer(from, payTo, value), else the payer spent or cancelled
@@ -92,7 +128,8 @@ settle_nonce_used(const char *reason, const char *msg)
  */
 static void
 settle_reconcile(const struct settle_config *c, const char *rpc_url,
-    const char *payload, const char *reqs, struct settle_result *r)
+    const char *payload, const char *reqs, int64_t since,
+    struct settle_result *r)
 {
 	struct settle_direct_auth	 a;
 	struct sf_err			 err;
@@ -138,6 +175,9 @@ settle_reconcile(const struct settle_config *c, const char *rpc_url,
 	if (found == 1)
 		found = rpc_tx_has_transfer(&rpc, tx, asset, from, pay_to,
 		    a.value, &err) == 1 ? 1 : 0;
+	if (since > 0 && found != 0 &&
+	    (found = settle_ours(&rpc, found, tx, since, r)) != 1)
+		return;
 	if (found == 0) {
 		r->outcome = SETTLE_FAILED;
 		settle_copy(r->reason, sizeof(r->reason),
@@ -155,9 +195,9 @@ settle_reconcile(const struct settle_config *c, const char *rpc_url,
 		settle_copy(r->tx, sizeof(r->tx), tx);
 }
 
-enum settle_outcome
-settle_payment(const struct settle_config *c, int version,
-    const char *payload, const char *reqs, struct settle_result *r)
+static enum settle_outcome
+settle_once(const struct settle_config *c, int version, const char *payload,
+    const char *reqs, int64_t since, struct settle_result *r)
 {
 	struct facilitator_result	 fr;
 	struct settle_direct_result	 dr;
@@ -207,6 +247,88 @@ settle_payment(const struct settle_config *c, int version,
 	if (rpc_url != NULL && *rpc_url != '\0' &&
 	    (r->outcome == SETTLE_UNKNOWN || (r->outcome == SETTLE_FAILED &&
 	    settle_nonce_used(r->reason, r->message))))
-		settle_reconcile(c, rpc_url, payload, reqs, r);
+		settle_reconcile(c, rpc_url, payload, reqs, since, r);
+	return r->outcome;
+}
+
+enum settle_outcome
+settle_payment(const struct settle_config *c, int version,
+    const char *payload, const char *reqs, struct settle_result *r)
+{
+	struct settle_opts	 o = { 0, 0 };
+
+	return settle_payment_opts(c, version, payload, reqs, &o, r);
+}
+
+int
+settle_transient(const struct settle_result *r)
+{
+	static const char *const transient[] = {
+		"unexpected_settle_error", "settlement_pending",
+		"invalid_exact_evm_transaction_failed", "transaction_failed",
+		"facilitator_unreachable", "facilitator_bad_response",
+		"rpc_unreachable", "http_timeout", "http_transport",
+		"settle_exact_svm_transaction_confirmation_timed_out",
+	};
+	size_t	 i;
+
+	if (r->outcome == SETTLE_UNKNOWN)
+		return 1;
+	if (r->outcome != SETTLE_FAILED)
+		return 0;
+	for (i = 0; i < sizeof(transient) / sizeof(transient[0]); i++)
+		if (strcmp(r->reason, transient[i]) == 0)
+			return 1;
+	return 0;
+}
+
+static int64_t
+settle_now_ms(void)
+{
+	struct timespec	 ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* validBefore in unix ms (INT64_MAX when huge, 0 when unreadable). */
+static int64_t
+settle_valid_before_ms(const char *payload)
+{
+	struct settle_direct_auth	 a;
+	struct sf_err			 err;
+	char				 dec[U256_DEC_SIZE], *end;
+	unsigned long long		 v;
+
+	if (settle_direct_parse(payload, &a, &err) == -1)
+		return 0;
+	u256_to_dec(a.valid_before, dec);
+	v = strtoull(dec, &end, 10);
+	if (*end != '\0' || v > INT64_MAX / 1000)
+		return INT64_MAX;
+	return (int64_t)v * 1000;
+}
+
+enum settle_outcome
+settle_payment_opts(const struct settle_config *c, int version,
+    const char *payload, const char *reqs, const struct settle_opts *o,
+    struct settle_result *r)
+{
+	int64_t		 end, vb, delay = 500;
+	int		 n;
+
+	end = settle_now_ms() + (o->budget_ms > 0 ? o->budget_ms : 0);
+	/* The token refuses within a block time of validBefore (§6.1 #7). */
+	vb = settle_valid_before_ms(payload) - 6000;
+	for (n = 1;; n++) {
+		settle_once(c, version, payload, reqs, o->since, r);
+		r->attempts = n;
+		if (!settle_transient(r) || settle_now_ms() + delay > end ||
+		    settle_now_ms() + delay > vb)
+			break;
+		nanosleep(&(struct timespec){ delay / 1000,
+		    (delay % 1000) * 1000000 }, NULL);
+		delay = delay * 2 > 8000 ? 8000 : delay * 2;
+	}
 	return r->outcome;
 }

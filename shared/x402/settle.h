@@ -43,6 +43,17 @@ struct settle_result {
 	char			payer[43];
 	char			reason[128];	/* x402 errorReason on failure */
 	char			message[256];
+	int			attempts;	/* settle calls made */
+};
+
+struct settle_opts {
+	/* Unix seconds we accepted the payment (claimed it after proving
+	   the nonce unused): an AuthorizationUsed transfer mined before that
+	   is not ours.  0: any transfer to payTo counts (synthforge-ctl on
+	   rows of an older ledger). */
+	int64_t			since;
+	/* Retry transient failures for up to this many ms; 0 = one call. */
+	long			budget_ms;
 };
 
 /* "facilitator" or "direct"; 0 or -1. */
@@ -51,5 +62,17 @@ const char *settle_outcome_name(enum settle_outcome);
 enum settle_outcome settle_payment(const struct settle_config *,
 	    int x402_version, const char *payload_json,
 	    const char *requirements_json, struct settle_result *);
+enum settle_outcome settle_payment_opts(const struct settle_config *,
+	    int x402_version, const char *payload_json,
+	    const char *requirements_json, const struct settle_opts *,
+	    struct settle_result *);
+/*
+ * Worth another try with the same authorization?  1 for UNKNOWN (no
+ * answer, 5xx, timeout) and for FAILED with a reason that is not the
+ * payer's doing (unexpected_settle_error, settlement_pending, transaction
+ * failed, facilitator or node unreachable); 0 otherwise (balance,
+ * signature, nonce used, window, amount: retrying cannot help).
+ */
+int	settle_transient(const struct settle_result *);
 
 #endif

@@ -30,6 +30,13 @@ cJSON *
 x402_offer_v1(const struct def_endpoint *ep, const char *resource,
     const struct x402_offer *o)
 {
+	return x402_offer_v1_desc(ep, resource, o, NULL);
+}
+
+cJSON *
+x402_offer_v1_desc(const struct def_endpoint *ep, const char *resource,
+    const struct x402_offer *o, const char *desc)
+{
 	cJSON	*j, *extra;
 
 	if (o->network_v1[0] == '\0' || (j = cJSON_CreateObject()) == NULL)
@@ -38,7 +45,7 @@ x402_offer_v1(const struct def_endpoint *ep, const char *resource,
 	cJSON_AddStringToObject(j, "network", o->network_v1);
 	cJSON_AddStringToObject(j, "maxAmountRequired", o->amount);
 	cJSON_AddStringToObject(j, "resource", resource);
-	cJSON_AddStringToObject(j, "description", ep->summary);
+	cJSON_AddStringToObject(j, "description", desc ? desc : ep->summary);
 	cJSON_AddStringToObject(j, "mimeType", "application/json");
 	cJSON_AddItemToObject(j, "outputSchema", schema_v1_output(ep));
 	cJSON_AddStringToObject(j, "payTo", o->pay_to);
@@ -65,6 +72,14 @@ cJSON *
 x402_required_v2(const struct def_endpoint *ep, const char *resource,
     const struct x402_offer *offers, size_t n, const char *error)
 {
+	return x402_required_v2_desc(ep, resource, offers, n, error, NULL);
+}
+
+cJSON *
+x402_required_v2_desc(const struct def_endpoint *ep, const char *resource,
+    const struct x402_offer *offers, size_t n, const char *error,
+    const char *desc)
+{
 	cJSON	*j, *res, *acc, *ext;
 	size_t	 i;
 
@@ -75,7 +90,7 @@ x402_required_v2(const struct def_endpoint *ep, const char *resource,
 		cJSON_AddStringToObject(j, "error", error);
 	res = cJSON_AddObjectToObject(j, "resource");
 	cJSON_AddStringToObject(res, "url", resource);
-	cJSON_AddStringToObject(res, "description", ep->summary);
+	cJSON_AddStringToObject(res, "description", desc ? desc : ep->summary);
 	cJSON_AddStringToObject(res, "mimeType", "application/json");
 	acc = cJSON_AddArrayToObject(j, "accepts");
 	for (i = 0; i < n; i++)
@@ -86,9 +101,10 @@ x402_required_v2(const struct def_endpoint *ep, const char *resource,
 	return j;
 }
 
-cJSON *
-x402_required_v1(const struct def_endpoint *ep, const char *resource,
-    const struct x402_offer *offers, size_t n, const char *error)
+static cJSON *
+x402_required_v1_desc(const struct def_endpoint *ep, const char *resource,
+    const struct x402_offer *offers, size_t n, const char *error,
+    const char *desc)
 {
 	cJSON	*j, *acc, *o;
 	size_t	 i;
@@ -99,9 +115,17 @@ x402_required_v1(const struct def_endpoint *ep, const char *resource,
 	cJSON_AddStringToObject(j, "error", error);
 	acc = cJSON_AddArrayToObject(j, "accepts");
 	for (i = 0; i < n; i++)
-		if ((o = x402_offer_v1(ep, resource, &offers[i])) != NULL)
+		if ((o = x402_offer_v1_desc(ep, resource, &offers[i],
+		    desc)) != NULL)
 			cJSON_AddItemToArray(acc, o);
 	return j;
+}
+
+cJSON *
+x402_required_v1(const struct def_endpoint *ep, const char *resource,
+    const struct x402_offer *offers, size_t n, const char *error)
+{
+	return x402_required_v1_desc(ep, resource, offers, n, error, NULL);
 }
 
 int
@@ -110,14 +134,25 @@ x402_challenge(struct msg_resp *resp, int status,
     const struct x402_offer *offers, size_t n, const char *error,
     const char *message)
 {
+	return x402_challenge_desc(resp, status, ep, resource, offers, n,
+	    error, message, NULL);
+}
+
+int
+x402_challenge_desc(struct msg_resp *resp, int status,
+    const struct def_endpoint *ep, const char *resource,
+    const struct x402_offer *offers, size_t n, const char *error,
+    const char *message, const char *desc)
+{
 	cJSON		*v2 = NULL, *v1 = NULL;
 	char		*s = NULL;
 	struct buf	 hdr;
 	int		 rc = -1;
 
 	buf_init(&hdr);
-	if ((v2 = x402_required_v2(ep, resource, offers, n, error)) == NULL ||
-	    (v1 = x402_required_v1(ep, resource, offers, n, error)) == NULL)
+	if ((v2 = x402_required_v2_desc(ep, resource, offers, n, error,
+	    desc)) == NULL || (v1 = x402_required_v1_desc(ep, resource,
+	    offers, n, error, desc)) == NULL)
 		goto out;
 	if (message != NULL)
 		cJSON_AddStringToObject(v1, "message", message);

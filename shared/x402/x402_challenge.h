@@ -25,6 +25,24 @@ cJSON	*x402_required_v2(const struct def_endpoint *, const char *resource,
 cJSON	*x402_required_v1(const struct def_endpoint *, const char *resource,
 	    const struct x402_offer *, size_t, const char *error);
 /*
+ * The same with the description given (NULL = the definition's summary):
+ * the flow adds what a settle-first endpoint does when the work fails.
+ */
+cJSON	*x402_offer_v1_desc(const struct def_endpoint *, const char *resource,
+	    const struct x402_offer *, const char *desc);
+cJSON	*x402_required_v2_desc(const struct def_endpoint *,
+	    const char *resource, const struct x402_offer *, size_t,
+	    const char *error, const char *desc);
+int	x402_challenge_desc(struct msg_resp *, int status,
+	    const struct def_endpoint *, const char *resource,
+	    const struct x402_offer *, size_t, const char *error,
+	    const char *message, const char *desc);
+/* What a settle-first endpoint promises the buyer (pages and 402s). */
+#define X402_SETTLE_FIRST_NOTE "Payment is settled before the work " \
+	"starts. If the work then fails there is no refund: send the same " \
+	"request with the same payment again while the payment is valid " \
+	"and the work is redone at no further charge."
+/*
  * Fill resp with a 402 (or status) carrying both versions.  error is the
  * reason code ("payment_required" or a verification reason), message a
  * sentence for humans.  Returns 0 or -1 (out of memory).

@@ -489,3 +489,38 @@ rpc_tx_has_transfer(const struct rpc *r, const char *tx, const char *token,
 	cJSON_Delete(res);
 	return ret;
 }
+
+int
+rpc_tx_block_time(const struct rpc *r, const char *tx, uint64_t *ts,
+    struct sf_err *err)
+{
+	cJSON		*p, *res, *bn, *t;
+	int		 ret = -1;
+
+	if ((p = rpc_params(tx, NULL)) == NULL)
+		return RPC_OOM(err);
+	if (rpc_call(r, "eth_getTransactionReceipt", p, &res, err) == -1)
+		return -1;
+	bn = cJSON_GetObjectItemCaseSensitive(res, "blockNumber");
+	if (!cJSON_IsString(bn) || (p = rpc_params(bn->valuestring,
+	    NULL)) == NULL) {
+		cJSON_Delete(res);
+		return sf_err_set(err, 502, "rpc_bad_response", NULL,
+		    "transaction not mined");
+	}
+	cJSON_Delete(res);
+	if (!cJSON_AddItemToArray(p, cJSON_CreateFalse())) {
+		cJSON_Delete(p);
+		return RPC_OOM(err);
+	}
+	if (rpc_call(r, "eth_getBlockByNumber", p, &res, err) == -1)
+		return -1;
+	t = cJSON_GetObjectItemCaseSensitive(res, "timestamp");
+	if (cJSON_IsString(t) && rpc_quantity(t->valuestring, ts) == 0)
+		ret = 0;
+	else
+		sf_err_set(err, 502, "rpc_bad_response", NULL,
+		    "block without a timestamp");
+	cJSON_Delete(res);
+	return ret;
+}

@@ -73,6 +73,10 @@ int	rpc_find_authorization_tx(const struct rpc *, const char *token,
 int	rpc_tx_has_transfer(const struct rpc *, const char *tx,
 	    const char *token, const char *from, const char *to,
 	    const uint8_t value[32], struct sf_err *);
+/* Timestamp (unix seconds) of the block that mined tx.  0, or -1 (also
+   when tx is not mined). */
+int	rpc_tx_block_time(const struct rpc *, const char *tx, uint64_t *ts,
+	    struct sf_err *);
 /* Parse a JSON-RPC quantity ("0x1a"). 0 or -1. */
 int	rpc_quantity(const char *, uint64_t *);
 /* First 4 bytes of keccak256(signature), e.g. "balanceOf(address)". */

@@ -13,6 +13,7 @@ struct rpc;
 
 #define X402_R_NONCE_USED	"invalid_exact_evm_nonce_already_used"
 #define X402_R_BALANCE		"invalid_exact_evm_insufficient_balance"
+#define X402_R_SIMULATION	"invalid_exact_evm_transaction_simulation_failed"
 
 /* Selectors, for reference; test_x402_chain proves them with keccak. */
 #define X402_CHAIN_SEL_AUTH_STATE	"e94a0102" /* authorizationState(address,bytes32) */
@@ -27,5 +28,18 @@ struct rpc;
  * verify_error") and the RPC error in its message.
  */
 int	x402_chain_check(const struct rpc *, struct x402_verdict *);
+
+/*
+ * Prove a locally valid payment settleable on chain before any work, as a
+ * facilitator's /verify does (x402.md §6.1, §6.4): x402_chain_check
+ * (authorizationState unused, balanceOf(from) >= value), then an eth_call
+ * of transferWithAuthorization(from, to, value, validAfter, validBefore,
+ * nonce, v, r, s) built from payload_json (the stored payload, v already
+ * 27/28) that must not revert.  balance (79 bytes) gets balanceOf(from),
+ * decimal, for the exposure check.  Returns as x402_chain_check; a revert
+ * gives reason X402_R_SIMULATION with the node's message.
+ */
+int	x402_chain_prove(const struct rpc *, const char *payload_json,
+	    struct x402_verdict *, char balance[79]);
 
 #endif
