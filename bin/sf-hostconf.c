@@ -775,6 +775,7 @@ hostconf_endpoints(void)
 		cJSON_AddStringToObject(o, "path", e->ep->path);
 		cJSON_AddStringToObject(o, "method", e->ep->method);
 		cJSON_AddStringToObject(o, "media", e->ep->media);
+		cJSON_AddNumberToObject(o, "deadline", e->ep->deadline);
 		snprintf(amt, sizeof(amt), "%llu", (unsigned long long)e->ep->price);
 		cJSON_AddStringToObject(o, "price", amt);
 		if (e->ep->price_per != NULL)

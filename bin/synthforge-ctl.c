@@ -25,6 +25,7 @@
 #include "basics/cfg.h"
 #include "basics/def.h"
 #include "basics/err.h"
+#include "flow/flow.h"
 #include "x402/facilitator.h"
 #include "ledger/ledger.h"
 #include "providers/catalog.h"
@@ -497,6 +498,28 @@ check_models(const struct cfg *c, struct check_state *st)
 		    "catalogue%s%s", "", "");
 }
 
+/* Settleability before work (README "The money path"). */
+static void
+check_prove(const struct cfg *c, struct check_state *st)
+{
+	struct sf_err	 err;
+	size_t		 i;
+
+	sf_err_clear(&err);
+	if (flow_can_prove(c, &err) == -1) {
+		check_line(st, 1, "RPC_URL", "%s%s", err.message, "");
+		return;
+	}
+	for (i = 0; i < c->nnets; i++)
+		check_line(st, 0, "ok", "%s: payments proven settleable before "
+		    "work %s", c->nets[i].network, c->nets[i].rpc_url[0] ?
+		    "on chain (RPC: balance, nonce, simulated transfer)" :
+		    "by the facilitator's /verify");
+	printf("ok\t\tper payer: at most %u paid calls in flight; "
+	    "unsettled payments + this one within the balance; window = "
+	    "deadline + %u s\n", c->max_inflight, c->settle_margin);
+}
+
 static int
 cmd_check(int argc, char *argv[])
 {
@@ -565,6 +588,7 @@ cmd_check(int argc, char *argv[])
 	check_settlement(c, &st, mainnet, online);
 	if (online)
 		check_models(c, &st);
+	check_prove(c, &st);
 	printf("%s\n", st.bad ? "NOT READY" : "ready");
 	cfg_free(c);
 	return st.bad ? 1 : 0;

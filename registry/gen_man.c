@@ -336,7 +336,8 @@ man_sample_402(const struct gen *g)
 	for (i = 1; i < g->neps; i++)
 		if (g->eps[i].base < ge->base)
 			ge = &g->eps[i];
-	n = cfg_offers(g->cfg, ge->base_amount, offers, CFG_MAX_NETS);
+	n = cfg_offers_ep(g->cfg, ge->base_amount, ge->ep->deadline, offers,
+	    CFG_MAX_NETS);
 	if ((j = x402_required_v2(ge->ep, ge->url, offers, n,
 	    "payment_required")) == NULL)
 		return NULL;

@@ -120,7 +120,8 @@ oa_operation(const struct gen *g, const struct gen_ep *ge)
 		}
 	}
 	acc = cJSON_AddArrayToObject(op, "x-x402-accepts");
-	n = cfg_offers(g->cfg, ge->base_amount, offers, CFG_MAX_NETS);
+	n = cfg_offers_ep(g->cfg, ge->base_amount, ge->ep->deadline, offers,
+	    CFG_MAX_NETS);
 	for (i = 0; i < n; i++)
 		cJSON_AddItemToArray(acc, x402_offer_v2(&offers[i]));
 	return op;

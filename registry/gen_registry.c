@@ -85,7 +85,8 @@ reg_item(const struct gen *g, const struct gen_ep *ge)
 	cJSON_AddStringToObject(it, "type", "http");
 	cJSON_AddNumberToObject(it, "x402Version", 2);
 	acc = cJSON_AddArrayToObject(it, "accepts");
-	n = cfg_offers(g->cfg, ge->base_amount, offers, CFG_MAX_NETS);
+	n = cfg_offers_ep(g->cfg, ge->base_amount, ge->ep->deadline, offers,
+	    CFG_MAX_NETS);
 	for (i = 0; i < n; i++)
 		cJSON_AddItemToArray(acc, x402_offer_v2(&offers[i]));
 	cJSON_AddStringToObject(it, "lastUpdated", g->date_iso);

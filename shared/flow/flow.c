@@ -145,6 +145,26 @@ flow_post(const struct flow_ctx *ctx, const struct msg_req *req,
 }
 
 int
+flow_can_prove(const struct cfg *cfg, struct sf_err *err)
+{
+	const char	*fac = cfg_get_or(cfg, "FACILITATOR_URL",
+			    "https://x402.org/facilitator");
+	size_t		 i;
+
+	for (i = 0; i < cfg->nnets; i++)
+		if (cfg->nets[i].mainnet && cfg->nets[i].rpc_url[0] == '\0' &&
+		    strstr(fac, "x402.org") != NULL)
+			return sf_err_set(err, 500, "config_invalid", "RPC_URL",
+			    "%s is a mainnet: payments on it must be proven "
+			    "settleable before any paid work, but it has no "
+			    "RPC (set RPC_URL_%llu) and the x402.org "
+			    "facilitator verifies testnets only (set a mainnet "
+			    "FACILITATOR_URL such as CDP's)",
+			    cfg->nets[i].network, cfg->nets[i].chain_id);
+	return 0;
+}
+
+int
 flow_init(struct flow_ctx *ctx, const struct cfg *cfg,
     const struct def_endpoint *ep, struct sf_err *err)
 {
@@ -175,6 +195,8 @@ flow_init(struct flow_ctx *ctx, const struct cfg *cfg,
 		    ctx->settle.rpc_url == NULL ? "RPC_URL" : "RELAYER_KEY_FILE",
 		    "SETTLE=direct needs RPC_URL and RELAYER_KEY_FILE");
 	ctx->rpc_ms = 10000;
+	if (flow_can_prove(cfg, err) == -1)
+		return -1;
 	if ((ctx->ledger = ledger_open(db, err)) == NULL)
 		return -1;
 	return 0;

@@ -53,6 +53,15 @@ struct flow_ctx {
 int	flow_init(struct flow_ctx *, const struct cfg *,
 	    const struct def_endpoint *, struct sf_err *);
 void	flow_fini(struct flow_ctx *);
+/*
+ * Can every configured network's payments be proven settleable before
+ * any work?  With an RPC for the network: on chain.  Without one: through
+ * the facilitator's /verify, which the default x402.org facilitator offers
+ * for testnets only.  0 yes; -1 with err (field RPC_URL) saying which
+ * network and what to set.  flow_init refuses to start on -1;
+ * synthforge-ctl check prints it.
+ */
+int	flow_can_prove(const struct cfg *, struct sf_err *);
 
 /* Always fills resp (errors become JSON error responses); out may be NULL. */
 void	flow_handle(const struct flow_ctx *, const struct msg_req *,

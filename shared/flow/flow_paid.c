@@ -1,9 +1,24 @@
 /*
- * The paid POST, one direction: guard input URLs -> route (503 before any
- * 402) -> 402 | verify -> claim in the ledger (replay guard) -> work ->
- * store the result -> settle -> answer with the settlement header.
- * Money is never taken for work that failed: settlement comes last, and
- * the result is only given away once settlement succeeded.
+ * The paid POST as a sequence of named steps, in the order of DESIGN.md's
+ * request flow (flow_paid() at the bottom reads as the list):
+ *
+ *   paid_refusable     guard input URLs, route: 4xx/503 before any 402
+ *   paid_ask           no payment header: the 402 with our offers
+ *   paid_verify_local  decode + verify against our offers (free checks)
+ *   paid_window        validBefore covers deadline + settlement margin
+ *   paid_known         the ledger knows it: a replay or a retry
+ *   paid_prove         settleable: on chain (balance, nonce unused, an
+ *                      eth_call of the transfer) or the facilitator's /verify
+ *   paid_claim         ledger claim with the payer's exposure and in-flight
+ *                      cap checked in one transaction
+ *   paid_work          [settle first, by choice] the upstream work, the
+ *                      result stored, then settlement with retries
+ *   paid_settle        settle (transient failures retried while the
+ *                      authorization lives), answer with the header
+ *
+ * Money is never taken for work that failed (unless the seller chose
+ * settle-first for the endpoint and the 402 said so), and no upstream
+ * money is spent on a payment that was not shown settleable.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -30,11 +45,17 @@
 #include "validate/val.h"
 #include "providers/work.h"
 #include "x402/evm/x402_chain.h"
+#include "x402/facilitator.h"
 #include "x402/x402_challenge.h"
 #include "x402/x402_payment.h"
 #include "x402/evm/x402_verify.h"
 
 #define PAID_MAX_OFFERS	CFG_MAX_NETS
+/* Clock skew allowed between us and the chain when dating a transfer. */
+#define PAID_SKEW	5
+
+/* A step's verdict: go on, or the response is written. */
+enum paid_next { PAID_GO = 0, PAID_DONE };
 
 struct paid {
 	const struct flow_ctx	*ctx;
@@ -45,13 +66,20 @@ struct paid {
 	struct x402_offer	 offers[PAID_MAX_OFFERS];
 	size_t			 noffers;
 	char			 resource[640];
+	char			 desc[1024];	/* 402 description */
 	int			 version;
+	int			 settle_first;
 	struct x402_payment	 pay;
 	struct x402_verdict	 vd;
 	char			*requirements;	/* our matched offer, JSON */
 	char			*payload;	/* payment payload to settle */
 	char			*payload_own;	/* its storage when rewritten */
 	char			 req_hash[67];	/* 0x + sha256 hex */
+	struct ledger_payment	 in;		/* what the claim writes */
+	char			 balance[80];	/* read for this decision, "" */
+	int64_t			 since;		/* claim time, for reconcile */
+	char			 paid_tx[67];	/* settled first: the tx */
+	char			 fac_reason[128]; /* the facilitator's "no" */
 };
 
 static void
@@ -66,8 +94,9 @@ paid_challenge(struct paid *p, const char *reason, const char *message)
 {
 	struct sf_err	 err;
 
-	if (x402_challenge(p->resp, 402, p->ctx->ep, p->resource, p->offers,
-	    p->noffers, reason, message) == -1) {
+	if (x402_challenge_desc(p->resp, 402, p->ctx->ep, p->resource,
+	    p->offers, p->noffers, reason, message,
+	    p->desc[0] ? p->desc : NULL) == -1) {
 		sf_err_set(&err, 500, "out_of_memory", NULL, "out of memory");
 		paid_error(p, &err);
 		return;
@@ -129,8 +158,8 @@ paid_requirements(struct paid *p)
 {
 	cJSON	*j;
 
-	j = p->version == 1 ?
-	    x402_offer_v1(p->ctx->ep, p->resource, p->vd.offer) :
+	j = p->version == 1 ? x402_offer_v1_desc(p->ctx->ep, p->resource,
+	    p->vd.offer, p->desc[0] ? p->desc : NULL) :
 	    x402_offer_v2(p->vd.offer);
 	if (j == NULL)
 		return -1;
@@ -192,85 +221,157 @@ paid_deliver(struct paid *p, const char *body, size_t len, const char *ctype,
 	snprintf(p->out->tx, sizeof(p->out->tx), "%s", tx);
 }
 
+/* ---- settle ---------------------------------------------------------- */
+
+/* This request's settlement options: the dated claim, the retry budget. */
+static void
+paid_settle_opts(struct paid *p, struct settle_opts *o)
+{
+	o->since = p->since > PAID_SKEW ? p->since - PAID_SKEW : 0;
+	o->budget_ms = (long)p->ctx->cfg->settle_retry * 1000;
+}
+
+/* settle_failed: the result is kept for a retry of the same payment. */
+static void
+paid_settle_failed(struct paid *p, int64_t id, const struct settle_result *sr)
+{
+	struct sf_err	 err;
+	char		 msg[700];
+	const char	*reason = sr->reason[0] ? sr->reason :
+			    "unexpected_settle_error";
+
+	ledger_set_state(p->ctx->ledger, id, -1, LEDGER_SETTLE_FAILED,
+	    reason, &err);
+	p->out->pay = "settle_failed";
+	snprintf(msg, sizeof(msg), "settlement failed (%.120s%s%.250s) after %d "
+	    "attempt%s; the result is kept: retry with the same payment once "
+	    "the problem is fixed, or sign a new one", reason,
+	    sr->message[0] ? ": " : "", sr->message, sr->attempts,
+	    sr->attempts == 1 ? "" : "s");
+	paid_challenge(p, reason, msg);
+	paid_settle_header(p, 0, "", reason);
+}
+
+/* Not failed: it may still land.  Kept delivered for a retry or ctl. */
+static void
+paid_settle_unknown(struct paid *p, const struct settle_result *sr)
+{
+	struct sf_err	 err;
+
+	p->out->pay = "settle_unknown";
+	sf_err_set(&err, 503, "settlement_pending", NULL,
+	    "the settlement could not be confirmed yet (%s); nothing more "
+	    "will be charged: retry with the same payment to receive the "
+	    "result", sr->message[0] ? sr->message : "no answer");
+	paid_error(p, &err);
+	msg_resp_header(p->resp, "Retry-After", "10");
+}
+
 /*
  * Settle row id whose result is stored, then answer.  Only the result's
  * owner (the claimer, or whoever moved it out of settle_failed) gets here.
+ * Transient failures are retried inside settle_payment_opts.
  */
 static void
 paid_settle(struct paid *p, int64_t id, const char *body, size_t len,
     const char *ctype)
 {
 	struct settle_result	 sr;
+	struct settle_opts	 o;
 	struct sf_err		 err;
-	char			 msg[512];
 
 	memset(&sr, 0, sizeof(sr));
-	settle_payment(&p->ctx->settle, p->version, p->payload,
-	    p->requirements, &sr);
-	switch (sr.outcome) {
-	case SETTLE_OK:
-		if (ledger_set_settled(p->ctx->ledger, id, sr.tx,
-		    sr.chain_checked ? sr.message : NULL, &err) == -1)
-			fprintf(stderr, "%s: ledger: settled %s but could not "
-			    "record it: %s\n", p->ctx->ep->name, sr.tx,
-			    err.message);
-		p->out->pay = "settled";
-		paid_deliver(p, body, len, ctype, sr.tx);
-		return;
-	case SETTLE_FAILED:
-		ledger_set_state(p->ctx->ledger, id, -1, LEDGER_SETTLE_FAILED,
-		    sr.reason, &err);
-		p->out->pay = "settle_failed";
-		snprintf(msg, sizeof(msg), "settlement failed (%s%s%s); the "
-		    "result is kept: retry with the same payment once the "
-		    "problem is fixed, or sign a new one", sr.reason,
-		    sr.message[0] ? ": " : "", sr.message);
-		paid_challenge(p, sr.reason[0] ? sr.reason :
-		    "unexpected_settle_error", msg);
-		paid_settle_header(p, 0, "", sr.reason[0] ? sr.reason :
-		    "unexpected_settle_error");
-		return;
-	case SETTLE_UNKNOWN:
-	default:
-		/* Not failed: it may still land.  Keep it delivered for ctl. */
-		p->out->pay = "settle_unknown";
-		sf_err_set(&err, 503, "settlement_pending", NULL,
-		    "the settlement could not be confirmed yet (%s); nothing "
-		    "more will be charged: retry with the same payment to "
-		    "receive the result", sr.message[0] ? sr.message :
-		    "no answer");
-		paid_error(p, &err);
-		msg_resp_header(p->resp, "Retry-After", "10");
+	if (p->paid_tx[0] != '\0') {		/* settled first */
+		sr.outcome = SETTLE_OK;
+		snprintf(sr.tx, sizeof(sr.tx), "%s", p->paid_tx);
+	} else {
+		paid_settle_opts(p, &o);
+		settle_payment_opts(&p->ctx->settle, p->version, p->payload,
+		    p->requirements, &o, &sr);
+	}
+	if (sr.outcome == SETTLE_FAILED) {
+		paid_settle_failed(p, id, &sr);
 		return;
 	}
+	if (sr.outcome != SETTLE_OK) {
+		paid_settle_unknown(p, &sr);
+		return;
+	}
+	if (ledger_set_settled(p->ctx->ledger, id, sr.tx,
+	    sr.chain_checked ? sr.message : NULL, &err) == -1)
+		fprintf(stderr, "%s: ledger: settled %s but could not record "
+		    "it: %s\n", p->ctx->ep->name, sr.tx, err.message);
+	p->out->pay = "settled";
+	paid_deliver(p, body, len, ctype, sr.tx);
 }
 
-/* The work, then the result stored, then settlement. */
+/*
+ * Settle-first (SETTLE_FIRST, SETTLE_FIRST_ABOVE): take the money before
+ * the work.  0 paid (p->paid_tx set and recorded), -1 answered: nothing
+ * was done, the row is work_failed so the same payment can try again.
+ */
+static int
+paid_settle_first(struct paid *p, int64_t id)
+{
+	struct settle_result	 sr;
+	struct settle_opts	 o;
+	struct sf_err		 err;
+
+	paid_settle_opts(p, &o);
+	settle_payment_opts(&p->ctx->settle, p->version, p->payload,
+	    p->requirements, &o, &sr);
+	if (sr.outcome == SETTLE_OK && ledger_set_tx(p->ctx->ledger, id,
+	    sr.tx, &err) == 0) {
+		snprintf(p->paid_tx, sizeof(p->paid_tx), "%s", sr.tx);
+		snprintf(p->out->tx, sizeof(p->out->tx), "%s", sr.tx);
+		return 0;
+	}
+	ledger_set_state(p->ctx->ledger, id, -1, LEDGER_WORK_FAILED,
+	    sr.outcome == SETTLE_OK ? "ledger_error" : sr.reason, &err);
+	if (sr.outcome == SETTLE_FAILED) {
+		p->out->pay = "settle_failed";
+		paid_challenge(p, sr.reason[0] ? sr.reason :
+		    "unexpected_settle_error", "settlement (before the work, "
+		    "as this endpoint does) failed; nothing was done");
+		paid_settle_header(p, 0, "", sr.reason[0] ? sr.reason :
+		    "unexpected_settle_error");
+	} else
+		paid_settle_unknown(p, &sr);
+	return -1;
+}
+
+/* ---- work ------------------------------------------------------------ */
+
+/*
+ * A seed the caller left out is chosen here, so the response can say
+ * which one reproduces the image (the request hash is already taken).
+ */
 static void
-paid_work(struct paid *p, int64_t id)
+paid_seed(struct paid *p)
+{
+	const struct def_param	*prm;
+	uint32_t		 rnd;
+
+	prm = def_find_param(p->ctx->ep, "seed");
+	if (prm == NULL || (prm->models != NULL && !val_model_allows(prm,
+	    p->vr->model)) || cJSON_GetObjectItemCaseSensitive(p->vr->req,
+	    "seed") != NULL)
+		return;
+	if (getrandom(&rnd, sizeof(rnd), 0) != sizeof(rnd))
+		rnd = (uint32_t)time(NULL);
+	cJSON_AddNumberToObject(p->vr->req, "seed", (double)(rnd %
+	    (uint32_t)(prm->has_range && prm->max < 4294967295.0 ?
+	    prm->max + 1 : 1000000000)));
+}
+
+/* The upstream call(s) with the definition's deadline.  0 or -1. */
+static int
+paid_upstream(struct paid *p, cJSON **facts, struct sf_err *err)
 {
 	struct work_job	 job;
-	struct sf_err	 err;
-	cJSON		*facts = NULL, *body = NULL;
-	char		*s = NULL, usd[32], price[40];
 	struct timespec	 t0, t1;
-	const struct def_param *prm;
-	uint32_t	 rnd;
+	int		 rc;
 
-	/*
-	 * A seed the caller left out is chosen here, so the response can say
-	 * which one reproduces the image (the request hash is already taken).
-	 */
-	prm = def_find_param(p->ctx->ep, "seed");
-	if (prm != NULL && (prm->models == NULL || val_model_allows(prm,
-	    p->vr->model)) && cJSON_GetObjectItemCaseSensitive(p->vr->req,
-	    "seed") == NULL) {
-		if (getrandom(&rnd, sizeof(rnd), 0) != sizeof(rnd))
-			rnd = (uint32_t)time(NULL);
-		cJSON_AddNumberToObject(p->vr->req, "seed", (double)(rnd %
-		    (uint32_t)(prm->has_range && prm->max < 4294967295.0 ?
-		    prm->max + 1 : 1000000000)));
-	}
 	memset(&job, 0, sizeof(job));
 	job.ep = p->ctx->ep;
 	job.model = p->vr->model;
@@ -279,123 +380,325 @@ paid_work(struct paid *p, int64_t id)
 	job.cfg = p->ctx->cfg;
 	job.on_request_id = paid_on_request_id;
 	job.arg = p->out;
-	sf_err_clear(&err);
+	sf_err_clear(err);
 	clock_gettime(CLOCK_MONOTONIC, &t0);
-	if (work_run(&job, &facts, &err) == -1) {
-		clock_gettime(CLOCK_MONOTONIC, &t1);
-		p->out->upstream_ms = (t1.tv_sec - t0.tv_sec) * 1000 +
-		    (t1.tv_nsec - t0.tv_nsec) / 1000000;
-		/* Not charged: the authorization is never submitted. */
-		ledger_set_state(p->ctx->ledger, id, LEDGER_WORKING,
-		    LEDGER_WORK_FAILED, err.code, NULL);
-		p->out->pay = "work_failed";
-		if (strlen(err.message) + 40 < sizeof(err.message))
-			strcat(err.message, "; you were not charged");
-		paid_error(p, &err);
-		return;
-	}
+	rc = work_run(&job, facts, err);
 	clock_gettime(CLOCK_MONOTONIC, &t1);
 	p->out->upstream_ms = (t1.tv_sec - t0.tv_sec) * 1000 +
 	    (t1.tv_nsec - t0.tv_nsec) / 1000000;
+	return rc;
+}
+
+/* The work failed: never settled, unless it was settled first. */
+static void
+paid_work_failed(struct paid *p, int64_t id, struct sf_err *err)
+{
+	const char	*tail = p->paid_tx[0] ? "; the payment was settled "
+			    "before the work (as this endpoint announces): send "
+			    "the same request with the same payment again to "
+			    "have the work redone at no charge" :
+			    "; you were not charged";
+
+	ledger_set_state(p->ctx->ledger, id, -1, LEDGER_WORK_FAILED,
+	    err->code, NULL);
+	p->out->pay = "work_failed";
+	if (strlen(err->message) + strlen(tail) < sizeof(err->message))
+		strcat(err->message, tail);
+	paid_error(p, err);
+}
+
+/* The response body from the work's facts; NULL on out of memory. */
+static char *
+paid_body(struct paid *p, cJSON *facts)
+{
+	cJSON		*body;
+	char		*s, usd[32], price[40];
+	const char	*src;
+
 	def_usd(p->vr->price, usd, sizeof(usd));
 	snprintf(price, sizeof(price), "$%s", usd);
 	cJSON_AddStringToObject(facts, "price", price);
+	src = cJSON_GetStringValue(cJSON_GetObjectItem(facts, "source"));
 	snprintf(p->out->provider, sizeof(p->out->provider), "%s",
-	    cJSON_GetStringValue(cJSON_GetObjectItem(facts, "source")) ?
-	    cJSON_GetStringValue(cJSON_GetObjectItem(facts, "source")) : "");
-	if ((body = flow_shape(p->ctx->ep, facts)) == NULL ||
-	    (s = cJSON_PrintUnformatted(body)) == NULL) {
+	    src ? src : "");
+	if ((body = flow_shape(p->ctx->ep, facts)) == NULL)
+		return NULL;
+	s = cJSON_PrintUnformatted(body);
+	cJSON_Delete(body);
+	return s;
+}
+
+/* [Settle first,] the work, the result stored, then settlement. */
+static void
+paid_work(struct paid *p, int64_t id)
+{
+	struct sf_err	 err;
+	cJSON		*facts = NULL;
+	char		*s = NULL;
+
+	if (p->settle_first && p->paid_tx[0] == '\0' &&
+	    paid_settle_first(p, id) == -1)
+		return;
+	paid_seed(p);
+	if (paid_upstream(p, &facts, &err) == -1) {
+		paid_work_failed(p, id, &err);
+		return;
+	}
+	if ((s = paid_body(p, facts)) == NULL) {
 		sf_err_set(&err, 500, "out_of_memory", NULL, "out of memory");
-		goto fail;
+		paid_work_failed(p, id, &err);
+		goto out;
 	}
 	/* Recorded before settling: a crash now leaves it for synthforge-ctl. */
 	if (ledger_store_result(p->ctx->ledger, id, "application/json", s,
 	    strlen(s), &err) == -1 ||
 	    ledger_set_state(p->ctx->ledger, id, LEDGER_WORKING,
-	    LEDGER_DELIVERED, NULL, &err) == -1)
-		goto fail;
+	    LEDGER_DELIVERED, NULL, &err) == -1) {
+		paid_work_failed(p, id, &err);
+		goto out;
+	}
 	paid_settle(p, id, s, strlen(s), "application/json");
-	goto out;
-fail:
-	ledger_set_state(p->ctx->ledger, id, -1, LEDGER_WORK_FAILED, err.code,
-	    NULL);
-	paid_error(p, &err);
 out:
 	cJSON_free(s);
-	cJSON_Delete(body);
 	cJSON_Delete(facts);
 }
 
+/* ---- prove settleable, admit ------------------------------------------ */
+
 /*
- * The payment is in the ledger already.  Same payment, different request:
- * 409.  Same request: the stored result once settled, a settlement retry
- * when it had failed, the work again when the work had failed (nothing was
- * charged), or wait while another request is still on it.
+ * On chain, when this network has an RPC: the facilitator's checks done
+ * by us, and the balance read for the exposure decision.  EVM today; a
+ * second scheme family adds its branch here.  0 answered (p->vd may now
+ * be invalid), -1 no answer.
+ */
+static int
+paid_prove_chain(struct paid *p, const char *rpc_url)
+{
+	struct rpc	 rpc;
+
+	memset(&rpc, 0, sizeof(rpc));
+	rpc.url = rpc_url;
+	rpc.total_ms = p->ctx->rpc_ms;
+	return x402_chain_prove(&rpc, p->payload, &p->vd, p->balance);
+}
+
+/* Without an RPC: the facilitator's /verify simulates the transfer. */
+static int
+paid_prove_facilitator(struct paid *p)
+{
+	struct facilitator_result	 fr;
+
+	facilitator_verify(&p->ctx->settle.facilitator, p->version,
+	    p->payload, p->requirements, &fr);
+	if (fr.outcome == FACILITATOR_UNKNOWN)
+		return -1;
+	if (fr.outcome == FACILITATOR_FAILED || !fr.success) {
+		p->vd.valid = 0;
+		p->vd.reason = X402_R_UNEXPECTED;
+		/* The facilitator's reason, passed through (x402.md §6.5). */
+		snprintf(p->fac_reason, sizeof(p->fac_reason), "%s",
+		    fr.reason[0] ? fr.reason : X402_R_UNEXPECTED);
+		snprintf(p->vd.message, sizeof(p->vd.message), "%.250s",
+		    fr.message[0] ? fr.message : "the facilitator refused");
+	}
+	return 0;
+}
+
+/* Refuse before any work: the claim is dropped, the payment reusable. */
+static void
+paid_refuse(struct paid *p, int64_t id, int status, const char *code,
+    const char *msg)
+{
+	struct sf_err	 err;
+
+	ledger_unclaim(p->ctx->ledger, id, &err);
+	p->out->pay = "refused";
+	if (status == 402) {
+		paid_challenge(p, code, msg);
+		return;
+	}
+	sf_err_set(&err, status, code, NULL, "%s", msg);
+	paid_error(p, &err);
+}
+
+/*
+ * Prove the claimed payment settleable: chain or facilitator.  PAID_GO
+ * when it is; otherwise refused (402 with the reason, 503 when nobody
+ * could be asked) before any upstream call.
+ */
+static enum paid_next
+paid_prove(struct paid *p, int64_t id)
+{
+	const char	*rpc_url = cfg_rpc_for(p->ctx->cfg, p->vd.offer->network);
+	int		 rc;
+
+	p->balance[0] = '\0';
+	rc = rpc_url != NULL ? paid_prove_chain(p, rpc_url) :
+	    paid_prove_facilitator(p);
+	if (rc == -1) {
+		paid_refuse(p, id, 503, "unexpected_verify_error", "nobody "
+		    "could be asked whether this payment can settle; nothing "
+		    "was charged, retry later");
+		msg_resp_header(p->resp, "Retry-After", "5");
+		return PAID_DONE;
+	}
+	if (p->vd.valid)
+		return PAID_GO;
+	paid_refuse(p, id, 402, p->fac_reason[0] ? p->fac_reason :
+	    p->vd.reason, p->vd.message);
+	return PAID_DONE;
+}
+
+/* The payer's other unsettled payments do not fit: 402 or 429. */
+static void
+paid_over(struct paid *p, int64_t id, int rc, const struct ledger_exposure *ex)
+{
+	char	 msg[512];
+
+	if (rc == LEDGER_OVER_INFLIGHT) {
+		snprintf(msg, sizeof(msg), "this wallet already has %u paid "
+		    "calls in progress here (the limit per payer); nothing was "
+		    "charged: retry when one has finished",
+		    p->ctx->cfg->max_inflight);
+		paid_refuse(p, id, 429, "too_many_in_flight", msg);
+	} else if (p->balance[0] == '\0') {
+		/* Facilitator-only: /verify proved this payment alone. */
+		snprintf(msg, sizeof(msg), "this wallet has %lld other "
+		    "unsettled payment(s) here and its balance cannot be read "
+		    "on this network, so one is taken at a time; nothing was "
+		    "charged: retry when it has settled",
+		    (long long)ex->unsettled_count);
+		paid_refuse(p, id, 429, "too_many_in_flight", msg);
+	} else {
+		snprintf(msg, sizeof(msg), "the wallet's balance %s does not "
+		    "cover this payment (%s) on top of its other unsettled "
+		    "payments here (%lld, %s in total), which count against "
+		    "it; nothing was charged", p->balance, p->in.amount,
+		    (long long)ex->unsettled_count, ex->unsettled);
+		paid_refuse(p, id, 402, "insufficient_balance", msg);
+		return;
+	}
+	msg_resp_header(p->resp, "Retry-After", "5");
+}
+
+/* Prove, admit against the payer's exposure, then work. */
+static void
+paid_admit(struct paid *p, int64_t id)
+{
+	struct ledger_exposure	 ex;
+	struct sf_err		 err;
+	int			 rc;
+
+	if (paid_prove(p, id) == PAID_DONE)
+		return;
+	rc = ledger_admit(p->ctx->ledger, id, p->balance[0] ? p->balance :
+	    NULL, p->ctx->cfg->max_inflight, &ex, &err);
+	if (rc == LEDGER_OVER_BALANCE || rc == LEDGER_OVER_INFLIGHT) {
+		paid_over(p, id, rc, &ex);
+		return;
+	}
+	if (rc != 1) {
+		sf_err_set(&err, 503, "ledger_unavailable", NULL, "the payment "
+		    "could not be recorded, so it was not used; nothing was "
+		    "charged, retry later");
+		paid_error(p, &err);
+		return;
+	}
+	p->out->pay = "verified";
+	paid_work(p, id);
+}
+
+/* ---- known payments --------------------------------------------------- */
+
+/* Same payment, another request (or another payment under this id): 409. */
+static int
+paid_mismatch(struct paid *p, const struct ledger_payment *row)
+{
+	struct sf_err	 err;
+
+	if (strcmp(row->nonce, p->vd.auth.nonce_hex) != 0)
+		sf_err_set(&err, 409, "payment_identifier_reused", NULL,
+		    "this payment-identifier was already used with another "
+		    "payment");
+	else if (strcmp(row->request_hash, p->req_hash) != 0 ||
+	    strcmp(row->endpoint, p->ctx->ep->name) != 0)
+		sf_err_set(&err, 409, "payment_already_used", NULL,
+		    "this payment was already used for a different request; "
+		    "sign a new payment for this one");
+	else
+		return 0;
+	paid_error(p, &err);
+	return 1;
+}
+
+/*
+ * One look at a known row of this payment and request: 1 answered, 0 not
+ * yet (another request is on it).  Settled: the stored result; settle
+ * failed: settlement again; work failed: the work again (nothing charged,
+ * or settled first); claimed by a process that died: taken over.
+ */
+static int
+paid_existing_once(struct paid *p, struct ledger_payment *row)
+{
+	struct ledger	*l = p->ctx->ledger;
+	struct sf_err	 err;
+	int64_t		 stale = (int64_t)time(NULL) -
+			    (int64_t)p->ctx->ep->deadline - 120;
+
+	p->since = row->created;
+	snprintf(p->paid_tx, sizeof(p->paid_tx), "%s", row->tx);
+	switch (row->state) {
+	case LEDGER_SETTLED:
+		p->out->pay = "replayed";
+		paid_deliver(p, row->result, row->result_len,
+		    row->content_type, row->tx);
+		return 1;
+	case LEDGER_SETTLE_FAILED:
+		if (ledger_set_state(l, row->id, LEDGER_SETTLE_FAILED,
+		    LEDGER_DELIVERED, NULL, &err) != 1)
+			return 0;
+		paid_settle(p, row->id, row->result, row->result_len,
+		    row->content_type);
+		return 1;
+	case LEDGER_WORK_FAILED:
+		if (ledger_set_state(l, row->id, LEDGER_WORK_FAILED,
+		    LEDGER_WORKING, NULL, &err) != 1)
+			return 0;
+		paid_work(p, row->id);
+		return 1;
+	case LEDGER_VERIFIED:
+		/* Its claimer died before admission: prove it again. */
+		if (ledger_take_stale(l, row->id, row->state, LEDGER_VERIFIED,
+		    stale, &err) != 1)
+			return 0;
+		paid_admit(p, row->id);
+		return 1;
+	case LEDGER_WORKING:
+		/* Untouched longer than the work takes; nothing settled. */
+		if (ledger_take_stale(l, row->id, row->state, LEDGER_WORKING,
+		    stale, &err) != 1)
+			return 0;
+		paid_work(p, row->id);
+		return 1;
+	default:
+		return 0;
+	}
+}
+
+/*
+ * The payment is in the ledger already: answer from its row, waiting
+ * while another request is still on it.
  */
 static void
 paid_existing(struct paid *p, struct ledger_payment *row)
 {
 	struct sf_err	 err;
-	int		 waited = 0, limit, moved;
+	int		 waited, limit = (int)(p->ctx->ep->deadline + 90) * 5;
 
-	limit = (int)(p->ctx->ep->deadline + 90) * 5;
-	for (;;) {
-		/* Another nonce: the row was found by its payment id alone. */
-		if (strcmp(row->nonce, p->vd.auth.nonce_hex) != 0) {
-			sf_err_set(&err, 409, "payment_identifier_reused", NULL,
-			    "this payment-identifier was already used with "
-			    "another payment");
-			paid_error(p, &err);
+	p->out->pay = "verified";
+	for (waited = 0;; waited++) {
+		if (paid_mismatch(p, row) || paid_existing_once(p, row))
 			return;
-		}
-		if (strcmp(row->request_hash, p->req_hash) != 0 ||
-		    strcmp(row->endpoint, p->ctx->ep->name) != 0) {
-			sf_err_set(&err, 409, "payment_already_used", NULL,
-			    "this payment was already used for a different "
-			    "request; sign a new payment for this one");
-			paid_error(p, &err);
-			return;
-		}
-		switch (row->state) {
-		case LEDGER_SETTLED:
-			p->out->pay = "replayed";
-			paid_deliver(p, row->result, row->result_len,
-			    row->content_type, row->tx);
-			return;
-		case LEDGER_SETTLE_FAILED:
-			moved = ledger_set_state(p->ctx->ledger, row->id,
-			    LEDGER_SETTLE_FAILED, LEDGER_DELIVERED, NULL, &err);
-			if (moved == 1) {
-				paid_settle(p, row->id, row->result,
-				    row->result_len, row->content_type);
-				return;
-			}
-			break;
-		case LEDGER_WORK_FAILED:
-			moved = ledger_set_state(p->ctx->ledger, row->id,
-			    LEDGER_WORK_FAILED, LEDGER_WORKING, NULL, &err);
-			if (moved == 1) {
-				paid_work(p, row->id);
-				return;
-			}
-			break;
-		case LEDGER_VERIFIED:
-		case LEDGER_WORKING:
-			/*
-			 * Untouched for longer than the work can take: the
-			 * process that claimed it died.  Nothing was settled,
-			 * so the work may be done again for this payment.
-			 */
-			if (ledger_take_stale(p->ctx->ledger, row->id,
-			    row->state, LEDGER_WORKING, (int64_t)time(NULL) -
-			    (int64_t)p->ctx->ep->deadline - 120, &err) == 1) {
-				paid_work(p, row->id);
-				return;
-			}
-			break;
-		default:
-			break;
-		}
 		if (waited >= limit) {
 			sf_err_set(&err, 409, "payment_in_progress", NULL,
 			    "this payment is still being processed; retry "
@@ -405,7 +708,6 @@ paid_existing(struct paid *p, struct ledger_payment *row)
 			return;
 		}
 		usleep(200000);
-		waited++;
 		ledger_payment_free(row);
 		if (ledger_get(p->ctx->ledger, row->id, row, &err) != 1) {
 			sf_err_set(&err, 500, "ledger_unavailable", NULL,
@@ -458,17 +760,183 @@ paid_check_urls(struct paid *p, struct sf_err *err)
 	return 0;
 }
 
+
+/* ---- the steps before the claim ----------------------------------------- */
+
+/* Everything that can refuse the request refuses it before the 402. */
+static enum paid_next
+paid_refusable(struct paid *p)
+{
+	const struct flow_ctx	*ctx = p->ctx;
+	struct route		 rt;
+	struct sf_err		 err;
+
+	sf_err_clear(&err);
+	if (paid_check_urls(p, &err) == -1 ||
+	    route_resolve(ctx->cfg, ctx->ep, p->vr->model, &rt, &err) == -1) {
+		paid_error(p, &err);
+		return PAID_DONE;
+	}
+	snprintf(p->out->provider, sizeof(p->out->provider), "%s",
+	    rt.offline ? "offline" : rt.provider);
+	p->noffers = cfg_offers_ep(ctx->cfg, p->vr->amount, ctx->ep->deadline,
+	    p->offers, PAID_MAX_OFFERS);
+	p->settle_first = cfg_settle_first(ctx->cfg, ctx->ep->name,
+	    p->vr->amount);
+	if (p->settle_first)
+		snprintf(p->desc, sizeof(p->desc), "%s %s", ctx->ep->summary,
+		    X402_SETTLE_FIRST_NOTE);
+	return PAID_GO;
+}
+
+/* No payment header: the 402 with our offers. */
+static enum paid_next
+paid_ask(struct paid *p)
+{
+	if (p->req->payment_v2 != NULL || p->req->payment_v1 != NULL)
+		return PAID_GO;
+	p->out->pay = "required";
+	paid_challenge(p, "payment_required", "Payment required: sign the "
+	    "offered EIP-3009 authorization and retry with PAYMENT-SIGNATURE "
+	    "(x402 v2) or X-PAYMENT (v1).");
+	p->out->reason[0] = '\0';
+	return PAID_DONE;
+}
+
+/*
+ * Decode and verify against our own offers, free checks only (the scheme
+ * verifier: EVM exact today, matched by the offer's network family).
+ * Expired but signed right: if this exact payment was settled for this
+ * exact request, its stored result is the caller's.
+ */
+static enum paid_next
+paid_verify_local(struct paid *p, struct ledger_payment *row)
+{
+	struct sf_err	 err;
+	const char	*hdr;
+
+	/* v2 wins when a client sends both. */
+	p->version = p->req->payment_v2 != NULL ? 2 : 1;
+	hdr = p->version == 2 ? p->req->payment_v2 : p->req->payment_v1;
+	if (x402_verify_header(hdr, p->version, p->offers, p->noffers,
+	    time(NULL), &p->pay, &p->vd) == -1) {
+		sf_err_set(&err, 500, "unexpected_verify_error", NULL, "the "
+		    "payment could not be verified (out of memory); nothing "
+		    "was charged");
+		paid_error(p, &err);
+		return PAID_DONE;
+	}
+	snprintf(p->out->payer, sizeof(p->out->payer), "%s", p->vd.payer);
+	if (p->vd.valid)
+		return PAID_GO;
+	if (strcmp(p->vd.reason, X402_R_VALID_BEFORE) == 0 &&
+	    p->vd.offer != NULL && paid_hash(p) == 0 &&
+	    paid_settled_copy(p, row)) {
+		p->out->pay = "replayed";
+		paid_deliver(p, row->result, row->result_len,
+		    row->content_type, row->tx);
+		return PAID_DONE;
+	}
+	p->out->pay = "refused";
+	paid_challenge(p, p->vd.reason, p->vd.message);
+	return PAID_DONE;
+}
+
+/* What the ledger keeps of this payment (p->in), and its JSON forms. */
+static enum paid_next
+paid_prepare(struct paid *p)
+{
+	struct ledger_payment	*in = &p->in;
+	struct sf_err		 err;
+
+	snprintf(p->out->network, sizeof(p->out->network), "%s",
+	    p->vd.offer->network);
+	if (paid_hash(p) == -1 || paid_requirements(p) == -1 ||
+	    paid_payload(p) == -1) {
+		sf_err_set(&err, 500, "out_of_memory", NULL, "out of memory");
+		paid_error(p, &err);
+		return PAID_DONE;
+	}
+	snprintf(in->endpoint, sizeof(in->endpoint), "%s", p->ctx->ep->name);
+	snprintf(in->request_hash, sizeof(in->request_hash), "%s", p->req_hash);
+	snprintf(in->payer, sizeof(in->payer), "%s", p->vd.auth.from_hex);
+	snprintf(in->amount, sizeof(in->amount), "%s", p->vd.auth.value_dec);
+	snprintf(in->asset, sizeof(in->asset), "%s", p->vd.offer->asset);
+	snprintf(in->network, sizeof(in->network), "%s", p->vd.offer->network);
+	in->x402_version = p->version;
+	snprintf(in->nonce, sizeof(in->nonce), "%s", p->vd.auth.nonce_hex);
+	snprintf(in->valid_after, sizeof(in->valid_after), "%s",
+	    p->vd.auth.valid_after_dec);
+	snprintf(in->valid_before, sizeof(in->valid_before), "%s",
+	    p->vd.auth.valid_before_dec);
+	in->payload = p->payload;
+	in->requirements = p->requirements;
+	if (p->pay.has_id)
+		snprintf(in->payment_id, sizeof(in->payment_id), "%s", p->pay.id);
+	in->state = LEDGER_VERIFIED;
+	return PAID_GO;
+}
+
+/*
+ * The authorization must outlive the work and the settlement after it:
+ * validBefore >= now + deadline + SETTLE_MARGIN.  A payment the ledger
+ * knows (a retry) is answered from its row instead.
+ */
+static enum paid_next
+paid_window(struct paid *p, struct ledger_payment *row)
+{
+	struct sf_err		 err;
+	unsigned long long	 vb, need;
+	char			*end, msg[400];
+
+	need = (unsigned long long)time(NULL) +
+	    cfg_window(p->ctx->cfg, p->ctx->ep->deadline);
+	vb = strtoull(p->vd.auth.valid_before_dec, &end, 10);
+	if (*end != '\0' || vb >= need)		/* too long for 64 bits: far */
+		return PAID_GO;
+	if (ledger_find(p->ctx->ledger, &p->in, row, &err) == 1) {
+		paid_existing(p, row);
+		return PAID_DONE;
+	}
+	snprintf(msg, sizeof(msg), "validBefore %llu is too soon: this "
+	    "endpoint's work takes up to %u s and settlement needs %u s more, "
+	    "so sign with validBefore >= %llu (now + maxTimeoutSeconds from "
+	    "this 402); nothing was charged", vb, p->ctx->ep->deadline,
+	    p->ctx->cfg->settle_margin, need);
+	p->out->pay = "refused";
+	paid_challenge(p, "valid_before_too_soon", msg);
+	return PAID_DONE;
+}
+
+/* Claim it (the replay guard), or answer from the row that has it. */
+static void
+paid_claim(struct paid *p, struct ledger_payment *row)
+{
+	struct sf_err	 err;
+	int		 rc;
+
+	if ((rc = ledger_claim(p->ctx->ledger, &p->in, row, &err)) == -1) {
+		sf_err_set(&err, 503, "ledger_unavailable", NULL, "the payment "
+		    "could not be recorded, so it was not used; nothing was "
+		    "charged, retry later");
+		paid_error(p, &err);
+		return;
+	}
+	p->out->pay = "verified";
+	if (rc != LEDGER_NEW) {
+		paid_existing(p, row);
+		return;
+	}
+	p->since = row->created;
+	paid_admit(p, row->id);
+}
+
 void
 flow_paid(const struct flow_ctx *ctx, const struct msg_req *req,
     struct val_result *vr, struct msg_resp *resp, struct flow_outcome *out)
 {
 	struct paid		 p;
-	struct route		 rt;
-	struct sf_err		 err;
-	struct ledger_payment	 in, row;
-	struct rpc		 rpc;
-	const char		*hdr, *rpc_url;
-	int			 rc;
+	struct ledger_payment	 row;
 
 	memset(&p, 0, sizeof(p));
 	memset(&row, 0, sizeof(row));
@@ -477,144 +945,13 @@ flow_paid(const struct flow_ctx *ctx, const struct msg_req *req,
 	p.vr = vr;
 	p.resp = resp;
 	p.out = out;
-	sf_err_clear(&err);
 	snprintf(out->amount, sizeof(out->amount), "%s", vr->amount);
 	snprintf(p.resource, sizeof(p.resource), "%s%s", ctx->cfg->public_url,
 	    ctx->ep->path);
-
-	/* Everything that can refuse the request refuses it before the 402. */
-	if (paid_check_urls(&p, &err) == -1 ||
-	    route_resolve(ctx->cfg, ctx->ep, vr->model, &rt, &err) == -1) {
-		paid_error(&p, &err);
-		return;
-	}
-	snprintf(out->provider, sizeof(out->provider), "%s",
-	    rt.offline ? "offline" : rt.provider);
-	p.noffers = cfg_offers(ctx->cfg, vr->amount, p.offers, PAID_MAX_OFFERS);
-
-	if (req->payment_v2 == NULL && req->payment_v1 == NULL) {
-		out->pay = "required";
-		paid_challenge(&p, "payment_required", "Payment required: sign "
-		    "the offered EIP-3009 authorization and retry with "
-		    "PAYMENT-SIGNATURE (x402 v2) or X-PAYMENT (v1).");
-		snprintf(out->reason, sizeof(out->reason), "%s", "");
-		return;
-	}
-	/* v2 wins when a client sends both. */
-	p.version = req->payment_v2 != NULL ? 2 : 1;
-	hdr = p.version == 2 ? req->payment_v2 : req->payment_v1;
-	if (x402_verify_header(hdr, p.version, p.offers, p.noffers, time(NULL),
-	    &p.pay, &p.vd) == -1) {
-		sf_err_set(&err, 500, "unexpected_verify_error", NULL,
-		    "the payment could not be verified (out of memory); "
-		    "nothing was charged");
-		paid_error(&p, &err);
-		goto out;
-	}
-	snprintf(out->payer, sizeof(out->payer), "%s", p.vd.payer);
-	if (!p.vd.valid) {
-		/*
-		 * Expired, but signed right: if this exact payment was settled
-		 * for this exact request, its stored result is the caller's.
-		 */
-		if (strcmp(p.vd.reason, X402_R_VALID_BEFORE) == 0 &&
-		    p.vd.offer != NULL && paid_hash(&p) == 0 &&
-		    paid_settled_copy(&p, &row)) {
-			out->pay = "replayed";
-			paid_deliver(&p, row.result, row.result_len,
-			    row.content_type, row.tx);
-			goto out;
-		}
-		out->pay = "refused";
-		paid_challenge(&p, p.vd.reason, p.vd.message);
-		goto out;
-	}
-	snprintf(out->network, sizeof(out->network), "%s", p.vd.offer->network);
-	if (paid_hash(&p) == -1 || paid_requirements(&p) == -1 ||
-	    paid_payload(&p) == -1) {
-		sf_err_set(&err, 500, "out_of_memory", NULL, "out of memory");
-		paid_error(&p, &err);
-		goto out;
-	}
-
-	/* Recorded before anything else happens: the replay guard. */
-	memset(&in, 0, sizeof(in));
-	snprintf(in.endpoint, sizeof(in.endpoint), "%s", ctx->ep->name);
-	snprintf(in.request_hash, sizeof(in.request_hash), "%s", p.req_hash);
-	snprintf(in.payer, sizeof(in.payer), "%s", p.vd.auth.from_hex);
-	snprintf(in.amount, sizeof(in.amount), "%s", p.vd.auth.value_dec);
-	snprintf(in.asset, sizeof(in.asset), "%s", p.vd.offer->asset);
-	snprintf(in.network, sizeof(in.network), "%s", p.vd.offer->network);
-	in.x402_version = p.version;
-	snprintf(in.nonce, sizeof(in.nonce), "%s", p.vd.auth.nonce_hex);
-	snprintf(in.valid_after, sizeof(in.valid_after), "%s",
-	    p.vd.auth.valid_after_dec);
-	snprintf(in.valid_before, sizeof(in.valid_before), "%s",
-	    p.vd.auth.valid_before_dec);
-	in.payload = p.payload;
-	in.requirements = p.requirements;
-	if (p.pay.has_id)
-		snprintf(in.payment_id, sizeof(in.payment_id), "%s", p.pay.id);
-	in.state = LEDGER_VERIFIED;
-
-	/* Known already (a replay, a retry): the ledger answers, not the chain. */
-	if ((rc = ledger_find(ctx->ledger, &in, &row, &err)) == 1) {
-		out->pay = "verified";
-		paid_existing(&p, &row);
-		goto out;
-	}
-	if (rc == -1) {
-		sf_err_set(&err, 503, "ledger_unavailable", NULL,
-		    "the payment ledger cannot be read; nothing was charged, "
-		    "retry later");
-		paid_error(&p, &err);
-		goto out;
-	}
-	if ((rpc_url = cfg_get(ctx->cfg, "RPC_URL")) != NULL &&
-	    *rpc_url != '\0') {
-		memset(&rpc, 0, sizeof(rpc));
-		rpc.url = rpc_url;
-		rpc.total_ms = ctx->rpc_ms;
-		if (x402_chain_check(&rpc, &p.vd) == -1) {
-			sf_err_set(&err, 503, "unexpected_verify_error", NULL,
-			    "the chain could not be asked whether this payment "
-			    "can settle; nothing was charged, retry later");
-			paid_error(&p, &err);
-			goto out;
-		}
-		if (!p.vd.valid) {
-			/* A copy of this payment may have just been claimed. */
-			if (ledger_find(ctx->ledger, &in, &row, &err) == 1) {
-				out->pay = "verified";
-				paid_existing(&p, &row);
-				goto out;
-			}
-			out->pay = "refused";
-			paid_challenge(&p, p.vd.reason, p.vd.message);
-			goto out;
-		}
-	}
-	if ((rc = ledger_claim(ctx->ledger, &in, &row, &err)) == -1) {
-		sf_err_set(&err, 503, "ledger_unavailable", NULL,
-		    "the payment could not be recorded, so it was not used; "
-		    "nothing was charged, retry later");
-		paid_error(&p, &err);
-		goto out;
-	}
-	out->pay = "verified";
-	if (rc == LEDGER_NEW) {
-		if (ledger_set_state(ctx->ledger, row.id, LEDGER_VERIFIED,
-		    LEDGER_WORKING, NULL, &err) != 1) {
-			sf_err_set(&err, 503, "ledger_unavailable", NULL,
-			    "the payment could not be recorded, so it was not "
-			    "used; nothing was charged, retry later");
-			paid_error(&p, &err);
-			goto out;
-		}
-		paid_work(&p, row.id);
-	} else
-		paid_existing(&p, &row);
-out:
+	if (paid_refusable(&p) == PAID_GO && paid_ask(&p) == PAID_GO &&
+	    paid_verify_local(&p, &row) == PAID_GO &&
+	    paid_prepare(&p) == PAID_GO && paid_window(&p, &row) == PAID_GO)
+		paid_claim(&p, &row);	/* -> prove -> admit -> work -> settle */
 	ledger_payment_free(&row);
 	cJSON_free(p.requirements);
 	cJSON_free(p.payload_own);

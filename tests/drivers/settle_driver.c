@@ -3,7 +3,9 @@
  * answer on stdout.  Used by tests/integ/settle.test.mjs.
  *
  *   {"op":"settle", "mode":"facilitator"|"direct", "facilitatorUrl",
- *    "rpcUrl", "keyFile", "lockFile", "timeoutMs", "x402Version",
+ *    "rpcUrl", "keyFile", "lockFile", "timeoutMs", "since" (unix s:
+ *    a transfer mined earlier is not ours), "budgetMs" (retry transient
+ *    failures that long), "x402Version",
  *    "paymentPayload", "paymentRequirements"}
  *   {"op":"facilitator_settle"|"facilitator_verify", ...same}
  *   {"op":"supported", "facilitatorUrl"}
@@ -138,6 +140,7 @@ op_settle(const cJSON *in, const char *op)
 {
 	struct settle_config		 c;
 	struct settle_result		 r;
+	struct settle_opts		 so;
 	struct facilitator_result	 fr;
 	struct sf_err			 err;
 	char				*payload, *reqs, *sup;
@@ -174,7 +177,12 @@ op_settle(const cJSON *in, const char *op)
 	}
 	o = cJSON_CreateObject();
 	if (strcmp(op, "settle") == 0) {
-		settle_payment(&c, ver, payload, reqs, &r);
+		so.since = cJSON_IsNumber(cJSON_GetObjectItemCaseSensitive(in,
+		    "since")) ? (int64_t)cJSON_GetObjectItemCaseSensitive(in,
+		    "since")->valuedouble : 0;
+		so.budget_ms = jn(in, "budgetMs", 0);
+		settle_payment_opts(&c, ver, payload, reqs, &so, &r);
+		cJSON_AddNumberToObject(o, "attempts", r.attempts);
 		cJSON_AddStringToObject(o, "outcome",
 		    settle_outcome_name(r.outcome));
 		cJSON_AddBoolToObject(o, "retryable", r.retryable);

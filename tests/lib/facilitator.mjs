@@ -8,6 +8,12 @@
 //   mode 'fail'     HTTP 200 {success:false|isValid:false}, nothing settled
 //   mode 'error'    HTTP 500 {success:false, errorReason:'unexpected_settle_error'}
 //   mode 'redirect' 308 to the same path (?r=1) once, to test re-POSTing
+// One-shot faults for the next /settle calls, consumed in order (then the
+// mode applies): setSettleFaults(['500', 'pending', 'balance']) where
+//   '500'      HTTP 500 {success:false, errorReason:'unexpected_settle_error'}
+//   'pending'  HTTP 200 {success:false, errorReason:'settlement_pending'}
+//   'balance'  HTTP 200 {success:false, errorReason:'invalid_exact_evm_insufficient_balance'}
+// nothing settled in each case.  state.settles counts /settle calls.
 // In-process: startFacilitator({rpc}).  As a child: startFacilitatorChild({rpc})
 // or `RPC_URL=... PORT=... node lib/facilitator.mjs`.
 import { spawn } from 'node:child_process';
@@ -38,7 +44,12 @@ export async function createFacilitatorApp({ rpc, key = KEYS.facilitator, quiet 
   }, { confirmationTimeoutMs: 30_000 });
   const facilitator = registerExactEvmScheme(new x402Facilitator(), { signer, networks: [`eip155:${chainId}`] });
 
-  const state = { mode: 'ok', delayMs: 3000, calls: [] };
+  const state = { mode: 'ok', delayMs: 3000, calls: [], settleFaults: [], settles: 0 };
+  const faults = {
+    500: [500, 'unexpected_settle_error'],
+    pending: [200, 'settlement_pending'],
+    balance: [200, 'invalid_exact_evm_insufficient_balance'],
+  };
   const app = express();
   app.use(express.json({ limit: '1mb' }));
   app.use((req, res, next) => {
@@ -52,6 +63,12 @@ export async function createFacilitatorApp({ rpc, key = KEYS.facilitator, quiet 
     app.post(`/${op}`, async (req, res) => {
       const { paymentPayload, paymentRequirements } = req.body ?? {};
       if (!paymentPayload || !paymentRequirements) return res.status(400).json({ error: 'missing paymentPayload/paymentRequirements' });
+      if (op === 'settle') state.settles++;
+      if (op === 'settle' && state.settleFaults.length) {
+        const [status, reason] = faults[state.settleFaults.shift()];
+        return res.status(status).json({ success: false, errorReason: reason, errorMessage: 'forced by test',
+          transaction: '', network: paymentRequirements.network });
+      }
       if (state.mode === 'fail') {
         return res.json(op === 'verify' ? { isValid: false, invalidReason: 'invalid_exact_evm_test_failure', invalidMessage: 'forced by test' }
           : { success: false, errorReason: 'invalid_exact_evm_test_failure', errorMessage: 'forced by test', transaction: '', network: paymentRequirements.network });
@@ -89,6 +106,7 @@ export async function startFacilitator({ rpc, port = 0, key, quiet = true } = {}
   return {
     url: `http://127.0.0.1:${p}`, port: p, state, signer,
     setMode(mode, delayMs) { state.mode = mode; if (delayMs !== undefined) state.delayMs = delayMs; },
+    setSettleFaults(list) { state.settleFaults = [...list]; },
     stop: () => new Promise((r) => { server.closeAllConnections?.(); server.close(() => r()); }),
   };
 }
