@@ -1,0 +1,243 @@
+// The seller's side of the money path (issue 12), on the real chain: anvil
+// + the EIP-3009 test token, the facilitator on the official @x402
+// packages, lighttpd, fake upstreams (calls counted there), the official
+// @x402/fetch client.  Transfers are read on chain.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import path from 'node:path';
+import { generatePrivateKey, privateKeyToAccount } from 'viem/accounts';
+import { x402HTTPClient } from '@x402/fetch';
+import { startChain, ROOT } from '../lib/chain.mjs';
+import { startFacilitator } from '../lib/facilitator.mjs';
+import { startFakes } from '../lib/fakes.mjs';
+import { startServer, endpoints, decodeB64Json, localExample } from '../lib/server.mjs';
+import { pay, makeClient } from '../lib/pay.mjs';
+
+const JSONH = { 'content-type': 'application/json' };
+const EP = '/v1/image-generate';
+const DRIVER = path.join(ROOT, 'build/tests/settle_driver');
+let chain, fac, fakes, withRpc, facOnly;
+
+function conf(extra = {}) {
+  return {
+    NETWORKS: 'base-sepolia', ASSET: chain.token, ASSET_NAME: 'USD Coin', ASSET_VERSION: '2',
+    PAY_TO: chain.accounts.payTo.address, FACILITATOR_URL: fac.url, URL_ALLOW: 'localhost', SETTLE_RETRY: '20', ...extra,
+  };
+}
+
+before(async () => {
+  chain = await startChain();
+  fac = await startFacilitator({ rpc: chain.rpc });
+  fakes = await startFakes();
+  withRpc = await startServer({ conf: conf({ RPC_URL: chain.rpc }), env: fakes.env });
+  facOnly = await startServer({ conf: conf(), env: fakes.env });
+});
+after(async () => {
+  await withRpc?.stop(); await facOnly?.stop(); await fakes?.stop(); await fac?.stop(); await chain?.stop();
+});
+
+const payToBalance = () => chain.balanceOf(chain.accounts.payTo.address);
+const upstreamCalls = async (prompt) => (await fakes.requests()).filter((q) => q.body?.prompt === prompt).length;
+const post = (s, headers, body, ep = EP) => fetch(s.url + ep, { method: 'POST', headers: { ...JSONH, ...headers }, body: JSON.stringify(body) });
+const ledger = (s, sql) => JSON.parse(execFileSync('sqlite3', ['-json', s.dir + '/ledger.db', sql]).toString() || '[]');
+
+// A fresh wallet holding exactly `amount` of the token (0: none).
+async function wallet(amount) {
+  const key = generatePrivateKey();
+  if (amount > 0n) {
+    const w = chain.wallet(chain.accounts.deployer);
+    const h = await w.writeContract({ address: chain.token, abi: chain.abi, functionName: 'mint', args: [privateKeyToAccount(key).address, amount] });
+    await chain.pub.waitForTransactionReceipt({ hash: h, pollingInterval: 50 });
+  }
+  return key;
+}
+
+// The 402 for body, and a payment for it signed by the official client.
+// tweak(required) may change what the client signs (the offer we match is
+// restored in `accepted`, which the signature does not cover).
+async function paymentFor(s, body, { key = chain.keys.payer, tweak, ep = EP } = {}) {
+  const r = await post(s, {}, body, ep);
+  assert.equal(r.status, 402, await r.clone().text());
+  const core = makeClient(key);
+  const http = new x402HTTPClient(core);
+  const required = http.getPaymentRequiredResponse((n) => r.headers.get(n), await r.json());
+  const offer = structuredClone(required.accepts[0]);
+  if (tweak) tweak(required);
+  const payload = await core.createPaymentPayload(required);
+  payload.accepted = offer;
+  return { headers: http.encodePaymentSignatureHeader(payload), amount: BigInt(offer.amount), offer, payload };
+}
+
+test('(1) empty wallet, no RPC: refused before work by the facilitator /verify, 0 upstream calls, 0 transfers', async () => {
+  const key = await wallet(0n);
+  const b0 = await payToBalance();
+  const r = await pay(facOnly.url + EP, { privateKey: key, method: 'POST', headers: JSONH, body: { prompt: 'empty wallet' } });
+  assert.equal(r.status, 402, r.text);
+  assert.match(r.body.error, /insufficient_balance$/);
+  assert.equal(await upstreamCalls('empty wallet'), 0);
+  assert.equal(await payToBalance(), b0);
+});
+
+async function eightAtOnce(servers, tag) {
+  const price = (await paymentFor(servers[0], { prompt: `${tag} 0` })).amount;
+  const key = await wallet(price);
+  const pays = [];
+  for (let i = 0; i < 8; i++) pays.push(await paymentFor(servers[i % servers.length], { prompt: `${tag} ${i}` }, { key }));
+  const b0 = await payToBalance();
+  const rs = await Promise.all(pays.map((p, i) => post(servers[i % servers.length], p.headers, { prompt: `${tag} ${i}` })
+    .then(async (r) => ({ status: r.status, body: await r.json().catch(() => null) }))));
+  let calls = 0;
+  for (let i = 0; i < 8; i++) calls += await upstreamCalls(`${tag} ${i}`);
+  assert.ok(calls <= 1, `${calls} upstream calls`);
+  assert.equal(rs.filter((r) => r.status === 200).length, 1, rs.map((r) => r.status).join(','));
+  for (const r of rs.filter((x) => x.status !== 200)) {
+    assert.ok(r.status === 402 || r.status === 429, `status ${r.status}`);
+    if (r.status === 402) assert.match(r.body.error, /insufficient_balance$/);
+    if (r.body?.error === 'insufficient_balance') assert.match(r.body.message, /other unsettled payments/);
+  }
+  assert.equal((await payToBalance()) - b0, price, 'exactly one transfer');
+}
+
+test('(2) a wallet funded for one call, 8 payments at once: 1 upstream call, 1 transfer', async () => {
+  await eightAtOnce([withRpc], 'eight at once');
+});
+
+test('(2) the same split over two processes of one endpoint sharing the ledger', async () => {
+  const twin = await startServer({ conf: conf({ RPC_URL: chain.rpc, DB: withRpc.dir + '/ledger.db' }), env: fakes.env });
+  try { await eightAtOnce([withRpc, twin], 'two processes'); } finally { await twin.stop(); }
+});
+
+test('per-payer in-flight cap: 429 with Retry-After, nothing charged', async () => {
+  const capped = await startServer({ conf: conf({ RPC_URL: chain.rpc, MAX_INFLIGHT_PER_PAYER: '1' }), env: fakes.env });
+  try {
+    const a = await paymentFor(capped, { prompt: 'FAKE:slow cap a' });
+    const b = await paymentFor(capped, { prompt: 'cap b' });
+    const b0 = await payToBalance();
+    const first = post(capped, a.headers, { prompt: 'FAKE:slow cap a' });
+    for (let i = 0; i < 100 && !ledger(capped, "select id from payments where state='working'").length; i++)
+      await new Promise((r) => setTimeout(r, 20));
+    const r = await post(capped, b.headers, { prompt: 'cap b' });
+    assert.equal(r.status, 429, await r.clone().text());
+    assert.equal((await r.json()).error.code, 'too_many_in_flight');
+    assert.ok(Number(r.headers.get('retry-after')) > 0);
+    assert.equal(await upstreamCalls('cap b'), 0);
+    assert.equal((await first).status, 200);
+    assert.equal((await payToBalance()) - b0, a.amount);
+    // The refused payment was not kept: it works once the first is done.
+    const again = await post(capped, b.headers, { prompt: 'cap b' });
+    assert.equal(again.status, 200, await again.clone().text());
+  } finally { await capped.stop(); }
+});
+
+test('(3) validBefore inside the work window: 402 naming the validBefore needed, 0 upstream calls', async () => {
+  const p = await paymentFor(withRpc, { prompt: 'short window' }, { tweak: (req) => { req.accepts[0].maxTimeoutSeconds = 30; } });
+  const b0 = await payToBalance();
+  const r = await post(withRpc, p.headers, { prompt: 'short window' });
+  assert.equal(r.status, 402);
+  const j = await r.json();
+  assert.equal(j.error, 'valid_before_too_soon');
+  const vb = Number(p.payload.payload.authorization.validBefore);
+  const m = j.message.match(/validBefore >= (\d+)/);
+  assert.ok(m && Number(m[1]) > vb, j.message);
+  assert.equal(decodeB64Json(r.headers.get('payment-required')).error, 'valid_before_too_soon');
+  assert.equal(await upstreamCalls('short window'), 0);
+  assert.equal(await payToBalance(), b0);
+});
+
+test('(4) every endpoint\'s 402 offers a window covering its deadline plus the settlement margin', async () => {
+  for (const ep of endpoints()) {
+    const r = await post(withRpc, {}, localExample(ep, fakes.port), ep.path);
+    assert.equal(r.status, 402, `${ep.name}: ${await r.clone().text()}`);
+    const v2 = decodeB64Json(r.headers.get('payment-required'));
+    const v1 = await r.json();
+    assert.ok(ep.deadline > 0, ep.name);
+    for (const o of [...v2.accepts, ...v1.accepts])
+      assert.ok(o.maxTimeoutSeconds >= ep.deadline + 60, `${ep.name}: ${o.maxTimeoutSeconds} < ${ep.deadline} + 60`);
+  }
+});
+
+test('(5) /settle answers 500 first: the official client\'s single call gets 200 and one transfer', async () => {
+  for (const fault of ['500', 'pending']) {
+    const prompt = `settle fault ${fault}`;
+    const price = (await paymentFor(withRpc, { prompt })).amount;
+    const b0 = await payToBalance();
+    const n0 = fac.state.settles;
+    fac.setSettleFaults([fault]);
+    const r = await pay(withRpc.url + EP, { method: 'POST', headers: JSONH, body: { prompt } });
+    assert.equal(r.status, 200, `${fault}: ${r.text}`);
+    assert.equal(r.paymentResponse.success, true);
+    assert.equal(fac.state.settles - n0, 2, `${fault}: retried once`);
+    assert.equal((await payToBalance()) - b0, price, `${fault}: exactly one transfer`);
+    assert.equal(await upstreamCalls(prompt), 1);
+  }
+});
+
+test('(5) an insufficient-balance refusal at settle is not retried', async () => {
+  const b0 = await payToBalance();
+  const n0 = fac.state.settles;
+  fac.setSettleFaults(['balance']);
+  const r = await pay(withRpc.url + EP, { method: 'POST', headers: JSONH, body: { prompt: 'settle refused' } });
+  assert.equal(r.status, 402, r.text);
+  assert.equal(r.body.error, 'invalid_exact_evm_insufficient_balance');
+  assert.equal(fac.state.settles - n0, 1, 'not retried');
+  assert.equal(await payToBalance(), b0);
+});
+
+test('(6) a payment settled on chain but unknown to this ledger is refused before work, with an RPC and facilitator-only', async () => {
+  const body = { prompt: 'settled elsewhere' };
+  const p = await paymentFor(withRpc, body);
+  const b0 = await payToBalance();
+  const first = await post(withRpc, p.headers, body);
+  assert.equal(first.status, 200, await first.clone().text());
+  assert.equal(await upstreamCalls(body.prompt), 1);
+  // Fresh ledgers: another host before the ledger is shared.
+  const otherRpc = await startServer({ conf: conf({ RPC_URL: chain.rpc }), env: fakes.env });
+  const otherFac = await startServer({ conf: conf(), env: fakes.env });
+  try {
+    for (const [s, what] of [[otherRpc, 'RPC'], [otherFac, 'facilitator-only']]) {
+      const r = await post(s, p.headers, body);
+      assert.equal(r.status, 402, `${what}: ${await r.clone().text()}`);
+      assert.equal((await r.json()).error, 'invalid_exact_evm_nonce_already_used', what);
+      assert.equal(ledger(s, 'select count(*) as n from payments')[0].n, 0, `${what}: no claim kept`);
+    }
+  } finally { await otherRpc.stop(); await otherFac.stop(); }
+  assert.equal(await upstreamCalls(body.prompt), 1, 'no second upstream call');
+  assert.equal((await payToBalance()) - b0, p.amount, 'one transfer');
+  // Reconciliation: "nonce used, the transfer reached payTo" is ours only
+  // if mined after we accepted the payment.
+  const req = { op: 'settle', mode: 'facilitator', facilitatorUrl: fac.url, rpcUrl: chain.rpc,
+    x402Version: 2, paymentPayload: p.payload, paymentRequirements: p.offer };
+  const later = JSON.parse(execFileSync(DRIVER, { input: JSON.stringify({ ...req, since: Math.floor(Date.now() / 1000) + 60 }) }).toString());
+  assert.equal(later.outcome, 'failed', JSON.stringify(later));
+  assert.equal(later.reason, 'invalid_exact_evm_nonce_already_used');
+  assert.equal(later.transaction, '');
+  const earlier = JSON.parse(execFileSync(DRIVER, { input: JSON.stringify({ ...req, since: Math.floor(Date.now() / 1000) - 3600 }) }).toString());
+  assert.equal(earlier.outcome, 'ok', 'a transfer after our claim is ours');
+});
+
+test('settle-first: one transfer before the upstream call; a failing upstream is redone free with the same payment', async () => {
+  const sf = await startServer({ conf: conf({ RPC_URL: chain.rpc, SETTLE_FIRST: 'image-generate' }), env: fakes.env });
+  try {
+    const body = { prompt: 'FAKE:5xx settle first' };
+    const p = await paymentFor(sf, body);
+    const r402 = await post(sf, {}, body);
+    assert.match(decodeB64Json(r402.headers.get('payment-required')).resource.description, /settled before the work starts.*no refund/);
+    const b0 = await payToBalance();
+    const r = await post(sf, p.headers, body);
+    assert.equal(r.status, 502, await r.clone().text());
+    assert.match((await r.json()).error.message, /settled before the work.*same payment again/);
+    assert.equal((await payToBalance()) - b0, p.amount, 'paid before the work');
+    const [row] = ledger(sf, `select state, tx from payments where nonce='${p.payload.payload.authorization.nonce.toLowerCase()}'`);
+    assert.equal(row.state, 'work_failed');
+    assert.match(row.tx, /^0x[0-9a-f]{64}$/);
+    const calls = await upstreamCalls(body.prompt);
+    // The same request with the same payment: the work again, no charge
+    // (this upstream fails every time, so it fails again).
+    const again = await post(sf, p.headers, body);
+    assert.equal(again.status, 502, await again.clone().text());
+    assert.ok(await upstreamCalls(body.prompt) > calls, 'the work was redone');
+    assert.equal((await payToBalance()) - b0, p.amount, 'no second charge');
+    assert.equal(ledger(sf, `select tx from payments where id=${row.id ?? 1}`)[0]?.tx ?? row.tx, row.tx);
+  } finally { await sf.stop(); }
+});
