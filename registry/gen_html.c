@@ -13,6 +13,7 @@
 #include "basics/cfg.h"
 #include "basics/def.h"
 #include "gen.h"
+#include "x402/x402_challenge.h"
 
 static void
 html_head(FILE *f, const struct gen *g, const char *title, const char *desc,
@@ -424,8 +425,14 @@ html_endpoint(const struct gen *g, const struct gen_ep *ge)
 	fputs("<p class=\"note\">first response = <b>402 Payment Required</b> "
 	    "with the payment requirements (<code>PAYMENT-REQUIRED</code> "
 	    "header, JSON body); sign + retry with "
-	    "<code>PAYMENT-SIGNATURE</code> or <code>X-PAYMENT</code>.</p>\n"
-	    "<h3 id=\"example-fetch\">EXAMPLE 2 \xc2\xb7 @x402/fetch</h3>\n", f);
+	    "<code>PAYMENT-SIGNATURE</code> or <code>X-PAYMENT</code>.</p>\n",
+	    f);
+	/* Settle-first endpoints say what the buyer gets if the work fails. */
+	if (cfg_settle_first(g->cfg, ep->name, ge->base_amount))
+		fputs("<p class=\"note\"><b>Settle first:</b> "
+		    X402_SETTLE_FIRST_NOTE "</p>\n", f);
+	fputs("<h3 id=\"example-fetch\">EXAMPLE 2 \xc2\xb7 @x402/fetch</h3>\n",
+	    f);
 	html_fetch(f, ge, body);
 	fputs("<p class=\"note\">The client reads the 402, signs the "
 	    "offer for its network and retries by itself.</p>\n"

@@ -164,6 +164,8 @@ man_payment(FILE *f, const struct gen *g, const struct gen_ep *ge)
 	}
 	if (ep->price_note != NULL)
 		gen_mdoc_lines(f, ep->price_note);
+	if (cfg_settle_first(g->cfg, ep->name, ge->base_amount))
+		gen_mdoc_lines(f, X402_SETTLE_FIRST_NOTE);
 	fputs("The first call without payment answers 402 with the exact "
 	    "offers; see\n.Xr x402 7 .\n", f);
 }
@@ -402,7 +404,13 @@ man_x402(const struct gen *g)
 	    "transfer on chain and answers 200 with the result and the\n"
 	    "settlement in\n.Cm PAYMENT-RESPONSE\n(v2) and\n"
 	    ".Cm X-PAYMENT-RESPONSE\n(v1).\n"
-	    "If the work fails nothing is settled.\n.El\n", f);
+	    "If the work fails nothing is settled (unless the endpoint's page\n"
+	    "says it settles first).\n"
+	    "Before any work the payment must be shown settleable (balance,\n"
+	    "unused nonce, a simulated transfer), and the wallet's other\n"
+	    "unsettled payments here count against its balance.\n"
+	    "Sign with the offered\n.Cm maxTimeoutSeconds :\n"
+	    "it covers the work and the settlement after it.\n.El\n", f);
 	fputs(".Sh HEADERS\n.Bl -tag -width Ds\n"
 	    ".It Cm PAYMENT-REQUIRED\n"
 	    "Response, x402 v2: base64 JSON PaymentRequired with\n"

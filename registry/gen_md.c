@@ -10,6 +10,7 @@
 #include "basics/cfg.h"
 #include "basics/def.h"
 #include "gen.h"
+#include "x402/x402_challenge.h"
 
 /* A fenced block whose fence is longer than any backtick run inside. */
 static void
@@ -157,8 +158,10 @@ md_endpoint(const struct gen *g, const struct gen_ep *ge)
 		    p->required ? "" : "]", p[1].name != NULL ? ", " : " }");
 	fputs("\n```\n\nThe first call answers **402 Payment Required**; sign "
 	    "a USDC `transferWithAuthorization` and retry with the "
-	    "`PAYMENT-SIGNATURE` (v2) or `X-PAYMENT` (v1) header.\n\n"
-	    "## DESCRIPTION\n\n", f);
+	    "`PAYMENT-SIGNATURE` (v2) or `X-PAYMENT` (v1) header.\n\n", f);
+	if (cfg_settle_first(g->cfg, ep->name, ge->base_amount))
+		fputs("**Settle first:** " X402_SETTLE_FIRST_NOTE "\n\n", f);
+	fputs("## DESCRIPTION\n\n", f);
 	gen_md(f, ep->description);
 	fputs("\n\n", f);
 	if (ep->price_note != NULL) {

@@ -11,6 +11,11 @@ import { privateKeyToAccount } from 'viem/accounts';
 import { startServer, endpoints, decodeB64Json, localExample } from '../lib/server.mjs';
 import { startFakes } from '../lib/fakes.mjs';
 
+// A mainnet must be able to prove payments settleable before any work
+// (an RPC per mainnet, or a mainnet facilitator) or the endpoints refuse to
+// start.  No payment is made on it here, so the node is never asked.
+const PROVE_RPC = 'http://127.0.0.1:9';
+
 const PAY_TO = '0x3C44CdDdB6a900fa2b585dd299e03d12FA4293BC';
 const eps = endpoints();
 let srv, fakes;
@@ -19,7 +24,7 @@ let srv, fakes;
 // without a key are refused (503) before any 402.
 before(async () => {
   fakes = await startFakes();
-  srv = await startServer({ conf: { NETWORKS: 'base-sepolia,polygon', BODY_MAX: '65536', URL_ALLOW: 'localhost' }, env: fakes.env });
+  srv = await startServer({ conf: { NETWORKS: 'base-sepolia,polygon', RPC_URL_137: PROVE_RPC, BODY_MAX: '65536', URL_ALLOW: 'localhost' }, env: fakes.env });
 });
 after(async () => { await srv?.stop(); await fakes?.stop(); });
 

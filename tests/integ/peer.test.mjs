@@ -15,6 +15,11 @@ import { startServer, decodeB64Json } from '../lib/server.mjs';
 import { startFakes } from '../lib/fakes.mjs';
 import { GEN, EDIT, SPARK, MODELS, RETIRED, bodyFor, input, fakeImage } from '../lib/peer.mjs';
 
+// A mainnet must be able to prove payments settleable before any work
+// (an RPC per mainnet, or a mainnet facilitator) or the endpoints refuse to
+// start.  No payment is made on it here, so the node is never asked.
+const PROVE_RPC = 'http://127.0.0.1:9';
+
 const BASE_USDC = '0x833589fCD6eDb6E08f4c7C32D4f71b54bdA02913';
 const POLYGON_USDC = '0x3c499c542cEF5E3811e1192ce70d8cC03d5c3359';
 
@@ -23,7 +28,7 @@ before(async () => {
   fakes = await startFakes();
   input.url = fakeImage(fakes);
   // Only the name localhost is allowed: the address literals stay refused.
-  srv = await startServer({ conf: { NETWORKS: 'base,polygon', URL_ALLOW: 'localhost' }, env: fakes.env });
+  srv = await startServer({ conf: { NETWORKS: 'base,polygon', RPC_URL_8453: PROVE_RPC, RPC_URL_137: PROVE_RPC, URL_ALLOW: 'localhost' }, env: fakes.env });
 });
 after(async () => { await srv?.stop(); await fakes?.stop(); });
 

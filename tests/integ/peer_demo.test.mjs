@@ -8,6 +8,11 @@ import assert from 'node:assert/strict';
 import { startFakes } from '../lib/fakes.mjs';
 import { startServer } from '../lib/server.mjs';
 
+// A mainnet must be able to prove payments settleable before any work
+// (an RPC per mainnet, or a mainnet facilitator) or the endpoints refuse to
+// start.  No payment is made on it here, so the node is never asked.
+const PROVE_RPC = 'http://127.0.0.1:9';
+
 let fakes, srv, srvPaid, srvMainnet;
 const LIMITS = { DEMO_PER_CLIENT_PER_MINUTE: '2', DEMO_PER_CLIENT_PER_HOUR: '3' };
 
@@ -17,7 +22,7 @@ before(async () => {
   srvPaid = await startServer({ conf: { NETWORKS: 'base-sepolia', DEMO_PAID_PER_HOUR: '1' }, env: fakes.env });
   const { FAL_KEY, ...nokey } = fakes.env;
   assert.ok(FAL_KEY);
-  srvMainnet = await startServer({ conf: { NETWORKS: 'base' }, env: nokey });
+  srvMainnet = await startServer({ conf: { NETWORKS: 'base', RPC_URL_8453: PROVE_RPC }, env: nokey });
 });
 after(async () => {
   await srv?.stop(); await srvPaid?.stop(); await srvMainnet?.stop(); await fakes?.stop();

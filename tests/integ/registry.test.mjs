@@ -19,6 +19,11 @@ import { chromium } from 'playwright-core';
 import { startServer, endpoints, decodeB64Json, TOP, BUILD } from '../lib/server.mjs';
 import { startFakes } from '../lib/fakes.mjs';
 
+// A mainnet must be able to prove payments settleable before any work
+// (an RPC per mainnet, or a mainnet facilitator) or the endpoints refuse to
+// start.  No payment is made on it here, so the node is never asked.
+const PROVE_RPC = 'http://127.0.0.1:9';
+
 const ARTIFACTS = join(TOP, 'tests/artifacts');
 const eps = endpoints();
 let srv, fakes, www, man, registry, openapi, llms;
@@ -32,7 +37,7 @@ before(async () => {
   // Provider keys point at the fakes: polygon is a mainnet, where a route
   // without its key answers 503 before any 402.
   fakes = await startFakes();
-  srv = await startServer({ www, conf: { NETWORKS: 'base-sepolia,polygon', MAX_TIMEOUT: '120', URL_ALLOW: 'localhost' }, env: fakes.env });
+  srv = await startServer({ www, conf: { NETWORKS: 'base-sepolia,polygon', RPC_URL_137: PROVE_RPC, MAX_TIMEOUT: '120', URL_ALLOW: 'localhost' }, env: fakes.env });
   execFileSync('sh', [join(TOP, 'registry/pages.sh'), join(BUILD, 'bin/sf-gen'), man, www,
     '-s', join(TOP, 'registry/style.css'), '-t', '1767225600'], { env: srv.env, cwd: TOP });
   registry = JSON.parse(readFileSync(join(www, 'registry.json'), 'utf8'));
