@@ -18,7 +18,7 @@ SERVER	?= lighttpd
 DEB_BUILD = gcc make pkg-config libfcgi-dev libfcgi-bin libcurl4-openssl-dev \
 	    libcjson-dev libsecp256k1-dev nettle-dev libgmp-dev libsqlite3-dev libgd-dev \
 	    libespeak-ng-dev espeak-ng-data lighttpd mandoc curl ca-certificates
-DEB_TEST  = clang libclang-rt-14-dev chromium spawn-fcgi apache2 nginx-light
+DEB_TEST  = clang libclang-rt-14-dev chromium spawn-fcgi apache2 nginx-light faketime
 
 # The core, a folder per concern (see shared/README.md).
 SHARED_SRC	= $(shell find shared -name '*.c' 2>/dev/null | sort)

@@ -23,7 +23,8 @@ const JSONH = { 'content-type': 'application/json' };
 function conf(extra = {}) {
   return {
     NETWORKS: 'base-sepolia', ASSET: chain.token, ASSET_NAME: 'USD Coin', ASSET_VERSION: '2',
-    PAY_TO: chain.accounts.payTo.address, FACILITATOR_URL: fac.url, RPC_URL: chain.rpc, URL_ALLOW: 'localhost', ...extra,
+    PAY_TO: chain.accounts.payTo.address, FACILITATOR_URL: fac.url, RPC_URL: chain.rpc, URL_ALLOW: 'localhost',
+    SETTLE_RETRY: '5', ...extra,
   };
 }
 
@@ -249,29 +250,31 @@ test('SETTLE=direct: our own relayer settles on chain, no facilitator', async ()
 });
 
 test('a settled payment replayed after its validBefore still gets its stored result; an unused expired one is refused', async () => {
-  // maxTimeoutSeconds 10: the client signs validBefore = now + 10, and we
-  // refuse anything within 6 s of it, so 5 s later it counts as expired.
-  const short = await startServer({ conf: conf({ MAX_TIMEOUT: '10' }), env: fakes.env });
+  // The offered window now covers the work plus settlement (minutes), so
+  // instead of waiting it out, a second server on the same ledger runs
+  // with its clock 20 minutes ahead (libfaketime): for it, both
+  // authorizations have expired.
+  const body = { prompt: 'replay after expiry' };
+  const paid = await paymentFor(srv, '/v1/image-generate', body);
+  const unused = await paymentFor(srv, '/v1/image-generate', { prompt: 'never sent in time' });
+  const send = (s, h, b) => fetch(s.url + '/v1/image-generate', { method: 'POST', headers: { ...JSONH, ...h }, body: JSON.stringify(b) });
+  const r1 = await send(srv, paid.headers, body);
+  assert.equal(r1.status, 200, await r1.clone().text());
+  const t1 = await r1.text();
+  const b0 = await balance();
+  const later = await startServer({ conf: conf({ DB: srv.dir + '/ledger.db' }), env: { ...fakes.env,
+    LD_PRELOAD: '/usr/lib/x86_64-linux-gnu/faketime/libfaketimeMT.so.1', FAKETIME: '+1200s', FAKETIME_DONT_FAKE_MONOTONIC: '1' } });
   try {
-    const body = { prompt: 'replay after expiry' };
-    const paid = await paymentFor(short, '/v1/image-generate', body);
-    const unused = await paymentFor(short, '/v1/image-generate', { prompt: 'never sent in time' });
-    const send = (h, b) => fetch(short.url + '/v1/image-generate', { method: 'POST', headers: { ...JSONH, ...h }, body: JSON.stringify(b) });
-    const r1 = await send(paid.headers, body);
-    assert.equal(r1.status, 200, await r1.clone().text());
-    const t1 = await r1.text();
-    const b0 = await balance();
-    await new Promise((res) => setTimeout(res, 5500));
-    const r2 = await send(paid.headers, body);
+    const r2 = await send(later, paid.headers, body);
     assert.equal(r2.status, 200, await r2.clone().text());
     assert.equal(await r2.text(), t1);
-    const r3 = await send(paid.headers, { prompt: 'another request' });
+    const r3 = await send(later, paid.headers, { prompt: 'another request' });
     assert.equal(r3.status, 402);
     assert.equal((await r3.json()).error, 'invalid_exact_evm_payload_authorization_valid_before');
-    const r4 = await send(unused.headers, { prompt: 'never sent in time' });
+    const r4 = await send(later, unused.headers, { prompt: 'never sent in time' });
     assert.equal(r4.status, 402);
     assert.equal(decodeB64Json(r4.headers.get('payment-required')).error, 'invalid_exact_evm_payload_authorization_valid_before');
     assert.equal(await balance(), b0);
     assert.equal((await fakes.requests()).filter((q) => q.body?.prompt === 'replay after expiry').length, 1);
-  } finally { await short.stop(); }
+  } finally { await later.stop(); }
 });

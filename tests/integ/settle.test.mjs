@@ -284,3 +284,25 @@ test('CDP JWT verifies with node crypto (ES256, raw r||s)', async () => {
       Buffer.from(s, 'base64url')), `${type}: signature verifies`);
   }
 });
+
+test('transient settle failures are retried within the budget; a payer-fault reason is not', async () => {
+  for (const [faults, outcome, attempts] of [[['500'], 'ok', 2], [['pending', '500'], 'ok', 3], [['balance'], 'failed', 1]]) {
+    const req = requirementsV2(chain, { amount: '1500' });
+    const p = await makePayment(req);
+    const b0 = await balances();
+    fac.setSettleFaults(faults);
+    const r = await driver(settleReq(p, req, { budgetMs: 20000 }));
+    fac.setSettleFaults([]);
+    assert.equal(r.outcome, outcome, `${faults}: ${JSON.stringify(r)}`);
+    assert.equal(r.attempts, attempts, `${faults}: attempts`);
+    assert.equal((await balances()).payTo - b0.payTo, outcome === 'ok' ? 1500n : 0n, `${faults}: transfers`);
+  }
+  // Without a budget: one call, the transient failure reported as such.
+  const req = requirementsV2(chain, { amount: '1600' });
+  const p = await makePayment(req);
+  fac.setSettleFaults(['pending']);
+  const once = await driver(settleReq(p, req));
+  assert.equal(once.attempts, 1);
+  assert.equal(once.outcome, 'failed');
+  assert.equal(once.reason, 'settlement_pending');
+});
