@@ -244,6 +244,7 @@ cmd_settle_pending(struct ledger *l, const struct ctl_opts *o,
 {
 	struct settle_config	 cfg;
 	struct settle_result	 r;
+	struct settle_opts	 so;
 	struct ledger_payment	*rows;
 	struct sf_err		 err;
 	size_t			 n, i;
@@ -275,8 +276,11 @@ cmd_settle_pending(struct ledger *l, const struct ctl_opts *o,
 	if (n == 0)
 		printf("nothing to settle\n");
 	for (i = 0; i < n; i++) {
-		settle_payment(&cfg, rows[i].x402_version, rows[i].payload,
-		    rows[i].requirements, &r);
+		/* A transfer mined before the claim was another sale. */
+		so.since = rows[i].created > 5 ? rows[i].created - 5 : 0;
+		so.budget_ms = 0;
+		settle_payment_opts(&cfg, rows[i].x402_version, rows[i].payload,
+		    rows[i].requirements, &so, &r);
 		switch (r.outcome) {
 		case SETTLE_OK:
 			if (ledger_set_settled(l, rows[i].id, r.tx,

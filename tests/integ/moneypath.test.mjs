@@ -241,3 +241,24 @@ test('settle-first: one transfer before the upstream call; a failing upstream is
     assert.equal(ledger(sf, `select tx from payments where id=${row.id ?? 1}`)[0]?.tx ?? row.tx, row.tx);
   } finally { await sf.stop(); }
 });
+
+test('a mainnet that can neither read the chain nor /verify: endpoints refuse to start, synthforge-ctl check says why', async () => {
+  const { spawnSync } = await import('node:child_process');
+  const { mkdtempSync, writeFileSync } = await import('node:fs');
+  const { tmpdir } = await import('node:os');
+  const dir = mkdtempSync(path.join(tmpdir(), 'sf-mainnet-'));
+  const file = path.join(dir, 'synthforge.conf');
+  const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('SYNTHFORGE_')));
+  writeFileSync(file, `NETWORKS=base\nPAY_TO=${chain.accounts.payTo.address}\nDB=${dir}/ledger.db\n`);
+  const ep = spawnSync(path.join(ROOT, 'build/fcgi/image_generate'), [], { env: { ...env, SYNTHFORGE_CONFIG: file }, encoding: 'utf8', input: '' });
+  assert.equal(ep.status, 1, ep.stderr);
+  assert.match(ep.stderr, /eip155:8453 is a mainnet.*RPC_URL_8453/);
+  const check = spawnSync(path.join(ROOT, 'build/bin/synthforge-ctl'), ['check', file], { env, encoding: 'utf8' });
+  assert.equal(check.status, 1);
+  assert.match(check.stdout, /^MISSING\tRPC_URL\teip155:8453 is a mainnet: payments on it must be proven settleable/m);
+  // With an RPC for it, that line turns into how payments are proven.
+  writeFileSync(file, `NETWORKS=base\nPAY_TO=${chain.accounts.payTo.address}\nRPC_URL_8453=${chain.rpc}\n`);
+  const ok = spawnSync(path.join(ROOT, 'build/bin/synthforge-ctl'), ['check', file], { env, encoding: 'utf8' });
+  assert.match(ok.stdout, /^ok\t\teip155:8453: payments proven settleable before work on chain/m);
+  assert.doesNotMatch(ok.stdout, /^MISSING\tRPC_URL/m);
+});
