@@ -223,10 +223,20 @@ paid_deliver(struct paid *p, const char *body, size_t len, const char *ctype,
 
 /* ---- settle ---------------------------------------------------------- */
 
-/* This request's settlement options: the dated claim, the retry budget. */
+/*
+ * This request's settlement: the settings with the chain of this payment's
+ * network for reconciliation (RPC_URL_<net>), the dated claim, the retry
+ * budget.
+ */
 static void
-paid_settle_opts(struct paid *p, struct settle_opts *o)
+paid_settle_opts(struct paid *p, struct settle_config *sc,
+    struct settle_opts *o)
 {
+	const char	*rpc = cfg_rpc_for(p->ctx->cfg, p->vd.offer->network);
+
+	*sc = p->ctx->settle;
+	if (rpc != NULL)
+		sc->rpc_url = rpc;
 	o->since = p->since > PAID_SKEW ? p->since - PAID_SKEW : 0;
 	o->budget_ms = (long)p->ctx->cfg->settle_retry * 1000;
 }
@@ -276,6 +286,7 @@ static void
 paid_settle(struct paid *p, int64_t id, const char *body, size_t len,
     const char *ctype)
 {
+	struct settle_config	 sc;
 	struct settle_result	 sr;
 	struct settle_opts	 o;
 	struct sf_err		 err;
@@ -285,8 +296,8 @@ paid_settle(struct paid *p, int64_t id, const char *body, size_t len,
 		sr.outcome = SETTLE_OK;
 		snprintf(sr.tx, sizeof(sr.tx), "%s", p->paid_tx);
 	} else {
-		paid_settle_opts(p, &o);
-		settle_payment_opts(&p->ctx->settle, p->version, p->payload,
+		paid_settle_opts(p, &sc, &o);
+		settle_payment_opts(&sc, p->version, p->payload,
 		    p->requirements, &o, &sr);
 	}
 	if (sr.outcome == SETTLE_FAILED) {
@@ -313,13 +324,14 @@ paid_settle(struct paid *p, int64_t id, const char *body, size_t len,
 static int
 paid_settle_first(struct paid *p, int64_t id)
 {
+	struct settle_config	 sc;
 	struct settle_result	 sr;
 	struct settle_opts	 o;
 	struct sf_err		 err;
 
-	paid_settle_opts(p, &o);
-	settle_payment_opts(&p->ctx->settle, p->version, p->payload,
-	    p->requirements, &o, &sr);
+	paid_settle_opts(p, &sc, &o);
+	settle_payment_opts(&sc, p->version, p->payload, p->requirements, &o,
+	    &sr);
 	if (sr.outcome == SETTLE_OK && ledger_set_tx(p->ctx->ledger, id,
 	    sr.tx, &err) == 0) {
 		snprintf(p->paid_tx, sizeof(p->paid_tx), "%s", sr.tx);

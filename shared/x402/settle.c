@@ -119,64 +119,39 @@ settle_ours(const struct rpc *rpc, int found, const char *tx, int64_t since,
 	return 0;
 }
 
+/* The authorization as the chain knows it. */
+struct settle_key {
+	char		asset[43], from[43], nonce[67], pay_to[43];
+	uint8_t		value[32];
+};
+
 /*
- * Ask the chain: authorizationState(from, nonce).  Unused -> FAILED and
- * retryable.  Used -> find the AuthorizationUsed log: its transaction must
+ * The nonce is used: find the AuthorizationUsed log; its transaction must
  * carry Transfer(from, payTo, value), else the payer spent or cancelled
- * the nonce elsewhere (FAILED, final).  If the log search itself fails,
- * "used" alone counts as settled.  No answer at all -> unchanged.
+ * the nonce elsewhere (FAILED, final).  Given since, the transfer must
+ * also be mined after we accepted the payment (settle_ours).  Without
+ * since, a failed log search lets "used" alone count as settled.
  */
 static void
-settle_reconcile(const struct settle_config *c, const char *rpc_url,
-    const char *payload, const char *reqs, int64_t since,
-    struct settle_result *r)
+settle_reconcile_used(const struct settle_config *c, const struct rpc *rpc,
+    const struct settle_key *k, int64_t since, struct settle_result *r)
 {
-	struct settle_direct_auth	 a;
-	struct sf_err			 err;
-	struct rpc			 rpc;
-	char				 asset[43], from[43], nonce[67], tx[67];
-	char				 net[48], pay_to[43];
-	uint64_t			 latest, win;
-	int				 used, found;
+	struct sf_err	 err;
+	char		 tx[67];
+	uint64_t	 latest, win;
+	int		 found = -1;
 
-	if (settle_direct_parse(payload, &a, &err) == -1 ||
-	    settle_reqs(reqs, asset, pay_to, net, sizeof(net)) == -1)
-		return;
-	hex_encode(a.from, 20, from);
-	hex_encode(a.nonce, 32, nonce);
-	memset(&rpc, 0, sizeof(rpc));
-	rpc.url = rpc_url;
-	rpc.total_ms = c->rpc_ms > 0 ? c->rpc_ms : 10000;
-	if (rpc_authorization_state(&rpc, asset, from, nonce, &used,
-	    &err) == -1) {
-		snprintf(r->message, sizeof(r->message),
-		    "chain check failed: %.200s", err.message);
-		return;
-	}
-	r->chain_checked = 1;
-	if (!used) {
-		/* Nothing moved: safe to try again while validBefore holds. */
-		r->outcome = SETTLE_FAILED;
-		r->retryable = 1;
-		if (settle_nonce_used(r->reason, r->message))
-			settle_copy(r->reason, sizeof(r->reason),
-			    "settle_failed");
-		snprintf(r->message, sizeof(r->message), "%s",
-		    "authorization not used on chain");
-		return;
-	}
 	r->retryable = 0;
 	/* validBefore bounds the window in which the transfer can have run. */
 	win = c->log_blocks ? c->log_blocks : 5000;
-	found = -1;
-	if (rpc_block_number(&rpc, &latest, &err) == 0)
-		found = rpc_find_authorization_tx(&rpc, asset, from, nonce,
-		    latest > win ? latest - win : 0, tx, &err);
+	if (rpc_block_number(rpc, &latest, &err) == 0)
+		found = rpc_find_authorization_tx(rpc, k->asset, k->from,
+		    k->nonce, latest > win ? latest - win : 0, tx, &err);
 	if (found == 1)
-		found = rpc_tx_has_transfer(&rpc, tx, asset, from, pay_to,
-		    a.value, &err) == 1 ? 1 : 0;
+		found = rpc_tx_has_transfer(rpc, tx, k->asset, k->from,
+		    k->pay_to, k->value, &err) == 1 ? 1 : 0;
 	if (since > 0 && found != 0 &&
-	    (found = settle_ours(&rpc, found, tx, since, r)) != 1)
+	    (found = settle_ours(rpc, found, tx, since, r)) != 1)
 		return;
 	if (found == 0) {
 		r->outcome = SETTLE_FAILED;
@@ -195,12 +170,96 @@ settle_reconcile(const struct settle_config *c, const char *rpc_url,
 		settle_copy(r->tx, sizeof(r->tx), tx);
 }
 
+/*
+ * Ask the chain: authorizationState(from, nonce).  Unused -> FAILED and
+ * retryable.  Used -> settle_reconcile_used.  No answer -> unchanged.
+ */
+static void
+settle_reconcile(const struct settle_config *c, const char *rpc_url,
+    const char *payload, const char *reqs, int64_t since,
+    struct settle_result *r)
+{
+	struct settle_direct_auth	 a;
+	struct settle_key		 k;
+	struct sf_err			 err;
+	struct rpc			 rpc;
+	char				 net[48];
+	int				 used;
+
+	if (settle_direct_parse(payload, &a, &err) == -1 ||
+	    settle_reqs(reqs, k.asset, k.pay_to, net, sizeof(net)) == -1)
+		return;
+	hex_encode(a.from, 20, k.from);
+	hex_encode(a.nonce, 32, k.nonce);
+	memcpy(k.value, a.value, 32);
+	memset(&rpc, 0, sizeof(rpc));
+	rpc.url = rpc_url;
+	rpc.total_ms = c->rpc_ms > 0 ? c->rpc_ms : 10000;
+	if (rpc_authorization_state(&rpc, k.asset, k.from, k.nonce, &used,
+	    &err) == -1) {
+		snprintf(r->message, sizeof(r->message),
+		    "chain check failed: %.200s", err.message);
+		return;
+	}
+	r->chain_checked = 1;
+	if (used) {
+		settle_reconcile_used(c, &rpc, &k, since, r);
+		return;
+	}
+	/* Nothing moved: safe to try again while validBefore holds. */
+	r->outcome = SETTLE_FAILED;
+	r->retryable = 1;
+	if (settle_nonce_used(r->reason, r->message))
+		settle_copy(r->reason, sizeof(r->reason), "settle_failed");
+	snprintf(r->message, sizeof(r->message), "%s",
+	    "authorization not used on chain");
+}
+
+/* Our own relayer transaction; returns the chain to reconcile on. */
+static const char *
+settle_via_direct(const struct settle_config *c, const char *payload,
+    const char *reqs, struct settle_result *r)
+{
+	struct settle_direct_result	 dr;
+
+	settle_direct(&c->direct, payload, reqs, &dr);
+	r->outcome = dr.outcome == SETTLE_DIRECT_OK ? SETTLE_OK :
+	    dr.outcome == SETTLE_DIRECT_FAILED ? SETTLE_FAILED : SETTLE_UNKNOWN;
+	r->retryable = dr.retryable;
+	settle_copy(r->tx, sizeof(r->tx), dr.tx);
+	settle_copy(r->reason, sizeof(r->reason), dr.reason);
+	settle_copy(r->message, sizeof(r->message), dr.message);
+	return c->direct.rpc_url;
+}
+
+/* POST /settle; returns the chain to reconcile on (NULL: none). */
+static const char *
+settle_via_facilitator(const struct settle_config *c, int version,
+    const char *payload, const char *reqs, struct settle_result *r)
+{
+	struct facilitator_result	 fr;
+
+	facilitator_settle(&c->facilitator, version, payload, reqs, &fr);
+	r->outcome = fr.outcome == FACILITATOR_OK ? SETTLE_OK :
+	    fr.outcome == FACILITATOR_FAILED ? SETTLE_FAILED : SETTLE_UNKNOWN;
+	/* A definite "no" from the facilitator can be retried. */
+	r->retryable = fr.outcome == FACILITATOR_FAILED &&
+	    !settle_nonce_used(fr.reason, fr.message);
+	settle_copy(r->tx, sizeof(r->tx), fr.transaction);
+	settle_copy(r->reason, sizeof(r->reason), fr.reason);
+	settle_copy(r->message, sizeof(r->message), fr.message);
+	if (fr.network[0] != '\0')
+		settle_copy(r->network, sizeof(r->network), fr.network);
+	if (fr.payer[0] != '\0')
+		settle_copy(r->payer, sizeof(r->payer), fr.payer);
+	return c->rpc_url != NULL && *c->rpc_url != '\0' ? c->rpc_url :
+	    c->direct.rpc_url;
+}
+
 static enum settle_outcome
 settle_once(const struct settle_config *c, int version, const char *payload,
     const char *reqs, int64_t since, struct settle_result *r)
 {
-	struct facilitator_result	 fr;
-	struct settle_direct_result	 dr;
 	struct settle_direct_auth	 a;
 	struct sf_err			 err;
 	const char			*rpc_url;
@@ -210,36 +269,9 @@ settle_once(const struct settle_config *c, int version, const char *payload,
 	if (settle_direct_parse(payload, &a, &err) == 0)
 		hex_encode(a.from, 20, r->payer);
 	settle_reqs(reqs, asset, pay_to, r->network, sizeof(r->network));
-
-	if (c->mode == SETTLE_MODE_DIRECT) {
-		rpc_url = c->direct.rpc_url;
-		settle_direct(&c->direct, payload, reqs, &dr);
-		r->outcome = dr.outcome == SETTLE_DIRECT_OK ? SETTLE_OK :
-		    dr.outcome == SETTLE_DIRECT_FAILED ? SETTLE_FAILED :
-		    SETTLE_UNKNOWN;
-		r->retryable = dr.retryable;
-		settle_copy(r->tx, sizeof(r->tx), dr.tx);
-		settle_copy(r->reason, sizeof(r->reason), dr.reason);
-		settle_copy(r->message, sizeof(r->message), dr.message);
-	} else {
-		rpc_url = c->rpc_url != NULL && *c->rpc_url != '\0' ?
-		    c->rpc_url : c->direct.rpc_url;
-		facilitator_settle(&c->facilitator, version, payload, reqs,
-		    &fr);
-		r->outcome = fr.outcome == FACILITATOR_OK ? SETTLE_OK :
-		    fr.outcome == FACILITATOR_FAILED ? SETTLE_FAILED :
-		    SETTLE_UNKNOWN;
-		/* A definite "no" from the facilitator can be retried. */
-		r->retryable = fr.outcome == FACILITATOR_FAILED &&
-		    !settle_nonce_used(fr.reason, fr.message);
-		settle_copy(r->tx, sizeof(r->tx), fr.transaction);
-		settle_copy(r->reason, sizeof(r->reason), fr.reason);
-		settle_copy(r->message, sizeof(r->message), fr.message);
-		if (fr.network[0] != '\0')
-			settle_copy(r->network, sizeof(r->network), fr.network);
-		if (fr.payer[0] != '\0')
-			settle_copy(r->payer, sizeof(r->payer), fr.payer);
-	}
+	rpc_url = c->mode == SETTLE_MODE_DIRECT ?
+	    settle_via_direct(c, payload, reqs, r) :
+	    settle_via_facilitator(c, version, payload, reqs, r);
 	/*
 	 * Unknown, or "nonce already used" (maybe by our own earlier attempt
 	 * whose answer was lost): let the chain decide.
