@@ -13,6 +13,7 @@ import { startFacilitator } from '../lib/facilitator.mjs';
 import { startFakes } from '../lib/fakes.mjs';
 import { startServer, endpoints, decodeB64Json, localExample } from '../lib/server.mjs';
 import { pay, makeClient } from '../lib/pay.mjs';
+import { scrape, metric } from '../lib/metrics.mjs';
 
 const JSONH = { 'content-type': 'application/json' };
 const EP = '/v1/image-generate';
@@ -79,7 +80,11 @@ test('(1) empty wallet, no RPC: refused before work by the facilitator /verify, 
   assert.equal(await payToBalance(), b0);
 });
 
-async function eightAtOnce(servers, tag) {
+// The upstream answers slowly (FAKE:slow) so the other payments are
+// decided while the first is still unsettled: the exposure check, not the
+// chain's balance after settlement, must stop them.
+async function eightAtOnce(servers, name) {
+  const tag = `FAKE:slow ${name}`;
   const price = (await paymentFor(servers[0], { prompt: `${tag} 0` })).amount;
   const key = await wallet(price);
   const pays = [];
@@ -96,6 +101,7 @@ async function eightAtOnce(servers, tag) {
     if (r.status === 402) assert.match(r.body.error, /insufficient_balance$/);
     if (r.body?.error === 'insufficient_balance') assert.match(r.body.message, /other unsettled payments/);
   }
+  assert.ok(rs.some((r) => r.body?.error === 'insufficient_balance'), 'refused by the exposure check');
   assert.equal((await payToBalance()) - b0, price, 'exactly one transfer');
 }
 
@@ -261,4 +267,12 @@ test('a mainnet that can neither read the chain nor /verify: endpoints refuse to
   const ok = spawnSync(path.join(ROOT, 'build/bin/synthforge-ctl'), ['check', file], { env, encoding: 'utf8' });
   assert.match(ok.stdout, /^ok\t\teip155:8453: payments proven settleable before work on chain/m);
   assert.doesNotMatch(ok.stdout, /^MISSING\tRPC_URL/m);
+});
+
+test('metrics count the refusals by reason and publish no payer', async () => {
+  const m = await scrape(withRpc.url);
+  for (const reason of ['valid_before_too_soon', 'insufficient_balance'])
+    assert.ok(metric(m, 'synthforge_payments_refused_total', { reason }) >= 1, reason);
+  assert.doesNotMatch(m.text.toLowerCase(), new RegExp(chain.accounts.payer.address.slice(2).toLowerCase()));
+  assert.doesNotMatch(m.text, /exposure|unsettled/i);
 });
