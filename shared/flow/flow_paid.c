@@ -80,6 +80,7 @@ struct paid {
 	int64_t			 since;		/* claim time, for reconcile */
 	char			 paid_tx[67];	/* settled first: the tx */
 	char			 fac_reason[128]; /* the facilitator's "no" */
+	int			 reclaims;	/* claims retried after a drop */
 };
 
 static void
@@ -220,6 +221,8 @@ paid_deliver(struct paid *p, const char *body, size_t len, const char *ctype,
 	paid_settle_header(p, 1, tx, NULL);
 	snprintf(p->out->tx, sizeof(p->out->tx), "%s", tx);
 }
+
+static void	paid_claim(struct paid *, struct ledger_payment *);
 
 /* ---- settle ---------------------------------------------------------- */
 
@@ -705,7 +708,7 @@ static void
 paid_existing(struct paid *p, struct ledger_payment *row)
 {
 	struct sf_err	 err;
-	int		 waited, limit = (int)(p->ctx->ep->deadline + 90) * 5;
+	int		 rc, waited, limit = (int)(p->ctx->ep->deadline + 90) * 5;
 
 	p->out->pay = "verified";
 	for (waited = 0;; waited++) {
@@ -721,7 +724,14 @@ paid_existing(struct paid *p, struct ledger_payment *row)
 		}
 		usleep(200000);
 		ledger_payment_free(row);
-		if (ledger_get(p->ctx->ledger, row->id, row, &err) != 1) {
+		if ((rc = ledger_get(p->ctx->ledger, row->id, row, &err)) == 0 &&
+		    p->reclaims++ < 3) {
+			/* Its claimer refused it and dropped the claim: ours
+			   to try, so the caller hears the reason itself. */
+			paid_claim(p, row);
+			return;
+		}
+		if (rc != 1) {
 			sf_err_set(&err, 500, "ledger_unavailable", NULL,
 			    "the payment ledger cannot be read; nothing was "
 			    "charged");

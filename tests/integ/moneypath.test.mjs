@@ -80,6 +80,20 @@ test('(1) empty wallet, no RPC: refused before work by the facilitator /verify, 
   assert.equal(await payToBalance(), b0);
 });
 
+test('parallel copies of a payment refused before work all hear why (the dropped claim is retried)', async () => {
+  const key = await wallet(0n);
+  const body = { prompt: 'copies of a refused payment' };
+  const p = await paymentFor(withRpc, body, { key });
+  const rs = await Promise.all(Array.from({ length: 6 }, () => post(withRpc, p.headers, body)
+    .then(async (r) => ({ status: r.status, body: await r.json() }))));
+  for (const r of rs) {
+    assert.equal(r.status, 402, JSON.stringify(r.body));
+    assert.equal(r.body.error, 'invalid_exact_evm_insufficient_balance');
+  }
+  assert.equal(await upstreamCalls(body.prompt), 0);
+  assert.equal(ledger(withRpc, `select count(*) as n from payments where payer='${privateKeyToAccount(key).address.toLowerCase()}'`)[0].n, 0);
+});
+
 // The upstream answers slowly (FAKE:slow) so the other payments are
 // decided while the first is still unsettled: the exposure check, not the
 // chain's balance after settlement, must stop them.
