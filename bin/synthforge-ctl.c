@@ -277,8 +277,8 @@ cmd_settle_pending(struct ledger *l, const struct ctl_opts *o,
 		printf("nothing to settle\n");
 	for (i = 0; i < n; i++) {
 		/* A transfer mined before the claim was another sale. */
+		memset(&so, 0, sizeof(so));	/* not fresh: maybe tried */
 		so.since = rows[i].created > 5 ? rows[i].created - 5 : 0;
-		so.budget_ms = 0;
 		settle_payment_opts(&cfg, rows[i].x402_version, rows[i].payload,
 		    rows[i].requirements, &so, &r);
 		switch (r.outcome) {

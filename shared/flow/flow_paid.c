@@ -81,6 +81,7 @@ struct paid {
 	char			 paid_tx[67];	/* settled first: the tx */
 	char			 fac_reason[128]; /* the facilitator's "no" */
 	int			 reclaims;	/* claims retried after a drop */
+	int			 claimed_now;	/* this request created the row */
 };
 
 static void
@@ -232,7 +233,7 @@ static void	paid_claim(struct paid *, struct ledger_payment *);
  * budget.
  */
 static void
-paid_settle_opts(struct paid *p, struct settle_config *sc,
+paid_settle_opts(struct paid *p, int fresh, struct settle_config *sc,
     struct settle_opts *o)
 {
 	const char	*rpc = cfg_rpc_for(p->ctx->cfg, p->vd.offer->network);
@@ -242,6 +243,7 @@ paid_settle_opts(struct paid *p, struct settle_config *sc,
 		sc->rpc_url = rpc;
 	o->since = p->since > PAID_SKEW ? p->since - PAID_SKEW : 0;
 	o->budget_ms = (long)p->ctx->cfg->settle_retry * 1000;
+	o->fresh = fresh;
 }
 
 /* settle_failed: the result is kept for a retry of the same payment. */
@@ -283,11 +285,14 @@ paid_settle_unknown(struct paid *p, const struct settle_result *sr)
 /*
  * Settle row id whose result is stored, then answer.  Only the result's
  * owner (the claimer, or whoever moved it out of settle_failed) gets here.
- * Transient failures are retried inside settle_payment_opts.
+ * Transient failures are retried inside settle_payment_opts.  fresh: no
+ * settle attempt can precede this one (the row comes from the working
+ * state of this request, in which nothing is ever settled), so a "nonce
+ * already used" is someone else's transfer and never a delivery.
  */
 static void
 paid_settle(struct paid *p, int64_t id, const char *body, size_t len,
-    const char *ctype)
+    const char *ctype, int fresh)
 {
 	struct settle_config	 sc;
 	struct settle_result	 sr;
@@ -299,7 +304,7 @@ paid_settle(struct paid *p, int64_t id, const char *body, size_t len,
 		sr.outcome = SETTLE_OK;
 		snprintf(sr.tx, sizeof(sr.tx), "%s", p->paid_tx);
 	} else {
-		paid_settle_opts(p, &sc, &o);
+		paid_settle_opts(p, fresh, &sc, &o);
 		settle_payment_opts(&sc, p->version, p->payload,
 		    p->requirements, &o, &sr);
 	}
@@ -332,7 +337,9 @@ paid_settle_first(struct paid *p, int64_t id)
 	struct settle_opts	 o;
 	struct sf_err		 err;
 
-	paid_settle_opts(p, &sc, &o);
+	/* Fresh only on the row this request claimed: a taken-over one may
+	   have been settled first by its dead owner. */
+	paid_settle_opts(p, p->claimed_now, &sc, &o);
 	settle_payment_opts(&sc, p->version, p->payload, p->requirements, &o,
 	    &sr);
 	if (sr.outcome == SETTLE_OK && ledger_set_tx(p->ctx->ledger, id,
@@ -472,7 +479,7 @@ paid_work(struct paid *p, int64_t id)
 		paid_work_failed(p, id, &err);
 		goto out;
 	}
-	paid_settle(p, id, s, strlen(s), "application/json");
+	paid_settle(p, id, s, strlen(s), "application/json", 1);
 out:
 	cJSON_free(s);
 	cJSON_Delete(facts);
@@ -673,7 +680,7 @@ paid_existing_once(struct paid *p, struct ledger_payment *row)
 		    LEDGER_DELIVERED, NULL, &err) != 1)
 			return 0;
 		paid_settle(p, row->id, row->result, row->result_len,
-		    row->content_type);
+		    row->content_type, 0);
 		return 1;
 	case LEDGER_WORK_FAILED:
 		if (ledger_set_state(l, row->id, LEDGER_WORK_FAILED,
@@ -950,6 +957,7 @@ paid_claim(struct paid *p, struct ledger_payment *row)
 		return;
 	}
 	p->since = row->created;
+	p->claimed_now = 1;
 	paid_admit(p, row->id);
 }
 

@@ -258,7 +258,7 @@ settle_via_facilitator(const struct settle_config *c, int version,
 
 static enum settle_outcome
 settle_once(const struct settle_config *c, int version, const char *payload,
-    const char *reqs, int64_t since, struct settle_result *r)
+    const char *reqs, int64_t since, int fresh, struct settle_result *r)
 {
 	struct settle_direct_auth	 a;
 	struct sf_err			 err;
@@ -278,8 +278,11 @@ settle_once(const struct settle_config *c, int version, const char *payload,
 	 */
 	if (rpc_url != NULL && *rpc_url != '\0' &&
 	    (r->outcome == SETTLE_UNKNOWN || (r->outcome == SETTLE_FAILED &&
-	    settle_nonce_used(r->reason, r->message))))
+	    !fresh && settle_nonce_used(r->reason, r->message))))
 		settle_reconcile(c, rpc_url, payload, reqs, since, r);
+	else if (fresh && r->outcome == SETTLE_FAILED &&
+	    settle_nonce_used(r->reason, r->message))
+		r->retryable = 0;	/* spent elsewhere: final */
 	return r->outcome;
 }
 
@@ -287,7 +290,7 @@ enum settle_outcome
 settle_payment(const struct settle_config *c, int version,
     const char *payload, const char *reqs, struct settle_result *r)
 {
-	struct settle_opts	 o = { 0, 0 };
+	struct settle_opts	 o = { 0, 0, 0 };
 
 	return settle_payment_opts(c, version, payload, reqs, &o, r);
 }
@@ -353,7 +356,8 @@ settle_payment_opts(const struct settle_config *c, int version,
 	/* The token refuses within a block time of validBefore (§6.1 #7). */
 	vb = settle_valid_before_ms(payload) - 6000;
 	for (n = 1;; n++) {
-		settle_once(c, version, payload, reqs, o->since, r);
+		settle_once(c, version, payload, reqs, o->since,
+		    n == 1 && o->fresh, r);
 		r->attempts = n;
 		if (!settle_transient(r) || settle_now_ms() + delay > end ||
 		    settle_now_ms() + delay > vb)

@@ -54,6 +54,10 @@ struct settle_opts {
 	int64_t			since;
 	/* Retry transient failures for up to this many ms; 0 = one call. */
 	long			budget_ms;
+	/* No earlier settle attempt of ours can exist (the row was just
+	   claimed and proven unused): "nonce already used" on the first
+	   attempt is someone else's transfer, never reconciled into ours. */
+	int			fresh;
 };
 
 /* "facilitator" or "direct"; 0 or -1. */

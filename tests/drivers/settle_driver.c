@@ -5,7 +5,7 @@
  *   {"op":"settle", "mode":"facilitator"|"direct", "facilitatorUrl",
  *    "rpcUrl", "keyFile", "lockFile", "timeoutMs", "since" (unix s:
  *    a transfer mined earlier is not ours), "budgetMs" (retry transient
- *    failures that long), "x402Version",
+ *    failures that long), "fresh" (no earlier attempt of ours), "x402Version",
  *    "paymentPayload", "paymentRequirements"}
  *   {"op":"facilitator_settle"|"facilitator_verify", ...same}
  *   {"op":"supported", "facilitatorUrl"}
@@ -177,6 +177,9 @@ op_settle(const cJSON *in, const char *op)
 	}
 	o = cJSON_CreateObject();
 	if (strcmp(op, "settle") == 0) {
+		memset(&so, 0, sizeof(so));
+		so.fresh = cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(in,
+		    "fresh"));
 		so.since = cJSON_IsNumber(cJSON_GetObjectItemCaseSensitive(in,
 		    "since")) ? (int64_t)cJSON_GetObjectItemCaseSensitive(in,
 		    "since")->valuedouble : 0;

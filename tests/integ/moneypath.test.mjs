@@ -4,7 +4,7 @@
 // @x402/fetch client.  Transfers are read on chain.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
+import { execFile, execFileSync } from 'node:child_process';
 import path from 'node:path';
 import { generatePrivateKey, privateKeyToAccount } from 'viem/accounts';
 import { x402HTTPClient } from '@x402/fetch';
@@ -41,6 +41,11 @@ after(async () => {
 const payToBalance = () => chain.balanceOf(chain.accounts.payTo.address);
 const upstreamCalls = async (prompt) => (await fakes.requests()).filter((q) => q.body?.prompt === prompt).length;
 const post = (s, headers, body, ep = EP) => fetch(s.url + ep, { method: 'POST', headers: { ...JSONH, ...headers }, body: JSON.stringify(body) });
+// The settle driver, asynchronously: the facilitator lives in this process.
+const driver = (req) => new Promise((resolve, reject) => {
+  const c = execFile(DRIVER, (e, out) => (e && !out ? reject(e) : resolve(JSON.parse(out))));
+  c.stdin.end(JSON.stringify(req));
+});
 const ledger = (s, sql) => JSON.parse(execFileSync('sqlite3', ['-json', s.dir + '/ledger.db', sql]).toString() || '[]');
 
 // A fresh wallet holding exactly `amount` of the token (0: none).
@@ -228,12 +233,18 @@ test('(6) a payment settled on chain but unknown to this ledger is refused befor
   // if mined after we accepted the payment.
   const req = { op: 'settle', mode: 'facilitator', facilitatorUrl: fac.url, rpcUrl: chain.rpc,
     x402Version: 2, paymentPayload: p.payload, paymentRequirements: p.offer };
-  const later = JSON.parse(execFileSync(DRIVER, { input: JSON.stringify({ ...req, since: Math.floor(Date.now() / 1000) + 60 }) }).toString());
+  const later = await driver({ ...req, since: Math.floor(Date.now() / 1000) + 60 });
   assert.equal(later.outcome, 'failed', JSON.stringify(later));
   assert.equal(later.reason, 'invalid_exact_evm_nonce_already_used');
   assert.equal(later.transaction, '');
-  const earlier = JSON.parse(execFileSync(DRIVER, { input: JSON.stringify({ ...req, since: Math.floor(Date.now() / 1000) - 3600 }) }).toString());
+  const earlier = await driver({ ...req, since: Math.floor(Date.now() / 1000) - 3600 });
   assert.equal(earlier.outcome, 'ok', 'a transfer after our claim is ours');
+  // ...but never on the first attempt of a row just claimed: no earlier
+  // attempt of ours exists, so "nonce already used" is someone else's.
+  const fresh = await driver({ ...req, fresh: true, since: Math.floor(Date.now() / 1000) - 3600 });
+  assert.equal(fresh.outcome, 'failed', JSON.stringify(fresh));
+  assert.equal(fresh.reason, 'invalid_exact_evm_nonce_already_used');
+  assert.equal(fresh.retryable, false);
 });
 
 test('settle-first: one transfer before the upstream call; a failing upstream is redone free with the same payment', async () => {
