@@ -1,33 +1,32 @@
+/*
+ * The free demo's budget and request (demo.h).  The decision is made here
+ * once; the rows live in a store of the ledger's kind (demo_be.h): a
+ * SQLite file for one host, or the shared PostgreSQL database, so the
+ * limits hold across every host behind one URL.
+ */
 #include <arpa/inet.h>
 #include <errno.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-
-#include <sqlite3.h>
+#include <unistd.h>
 
 #include "basics/cfg.h"
 #include "basics/def.h"
-#include "ledger/demo.h"
 #include "basics/err.h"
+#include "ledger/demo.h"
+#include "ledger/demo_be.h"
+#include "ledger/ledger.h"
 
 #define DEMO_MINUTE	60
 #define DEMO_HOUR	3600
-/* Waits for another process's admission; each holds the lock briefly. */
-#define DEMO_BUSY_MS	5000
+/* Admissions the database asked to retry (serialization failures). */
+#define DEMO_RETRIES	8
 
 struct demo_limits {
 	long	 per_min, per_hour, total, paid;
 };
-
-static const char demo_schema[] =
-	"CREATE TABLE IF NOT EXISTS demo_hits ("
-	" client TEXT NOT NULL,"
-	" t INTEGER NOT NULL,"
-	" paid INTEGER NOT NULL DEFAULT 0);"
-	"CREATE INDEX IF NOT EXISTS demo_hits_client ON demo_hits (client, t);"
-	"CREATE INDEX IF NOT EXISTS demo_hits_t ON demo_hits (t);";
 
 static int
 demo_num(const struct cfg *c, const char *key, long def, long *out,
@@ -64,9 +63,14 @@ demo_limits(const struct cfg *c, struct demo_limits *l, struct sf_err *err)
 	return 0;
 }
 
-/* DEMO_DB, else demo.db in the directory of DB (default var/ledger.db). */
+/*
+ * Where the budget lives: DEMO_DB; else the ledger's database when DB is
+ * a PostgreSQL URI (shared by the hosts); else demo.db in the directory
+ * of DB (default var/ledger.db), so a demo flood never contends for the
+ * ledger file's write lock.
+ */
 static int
-demo_path(const struct cfg *c, char *buf, size_t sz, struct sf_err *err)
+demo_where(const struct cfg *c, char *buf, size_t sz, struct sf_err *err)
 {
 	const char	*v, *slash;
 	int		 n;
@@ -76,7 +80,9 @@ demo_path(const struct cfg *c, char *buf, size_t sz, struct sf_err *err)
 		n = snprintf(buf, sz, "%s", v);
 	else {
 		v = cfg_get_or(c, "DB", "var/ledger.db");
-		if ((slash = strrchr(v, '/')) == NULL)
+		if (ledger_uri_is_pg(v))
+			n = snprintf(buf, sz, "%s", v);
+		else if ((slash = strrchr(v, '/')) == NULL)
 			n = snprintf(buf, sz, "demo.db");
 		else
 			n = snprintf(buf, sz, "%.*s/demo.db",
@@ -89,86 +95,30 @@ demo_path(const struct cfg *c, char *buf, size_t sz, struct sf_err *err)
 }
 
 static int
-demo_unavailable(sqlite3 *db, const char *what, struct sf_err *err)
+demo_unavailable(const char *what, const char *msg, struct sf_err *err)
 {
 	return sf_err_set(err, 503, "demo_unavailable", NULL,
 	    "the free demo is unavailable right now (%s: %.160s); try again "
-	    "later, or POST with an x402 payment", what,
-	    db != NULL ? sqlite3_errmsg(db) : "cannot open");
-}
-
-static sqlite3 *
-demo_open(const char *path, struct sf_err *err)
-{
-	sqlite3	*db = NULL;
-
-	/* One connection per admission: processes share only the file. */
-	if (sqlite3_open_v2(path, &db, SQLITE_OPEN_READWRITE |
-	    SQLITE_OPEN_CREATE, NULL) != SQLITE_OK) {
-		demo_unavailable(db, "open", err);
-		sqlite3_close(db);
-		return NULL;
-	}
-	if (sqlite3_busy_timeout(db, DEMO_BUSY_MS) != SQLITE_OK ||
-	    sqlite3_exec(db, "PRAGMA journal_mode = WAL", NULL, NULL,
-	    NULL) != SQLITE_OK ||
-	    sqlite3_exec(db, demo_schema, NULL, NULL, NULL) != SQLITE_OK) {
-		demo_unavailable(db, "schema", err);
-		sqlite3_close(db);
-		return NULL;
-	}
-	return db;
+	    "later, or POST with an x402 payment", what, msg);
 }
 
 /*
  * Rows of client (NULL = every client; paid_only = paid rows) newer than
  * since: how many, and when limit >= 1 and count >= limit, the time of
- * the row whose expiry brings the count back under limit.  -1 on error.
+ * the row whose expiry brings the count back under limit.
  */
 static int
-demo_window(sqlite3 *db, const char *client, int paid_only, time_t since,
-    long limit, long *count, time_t *frees)
+demo_window(const struct demo_ops *o, struct demo_tx *tx, const char *client,
+    int paid_only, time_t since, long limit, long *count, time_t *frees)
 {
-	static const char q_count[] = "SELECT count(*) FROM demo_hits "
-	    "WHERE (?1 IS NULL OR client = ?1) AND (?2 = 0 OR paid = 1) "
-	    "AND t > ?3";
-	static const char q_nth[] = "SELECT t FROM demo_hits "
-	    "WHERE (?1 IS NULL OR client = ?1) AND (?2 = 0 OR paid = 1) "
-	    "AND t > ?3 ORDER BY t LIMIT 1 OFFSET ?4";
-	sqlite3_stmt	*st = NULL;
-	int		 rc = -1;
+	int	 rc;
 
-	*count = 0;
 	*frees = 0;
-	if (sqlite3_prepare_v2(db, q_count, -1, &st, NULL) != SQLITE_OK)
-		goto out;
-	if ((client != NULL ? sqlite3_bind_text(st, 1, client, -1,
-	    SQLITE_TRANSIENT) : sqlite3_bind_null(st, 1)) != SQLITE_OK ||
-	    sqlite3_bind_int(st, 2, paid_only) != SQLITE_OK ||
-	    sqlite3_bind_int64(st, 3, (sqlite3_int64)since) != SQLITE_OK ||
-	    sqlite3_step(st) != SQLITE_ROW)
-		goto out;
-	*count = (long)sqlite3_column_int64(st, 0);
-	sqlite3_finalize(st);
-	st = NULL;
-	if (limit < 1 || *count < limit) {
-		rc = 0;
-		goto out;
-	}
-	if (sqlite3_prepare_v2(db, q_nth, -1, &st, NULL) != SQLITE_OK)
-		goto out;
-	if ((client != NULL ? sqlite3_bind_text(st, 1, client, -1,
-	    SQLITE_TRANSIENT) : sqlite3_bind_null(st, 1)) != SQLITE_OK ||
-	    sqlite3_bind_int(st, 2, paid_only) != SQLITE_OK ||
-	    sqlite3_bind_int64(st, 3, (sqlite3_int64)since) != SQLITE_OK ||
-	    sqlite3_bind_int64(st, 4, (sqlite3_int64)(*count - limit)) !=
-	    SQLITE_OK || sqlite3_step(st) != SQLITE_ROW)
-		goto out;
-	*frees = (time_t)sqlite3_column_int64(st, 0);
-	rc = 0;
-out:
-	sqlite3_finalize(st);
-	return rc;
+	if ((rc = o->count(tx, client, paid_only, since, count)) != 0)
+		return rc;
+	if (limit < 1 || *count < limit)
+		return 0;
+	return o->nth(tx, client, paid_only, since, *count - limit, frees);
 }
 
 static unsigned
@@ -184,133 +134,138 @@ demo_wait(time_t frees, long window, time_t now)
 	return (unsigned)w;
 }
 
+/* Over a limit: 0 with err set and *retry_after. */
 static int
-demo_exec(sqlite3 *db, const char *sql, time_t a, const char *client,
-    int paid)
+demo_refuse(const struct demo_limits *l, int which, time_t frees, time_t now,
+    unsigned *retry_after, struct sf_err *err)
 {
-	sqlite3_stmt	*st = NULL;
-	int		 rc = -1;
-
-	if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK)
-		return -1;
-	if (sqlite3_bind_int64(st, 1, (sqlite3_int64)a) != SQLITE_OK)
-		goto out;
-	if (client != NULL &&
-	    (sqlite3_bind_text(st, 2, client, -1, SQLITE_TRANSIENT) !=
-	    SQLITE_OK || sqlite3_bind_int(st, 3, paid) != SQLITE_OK))
-		goto out;
-	if (sqlite3_step(st) == SQLITE_DONE)
-		rc = 0;
-out:
-	sqlite3_finalize(st);
-	return rc;
-}
-
-/* Within the open transaction: 1 admitted, 0 refused (err set), -1 db. */
-static int
-demo_decide(sqlite3 *db, const struct demo_limits *l, const char *client,
-    time_t now, int *paid_ok, unsigned *retry_after, struct sf_err *err)
-{
-	long	 n;
-	time_t	 frees;
-
-	if (demo_exec(db, "DELETE FROM demo_hits WHERE t <= ?1",
-	    now - DEMO_HOUR, NULL, 0) == -1)
-		return -1;
-	if (l->per_min > 0) {
-		if (demo_window(db, client, 0, now - DEMO_MINUTE, l->per_min,
-		    &n, &frees) == -1)
-			return -1;
-		if (n >= l->per_min) {
-			*retry_after = demo_wait(frees, DEMO_MINUTE, now);
-			sf_err_set(err, 429, "demo_rate_limited", NULL,
-			    "the free demo allows %ld requests per minute per "
-			    "client; try again in %u s, or POST with an x402 "
-			    "payment", l->per_min, *retry_after);
-			return 0;
-		}
-	}
-	if (demo_window(db, client, 0, now - DEMO_HOUR, l->per_hour, &n,
-	    &frees) == -1)
-		return -1;
-	if (n >= l->per_hour) {
-		*retry_after = demo_wait(frees, DEMO_HOUR, now);
+	*retry_after = demo_wait(frees, which == 0 ? DEMO_MINUTE : DEMO_HOUR,
+	    now);
+	if (which == 0)
+		sf_err_set(err, 429, "demo_rate_limited", NULL,
+		    "the free demo allows %ld requests per minute per "
+		    "client; try again in %u s, or POST with an x402 "
+		    "payment", l->per_min, *retry_after);
+	else if (which == 1)
 		sf_err_set(err, 429, "demo_rate_limited", NULL,
 		    "the free demo allows %ld requests per hour per client; "
 		    "try again in %u s, or POST with an x402 payment",
 		    l->per_hour, *retry_after);
-		return 0;
-	}
-	if (demo_window(db, NULL, 0, now - DEMO_HOUR, l->total, &n,
-	    &frees) == -1)
-		return -1;
-	if (n >= l->total) {
-		*retry_after = demo_wait(frees, DEMO_HOUR, now);
+	else
 		sf_err_set(err, 429, "demo_busy", NULL,
 		    "the free demo has served its %ld requests for this hour; "
 		    "try again in %u s, or POST with an x402 payment",
 		    l->total, *retry_after);
-		return 0;
+	return 0;
+}
+
+/*
+ * Within the open transaction: 2 admitted, 0 refused (err set), -1 store
+ * error, 1 the store asks to retry.
+ */
+static int
+demo_decide(const struct demo_ops *o, struct demo_tx *tx,
+    const struct demo_limits *l, const char *client, time_t now,
+    int *paid_ok, unsigned *retry_after, struct sf_err *err)
+{
+	long	 n;
+	time_t	 frees;
+	int	 rc;
+
+	if ((rc = o->purge(tx, now - DEMO_HOUR)) != 0)
+		return rc;
+	if (l->per_min > 0) {
+		if ((rc = demo_window(o, tx, client, 0, now - DEMO_MINUTE,
+		    l->per_min, &n, &frees)) != 0)
+			return rc;
+		if (n >= l->per_min)
+			return demo_refuse(l, 0, frees, now, retry_after, err);
 	}
+	if ((rc = demo_window(o, tx, client, 0, now - DEMO_HOUR, l->per_hour,
+	    &n, &frees)) != 0)
+		return rc;
+	if (n >= l->per_hour)
+		return demo_refuse(l, 1, frees, now, retry_after, err);
+	if ((rc = demo_window(o, tx, NULL, 0, now - DEMO_HOUR, l->total, &n,
+	    &frees)) != 0)
+		return rc;
+	if (n >= l->total)
+		return demo_refuse(l, 2, frees, now, retry_after, err);
 	if (l->paid > 0) {
-		if (demo_window(db, NULL, 1, now - DEMO_HOUR, 0, &n,
-		    &frees) == -1)
-			return -1;
+		if ((rc = demo_window(o, tx, NULL, 1, now - DEMO_HOUR, 0, &n,
+		    &frees)) != 0)
+			return rc;
 		*paid_ok = n < l->paid;
 	}
-	if (demo_exec(db, "INSERT INTO demo_hits (t, client, paid) "
-	    "VALUES (?1, ?2, ?3)", now, client, *paid_ok) == -1)
+	if ((rc = o->insert(tx, now, client, *paid_ok)) != 0)
+		return rc;
+	return 2;
+}
+
+/* One admission in one transaction: as demo_decide, end included. */
+static int
+demo_attempt(const struct demo_ops *o, const char *where,
+    const struct demo_limits *l, const char *client, time_t now,
+    int *paid_ok, unsigned *retry_after, struct sf_err *err)
+{
+	struct demo_tx	*tx;
+	char		 msg[200];
+	int		 r, e;
+
+	*paid_ok = 0;
+	*retry_after = 0;
+	if ((tx = o->begin(where, err)) == NULL)
 		return -1;
-	return 1;
+	r = demo_decide(o, tx, l, client, now, paid_ok, retry_after, err);
+	if (r == -1 || r == 1) {
+		snprintf(msg, sizeof(msg), "%s", o->errmsg(tx));
+		o->end(tx, 0);
+		if (r == -1)
+			demo_unavailable("query", msg, err);
+		return r;
+	}
+	/* A refusal commits too: it keeps the expired-row purge. */
+	if ((e = o->end(tx, 1)) != 0) {
+		if (e == -1)
+			demo_unavailable("commit", "the transaction did not "
+			    "commit", err);
+		*retry_after = 0;
+		return e;
+	}
+	return r;
 }
 
 int
 demo_admit(const struct cfg *c, const char *client_addr, time_t now,
     int *paid_upstream_ok, unsigned *retry_after, struct sf_err *err)
 {
+	const struct demo_ops	*o;
 	struct demo_limits	 l;
-	sqlite3			*db;
-	char			 path[1024], client[64];
-	int			 r;
+	char			 where[1024], client[64];
+	int			 r, try;
 
 	*paid_upstream_ok = 0;
 	*retry_after = 0;
 	if (demo_limits(c, &l, err) == -1 ||
-	    demo_path(c, path, sizeof(path), err) == -1)
+	    demo_where(c, where, sizeof(where), err) == -1)
 		return -1;
 	if (l.per_hour == 0 || l.total == 0)
 		return sf_err_set(err, 403, "demo_disabled", NULL,
 		    "the free demo is turned off on this server; POST with "
 		    "an x402 payment");
 	demo_client_key(client_addr, client, sizeof(client));
-	if ((db = demo_open(path, err)) == NULL)
-		return -1;
-	/* IMMEDIATE: count and insert under one write lock, across processes. */
-	if (sqlite3_exec(db, "BEGIN IMMEDIATE", NULL, NULL, NULL) != SQLITE_OK) {
-		demo_unavailable(db, "lock", err);
-		sqlite3_close(db);
-		return -1;
+	o = ledger_uri_is_pg(where) ? &demo_pg_ops : &demo_sqlite_ops;
+	for (try = 0; try < DEMO_RETRIES; try++) {
+		r = demo_attempt(o, where, &l, client, now, paid_upstream_ok,
+		    retry_after, err);
+		if (r != 1)
+			break;
+		usleep(1000u << (try < 6 ? try : 6));
 	}
-	r = demo_decide(db, &l, client, now, paid_upstream_ok, retry_after,
-	    err);
-	if (r == -1) {
-		demo_unavailable(db, "query", err);
-		sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
-		sqlite3_close(db);
-		*paid_upstream_ok = 0;
-		return -1;
-	}
-	/* A refusal commits too: it keeps the expired-row purge. */
-	if (sqlite3_exec(db, "COMMIT", NULL, NULL, NULL) != SQLITE_OK) {
-		demo_unavailable(db, "commit", err);
-		sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
-		sqlite3_close(db);
-		*paid_upstream_ok = 0;
-		*retry_after = 0;
-		return -1;
-	}
-	sqlite3_close(db);
-	if (r == 0) {
+	if (r == 1)
+		demo_unavailable("busy", "too many concurrent admissions",
+		    err);
+	if (r != 2) {
 		*paid_upstream_ok = 0;
 		return -1;
 	}

@@ -1,8 +1,12 @@
 /*
- * Payment ledger on SQLite (WAL).  One row per accepted authorization; the
- * UNIQUE (network, asset, payer, nonce) key is the replay guard and the
- * UNIQUE payment_id the idempotency key.  Safe to share one handle between
- * threads (calls are serialised) and one file between processes.
+ * Payment ledger.  One row per accepted authorization; the UNIQUE
+ * (network, asset, payer, nonce) key is the replay guard and the UNIQUE
+ * payment_id the idempotency key.  Two backends with the same semantics
+ * (ledger_be.h): SQLite (a file path; WAL, one host) and PostgreSQL (a
+ * postgresql:// URI; several hosts share it, a pool of connections per
+ * process).  Safe to share one handle between threads and one database
+ * between processes and hosts.  A database that cannot be reached gives
+ * 503 ledger_unavailable; the PostgreSQL backend reconnects by itself.
  */
 #ifndef SF_LEDGER_H
 #define SF_LEDGER_H
@@ -59,8 +63,21 @@ struct ledger_revenue {
 	char		pending[80];
 };
 
-struct ledger	*ledger_open(const char *path, struct sf_err *);
+/*
+ * db: "postgresql://user:pass@host:port/dbname" (or postgres://, libpq's
+ * URI syntax) or a SQLite file path.  Creates or upgrades the schema
+ * (versioned; several processes and hosts may start at once).  A
+ * PostgreSQL server that cannot be reached yet does not fail the open:
+ * the pool connects (and migrates) on first use, and calls fail with 503
+ * ledger_unavailable meanwhile.  NULL with err on a bad path/URI, a schema
+ * newer than this program, or out of memory.
+ */
+struct ledger	*ledger_open(const char *db, struct sf_err *);
 void		 ledger_close(struct ledger *);
+/* Whether DB names a PostgreSQL database (else it is a SQLite path). */
+int		 ledger_uri_is_pg(const char *db);
+/* "sqlite" or "postgresql". */
+const char	*ledger_backend(const struct ledger *);
 /*
  * Whether a claim could be written now: takes and releases the write lock
  * (a read-only file, a full disk for the WAL or a stuck writer show here).
@@ -76,6 +93,13 @@ int		 ledger_writable(struct ledger *, struct sf_err *);
  */
 int	ledger_claim(struct ledger *, const struct ledger_payment *in,
 	    struct ledger_payment *row, struct sf_err *);
+/*
+ * Copy a whole row from another ledger (synthforge-ctl migrate): state,
+ * result, tx, error and times as they are; the id is the new ledger's.
+ * LEDGER_NEW copied, LEDGER_EXISTING its key is there already, -1 error.
+ */
+int	ledger_import(struct ledger *, const struct ledger_payment *row,
+	    struct sf_err *);
 /* By replay key or payment id, without claiming: 1 found, 0 not, -1 error. */
 int	ledger_find(struct ledger *, const struct ledger_payment *key,
 	    struct ledger_payment *row, struct sf_err *);
