@@ -77,7 +77,7 @@ $(B)/bin/%: bin/%.c $(LIBS)
 	@mkdir -p $(dir $@)
 	$(CC) $(SF_CFLAGS) $(CFLAGS) -o $@ $< -Wl,--start-group $(LIBS) -Wl,--end-group $(LDLIBS)
 
-$(B)/tests/%: tests/unit/%.c $(LIBS) tests/unit/tap.h tests/unit/hermetic.h
+$(B)/tests/%: tests/unit/%.c $(LIBS) tests/unit/tap.h tests/unit/hermetic.h tests/unit/pgtest.h
 	@mkdir -p $(dir $@)
 	$(CC) $(SF_CFLAGS) -Itests/unit $(CFLAGS) -o $@ $< -Wl,--start-group $(LIBS) -Wl,--end-group $(LDLIBS)
 
@@ -131,6 +131,11 @@ try:
 unit: $(UNIT_BIN)
 	@fail=0; for t in $(UNIT_BIN); do echo "# $$t"; $$t || fail=1; done; exit $$fail
 
+# The ledger and demo suites again on a real PostgreSQL, which
+# tests/lib/pg.mjs starts in a temporary folder on a free port.
+unit-pg: $(B)/tests/test_ledger $(B)/tests/test_demo
+	node tests/lib/pg.mjs $(B)/tests/test_ledger $(B)/tests/test_demo
+
 integ: all
 	cd tests && node --test --test-concurrency=1 --test-timeout=600000 integ/
 
@@ -142,6 +147,7 @@ test: deps-test
 	$(MAKE) all
 	$(MAKE) clang-build
 	$(MAKE) unit
+	$(MAKE) unit-pg
 	$(MAKE) asan-unit
 	$(MAKE) x402-diff
 	$(MAKE) fuzz-x402
@@ -180,4 +186,4 @@ bench: deps tests/node_modules/.installed
 clean:
 	rm -rf build build-asan build-clang
 
-.PHONY: all deps deps-test run try unit integ test check-layers clang-build asan-unit asan-integ bench clean
+.PHONY: all deps deps-test run try unit unit-pg integ test check-layers clang-build asan-unit asan-integ bench clean

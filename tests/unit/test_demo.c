@@ -3,6 +3,8 @@
  * Retry-After, the paid-upstream budget, configuration and file errors,
  * the demo request built from a query string, the response marking, and
  * the limits holding across processes (forked children on one file).
+ * With SF_TEST_PG set (make unit-pg) the budget lives in PostgreSQL
+ * databases instead, and every assertion must hold the same.
  */
 #include <sys/stat.h>
 #include <sys/wait.h>
@@ -17,6 +19,7 @@
 #include "basics/def.h"
 #include "ledger/demo.h"
 #include "basics/err.h"
+#include "pgtest.h"
 #include "tap.h"
 
 extern const struct def_endpoint ep_api_generate;
@@ -150,6 +153,21 @@ test_config(void)
 	TAP_OK(!admit("192.0.2.1", 1, &paid, &wait, &err) &&
 	    err.status == 503 && strcmp(err.code, "demo_unavailable") == 0 &&
 	    paid == 0, "unusable file: 503, fail closed (%s)", err.message);
+	setenv("SYNTHFORGE_DEMO_DB", "postgresql://synthforge@127.0.0.1:1/x",
+	    1);
+	TAP_OK(!admit("192.0.2.1", 1, &paid, &wait, &err) &&
+	    err.status == 503 && strcmp(err.code, "demo_unavailable") == 0 &&
+	    paid == 0, "unreachable PostgreSQL: 503, fail closed (%s)",
+	    err.message);
+	if (pgtest_on()) {
+		/* DB a PostgreSQL URI, DEMO_DB unset: the same database. */
+		unsetenv("SYNTHFORGE_DEMO_DB");
+		setenv("SYNTHFORGE_DB", dbpath, 1);
+		TAP_OK(admit("192.0.2.1", 1, &paid, &wait, &err),
+		    "admitted with DEMO_DB unset, DB on PostgreSQL (%s)",
+		    err.message);
+		unsetenv("SYNTHFORGE_DB");
+	}
 	/* Default: demo.db next to the ledger. */
 	unsetenv("SYNTHFORGE_DEMO_DB");
 	snprintf(other, sizeof(other), "%s/sub", dir);
@@ -305,12 +323,18 @@ main(void)
 		return 1;
 	}
 	snprintf(dbpath, sizeof(dbpath), "%s/demo.db", dir);
+	if (pgtest_db("sf_demo", dbpath, dbpath, sizeof(dbpath)) == -1)
+		TAP_OK(0, "a fresh PostgreSQL database");
+	printf("# demo budget in %s\n", pgtest_on() ? "PostgreSQL" :
+	    "SQLite");
 	setenv("SYNTHFORGE_DEMO_DB", dbpath, 1);
 	test_keys();
 	test_limits();
 	test_config();
 	/* A fresh file, so the race starts from nothing. */
 	snprintf(dbpath, sizeof(dbpath), "%s/race.db", dir);
+	if (pgtest_db("sf_demo_race", dbpath, dbpath, sizeof(dbpath)) == -1)
+		TAP_OK(0, "a fresh PostgreSQL database for the race");
 	setenv("SYNTHFORGE_DEMO_DB", dbpath, 1);
 	test_processes();
 	test_request();

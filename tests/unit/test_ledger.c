@@ -1,6 +1,9 @@
 /*
  * Ledger: claim semantics, state changes, revenue, pending settlement, and
- * the replay guard under contention (threads and forked processes).
+ * the replay guard under contention (threads and forked processes).  The
+ * same assertions run on SQLite and, with SF_TEST_PG set (make unit-pg),
+ * on PostgreSQL, plus what only a server has: unreachable, bad URI, a
+ * schema newer than the program.
  */
 #include <sys/wait.h>
 
@@ -13,6 +16,7 @@
 
 #include "basics/err.h"
 #include "ledger/ledger.h"
+#include "pgtest.h"
 #include "tap.h"
 
 /* TAP_OK evaluates its condition twice on failure: evaluate once here. */
@@ -21,7 +25,7 @@
 #define NTHREADS	16
 #define NPROCS		12
 
-static char	 dbpath[256];
+static char	 dbpath[512];
 
 static void
 fill(struct ledger_payment *p, const char *nonce, const char *pid,
@@ -104,6 +108,91 @@ shared_thread(void *arg)
 	return (void *)(intptr_t)rc;
 }
 
+/* Rows copied whole (synthforge-ctl migrate): state, result, times kept. */
+static void
+test_import(struct ledger *src)
+{
+	struct ledger		*dst;
+	struct ledger_payment	*rows, got;
+	struct sf_err		 err;
+	char			 path[600];
+	size_t			 n, i;
+	int			 news = 0, again = 0;
+
+	snprintf(path, sizeof(path), "%s.copy", dbpath);
+	if (pgtest_on() && pgtest_db("sf_ledger_copy", "", path,
+	    sizeof(path)) == -1)
+		TAP_OK(0, "a fresh PostgreSQL database for the copy");
+	if ((dst = ledger_open(path, &err)) == NULL) {
+		TAP_OK(0, "open the copy: %s", err.message);
+		return;
+	}
+	T(ledger_list(src, -1, 0, &rows, &n, &err) == 0 && n > 5,
+	    "source rows listed");
+	for (i = n; i-- > 0;) {
+		news += ledger_import(dst, &rows[i], &err) == LEDGER_NEW;
+		again += ledger_import(dst, &rows[i], &err) == LEDGER_EXISTING;
+	}
+	T(news == (int)n && again == (int)n,
+	    "every row copied once, a second copy is EXISTING (%d/%d of %zu)",
+	    news, again, n);
+	for (i = 0; i < n; i++)
+		if (rows[i].result != NULL)
+			break;
+	if (i < n) {
+		T(ledger_find(dst, &rows[i], &got, &err) == 1 &&
+		    got.state == rows[i].state &&
+		    got.result_len == rows[i].result_len &&
+		    memcmp(got.result, rows[i].result, got.result_len) == 0 &&
+		    got.created == rows[i].created &&
+		    strcmp(got.payment_id, rows[i].payment_id) == 0,
+		    "a copied row keeps state, result bytes, times, payment id");
+		ledger_payment_free(&got);
+	} else
+		T(0, "a row with a result to compare");
+	ledger_payments_free(rows, n);
+	ledger_close(dst);
+}
+
+/* What only a database server has. */
+static void
+test_pg_only(void)
+{
+	struct ledger		*l;
+	struct ledger_payment	 in, row;
+	struct sf_err		 err;
+	char			 sql[200];
+	time_t			 t0;
+
+	sf_err_clear(&err);
+	l = ledger_open("postgresql://synthforge@127.0.0.1:1/nothing", &err);
+	T(l != NULL, "an unreachable server does not fail the open");
+	if (l != NULL) {
+		T(ledger_writable(l, &err) == -1 && err.status == 503 &&
+		    strcmp(err.code, "ledger_unavailable") == 0,
+		    "unreachable: writable says 503 ledger_unavailable (%s)",
+		    err.message);
+		fill(&in, nonce_n(5000), NULL, "h", "1");
+		t0 = time(NULL);
+		T(ledger_claim(l, &in, &row, &err) == -1 &&
+		    err.status == 503 && strcmp(err.code,
+		    "ledger_unavailable") == 0 && time(NULL) - t0 < 10,
+		    "unreachable: a claim fails fast with 503");
+		ledger_close(l);
+	}
+	sf_err_clear(&err);
+	T(ledger_open("postgresql://synthforge@127.0.0.1:notaport/x",
+	    &err) == NULL && strcmp(err.code, "config_invalid") == 0,
+	    "a malformed URI is config_invalid (%s)", err.message);
+	snprintf(sql, sizeof(sql), "UPDATE synthforge_schema SET version ="
+	    " version + 1 WHERE component = 'ledger'");
+	T(pgtest_exec(dbpath, sql) == 0, "schema version bumped");
+	sf_err_clear(&err);
+	T(ledger_open(dbpath, &err) == NULL &&
+	    strstr(err.message, "this program knows") != NULL,
+	    "a newer schema is refused (%s)", err.message);
+}
+
 int
 main(void)
 {
@@ -122,9 +211,14 @@ main(void)
 	if (mkdtemp(dir) == NULL)
 		return 1;
 	snprintf(dbpath, sizeof(dbpath), "%s/ledger.db", dir);
+	if (pgtest_db("sf_ledger", dbpath, dbpath, sizeof(dbpath)) == -1)
+		TAP_OK(0, "a fresh PostgreSQL database");
 
 	l = ledger_open(dbpath, &err);
-	T(l != NULL, "open creates the schema");
+	T(l != NULL, "open creates the schema (%s)", l ? "" : err.message);
+	printf("# backend: %s\n", l ? ledger_backend(l) : "?");
+	T(l != NULL && strcmp(ledger_backend(l), pgtest_on() ? "postgresql" :
+	    "sqlite") == 0, "DB picks the backend");
 	if (l == NULL)
 		return tap_done();
 
@@ -279,7 +373,10 @@ main(void)
 
 	l = ledger_open(dbpath, &err);
 	T(l != NULL, "reopen keeps schema version");
+	test_import(l);
 	ledger_close(l);
+	if (pgtest_on())
+		test_pg_only();
 
 	{
 		char cmd[300];

@@ -51,8 +51,8 @@ lpg_open(const char *uri, struct sf_err *err)
 		return NULL;
 	}
 	if (!up)
-		fprintf(stderr, "ledger: PostgreSQL not reachable yet (%s); "
-		    "calls answer 503 ledger_unavailable until it is\n",
+		fprintf(stderr, "ledger: PostgreSQL not reachable yet, calls "
+		    "answer 503 ledger_unavailable until it is: %s\n",
 		    err->message);
 	return l;
 }

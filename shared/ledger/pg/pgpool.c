@@ -58,6 +58,10 @@ pgpool_msg(const PGconn *c, const PGresult *r, char *buf, size_t sz)
 	if ((m == NULL || *m == '\0') && c != NULL)
 		m = PQerrorMessage(c);
 	snprintf(buf, sz, "%s", m != NULL && *m ? m : "no answer");
+	/* libpq's messages span lines; ours are one line. */
+	for (n = 0; buf[n] != '\0'; n++)
+		if (buf[n] == '\n' || buf[n] == '\t')
+			buf[n] = ' ';
 	n = strlen(buf);
 	while (n > 0 && (buf[n - 1] == '\n' || buf[n - 1] == ' '))
 		buf[--n] = '\0';
@@ -99,6 +103,14 @@ pgpool_check(PGconn *c, const PGresult *r, const char *what,
 	    msg);
 }
 
+/* NOTICEs (an IF NOT EXISTS that found the table) are not news. */
+static void
+pgpool_quiet(void *arg, const char *msg)
+{
+	(void)arg;
+	(void)msg;
+}
+
 static PGconn *
 pgpool_connect(const char *uri, struct sf_err *err)
 {
@@ -119,6 +131,7 @@ pgpool_connect(const char *uri, struct sf_err *err)
 		PQfinish(c);
 		return NULL;
 	}
+	PQsetNoticeProcessor(c, pgpool_quiet, NULL);
 	return c;
 }
 
@@ -138,7 +151,7 @@ pgpool_free(struct pgpool *p)
 struct pgpool *
 pgpool_get(const char *uri, int *reachable, struct sf_err *err)
 {
-	PQconninfoOption	*opts;
+	PQconninfoOption	*opts, *o;
 	struct pgpool		*p;
 	PGconn			*c;
 	char			*msg = NULL;
@@ -151,6 +164,16 @@ pgpool_get(const char *uri, int *reachable, struct sf_err *err)
 		PQfreemem(msg);
 		return NULL;
 	}
+	for (o = opts; o->keyword != NULL; o++)
+		/* libpq checks the port only when it connects. */
+		if (strcmp(o->keyword, "port") == 0 && o->val != NULL &&
+		    (o->val[0] == '\0' ||
+		    strspn(o->val, "0123456789,") != strlen(o->val))) {
+			PQconninfoFree(opts);
+			sf_err_set(err, 500, "config_invalid", "DB", "DB is not "
+			    "a valid PostgreSQL URI: the port is not a number");
+			return NULL;
+		}
 	PQconninfoFree(opts);
 	pthread_mutex_lock(&pgpool_list_mu);
 	/* After fork(): the parent's pools are its own; forget them. */
