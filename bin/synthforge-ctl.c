@@ -4,13 +4,16 @@
  *   synthforge-ctl [options] list [--state S] [--limit N]
  *   synthforge-ctl [options] revenue
  *   synthforge-ctl [options] settle-pending [--min-age SECONDS]
+ *   synthforge-ctl [options] migrate --from SQLITE_LEDGER
  *   synthforge-ctl check [--mainnet] [--online] [CONFIG]
  *
  * Settings (DB, SETTLE, FACILITATOR_URL, RPC_URL, RELAYER_KEY_FILE,
  * CDP_API_KEY_ID, CDP_API_KEY_SECRET) come from the environment under those
  * names, else from where the endpoints read them (SYNTHFORGE_<KEY>, the
  * configuration file), and can be overridden by --db, --settle,
- * --facilitator-url, --rpc-url, --relayer-key-file.  Exit: 0 fine, 1 a settlement failed or is unknown,
+ * --facilitator-url, --rpc-url, --relayer-key-file.  DB is a SQLite path
+ * or a postgresql:// URI; migrate copies every row of a SQLite ledger into
+ * DB (rows already there are left alone, so it can be run again).  Exit: 0 fine, 1 a settlement failed or is unknown,
  * 2 usage or setup error.
  */
 #include <sys/stat.h>
@@ -42,6 +45,7 @@ struct ctl_opts {
 	const char	*cdp_key_id;
 	const char	*cdp_key_secret;
 	const char	*cmd;
+	const char	*from;		/* migrate: the SQLite ledger */
 	int		 state;		/* -1 = all */
 	size_t		 limit;
 	long		 min_age;
@@ -53,7 +57,8 @@ usage(void)
 	fprintf(stderr, "usage: synthforge-ctl [--db path] [--settle "
 	    "facilitator|direct] [--facilitator-url url] [--rpc-url url]\n"
 	    "\t[--relayer-key-file path] list [--state S] [--limit N] | "
-	    "revenue |\n\tsettle-pending [--min-age seconds]\n"
+	    "revenue |\n\tsettle-pending [--min-age seconds] | "
+	    "migrate --from sqlite-ledger\n"
 	    "       synthforge-ctl check [--mainnet] [--online] [config]\n");
 }
 
@@ -108,6 +113,7 @@ ctl_options(int argc, char *argv[], struct ctl_opts *o)
 		{ "state", required_argument, NULL, 'S' },
 		{ "limit", required_argument, NULL, 'n' },
 		{ "min-age", required_argument, NULL, 'a' },
+		{ "from", required_argument, NULL, 'F' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -161,6 +167,9 @@ ctl_options(int argc, char *argv[], struct ctl_opts *o)
 			o->limit = strtoul(optarg, &end, 10);
 			if (*end != '\0')
 				return -1;
+			break;
+		case 'F':
+			o->from = optarg;
 			break;
 		case 'a':
 			o->min_age = strtol(optarg, &end, 10);
@@ -276,6 +285,22 @@ cmd_settle_pending(struct ledger *l, const struct ctl_opts *o,
 	if (n == 0)
 		printf("nothing to settle\n");
 	for (i = 0; i < n; i++) {
+		/*
+		 * Claim the row first (compare-and-set on the version read):
+		 * another settle-pending, on this host or another, may be on
+		 * it, and a second settlement would fail and mark it failed.
+		 */
+		switch (ledger_take_stale(l, rows[i].id, rows[i].state,
+		    rows[i].state, rows[i].updated + 1, &err)) {
+		case 1:
+			break;
+		case 0:
+			printf("skipped\t%lld\tanother settler has it\n",
+			    (long long)rows[i].id);
+			continue;
+		default:
+			goto dberr;
+		}
 		/* A transfer mined before the claim was another sale. */
 		memset(&so, 0, sizeof(so));	/* not fresh: maybe tried */
 		so.since = rows[i].created > 5 ? rows[i].created - 5 : 0;
@@ -317,6 +342,60 @@ dberr:
 	fprintf(stderr, "synthforge-ctl: %s\n", err.message);
 	ledger_payments_free(rows, n);
 	return 2;
+}
+
+/*
+ * migrate: every row of the SQLite ledger at o->from into l (DB, usually
+ * PostgreSQL), oldest first, whole (state, result, tx, times).  A row
+ * whose key is already there is left as it is, so a second run copies
+ * only what is new.  Settle what is pending first, or after: the rows
+ * keep their state either way.
+ */
+static int
+cmd_migrate(struct ledger *l, const struct ctl_opts *o)
+{
+	struct ledger		*src;
+	struct ledger_payment	*rows;
+	struct sf_err		 err;
+	size_t			 n, i, copied = 0, there = 0;
+	int			 rc;
+
+	if (o->from == NULL || ledger_uri_is_pg(o->from)) {
+		fprintf(stderr, "synthforge-ctl: migrate needs --from, the "
+		    "path of a SQLite ledger\n");
+		return 2;
+	}
+	if (access(o->from, R_OK) == -1) {
+		fprintf(stderr, "synthforge-ctl: %s: cannot read\n", o->from);
+		return 2;
+	}
+	if ((src = ledger_open(o->from, &err)) == NULL) {
+		fprintf(stderr, "synthforge-ctl: %s\n", err.message);
+		return 2;
+	}
+	if (ledger_list(src, -1, 0, &rows, &n, &err) == -1) {
+		fprintf(stderr, "synthforge-ctl: %s\n", err.message);
+		ledger_close(src);
+		return 2;
+	}
+	for (i = n; i-- > 0;) {
+		if ((rc = ledger_import(l, &rows[i], &err)) == -1) {
+			fprintf(stderr, "synthforge-ctl: row %lld: %s\n",
+			    (long long)rows[i].id, err.message);
+			ledger_payments_free(rows, n);
+			ledger_close(src);
+			return 2;
+		}
+		if (rc == LEDGER_NEW)
+			copied++;
+		else
+			there++;
+	}
+	printf("migrated\t%zu copied\t%zu already there\t%s -> %s\n",
+	    copied, there, ledger_backend(src), ledger_backend(l));
+	ledger_payments_free(rows, n);
+	ledger_close(src);
+	return 0;
 }
 
 /*
@@ -615,20 +694,30 @@ main(int argc, char *argv[])
 		return 2;
 	}
 	if (strcmp(o.cmd, "list") != 0 && strcmp(o.cmd, "revenue") != 0 &&
-	    strcmp(o.cmd, "settle-pending") != 0) {
+	    strcmp(o.cmd, "settle-pending") != 0 &&
+	    strcmp(o.cmd, "migrate") != 0) {
 		usage();
 		return 2;
 	}
-	if ((l = ledger_open(o.db, &err)) == NULL) {
+	/* A PostgreSQL ledger opens even when unreachable: say so now. */
+	if ((l = ledger_open(o.db, &err)) == NULL ||
+	    ((ledger_uri_is_pg(o.db) || strcmp(o.cmd, "list") != 0) &&
+	    strcmp(o.cmd, "revenue") != 0 && ledger_writable(l, &err) == -1)) {
 		fprintf(stderr, "synthforge-ctl: %s\n", err.message);
+		ledger_close(l);
 		return 2;
 	}
-	/* The relayer nonce lock lives next to the ledger, as the server's. */
-	snprintf(lock, sizeof(lock), "%s.nonce.lock", o.db);
+	/* The relayer nonce lock lives where the server's does (flow.c). */
+	if (ledger_uri_is_pg(o.db))
+		lock[0] = '\0';
+	else
+		snprintf(lock, sizeof(lock), "%s.nonce.lock", o.db);
 	if (strcmp(o.cmd, "list") == 0)
 		rc = cmd_list(l, &o);
 	else if (strcmp(o.cmd, "revenue") == 0)
 		rc = cmd_revenue(l);
+	else if (strcmp(o.cmd, "migrate") == 0)
+		rc = cmd_migrate(l, &o);
 	else
 		rc = cmd_settle_pending(l, &o, lock);
 	ledger_close(l);

@@ -178,7 +178,13 @@ flow_init(struct flow_ctx *ctx, const struct cfg *cfg,
 		return sf_err_set(err, 500, "config_invalid", "SETTLE",
 		    "SETTLE=\"%s\" must be facilitator or direct", mode);
 	db = cfg_get_or(cfg, "DB", "var/ledger.db");
-	snprintf(ctx->lock_path, sizeof(ctx->lock_path), "%s.nonce.lock", db);
+	/* The relayer's nonce lock sits next to a SQLite ledger; with a
+	   PostgreSQL URI, next to the relayer key (settle_direct's default). */
+	if (ledger_uri_is_pg(db))
+		ctx->lock_path[0] = '\0';
+	else
+		snprintf(ctx->lock_path, sizeof(ctx->lock_path),
+		    "%s.nonce.lock", db);
 	ctx->settle.facilitator.url = cfg_get_or(cfg, "FACILITATOR_URL",
 	    "https://x402.org/facilitator");
 	ctx->settle.facilitator.cdp_key_id = cfg_get(cfg, "CDP_API_KEY_ID");

@@ -29,25 +29,44 @@ static char		 health_probe_what[512];
 static char		 health_probe_msg[256];
 
 /*
- * Writable means we can take the write lock, which every claim needs:
- * a read-only file, a full directory for the WAL or a stuck writer all
- * show here.  ledger_open creates and migrates the file as the endpoints
- * do.
+ * Writable means a claim could be written now: for SQLite, the write lock
+ * (a read-only file, a full directory for the WAL or a stuck writer show
+ * here); for PostgreSQL, a write rolled back (the server unreachable or
+ * read-only shows; the pool reconnects by itself, so the next probe sees
+ * it back).  One handle per DB for the process, opened as the endpoints
+ * do (creating or upgrading the schema).
  */
+static pthread_mutex_t	 health_ledger_lock = PTHREAD_MUTEX_INITIALIZER;
+static struct ledger	*health_ledger_h;
+static char		 health_ledger_db[1024];
+
 static int
 health_ledger(const struct cfg *c, cJSON *o)
 {
 	struct sf_err	 err;
-	struct ledger	*l;
+	const char	*db = cfg_get_or(c, "DB", "var/ledger.db");
 	int		 ok = 0;
 
 	sf_err_clear(&err);
-	if ((l = ledger_open(cfg_get_or(c, "DB", "var/ledger.db"), &err)) != NULL &&
-	    ledger_writable(l, &err) == 0)
+	pthread_mutex_lock(&health_ledger_lock);
+	if (health_ledger_h != NULL && strcmp(health_ledger_db, db) != 0) {
+		ledger_close(health_ledger_h);
+		health_ledger_h = NULL;
+	}
+	if (health_ledger_h == NULL &&
+	    (health_ledger_h = ledger_open(db, &err)) != NULL)
+		snprintf(health_ledger_db, sizeof(health_ledger_db), "%s", db);
+	cJSON_AddStringToObject(o, "backend", ledger_uri_is_pg(db) ?
+	    "postgresql" : "sqlite");
+	if (health_ledger_h != NULL && ledger_writable(health_ledger_h,
+	    &err) == 0)
 		ok = 1;
-	else
+	else {
+		cJSON_AddStringToObject(o, "code", err.code[0] ? err.code :
+		    "ledger_unavailable");
 		cJSON_AddStringToObject(o, "error", err.message);
-	ledger_close(l);
+	}
+	pthread_mutex_unlock(&health_ledger_lock);
 	cJSON_AddBoolToObject(o, "ok", ok);
 	return ok;
 }
