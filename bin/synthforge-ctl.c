@@ -36,6 +36,9 @@
 #include "x402/evm/rpc.h"
 #include "x402/settle.h"
 
+/* How long a settle-pending run holds a row it is settling (seconds). */
+#define CTL_LEASE_S	300
+
 struct ctl_opts {
 	const char	*db;
 	const char	*settle;
@@ -286,12 +289,12 @@ cmd_settle_pending(struct ledger *l, const struct ctl_opts *o,
 		printf("nothing to settle\n");
 	for (i = 0; i < n; i++) {
 		/*
-		 * Claim the row first (compare-and-set on the version read):
+		 * Lease the row first (compare-and-set on the version read):
 		 * another settle-pending, on this host or another, may be on
 		 * it, and a second settlement would fail and mark it failed.
 		 */
-		switch (ledger_take_stale(l, rows[i].id, rows[i].state,
-		    rows[i].state, rows[i].updated + 1, &err)) {
+		switch (ledger_lease(l, rows[i].id, rows[i].state,
+		    rows[i].updated, CTL_LEASE_S, &err)) {
 		case 1:
 			break;
 		case 0:

@@ -240,6 +240,14 @@ ledger_take_stale(struct ledger *l, int64_t id, enum ledger_state from,
 }
 
 int
+ledger_lease(struct ledger *l, int64_t id, enum ledger_state state,
+    int64_t seen, int64_t lease_s, struct sf_err *err)
+{
+	return l->ops->lease(l->be, id, state, seen,
+	    (int64_t)time(NULL) + lease_s, err);
+}
+
+int
 ledger_store_result(struct ledger *l, int64_t id, const char *ctype,
     const void *body, size_t len, struct sf_err *err)
 {

@@ -116,6 +116,16 @@ int	ledger_set_state(struct ledger *, int64_t id, int from,
    row); 1 moved, 0 not, -1 error. */
 int	ledger_take_stale(struct ledger *, int64_t id, enum ledger_state from,
 	    enum ledger_state to, int64_t before, struct sf_err *);
+/*
+ * Take row id to settle it (synthforge-ctl settle-pending): only if it is
+ * still in `state` and its updated time is still `seen` (the version the
+ * caller read), set updated to now + lease_s, so no other settler lists
+ * it (pending rows are those untouched for min_age) until the lease ends
+ * or the settlement writes the row.  A settler that dies leaves the row to
+ * the next run after lease_s.  1 taken, 0 someone else has it, -1 error.
+ */
+int	ledger_lease(struct ledger *, int64_t id, enum ledger_state state,
+	    int64_t seen, int64_t lease_s, struct sf_err *);
 int	ledger_store_result(struct ledger *, int64_t id, const char *ctype,
 	    const void *body, size_t len, struct sf_err *);
 /* State settled with tx ("" or NULL: unknown tx) and a note (may be NULL). */

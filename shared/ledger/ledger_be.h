@@ -38,6 +38,8 @@ struct ledger_ops {
 	int	 (*take_stale)(struct ledger_be *, int64_t id, enum ledger_state from,
 		    enum ledger_state to, int64_t before, int64_t now,
 		    struct sf_err *);
+	int	 (*lease)(struct ledger_be *, int64_t id, enum ledger_state state,
+		    int64_t seen, int64_t until, struct sf_err *);
 	int	 (*store_result)(struct ledger_be *, int64_t id, const char *ctype,
 		    const void *body, size_t len, int64_t now,
 		    struct sf_err *);

@@ -20,6 +20,7 @@
 #include "basics/cfg.h"
 #include "basics/err.h"
 #include "flow/flow.h"
+#include "ledger/ledger.h"
 #include "ops/metrics.h"
 
 /*
@@ -103,7 +104,10 @@ metrics_dir(const struct cfg *c, char *buf, size_t sz)
 		return buf;
 	}
 	db = cfg_get_or(c, "DB", "var/ledger.db");
-	if ((slash = strrchr(db, '/')) == NULL)
+	/* The counters are this host's: a shared database is no folder. */
+	if (ledger_uri_is_pg(db))
+		snprintf(buf, sz, "var/metrics");
+	else if ((slash = strrchr(db, '/')) == NULL)
 		snprintf(buf, sz, "metrics");
 	else
 		snprintf(buf, sz, "%.*s/metrics", (int)(slash - db), db);

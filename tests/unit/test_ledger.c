@@ -290,6 +290,23 @@ main(void)
 	    &err) == 0 && n == 0, "expired validBefore is not pending");
 	ledger_payments_free(rows, n);
 
+	/* Two settlers read the same pending row: one lease wins. */
+	T(ledger_get(l, id, &got, &err) == 1, "get the pending row");
+	T(ledger_lease(l, id, LEDGER_DELIVERED, got.updated, 300, &err) == 1,
+	    "the first settler leases the version it read");
+	T(ledger_lease(l, id, LEDGER_DELIVERED, got.updated, 300, &err) == 0,
+	    "a second settler with the same version loses");
+	T(ledger_pending_settlement(l, time(NULL), 0, &rows, &n,
+	    &err) == 0 && n == 0, "a leased row is not pending, even at "
+	    "min_age 0");
+	ledger_payments_free(rows, n);
+	T(ledger_pending_settlement(l, time(NULL) + 301, 0, &rows, &n,
+	    &err) == 0 && n == 1, "after the lease it is pending again");
+	ledger_payments_free(rows, n);
+	ledger_payment_free(&got);
+	T(ledger_set_state(l, id, LEDGER_DELIVERED, LEDGER_DELIVERED, NULL,
+	    &err) == 1, "the settler writing the row ends the lease");
+
 	fill(&in, nonce_n(3), NULL, "req4", "250000");
 	rc = ledger_claim(l, &in, &row, &err);
 	T(rc == LEDGER_NEW, "second payment");

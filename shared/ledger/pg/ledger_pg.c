@@ -327,6 +327,19 @@ lpg_take_stale(struct ledger_be *l, int64_t id, enum ledger_state from,
 }
 
 static int
+lpg_lease(struct ledger_be *l, int64_t id, enum ledger_state state,
+    int64_t seen, int64_t until, struct sf_err *err)
+{
+	char		 u[24], ids[24], sn[24];
+	const char	*v[4] = { LPG_I64(u, until), LPG_I64(ids, id),
+	    ledger_state_name(state), LPG_I64(sn, seen) };
+
+	return lpg_update(l, "UPDATE payments SET updated = $1"
+	    " WHERE id = $2 AND state = $3 AND updated = $4", 4, v, NULL, NULL,
+	    err);
+}
+
+static int
 lpg_store_result(struct ledger_be *l, int64_t id, const char *ctype,
     const void *body, size_t len, int64_t now, struct sf_err *err)
 {
@@ -456,6 +469,7 @@ const struct ledger_ops ledger_pg_ops = {
 	.get = lpg_get,
 	.set_state = lpg_set_state,
 	.take_stale = lpg_take_stale,
+	.lease = lpg_lease,
 	.store_result = lpg_store_result,
 	.set_settled = lpg_set_settled,
 	.list = lpg_list,

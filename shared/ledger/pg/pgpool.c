@@ -323,6 +323,16 @@ pgpool_done(struct pgpool *p, PGconn *c)
 	else {
 		p->nopen--;
 		PQfinish(c);
+		/*
+		 * A broken connection usually means the server restarted:
+		 * the idle ones are dead too, so the next call opens anew
+		 * instead of finding them one failure at a time.
+		 */
+		if (p->pid == getpid())
+			while (p->nidle > 0) {
+				PQfinish(p->idle[--p->nidle]);
+				p->nopen--;
+			}
 	}
 	pthread_cond_signal(&p->cv);
 	pthread_mutex_unlock(&p->mu);

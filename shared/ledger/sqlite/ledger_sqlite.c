@@ -534,6 +534,30 @@ out:
 }
 
 static int
+lsq_lease(struct ledger_be *l, int64_t id, enum ledger_state state,
+    int64_t seen, int64_t until, struct sf_err *err)
+{
+	sqlite3_stmt	*st;
+	int		 ret = -1;
+
+	pthread_mutex_lock(&l->mu);
+	if (sqlite3_prepare_v2(l->db, "UPDATE payments SET updated = ?1"
+	    " WHERE id = ?2 AND state = ?3 AND updated = ?4", -1, &st,
+	    NULL) != SQLITE_OK) {
+		ledger_dberr(l, err, "prepare");
+		goto out;
+	}
+	sqlite3_bind_int64(st, 1, until);
+	sqlite3_bind_int64(st, 2, id);
+	sqlite3_bind_text(st, 3, ledger_state_name(state), -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 4, seen);
+	ret = ledger_update(l, st, err);
+out:
+	pthread_mutex_unlock(&l->mu);
+	return ret;
+}
+
+static int
 lsq_store_result(struct ledger_be *l, int64_t id, const char *ctype,
     const void *body, size_t len, int64_t now, struct sf_err *err)
 {
@@ -731,6 +755,7 @@ const struct ledger_ops ledger_sqlite_ops = {
 	.get = lsq_get,
 	.set_state = lsq_set_state,
 	.take_stale = lsq_take_stale,
+	.lease = lsq_lease,
 	.store_result = lsq_store_result,
 	.set_settled = lsq_set_settled,
 	.list = lsq_list,
