@@ -182,8 +182,17 @@ asan-integ:
 bench: deps tests/node_modules/.installed
 	$(MAKE) all
 	$(MAKE) bench-x402
+	$(MAKE) bench-ledger
+
+# The ledger's share of a paid call per second, SQLite beside PostgreSQL.
+$(B)/bench/bench_ledger: bench/bench_ledger.c $(LIBS) tests/unit/pgtest.h
+	@mkdir -p $(dir $@)
+	$(CC) $(SF_CFLAGS) -Itests/unit $(CFLAGS) -o $@ $< -Wl,--start-group $(LIBS) -Wl,--end-group $(LDLIBS)
+
+bench-ledger: $(B)/bench/bench_ledger
+	node tests/lib/pg.mjs $(B)/bench/bench_ledger
 
 clean:
 	rm -rf build build-asan build-clang
 
-.PHONY: all deps deps-test run try unit unit-pg integ test check-layers clang-build asan-unit asan-integ bench clean
+.PHONY: all deps deps-test run try unit unit-pg integ test check-layers clang-build asan-unit asan-integ bench bench-ledger clean
