@@ -167,7 +167,7 @@ clang-build:
 # Unit tests again under AddressSanitizer and UBSan, in a separate tree.
 ASAN_CFLAGS = -O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
 asan-unit:
-	$(MAKE) B=build-asan CFLAGS='$(ASAN_CFLAGS)' unit
+	$(MAKE) B=build-asan CFLAGS='$(ASAN_CFLAGS)' unit unit-pg
 
 # The suites that drive the request flow, against sanitized endpoint
 # binaries: a memory error aborts the process and fails the request.

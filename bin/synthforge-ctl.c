@@ -606,6 +606,39 @@ check_prove(const struct cfg *c, struct check_state *st)
 	    "deadline + %u s\n", c->max_inflight, c->settle_margin);
 }
 
+/*
+ * The ledger: which backend; with --online, a PostgreSQL ledger is asked
+ * whether a claim could be written now (the schema is brought up as the
+ * endpoints would).  A SQLite file is not opened: that would create it.
+ */
+static void
+check_ledger(const struct cfg *c, struct check_state *st, int online)
+{
+	struct ledger	*l;
+	struct sf_err	 err;
+	const char	*db = cfg_get_or(c, "DB", "var/ledger.db");
+
+	if (!ledger_uri_is_pg(db)) {
+		check_line(st, 0, "ok", "ledger: SQLite %s%s", db,
+		    " (one host)");
+		return;
+	}
+	if (!online) {
+		check_line(st, 0, "ok", "ledger: PostgreSQL%s%s", "",
+		    " (--online connects)");
+		return;
+	}
+	sf_err_clear(&err);
+	if ((l = ledger_open(db, &err)) == NULL ||
+	    ledger_writable(l, &err) == -1)
+		check_line(st, 1, "DB", "%s%s", "PostgreSQL ledger: ",
+		    err.message);
+	else
+		check_line(st, 0, "ok", "ledger: PostgreSQL%s%s", "",
+		    ", writable");
+	ledger_close(l);
+}
+
 static int
 cmd_check(int argc, char *argv[])
 {
@@ -675,6 +708,7 @@ cmd_check(int argc, char *argv[])
 	if (online)
 		check_models(c, &st);
 	check_prove(c, &st);
+	check_ledger(c, &st, online);
 	printf("%s\n", st.bad ? "NOT READY" : "ready");
 	cfg_free(c);
 	return st.bad ? 1 : 0;
