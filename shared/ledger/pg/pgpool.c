@@ -72,8 +72,8 @@ static int
 pgpool_unavailable(struct sf_err *err, const char *what, const char *msg)
 {
 	return sf_err_set(err, 503, "ledger_unavailable", NULL,
-	    "the ledger database cannot be used right now (%s: %.300s); "
-	    "nothing was charged, retry later", what, msg);
+	    "the ledger database cannot be used right now (%s: %.300s)",
+	    what, msg);
 }
 
 int
