@@ -1,11 +1,14 @@
 /*
  * The free demo of a DEF_EP_DEMO endpoint (GET <path>?demo=true): no
- * payment, so its cost must be bounded across every endpoint process.
- * One small SQLite file (DEMO_DB; default demo.db next to the ledger's
- * DB, so a demo flood never contends for the ledger's write lock) holds
- * one row per admitted demo request of the last hour; each admission is
- * one BEGIN IMMEDIATE transaction, so separate processes and threads
- * agree.  Sliding windows, configuration (0 where noted):
+ * payment, so its cost must be bounded across every endpoint process and
+ * every host.  A store of the ledger's kind (demo_be.h) holds one row per
+ * admitted demo request of the last hour: DEMO_DB (a SQLite path or a
+ * PostgreSQL URI); by default the ledger's database when DB is a
+ * PostgreSQL URI (shared by the hosts), else demo.db next to the ledger's
+ * file (so a demo flood never contends for its write lock).  Each
+ * admission is one transaction holding the store's lock, so separate
+ * threads, processes and hosts agree.  Sliding windows, configuration
+ * (0 where noted):
  *   DEMO_PER_CLIENT_PER_MINUTE  default 2   (0 = no per-minute cap)
  *   DEMO_PER_CLIENT_PER_HOUR    default 10  (0 = the demo is off)
  *   DEMO_PER_HOUR               default 300, all clients (0 = off)
@@ -41,7 +44,7 @@ struct sf_err;
  * unit of DEMO_PAID_PER_HOUR was taken), else 0: force the offline route.
  * -1 with err: 429 demo_rate_limited (per client) or demo_busy (all
  * clients) and *retry_after seconds (>= 1) for the Retry-After header;
- * 403 demo_disabled; 503 demo_unavailable (the file cannot be used: fail
+ * 403 demo_disabled; 503 demo_unavailable (the store cannot be used: fail
  * closed); 500 config_invalid naming the key.
  */
 int	demo_admit(const struct cfg *, const char *client_addr, time_t now,
