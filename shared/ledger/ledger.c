@@ -385,3 +385,113 @@ ledger_revenue(struct ledger *l, struct ledger_revenue **rows, size_t *n,
 	*n = a.n;
 	return 0;
 }
+
+/* Compare two decimal strings without leading zeros: <0, 0, >0. */
+static int
+ledger_dec_cmp(const char *a, const char *b)
+{
+	size_t	 la, lb;
+
+	while (*a == '0' && a[1] != '\0')
+		a++;
+	while (*b == '0' && b[1] != '\0')
+		b++;
+	la = strlen(a);
+	lb = strlen(b);
+	if (la != lb)
+		return la < lb ? -1 : 1;
+	return strcmp(a, b);
+}
+
+static void
+ledger_exp_reset(void *arg)
+{
+	struct ledger_exposure	*ex = arg;
+
+	memset(ex, 0, sizeof(*ex));
+	strcpy(ex->unsettled, "0");
+}
+
+/* One row of a payer's exposure into ex (ledger_exp_cb). */
+static int
+ledger_exp_add(void *arg, const char *amount, const char *state, int has_tx,
+    struct sf_err *err)
+{
+	struct ledger_exposure	*ex = arg;
+
+	if (strcmp(state, "settle_failed") != 0)
+		ex->inflight++;
+	/* Settled first: the balance already shows it. */
+	if (has_tx)
+		return 0;
+	if (ledger_dec_add(ex->unsettled, sizeof(ex->unsettled), amount) == -1)
+		return sf_err_set(err, 500, "ledger_error", NULL,
+		    "bad amount in row");
+	ex->unsettled_count++;
+	return 0;
+}
+
+int
+ledger_exposure(struct ledger *l, const struct ledger_payment *key,
+    struct ledger_exposure *ex, struct sf_err *err)
+{
+	struct ledger_payment	 k;
+
+	ledger_exp_reset(ex);
+	if (ledger_canon(key, &k, "ledger_exposure", err) == -1)
+		return -1;
+	return l->ops->exposure(l->be, &k, (int64_t)time(NULL), ledger_exp_add,
+	    ex, err);
+}
+
+struct ledger_admit_arg {
+	const char		*balance;
+	unsigned		 max_inflight;
+	struct ledger_exposure	*ex;
+};
+
+/* After the scan, under the payer's lock: 0 admit, LEDGER_OVER_*, -1. */
+static int
+ledger_admit_decide(void *arg, const struct ledger_payment *k,
+    struct sf_err *err)
+{
+	struct ledger_admit_arg	*a = arg;
+	char			 total[80];
+
+	if (a->ex->inflight >= (int64_t)a->max_inflight)
+		return LEDGER_OVER_INFLIGHT;
+	snprintf(total, sizeof(total), "%s", a->ex->unsettled);
+	if (ledger_dec_add(total, sizeof(total), k->amount) == -1)
+		return sf_err_set(err, 500, "ledger_error", NULL, "bad amount");
+	/* Unknown balance: only this payment is proven payable. */
+	if (ledger_dec_cmp(total, a->balance != NULL ? a->balance :
+	    k->amount) > 0)
+		return LEDGER_OVER_BALANCE;
+	return 0;
+}
+
+int
+ledger_admit(struct ledger *l, int64_t id, const char *balance,
+    unsigned max_inflight, struct ledger_exposure *ex, struct sf_err *err)
+{
+	struct ledger_admit_arg	 a = { balance, max_inflight, ex };
+	struct ledger_admission	 ad = { ledger_exp_reset, ledger_exp_add, ex,
+	    ledger_admit_decide, &a };
+
+	ledger_exp_reset(ex);
+	return l->ops->admit(l->be, id, (int64_t)time(NULL), &ad, err);
+}
+
+int
+ledger_unclaim(struct ledger *l, int64_t id, struct sf_err *err)
+{
+	return l->ops->unclaim(l->be, id, err);
+}
+
+int
+ledger_set_tx(struct ledger *l, int64_t id, const char *tx,
+    struct sf_err *err)
+{
+	return l->ops->set_tx(l->be, id, tx, (int64_t)time(NULL), err) < 0 ?
+	    -1 : 0;
+}

@@ -19,6 +19,21 @@ typedef int (*ledger_rev_cb)(void *arg, const char *endpoint,
     const char *asset, const char *network, const char *state,
     const char *amount, struct sf_err *);
 
+/* One row of a payer's exposure: amount, state, whether it has a tx. */
+typedef int (*ledger_exp_cb)(void *arg, const char *amount,
+    const char *state, int has_tx, struct sf_err *);
+/* Under the payer's lock, after the scan: 0 admit, LEDGER_OVER_*, -1. */
+typedef int (*ledger_decide_cb)(void *arg, const struct ledger_payment *k,
+    struct sf_err *);
+
+struct ledger_admission {
+	void		 (*reset)(void *exp_arg);  /* before each scan */
+	ledger_exp_cb	 scan;
+	void		*exp_arg;
+	ledger_decide_cb decide;
+	void		*dec_arg;
+};
+
 struct ledger_ops {
 	const char	*name;		/* "sqlite", "postgresql" */
 	struct ledger_be *(*open)(const char *uri, struct sf_err *);
@@ -52,6 +67,23 @@ struct ledger_ops {
 		    struct ledger_payment **rows, size_t *n, struct sf_err *);
 	int	 (*revenue_scan)(struct ledger_be *, ledger_rev_cb, void *arg,
 		    struct sf_err *);
+	/*
+	 * A payer's unsettled rows (working, delivered, settle_failed with
+	 * valid_before_s > now), each to cb.  0 or -1.
+	 */
+	int	 (*exposure)(struct ledger_be *, const struct ledger_payment *k,
+		    int64_t now, ledger_exp_cb, void *arg, struct sf_err *);
+	/*
+	 * In one transaction holding the payer's lock: row id still
+	 * verified?  reset, scan its payer's rows, decide; on 0 move it to
+	 * working.  1 admitted, 0 not verified, LEDGER_OVER_*, -1 error.
+	 */
+	int	 (*admit)(struct ledger_be *, int64_t id, int64_t now,
+		    const struct ledger_admission *, struct sf_err *);
+	/* Delete row id if still verified: rows deleted, -1. */
+	int	 (*unclaim)(struct ledger_be *, int64_t id, struct sf_err *);
+	int	 (*set_tx)(struct ledger_be *, int64_t id, const char *tx,
+		    int64_t now, struct sf_err *);
 	/* A whole row as it is (state, result, times); LEDGER_NEW/EXISTING. */
 	int	 (*import)(struct ledger_be *, const struct ledger_payment *,
 		    struct sf_err *);

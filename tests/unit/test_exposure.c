@@ -4,6 +4,8 @@
  * in-flight cap, both atomic across forked processes; dropping a refused
  * claim; and the configuration keys (window, offered maxTimeoutSeconds,
  * settle-first, per-network RPC, refusing a mainnet that cannot prove).
+ * The ledger part runs on SQLite, and with SF_TEST_PG set (make unit-pg)
+ * on PostgreSQL, with the same assertions.
  */
 #include <sys/wait.h>
 
@@ -18,12 +20,13 @@
 #include "flow/flow.h"
 #include "ledger/ledger.h"
 #include "hermetic.h"
+#include "pgtest.h"
 #include "tap.h"
 
 #define T(e, ...) do { int t_ok = (e); TAP_OK(t_ok, __VA_ARGS__); } while (0)
 #define NPROCS	10
 
-static char	 dbpath[256];
+static char	 dbpath[512];
 
 static void
 fill(struct ledger_payment *p, int n, const char *payer, const char *amount,
@@ -257,6 +260,9 @@ main(void)
 	if (mkdtemp(dir) == NULL)
 		return 1;
 	snprintf(dbpath, sizeof(dbpath), "%s/ledger.db", dir);
+	if (pgtest_db("sf_exposure", dbpath, dbpath, sizeof(dbpath)) == -1)
+		TAP_OK(0, "a fresh PostgreSQL database");
+	printf("# ledger on %s\n", pgtest_on() ? "PostgreSQL" : "SQLite");
 	test_ledger();
 	test_cfg();
 	return tap_done();

@@ -9,11 +9,16 @@
  *   - state changes and the stale take-over: UPDATE ... WHERE state = $from
  *     [AND updated < $before], a compare-and-set the database re-checks
  *     on the newest row version, so two hosts cannot both win;
+ *   - a payer's admission (exposure + in-flight cap, ledger_admit): one
+ *     transaction that first locks the payer's row in payer_locks with
+ *     SELECT ... FOR UPDATE, so admissions for one payer queue across
+ *     hosts; the whole transaction is retried on 40001/40P01;
  *   - statements the server asks to retry (40001) run again (pgpool).
  */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <libpq-fe.h>
 
@@ -459,6 +464,186 @@ lpg_import(struct ledger_be *l, const struct ledger_payment *k,
 	return rc == 1 ? LEDGER_NEW : LEDGER_EXISTING;
 }
 
+/* Inside c's transaction (or alone): k's payer's unsettled rows to cb.
+   0, 1 the server asks to retry, -1. */
+static int
+lpg_exposure_on(PGconn *c, const struct ledger_payment *k, int64_t now,
+    ledger_exp_cb cb, void *arg, struct sf_err *err)
+{
+	char		 t[24];
+	const char	*v[4] = { k->network, k->asset, k->payer,
+	    LPG_I64(t, now) };
+	PGresult	*r;
+	int		 i, rc;
+
+	r = PQexecParams(c, "SELECT amount, state, tx FROM payments"
+	    " WHERE network = $1 AND asset = $2 AND payer = $3"
+	    " AND state IN ('working', 'delivered', 'settle_failed')"
+	    " AND valid_before_s > $4", 4, NULL, v, NULL, NULL, 0);
+	if ((rc = pgpool_check(c, r, "exposure", err)) != 0) {
+		PQclear(r);
+		return rc;
+	}
+	for (i = 0; i < PQntuples(r); i++)
+		if (cb(arg, PQgetvalue(r, i, 0), PQgetvalue(r, i, 1),
+		    !PQgetisnull(r, i, 2) && *PQgetvalue(r, i, 2) != '\0',
+		    err) == -1) {
+			PQclear(r);
+			return -1;
+		}
+	PQclear(r);
+	return 0;
+}
+
+static int
+lpg_exposure(struct ledger_be *l, const struct ledger_payment *k,
+    int64_t now, ledger_exp_cb cb, void *arg, struct sf_err *err)
+{
+	PGconn	*c;
+	int	 rc;
+
+	if ((c = pgpool_conn(l->pool, err)) == NULL)
+		return -1;
+	rc = lpg_exposure_on(c, k, now, cb, arg, err);
+	pgpool_done(l->pool, c);
+	return rc == 0 ? 0 : -1;
+}
+
+/* One statement in c's transaction: 0, 1 retry, -1 (r kept in *out). */
+static int
+lpg_in_tx(PGconn *c, const char *sql, int n, const char *const *v,
+    PGresult **out, struct sf_err *err)
+{
+	PGresult	*r = PQexecParams(c, sql, n, NULL, v, NULL, NULL, 0);
+	int		 rc = pgpool_check(c, r, "admit", err);
+
+	if (rc == 0 && out != NULL)
+		*out = r;
+	else
+		PQclear(r);
+	return rc;
+}
+
+/* Row id's key and amount when it is still verified: 1, 0 not, -2, -1. */
+static int
+lpg_admit_row(PGconn *c, int64_t id, struct ledger_payment *k,
+    struct sf_err *err)
+{
+	PGresult	*r;
+	char		 ids[24];
+	const char	*v[1] = { LPG_I64(ids, id) };
+	int		 rc;
+
+	if ((rc = lpg_in_tx(c, "SELECT network, asset, payer, amount, state"
+	    " FROM payments WHERE id = $1", 1, v, &r, err)) != 0)
+		return rc == 1 ? -2 : -1;
+	memset(k, 0, sizeof(*k));
+	rc = PQntuples(r) == 1 && strcmp(PQgetvalue(r, 0, 4), "verified") == 0;
+	if (rc) {
+		ledger_copy(k->network, sizeof(k->network), PQgetvalue(r, 0, 0));
+		ledger_copy(k->asset, sizeof(k->asset), PQgetvalue(r, 0, 1));
+		ledger_copy(k->payer, sizeof(k->payer), PQgetvalue(r, 0, 2));
+		ledger_copy(k->amount, sizeof(k->amount), PQgetvalue(r, 0, 3));
+	}
+	PQclear(r);
+	return rc;
+}
+
+/*
+ * One attempt, in one transaction that first locks the payer's row in
+ * payer_locks (created on first use; SELECT ... FOR UPDATE): every host's
+ * admissions for one payer queue there, so the exposure read and the move
+ * to working cannot interleave.  1, 0, LEDGER_OVER_*, -1, -2 retry.
+ */
+static int
+lpg_admit_once(PGconn *c, int64_t id, int64_t now,
+    const struct ledger_admission *a, struct sf_err *err)
+{
+	struct ledger_payment	 k;
+	PGresult		*r;
+	char			 ids[24], t[24];
+	const char		*v[3];
+	int			 rc;
+
+	if ((rc = lpg_in_tx(c, "BEGIN", 0, NULL, NULL, err)) != 0)
+		return rc == 1 ? -2 : -1;
+	if ((rc = lpg_admit_row(c, id, &k, err)) != 1)
+		return rc;
+	v[0] = k.network; v[1] = k.asset; v[2] = k.payer;
+	if ((rc = lpg_in_tx(c, "INSERT INTO payer_locks (network, asset,"
+	    " payer) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING", 3, v, NULL,
+	    err)) != 0 || (rc = lpg_in_tx(c, "SELECT 1 FROM payer_locks"
+	    " WHERE network = $1 AND asset = $2 AND payer = $3 FOR UPDATE", 3,
+	    v, NULL, err)) != 0)
+		return rc == 1 ? -2 : -1;
+	a->reset(a->exp_arg);
+	if ((rc = lpg_exposure_on(c, &k, now, a->scan, a->exp_arg, err)) != 0)
+		return rc == 1 ? -2 : -1;
+	if ((rc = a->decide(a->dec_arg, &k, err)) != 0)
+		return rc;	/* refused: nothing to keep, rolled back */
+	v[0] = LPG_I64(t, now);
+	v[1] = LPG_I64(ids, id);
+	if ((rc = lpg_in_tx(c, "UPDATE payments SET state = 'working',"
+	    " updated = $1 WHERE id = $2 AND state = 'verified'", 2, v, &r,
+	    err)) != 0)
+		return rc == 1 ? -2 : -1;
+	rc = atoi(PQcmdTuples(r));
+	PQclear(r);
+	r = PQexec(c, "COMMIT");
+	switch (pgpool_check(c, r, "admit", err)) {
+	case 0:
+		break;
+	case 1:
+		rc = -2;
+		break;
+	default:
+		rc = -1;
+	}
+	PQclear(r);
+	return rc;
+}
+
+static int
+lpg_admit(struct ledger_be *l, int64_t id, int64_t now,
+    const struct ledger_admission *a, struct sf_err *err)
+{
+	PGconn	*c;
+	int	 try, rc = -1;
+
+	for (try = 0; try < PGPOOL_RETRIES; try++) {
+		if ((c = pgpool_conn(l->pool, err)) == NULL)
+			return -1;
+		rc = lpg_admit_once(c, id, now, a, err);
+		pgpool_done(l->pool, c);	/* rolls back what is open */
+		if (rc != -2)
+			return rc;
+		usleep(1000u << (try < 6 ? try : 6));
+	}
+	return -1;
+}
+
+static int
+lpg_unclaim(struct ledger_be *l, int64_t id, struct sf_err *err)
+{
+	char		 ids[24];
+	const char	*v[1] = { LPG_I64(ids, id) };
+
+	return lpg_update(l, "DELETE FROM payments WHERE id = $1"
+	    " AND state = 'verified'", 1, v, NULL, NULL, err);
+}
+
+static int
+lpg_set_tx(struct ledger_be *l, int64_t id, const char *tx, int64_t now,
+    struct sf_err *err)
+{
+	char		 t[24], ids[24];
+	const char	*v[3] = { tx != NULL && *tx ? tx : NULL,
+	    LPG_I64(t, now), LPG_I64(ids, id) };
+
+	return lpg_update(l, "UPDATE payments SET tx = $1, updated = $2"
+	    " WHERE id = $3", 3, v, NULL, NULL, err);
+}
+
 const struct ledger_ops ledger_pg_ops = {
 	.name = "postgresql",
 	.open = lpg_open,
@@ -475,5 +660,9 @@ const struct ledger_ops ledger_pg_ops = {
 	.list = lpg_list,
 	.pending = lpg_pending,
 	.revenue_scan = lpg_revenue_scan,
+	.exposure = lpg_exposure,
+	.admit = lpg_admit,
+	.unclaim = lpg_unclaim,
+	.set_tx = lpg_set_tx,
 	.import = lpg_import,
 };

@@ -64,6 +64,12 @@ static const char *const pg_steps[] = {
 	/* One row every admission locks: the budget's serialisation point. */
 	"CREATE TABLE IF NOT EXISTS demo_gate (id INTEGER PRIMARY KEY);"
 	"INSERT INTO demo_gate (id) VALUES (1) ON CONFLICT DO NOTHING;",
+	/* 1 -> 2: one row per payer that admissions lock (ledger_admit). */
+	"CREATE TABLE IF NOT EXISTS payer_locks ("
+	" network TEXT NOT NULL,"
+	" asset TEXT NOT NULL,"
+	" payer TEXT NOT NULL,"
+	" PRIMARY KEY (network, asset, payer));",
 };
 #define PG_SCHEMA_VERSION ((int)(sizeof(pg_steps) / sizeof(pg_steps[0])))
 

@@ -745,6 +745,171 @@ out:
 	return ret;
 }
 
+/* Inside the lock: k's payer's unsettled rows, each to cb. */
+static int
+lsq_exposure_locked(struct ledger_be *l, const struct ledger_payment *k,
+    int64_t now, ledger_exp_cb cb, void *arg, struct sf_err *err)
+{
+	sqlite3_stmt	*st;
+	const char	*amt, *state;
+	int		 rc, has_tx;
+
+	if (sqlite3_prepare_v2(l->db, "SELECT amount, state, tx FROM payments"
+	    " WHERE network = ?1 AND asset = ?2 AND payer = ?3"
+	    " AND state IN ('working', 'delivered', 'settle_failed')"
+	    " AND valid_before_s > ?4", -1, &st, NULL) != SQLITE_OK)
+		return ledger_dberr(l, err, "prepare");
+	sqlite3_bind_text(st, 1, k->network, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, k->asset, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 3, k->payer, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 4, now);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		amt = (const char *)sqlite3_column_text(st, 0);
+		state = (const char *)sqlite3_column_text(st, 1);
+		has_tx = sqlite3_column_text(st, 2) != NULL &&
+		    sqlite3_column_bytes(st, 2) > 0;
+		if (amt == NULL || state == NULL) {
+			sqlite3_finalize(st);
+			return sf_err_set(err, 500, "ledger_error", NULL,
+			    "bad amount in row");
+		}
+		if (cb(arg, amt, state, has_tx, err) == -1) {
+			sqlite3_finalize(st);
+			return -1;
+		}
+	}
+	sqlite3_finalize(st);
+	return rc == SQLITE_DONE ? 0 : ledger_dberr(l, err, "select");
+}
+
+static int
+lsq_exposure(struct ledger_be *l, const struct ledger_payment *k,
+    int64_t now, ledger_exp_cb cb, void *arg, struct sf_err *err)
+{
+	int	 rc;
+
+	pthread_mutex_lock(&l->mu);
+	rc = lsq_exposure_locked(l, k, now, cb, arg, err);
+	pthread_mutex_unlock(&l->mu);
+	return rc;
+}
+
+/* The row's key, amount and state, inside a transaction.  1, 0 none, -1. */
+static int
+lsq_key_of(struct ledger_be *l, int64_t id, struct ledger_payment *k,
+    char *state, size_t ssz, struct sf_err *err)
+{
+	sqlite3_stmt	*st;
+	int		 rc;
+
+	memset(k, 0, sizeof(*k));
+	if (sqlite3_prepare_v2(l->db, "SELECT network, asset, payer, amount,"
+	    " state FROM payments WHERE id = ?1", -1, &st, NULL) != SQLITE_OK)
+		return ledger_dberr(l, err, "prepare");
+	sqlite3_bind_int64(st, 1, id);
+	if ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		lsq_text(k->network, sizeof(k->network), st, 0);
+		lsq_text(k->asset, sizeof(k->asset), st, 1);
+		lsq_text(k->payer, sizeof(k->payer), st, 2);
+		lsq_text(k->amount, sizeof(k->amount), st, 3);
+		lsq_text(state, ssz, st, 4);
+	}
+	sqlite3_finalize(st);
+	if (rc == SQLITE_ROW)
+		return 1;
+	return rc == SQLITE_DONE ? 0 : ledger_dberr(l, err, "select");
+}
+
+/* Inside the admission's transaction: decide, then move to working. */
+static int
+lsq_admit_locked(struct ledger_be *l, int64_t id, int64_t now,
+    const struct ledger_admission *a, struct sf_err *err)
+{
+	struct ledger_payment	 k;
+	sqlite3_stmt		*st;
+	char			 state[32];
+	int			 ret;
+
+	if ((ret = lsq_key_of(l, id, &k, state, sizeof(state), err)) != 1)
+		return ret;
+	if (strcmp(state, "verified") != 0)
+		return 0;
+	a->reset(a->exp_arg);
+	if (lsq_exposure_locked(l, &k, now, a->scan, a->exp_arg, err) == -1)
+		return -1;
+	if ((ret = a->decide(a->dec_arg, &k, err)) != 0)
+		return ret;
+	if (sqlite3_prepare_v2(l->db, "UPDATE payments SET state = 'working',"
+	    " updated = ?1 WHERE id = ?2 AND state = 'verified'", -1, &st,
+	    NULL) != SQLITE_OK)
+		return ledger_dberr(l, err, "prepare");
+	sqlite3_bind_int64(st, 1, now);
+	sqlite3_bind_int64(st, 2, id);
+	return ledger_update(l, st, err);
+}
+
+/* One write transaction: the exposure read and the move are atomic
+   against every other admission, in any thread or process. */
+static int
+lsq_admit(struct ledger_be *l, int64_t id, int64_t now,
+    const struct ledger_admission *a, struct sf_err *err)
+{
+	int	 ret = -1;
+
+	pthread_mutex_lock(&l->mu);
+	if (ledger_exec(l, "BEGIN IMMEDIATE", err) == -1)
+		goto out;
+	ret = lsq_admit_locked(l, id, now, a, err);
+	if (ret == -1 || ledger_exec(l, "COMMIT", err) == -1) {
+		ret = -1;
+		sqlite3_exec(l->db, "ROLLBACK", NULL, NULL, NULL);
+	}
+out:
+	pthread_mutex_unlock(&l->mu);
+	return ret;
+}
+
+static int
+lsq_unclaim(struct ledger_be *l, int64_t id, struct sf_err *err)
+{
+	sqlite3_stmt	*st;
+	int		 ret = -1;
+
+	pthread_mutex_lock(&l->mu);
+	if (sqlite3_prepare_v2(l->db, "DELETE FROM payments WHERE id = ?1"
+	    " AND state = 'verified'", -1, &st, NULL) != SQLITE_OK) {
+		ledger_dberr(l, err, "prepare");
+		goto out;
+	}
+	sqlite3_bind_int64(st, 1, id);
+	ret = ledger_update(l, st, err);
+out:
+	pthread_mutex_unlock(&l->mu);
+	return ret;
+}
+
+static int
+lsq_set_tx(struct ledger_be *l, int64_t id, const char *tx, int64_t now,
+    struct sf_err *err)
+{
+	sqlite3_stmt	*st;
+	int		 ret = -1;
+
+	pthread_mutex_lock(&l->mu);
+	if (sqlite3_prepare_v2(l->db, "UPDATE payments SET tx = ?1,"
+	    " updated = ?2 WHERE id = ?3", -1, &st, NULL) != SQLITE_OK) {
+		ledger_dberr(l, err, "prepare");
+		goto out;
+	}
+	ledger_bind_text(st, 1, tx);
+	sqlite3_bind_int64(st, 2, now);
+	sqlite3_bind_int64(st, 3, id);
+	ret = ledger_update(l, st, err);
+out:
+	pthread_mutex_unlock(&l->mu);
+	return ret;
+}
+
 const struct ledger_ops ledger_sqlite_ops = {
 	.name = "sqlite",
 	.open = lsq_open,
@@ -761,5 +926,9 @@ const struct ledger_ops ledger_sqlite_ops = {
 	.list = lsq_list,
 	.pending = lsq_pending,
 	.revenue_scan = lsq_revenue_scan,
+	.exposure = lsq_exposure,
+	.admit = lsq_admit,
+	.unclaim = lsq_unclaim,
+	.set_tx = lsq_set_tx,
 	.import = lsq_import,
 };
