@@ -6,7 +6,9 @@
 // on is asserted across them: one payment = one piece of work and one
 // transfer wherever its copies land, a result stored by one host is served
 // by the other, settle-pending on either host settles what a killed host
-// left (and two at once settle it once), the demo budget holds across both,
+// left (and two at once settle it once), a payer funded for one call gets
+// one piece of work however its payments are spread (issue 12's exposure,
+// in the shared database), the demo budget holds across both,
 // and a database that goes away is a 503 before any work, then comes back.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
@@ -15,6 +17,7 @@ import { mkdtempSync, chmodSync, rmSync } from 'node:fs';
 import http from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { generatePrivateKey, privateKeyToAccount } from 'viem/accounts';
 import { x402HTTPClient } from '@x402/fetch';
 import { decodePaymentSignatureHeader } from '@x402/core/http';
 import { startChain } from '../lib/chain.mjs';
@@ -84,10 +87,10 @@ const post = (url, headers, body) => fetch(url + PATH, { method: 'POST', headers
 
 // A payment for one request, signed by the official client from the 402
 // the balancer's host gave.
-async function paymentFor(body) {
+async function paymentFor(body, key) {
   const r = await post(lb.url, {}, body);
   assert.equal(r.status, 402);
-  const core = makeClient();
+  const core = makeClient(key);
   const h = new x402HTTPClient(core);
   const required = h.getPaymentRequiredResponse((n) => r.headers.get(n), await r.json());
   assert.equal(required.resource.url, lb.url + PATH, 'the 402 names the balancer, not a host');
@@ -184,6 +187,30 @@ test('a host killed between work and settlement: settle-pending on both hosts at
   assert.equal(r.status, 200);
   assert.ok((await r.json()).image_url);
   assert.equal(await work(body.prompt), 1);
+});
+
+test('a payer funded for one call, distinct payments to both hosts at once: one piece of work, one transfer', async () => {
+  const tag = 'scaleout funded once';
+  const price = (await paymentFor({ prompt: `${tag} 0` })).amount;
+  // A fresh wallet holding exactly one call's price.
+  const key = generatePrivateKey();
+  const h = await chain.wallet(chain.accounts.deployer).writeContract({ address: chain.token, abi: chain.abi,
+    functionName: 'mint', args: [privateKeyToAccount(key).address, price] });
+  await chain.pub.waitForTransactionReceipt({ hash: h, pollingInterval: 50 });
+  const pays = [];
+  for (let i = 0; i < 8; i++) pays.push(await paymentFor({ prompt: `${tag} ${i}` }, key));
+  const b0 = await balance();
+  const rs = await Promise.all(pays.map((p, i) => post(i % 2 ? A.url : B.url, p.headers, { prompt: `${tag} ${i}` })
+    .then(async (r) => ({ status: r.status, body: await r.json().catch(() => null) }))));
+  let calls = 0;
+  for (let i = 0; i < 8; i++) calls += await work(`${tag} ${i}`);
+  assert.ok(calls <= 1, `${calls} pieces of work at the upstream`);
+  assert.equal(rs.filter((r) => r.status === 200).length, 1, rs.map((r) => r.status).join(','));
+  for (const r of rs.filter((x) => x.status !== 200)) {
+    assert.ok(r.status === 402 || r.status === 429, `status ${r.status} ${JSON.stringify(r.body)}`);
+    if (r.status === 402) assert.match(r.body.error, /insufficient_balance$/);
+  }
+  assert.equal((await balance()) - b0, price, 'exactly one transfer');
 });
 
 test('the demo budget holds across the two hosts', async () => {
