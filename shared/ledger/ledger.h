@@ -171,9 +171,11 @@ struct ledger_exposure {
  * then only its own amount is proven payable, so no other unsettled
  * payment may exist).  1 admitted, 0 not in state verified (another
  * request has it), LEDGER_OVER_BALANCE / LEDGER_OVER_INFLIGHT (ex filled,
- * row unchanged), -1 error.  A second backend implements the same in one
- * transaction holding a per-payer lock (PostgreSQL: SELECT ... FOR UPDATE
- * or pg_advisory_xact_lock on the key, SUM(amount::numeric)).
+ * row unchanged), -1 error.  SQLite: one BEGIN IMMEDIATE transaction;
+ * PostgreSQL: one transaction holding the payer's row in payer_locks
+ * (SELECT ... FOR UPDATE), so admissions on every host queue per payer;
+ * retried on a serialization failure.  The decision is made in ledger.c
+ * for both (amounts are uint256 strings, summed in C).
  */
 int	ledger_admit(struct ledger *, int64_t id, const char *balance,
 	    unsigned max_inflight, struct ledger_exposure *ex, struct sf_err *);
