@@ -169,11 +169,22 @@ asan-integ:
 	    node --test --test-concurrency=1 --test-timeout=600000 \
 	    integ/foundation.test.mjs integ/paid.test.mjs integ/verify.test.mjs
 
-# Speed figures live here, never in tests.  A fresh checkout gets what the
-# peers need first (viem from tests/node_modules).
+# Speed figures live here, never in tests: every figure beside its peer,
+# measured in one run (bench/bench.mjs says what and how; a few minutes).
+# A fresh checkout gets what the peers need first (lighttpd from DEB_BUILD,
+# @x402/express and viem from tests/node_modules).  BENCH_ARGS=--quick for
+# a shorter run.
+$(B)/bench/bare402: bench/bare402.c
+	@mkdir -p $(dir $@)
+	$(CC) $(SF_CFLAGS) $(CFLAGS) -o $@ $< -lfcgi
+
+$(B)/bench/loadgen: bench/loadgen.c
+	@mkdir -p $(dir $@)
+	$(CC) $(SF_CFLAGS) $(CFLAGS) -o $@ $<
+
 bench: deps tests/node_modules/.installed
-	$(MAKE) all
-	$(MAKE) bench-x402
+	$(MAKE) all $(B)/bench/bare402 $(B)/bench/loadgen $(B)/bench/bench_verify
+	SF_BUILD=$(B) node bench/bench.mjs $(BENCH_ARGS)
 
 clean:
 	rm -rf build build-asan build-clang
