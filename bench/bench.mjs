@@ -303,4 +303,7 @@ async function main() {
   rmSync(work, { recursive: true, force: true });
 }
 
-main().then(() => process.exit(0), (e) => { console.error(`bench: ${e.stack || e}`); process.exit(1); });
+// Imported (e.g. to profile one phase by hand): the helpers, no run.
+export { startNode, startOurs, ourProcs, pss, bareResponse, load, sign, stop, BODY, PATH, BUILD };
+if (process.argv[1] === new URL(import.meta.url).pathname)
+  main().then(() => process.exit(0), (e) => { console.error(`bench: ${e.stack || e}`); process.exit(1); });

@@ -20,10 +20,24 @@
 #include "basics/msg.h"
 #include "serve/serve.h"
 
+/*
+ * The worker pool.  One worker at a time sits in accept() (libfcgi wants
+ * accept serialised); idle ones queue on accept_lock.  A worker that takes
+ * a request while no other is idle starts one more, up to WORKERS_MAX, so
+ * a slow upstream call never keeps the next request waiting; a worker that
+ * waited WORKERS_IDLE seconds for its turn at accept() while more than
+ * WORKERS_MIN run is surplus, and exits.  Counters under mu.
+ */
 struct serve_pool {
 	const struct serve_app	*app;
 	int			 sock;
 	pthread_mutex_t		 accept_lock;
+	pthread_mutex_t		 mu;
+	pthread_cond_t		 gone;		/* nthreads went down */
+	pthread_attr_t		 attr;		/* detached */
+	unsigned		 nthreads;	/* running workers */
+	unsigned		 nidle;		/* of which not serving */
+	int			 stopping;
 };
 
 /*
@@ -176,29 +190,98 @@ serve_one(struct serve_pool *pool, FCGX_Request *fr)
 	buf_free(&path);
 }
 
+static void	*serve_worker(void *);
+
+/* Start one more worker if the pool may grow; called under mu. */
+static void
+serve_grow(struct serve_pool *pool)
+{
+	pthread_t	 th;
+
+	if (pool->stopping || pool->nthreads >= pool->app->cfg->workers_max)
+		return;
+	pool->nthreads++;
+	pool->nidle++;
+	if (pthread_create(&th, &pool->attr, serve_worker, pool) != 0) {
+		pool->nthreads--;
+		pool->nidle--;
+		return;
+	}
+}
+
+/*
+ * Wait for our turn at accept().  0 with accept_lock held, or -1 when this
+ * worker is surplus (idle for WORKERS_IDLE with more than WORKERS_MIN
+ * running) and should exit.
+ */
+static int
+serve_turn(struct serve_pool *pool)
+{
+	struct timespec	 until;
+	int		 rc;
+
+	for (;;) {
+		clock_gettime(CLOCK_REALTIME, &until);
+		until.tv_sec += pool->app->cfg->workers_idle;
+		if ((rc = pthread_mutex_timedlock(&pool->accept_lock,
+		    &until)) == 0)
+			return 0;
+		if (rc != ETIMEDOUT)
+			return -1;
+		pthread_mutex_lock(&pool->mu);
+		if (pool->nthreads > pool->app->cfg->workers_min) {
+			/* Leaves counted out here, under the same lock. */
+			pool->nthreads--;
+			pool->nidle--;
+			pthread_cond_signal(&pool->gone);
+			pthread_mutex_unlock(&pool->mu);
+			return -1;
+		}
+		pthread_mutex_unlock(&pool->mu);
+	}
+}
+
 static void *
 serve_worker(void *arg)
 {
 	struct serve_pool	*pool = arg;
 	FCGX_Request		 fr;
-	int			 rc;
+	int			 rc, counted = 1;
 
 	if (FCGX_InitRequest(&fr, pool->sock, 0) != 0) {
 		fprintf(stderr, "%s: FCGX_InitRequest failed\n",
 		    pool->app->name);
-		return NULL;
+		goto out;
 	}
 	for (;;) {
-		/* Some platforms need accept() serialised (libfcgi threaded.c). */
-		pthread_mutex_lock(&pool->accept_lock);
+		if (serve_turn(pool) == -1) {
+			counted = 0;
+			break;
+		}
 		rc = FCGX_Accept_r(&fr);
 		pthread_mutex_unlock(&pool->accept_lock);
 		if (rc < 0)
 			break;
+		pthread_mutex_lock(&pool->mu);
+		/* The last idle worker got work: someone must be at accept(). */
+		if (--pool->nidle == 0)
+			serve_grow(pool);
+		pthread_mutex_unlock(&pool->mu);
 		serve_one(pool, &fr);
 		FCGX_Finish_r(&fr);
+		pthread_mutex_lock(&pool->mu);
+		pool->nidle++;
+		pthread_mutex_unlock(&pool->mu);
 	}
 	FCGX_Free(&fr, 1);
+out:
+	if (counted) {
+		pthread_mutex_lock(&pool->mu);
+		pool->nthreads--;
+		pool->nidle--;
+		pthread_cond_signal(&pool->gone);
+		pthread_mutex_unlock(&pool->mu);
+	}
 	return NULL;
 }
 
@@ -220,6 +303,9 @@ serve_signals(void *arg)
 	sigaddset(&set, SIGHUP);
 	if (sigwait(&set, &sig) != 0)
 		return NULL;
+	pthread_mutex_lock(&pool->mu);
+	pool->stopping = 1;
+	pthread_mutex_unlock(&pool->mu);
 	FCGX_ShutdownPending();
 	shutdown(pool->sock, SHUT_RDWR);
 	return NULL;
@@ -232,8 +318,9 @@ serve_summary(const struct cfg *c, const struct def_endpoint *ep)
 	char	 usd[32];
 
 	def_usd(ep->price, usd, sizeof(usd));
-	printf("%s: %s%s, $%s USDC, pay to %s, %u workers\n", ep->name,
-	    c->public_url, ep->path, usd, c->pay_to, c->workers);
+	printf("%s: %s%s, $%s USDC, pay to %s, %u-%u workers\n", ep->name,
+	    c->public_url, ep->path, usd, c->pay_to, c->workers_min,
+	    c->workers_max);
 	for (i = 0; i < c->nnets; i++)
 		printf("  network %s%s%s%s asset %s (%s/%s)\n",
 		    c->nets[i].network, c->nets[i].network_v1[0] ? " (" : "",
@@ -267,9 +354,10 @@ int
 serve_run(const struct serve_app *app, const char *sockpath)
 {
 	struct serve_pool	 pool;
-	pthread_t		*th, sigth;
+	pthread_t		 sigth;
 	sigset_t		 set;
-	unsigned		 t, started;
+	unsigned		 t;
+	int			 rc = 0;
 
 	memset(&pool, 0, sizeof(pool));
 	pool.app = app;
@@ -277,17 +365,18 @@ serve_run(const struct serve_app *app, const char *sockpath)
 		fprintf(stderr, "%s: FCGX_Init failed\n", app->name);
 		return 1;
 	}
+	/* Backlog: a burst of WORKERS_MAX connects waits, not refused. */
 	if (sockpath != NULL &&
-	    (pool.sock = FCGX_OpenSocket(sockpath, 128)) < 0) {
+	    (pool.sock = FCGX_OpenSocket(sockpath, SOMAXCONN)) < 0) {
 		fprintf(stderr, "%s: cannot listen on %s\n", app->name,
 		    sockpath);
 		return 1;
 	}
-	if ((th = calloc(app->cfg->workers, sizeof(*th))) == NULL) {
-		fprintf(stderr, "%s: out of memory\n", app->name);
-		return 1;
-	}
 	pthread_mutex_init(&pool.accept_lock, NULL);
+	pthread_mutex_init(&pool.mu, NULL);
+	pthread_cond_init(&pool.gone, NULL);
+	pthread_attr_init(&pool.attr);
+	pthread_attr_setdetachstate(&pool.attr, PTHREAD_CREATE_DETACHED);
 	sigemptyset(&set);
 	sigaddset(&set, SIGTERM);
 	sigaddset(&set, SIGINT);
@@ -295,21 +384,23 @@ serve_run(const struct serve_app *app, const char *sockpath)
 	pthread_sigmask(SIG_BLOCK, &set, NULL);
 	if (pthread_create(&sigth, NULL, serve_signals, &pool) == 0)
 		pthread_detach(sigth);
-	for (started = 0, t = 0; t < app->cfg->workers; t++)
-		if (pthread_create(&th[t], NULL, serve_worker, &pool) == 0)
-			th[started++] = th[t];
-	if (started == 0) {
+	pthread_mutex_lock(&pool.mu);
+	for (t = 0; t < app->cfg->workers_min; t++)
+		serve_grow(&pool);
+	if (pool.nthreads == 0) {
 		fprintf(stderr, "%s: cannot start worker threads\n",
 		    app->name);
-		free(th);
-		pthread_mutex_destroy(&pool.accept_lock);
-		return 1;
+		rc = 1;
 	}
-	for (t = 0; t < started; t++)
-		pthread_join(th[t], NULL);
-	free(th);
+	/* Workers come and go; we are done when the last one has left. */
+	while (pool.nthreads > 0)
+		pthread_cond_wait(&pool.gone, &pool.mu);
+	pthread_mutex_unlock(&pool.mu);
+	pthread_attr_destroy(&pool.attr);
+	pthread_cond_destroy(&pool.gone);
+	pthread_mutex_destroy(&pool.mu);
 	pthread_mutex_destroy(&pool.accept_lock);
-	return 0;
+	return rc;
 }
 
 static void

@@ -24,7 +24,7 @@ typedef void serve_handler(void *arg, const struct msg_req *,
 
 struct serve_app {
 	const char		*name;		/* messages, log lines */
-	const struct cfg	*cfg;		/* WORKERS */
+	const struct cfg	*cfg;		/* WORKERS_MIN, _MAX, _IDLE */
 	size_t			 body_max;	/* request body cap, bytes */
 	serve_handler		*handle;
 	void			*arg;
