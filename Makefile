@@ -176,7 +176,7 @@ asan-integ:
 # a shorter run.
 $(B)/bench/bare402: bench/bare402.c
 	@mkdir -p $(dir $@)
-	$(CC) $(SF_CFLAGS) $(CFLAGS) -o $@ $< -lfcgi
+	$(CC) $(SF_CFLAGS) $(CFLAGS) -o $@ $< -lfcgi -lpthread
 
 $(B)/bench/loadgen: bench/loadgen.c
 	@mkdir -p $(dir $@)

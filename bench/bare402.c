@@ -7,12 +7,21 @@
  *
  * The response is read from the file named by BARE402_RESPONSE at the
  * first request (the bench writes it once ours has answered); the process
- * is started by lighttpd (bin-path) and serves on fd 0, one thread.
+ * is started by lighttpd (bin-path) and serves on fd 0 with BARE402_THREADS
+ * threads (default 4) on FCGX_Accept_r, accept serialised as libfcgi's
+ * threaded example does: the same threading as ours, so the comparison
+ * is of the work per request alone.
  */
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 
 #include <fcgiapp.h>
+
+static pthread_mutex_t	 accept_lock = PTHREAD_MUTEX_INITIALIZER;
+static pthread_mutex_t	 load_lock = PTHREAD_MUTEX_INITIALIZER;
+static char		*resp;
+static long		 resp_len;
 
 static char *
 bare_load(long *n)
@@ -33,26 +42,52 @@ bare_load(long *n)
 	return p;
 }
 
-int
-main(void)
+static void *
+bare_worker(void *arg)
 {
 	static const char	 none[] = "Status: 500 Internal Server Error\r\n"
 	    "Content-Length: 0\r\n\r\n";
 	FCGX_Request		 fr;
-	char			*resp = NULL;
-	long			 n = 0;
+	int			 rc;
 
-	if (FCGX_Init() != 0 || FCGX_InitRequest(&fr, 0, 0) != 0)
-		return 1;
-	while (FCGX_Accept_r(&fr) >= 0) {
+	(void)arg;
+	if (FCGX_InitRequest(&fr, 0, 0) != 0)
+		return NULL;
+	for (;;) {
+		pthread_mutex_lock(&accept_lock);
+		rc = FCGX_Accept_r(&fr);
+		pthread_mutex_unlock(&accept_lock);
+		if (rc < 0)
+			break;
+		pthread_mutex_lock(&load_lock);
 		if (resp == NULL)
-			resp = bare_load(&n);
+			resp = bare_load(&resp_len);
+		pthread_mutex_unlock(&load_lock);
 		if (resp != NULL)
-			FCGX_PutStr(resp, (int)n, fr.out);
+			FCGX_PutStr(resp, (int)resp_len, fr.out);
 		else
 			FCGX_PutS(none, fr.out);
 		FCGX_Finish_r(&fr);
 	}
+	return NULL;
+}
+
+int
+main(void)
+{
+	const char	*e = getenv("BARE402_THREADS");
+	pthread_t	 th[64];
+	int		 i, n = e != NULL ? atoi(e) : 4;
+
+	if (n < 1 || n > 64)
+		n = 4;
+	if (FCGX_Init() != 0)
+		return 1;
+	for (i = 0; i < n; i++)
+		if (pthread_create(&th[i], NULL, bare_worker, NULL) != 0)
+			return 1;
+	for (i = 0; i < n; i++)
+		pthread_join(th[i], NULL);
 	free(resp);
 	return 0;
 }
