@@ -9,7 +9,8 @@
 // 2. the 402 challenge: 32 connections (bench/loadgen.c), against our endpoint, a bare
 //    libfcgi responder answering the same bytes (bench/bare402.c) under the
 //    same lighttpd, and the official @x402/express;
-// 3. paid calls: 800 payments signed beforehand by the official client,
+// 3. paid calls: 800 payments signed beforehand by the official client
+//    (after 64 warm-up calls on each side),
 //    replayed 32 at a time (bench/loadgen.c) against ours (per
 //    ledger backend) and @x402/express, both settling through one instant
 //    stand-in facilitator (bench/instant_facilitator.mjs), same work
@@ -36,6 +37,7 @@ const { privateKeyToAccount } = require('viem/accounts');
 const QUICK = process.argv.includes('--quick');
 const PAID_N = QUICK ? 200 : 800;
 const PAID_C = 32;
+const WARM_N = 64;
 const FLIGHT_N = 256;
 const RATE_SECS = QUICK ? 2 : 4;
 const PAY_TO = '0x3C44CdDdB6a900fa2b585dd299e03d12FA4293BC';
@@ -239,13 +241,17 @@ async function main() {
 
       say(`\npaid calls, ${PAID_N} pre-signed payments, ${PAID_C} in flight, instant facilitator, ` +
         `POST ${PATH} 256x256 offline:`);
+      // Warm-up payments first (JIT, pools, caches), on both sides.
+      load({ url: srv.url + PATH, conns: PAID_C, n: WARM_N, payFile: await sign(ourPR, WARM_N, work, `warm-${led.name}`) });
       const ourPay = await sign(ourPR, PAID_N, work, `ours-${led.name}`);
       const r = load({ url: srv.url + PATH, conns: PAID_C, n: PAID_N, payFile: ourPay });
       say(`  synthforge, ${led.name} ledger`.padEnd(32) + ` ${r.okRate.toFixed(0).padStart(7)} /s   ` +
         `(${r.ok}/${r.n} paid, ${r.other + r.s402} refused)  p50 ${r.p50_ms} ms  p99 ${r.p99_ms} ms`);
       if (first) {
         const pr = await fetch(peer.url + PATH, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: BODY });
-        const peerPay = await sign(pr.headers.get('payment-required'), PAID_N, work, 'peer');
+        const peerPR = pr.headers.get('payment-required');
+        load({ url: peer.url + PATH, conns: PAID_C, n: WARM_N, payFile: await sign(peerPR, WARM_N, work, 'peer-warm') });
+        const peerPay = await sign(peerPR, PAID_N, work, 'peer');
         const p = load({ url: peer.url + PATH, conns: PAID_C, n: PAID_N, payFile: peerPay });
         say(`  ${'@x402/express'.padEnd(30)} ${p.okRate.toFixed(0).padStart(7)} /s   ` +
           `(${p.ok}/${p.n} paid, ${p.other + p.s402} refused)  p50 ${p.p50_ms} ms  p99 ${p.p99_ms} ms`);
