@@ -13,6 +13,7 @@
  * is of the work per request alone.
  */
 #include <pthread.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 
@@ -78,16 +79,25 @@ main(void)
 	const char	*e = getenv("BARE402_THREADS");
 	pthread_t	 th[64];
 	int		 i, n = e != NULL ? atoi(e) : 4;
+	sigset_t	 set;
+	int		 sig;
 
 	if (n < 1 || n > 64)
 		n = 4;
+	/*
+	 * libfcgi catches SIGTERM only to set a flag that accept() never
+	 * sees: take it here and leave, or lighttpd's stop orphans us.
+	 */
+	sigemptyset(&set);
+	sigaddset(&set, SIGTERM);
+	sigaddset(&set, SIGINT);
+	sigaddset(&set, SIGHUP);
+	pthread_sigmask(SIG_BLOCK, &set, NULL);
 	if (FCGX_Init() != 0)
 		return 1;
 	for (i = 0; i < n; i++)
 		if (pthread_create(&th[i], NULL, bare_worker, NULL) != 0)
 			return 1;
-	for (i = 0; i < n; i++)
-		pthread_join(th[i], NULL);
-	free(resp);
+	sigwait(&set, &sig);
 	return 0;
 }

@@ -116,13 +116,28 @@ draw_panel(gdImagePtr im, const struct lines *ls)
 	return 0;
 }
 
+/* Whether any pixel is not opaque (a cut-out, a mask). */
+static int
+img_has_alpha(gdImagePtr im)
+{
+	int	 x, y, W = gdImageSX(im), H = gdImageSY(im);
+
+	for (y = 0; y < H; y++)
+		for (x = 0; x < W; x++)
+			if (gdTrueColorGetAlpha(gdImageGetTrueColorPixel(im,
+			    x, y)) != gdAlphaOpaque)
+				return 1;
+	return 0;
+}
+
 static int
 img_out(struct prov_result *r, gdImagePtr im, struct sf_err *err)
 {
 	void	*png;
 	int	 sz, rc;
 
-	gdImageSaveAlpha(im, 1);
+	/* RGBA only when needed: a fourth channel is a third more to encode. */
+	gdImageSaveAlpha(im, img_has_alpha(im));
 	/*
 	 * zlib level 1: placeholders need no tight packing, and at the
 	 * default level (6) deflate plus libpng's filtering were 40% of a
