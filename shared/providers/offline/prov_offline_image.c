@@ -5,7 +5,9 @@
 
 #include <gd.h>
 #include <gdfontl.h>
+#include <png.h>
 
+#include "basics/buf.h"
 #include "basics/def.h"
 #include "basics/err.h"
 #include "providers/prov.h"
@@ -139,19 +141,96 @@ img_has_alpha(gdImagePtr im)
 	return 0;
 }
 
+static void
+png_buf_write(png_structp png, png_bytep data, size_t n)
+{
+	if (buf_append(png_get_io_ptr(png), data, n) == -1)
+		png_error(png, "out of memory");
+}
+
+static void
+png_buf_flush(png_structp png)
+{
+	(void)png;
+}
+
+/*
+ * A truecolor image as PNG through libpng, with the one cheap SUB filter
+ * and zlib level 1: gd's writer leaves libpng to try all five filters on
+ * every row and deflates at level 6, which together were 40% of a paid
+ * call's CPU in the bench's profile; placeholders need no tight packing.
+ * RGBA only when a pixel is not opaque (a fourth channel is a third more
+ * to encode).  0, or -1 with out freed.
+ */
+static int
+img_png(gdImagePtr im, struct buf *out)
+{
+	png_structp		 png;
+	png_infop		 info = NULL;
+	unsigned char		*row;
+	int			 W = gdImageSX(im), H = gdImageSY(im), x, y, p,
+				 a, ch = img_has_alpha(im) ? 4 : 3;
+
+	buf_init(out);
+	if ((row = malloc((size_t)W * 4)) == NULL)
+		return -1;
+	if ((png = png_create_write_struct(PNG_LIBPNG_VER_STRING, NULL, NULL,
+	    NULL)) == NULL || (info = png_create_info_struct(png)) == NULL) {
+		png_destroy_write_struct(&png, NULL);
+		free(row);
+		return -1;
+	}
+	if (setjmp(png_jmpbuf(png))) {
+		png_destroy_write_struct(&png, &info);
+		free(row);
+		buf_free(out);
+		return -1;
+	}
+	png_set_write_fn(png, out, png_buf_write, png_buf_flush);
+	png_set_IHDR(png, info, (png_uint_32)W, (png_uint_32)H, 8,
+	    ch == 4 ? PNG_COLOR_TYPE_RGB_ALPHA : PNG_COLOR_TYPE_RGB,
+	    PNG_INTERLACE_NONE, PNG_COMPRESSION_TYPE_DEFAULT,
+	    PNG_FILTER_TYPE_DEFAULT);
+	png_set_filter(png, PNG_FILTER_TYPE_BASE, PNG_FILTER_SUB);
+	png_set_compression_level(png, 1);
+	png_write_info(png, info);
+	for (y = 0; y < H; y++) {
+		for (x = 0; x < W; x++) {
+			p = im->tpixels[y][x];
+			row[x * ch] = (unsigned char)gdTrueColorGetRed(p);
+			row[x * ch + 1] = (unsigned char)gdTrueColorGetGreen(p);
+			row[x * ch + 2] = (unsigned char)gdTrueColorGetBlue(p);
+			if (ch == 4) {
+				/* gd's 7-bit alpha (127 clear) as gd writes it */
+				a = gdTrueColorGetAlpha(p);
+				row[x * 4 + 3] = (unsigned char)(255 -
+				    ((a << 1) + (a >> 6)));
+			}
+		}
+		png_write_row(png, row);
+	}
+	png_write_end(png, info);
+	png_destroy_write_struct(&png, &info);
+	free(row);
+	return out->oom ? (buf_free(out), -1) : 0;
+}
+
 static int
 img_out(struct prov_result *r, gdImagePtr im, struct sf_err *err)
 {
-	void	*png;
-	int	 sz, rc;
+	struct buf	 b;
+	void		*png;
+	int		 sz, rc;
 
-	/* RGBA only when needed: a fourth channel is a third more to encode. */
-	gdImageSaveAlpha(im, img_has_alpha(im));
-	/*
-	 * zlib level 1: placeholders need no tight packing, and at the
-	 * default level (6) deflate plus libpng's filtering were 40% of a
-	 * paid call's CPU in the bench's profile.
-	 */
+	if (gdImageTrueColor(im)) {
+		if (img_png(im, &b) == -1)
+			return sf_err_set(err, 500, "internal_error", NULL,
+			    "PNG encoding failed");
+		rc = prov_out_bytes(r, b.p, b.len, "image/png", err);
+		buf_free(&b);
+		return rc;
+	}
+	gdImageSaveAlpha(im, 1);
 	if ((png = gdImagePngPtrEx(im, &sz, 1)) == NULL || sz <= 0)
 		return sf_err_set(err, 500, "internal_error", NULL,
 		    "PNG encoding failed");
