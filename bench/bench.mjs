@@ -32,7 +32,7 @@ const require = createRequire(join(TOP, 'tests/package.json'));
 const { x402Client } = require('@x402/core/client');
 const { encodePaymentSignatureHeader, decodePaymentRequiredHeader } = require('@x402/core/http');
 const { ExactEvmScheme } = require('@x402/evm/exact/client');
-const { privateKeyToAccount } = require('viem/accounts');
+const { privateKeyToAccount, generatePrivateKey } = require('viem/accounts');
 
 const QUICK = process.argv.includes('--quick');
 const PAID_N = QUICK ? 200 : 800;
@@ -41,8 +41,6 @@ const WARM_N = 64;
 const FLIGHT_N = 256;
 const RATE_SECS = QUICK ? 2 : 4;
 const PAY_TO = '0x3C44CdDdB6a900fa2b585dd299e03d12FA4293BC';
-// anvil's account #1: nothing here touches a chain, any key would do.
-const PAYER = privateKeyToAccount('0x59c6995e998f97a5a0044966f0945389dc9e86dae88c7a8412f4603b6b78690d');
 const BODY = JSON.stringify({ prompt: 'a lighthouse at dusk, bench', width: 256, height: 256 });
 const PATH = '/v1/image-generate';
 // Ledger backends to compare.  PostgreSQL joins here once its backend
@@ -182,12 +180,17 @@ function load({ url, conns, secs = 0, n = 0, payFile = '' }) {
   return o;
 }
 
-/* n payment headers for the first offer of a PAYMENT-REQUIRED header. */
+/*
+ * n payment headers for the first offer of a PAYMENT-REQUIRED header, each
+ * from its own new wallet: many agents paying once each, as in production
+ * (one wallet with 32 calls in flight would meet our per-payer limits,
+ * MAX_INFLIGHT_PER_PAYER, by design).  Nothing here touches a chain.
+ */
 async function sign(prHeader, n, dir, name) {
   const pr = decodePaymentRequiredHeader(prHeader);
-  const client = new x402Client().register('eip155:*', new ExactEvmScheme(PAYER));
   const lines = [];
   for (let i = 0; i < n; i++) {
+    const client = new x402Client().register('eip155:*', new ExactEvmScheme(privateKeyToAccount(generatePrivateKey())));
     const p = await client.createPaymentPayload(pr);
     lines.push(`PAYMENT-SIGNATURE: ${encodePaymentSignatureHeader(p)}`);
   }
