@@ -11,14 +11,14 @@ SF_CFLAGS = -std=c11 -D_DEFAULT_SOURCE -D_GNU_SOURCE -Wall -Wextra -Werror \
 	    -Wshadow -Wstrict-prototypes -Wmissing-prototypes -Ishared $(PQ_CFLAGS)
 # libpq's header lives in its own directory on Debian.
 PQ_CFLAGS := $(shell pkg-config --cflags libpq 2>/dev/null || echo -I/usr/include/postgresql)
-LDLIBS	= -lfcgi -lcurl -lcjson -lsecp256k1 -lhogweed -lgmp -lnettle -lsqlite3 -lpq -lgd -lespeak-ng -lpthread -lm
+LDLIBS	= -lfcgi -lcurl -lcjson -lsecp256k1 -lhogweed -lgmp -lnettle -lsqlite3 -lpq -lgd -lpng -lespeak-ng -lpthread -lm
 B	= build
 PORT	?= 8080
 SERVER	?= lighttpd
 
 # Debian packages needed to build and run, and the extra ones the tests use.
 DEB_BUILD = gcc make pkg-config libfcgi-dev libfcgi-bin libcurl4-openssl-dev \
-	    libcjson-dev libsecp256k1-dev nettle-dev libgmp-dev libsqlite3-dev libpq-dev libgd-dev \
+	    libcjson-dev libsecp256k1-dev nettle-dev libgmp-dev libsqlite3-dev libpq-dev libgd-dev libpng-dev \
 	    libespeak-ng-dev espeak-ng-data lighttpd mandoc curl ca-certificates
 DEB_TEST  = clang libclang-rt-14-dev chromium spawn-fcgi apache2 nginx-light faketime postgresql
 
@@ -177,11 +177,22 @@ asan-integ:
 	    node --test --test-concurrency=1 --test-timeout=600000 \
 	    integ/foundation.test.mjs integ/paid.test.mjs integ/verify.test.mjs
 
-# Speed figures live here, never in tests.  A fresh checkout gets what the
-# peers need first (viem from tests/node_modules).
+# Speed figures live here, never in tests: every figure beside its peer,
+# measured in one run (bench/bench.mjs says what and how; a few minutes).
+# A fresh checkout gets what the peers need first (lighttpd from DEB_BUILD,
+# @x402/express and viem from tests/node_modules).  BENCH_ARGS=--quick for
+# a shorter run.
+$(B)/bench/bare402: bench/bare402.c
+	@mkdir -p $(dir $@)
+	$(CC) $(SF_CFLAGS) $(CFLAGS) -o $@ $< -lfcgi -lpthread
+
+$(B)/bench/loadgen: bench/loadgen.c
+	@mkdir -p $(dir $@)
+	$(CC) $(SF_CFLAGS) $(CFLAGS) -o $@ $<
+
 bench: deps tests/node_modules/.installed
-	$(MAKE) all
-	$(MAKE) bench-x402
+	$(MAKE) all $(B)/bench/bare402 $(B)/bench/loadgen $(B)/bench/bench_verify
+	SF_BUILD=$(B) node bench/bench.mjs $(BENCH_ARGS)
 	$(MAKE) bench-ledger
 
 # The ledger's share of a paid call per second, SQLite beside PostgreSQL.

@@ -54,6 +54,8 @@ struct hostconf {
 	   signatures and echoed extensions (hosting-and-formats §2.1). */
 	unsigned long		 header_limit;
 	int			 root;	/* Apache/nginx workers: www-data */
+	/* Client connections the server keeps open at once (hostconf_conns). */
+	unsigned long		 conns;
 };
 
 /* Config strings: refuse what would need escaping rather than escape. */
@@ -108,6 +110,45 @@ hostconf_helper(const struct hostconf *h, const char *name, const char *given,
 	return 0;
 }
 
+/*
+ * Connection and process limits.  Each endpoint process serves up to
+ * WORKERS_MAX requests at once (slow upstream calls); the server must let
+ * at least that many through to one endpoint while still serving the
+ * site, so it keeps four times as many client connections (at least
+ * 1024).  A proxied request holds two descriptors (client + FastCGI).
+ */
+static unsigned long
+hostconf_conns(const struct cfg *c)
+{
+	unsigned long	 n = 4UL * c->workers_max;
+
+	return n < 1024 ? 1024 : n;
+}
+
+static void
+hostconf_limits_lighttpd(const struct hostconf *h)
+{
+	printf("server.max-connections = %lu\n", h->conns);
+	printf("server.max-fds = %lu\n", 3 * h->conns);
+}
+
+/* mpm_event: threads per child x children >= the connections above. */
+static void
+hostconf_limits_apache(const struct hostconf *h)
+{
+	unsigned long	 per = 64, servers = (h->conns + per - 1) / per;
+
+	printf("ThreadsPerChild %lu\nServerLimit %lu\n"
+	    "MaxRequestWorkers %lu\n", per, servers, servers * per);
+}
+
+static void
+hostconf_limits_nginx(const struct hostconf *h)
+{
+	printf("worker_rlimit_nofile %lu;\n", 3 * h->conns);
+	printf("events { worker_connections %lu; }\n", 2 * h->conns);
+}
+
 static int
 hostconf_init(struct hostconf *h, const struct cfg *c, const char *www,
     const char *run, const char *fcgi, const char *ops, const char *mcp)
@@ -139,6 +180,7 @@ hostconf_init(struct hostconf *h, const struct cfg *c, const char *www,
 	h->body_limit = (unsigned long)c->body_max;
 	h->header_limit = 65535;
 	h->root = geteuid() == 0;
+	h->conns = hostconf_conns(c);
 	return 0;
 }
 
@@ -519,6 +561,7 @@ hostconf_lighttpd(const struct hostconf *h)
 	/* In KiB: rounded up, so what lighttpd lets through reaches us. */
 	printf("server.max-request-size = %lu\n", (h->body_limit + 1023) / 1024);
 	printf("server.max-request-field-size = %lu\n", h->header_limit);
+	hostconf_limits_lighttpd(h);
 	printf("server.tag = \"synthforge\"\n");
 	printf("index-file.names = ( \"index.html\" )\n");
 	hostconf_mime_lighttpd();
@@ -602,6 +645,7 @@ hostconf_apache(const struct hostconf *h)
 	for (m = mods; *m != NULL; m++)
 		printf("LoadModule %s_module /usr/lib/apache2/modules/"
 		    "mod_%s.so\n", *m, *m);
+	hostconf_limits_apache(h);	/* mpm_event's, so after it loads */
 	if (h->root)
 		printf("User www-data\nGroup www-data\n");
 	printf("TypesConfig /etc/mime.types\n"
@@ -697,7 +741,7 @@ hostconf_nginx(const struct hostconf *h)
 	printf("worker_processes 2;\n");
 	printf("pid %s/nginx.pid;\n", h->run);
 	printf("error_log %s/nginx.error.log warn;\n", h->run);
-	printf("events { worker_connections 512; }\n");
+	hostconf_limits_nginx(h);
 	printf("http {\n");
 	printf("  include /etc/nginx/mime.types;\n"
 	    "  types { text/markdown md; text/plain 1 7; }\n"

@@ -47,8 +47,8 @@ main(int argc, char *argv[])
 	if (check) {
 		while (def_table[n].ep != NULL)
 			n++;
-		printf("sf-mcp: %s%s, %zu tools, %u workers\n",
-		    cfg->public_url, MCP_PATH, n, cfg->workers);
+		printf("sf-mcp: %s%s, %zu tools, %u-%u workers\n",
+		    cfg->public_url, MCP_PATH, n, cfg->workers_min, cfg->workers_max);
 		cfg_free(cfg);
 		return 0;
 	}

@@ -50,6 +50,11 @@ if [ -z "$payto" ]; then
 	echo "  (its key is in $var/dev-wallet.key, mode 0600; testnets only)"
 fi
 
+# Each endpoint process serves up to WORKERS_MAX requests at once, each
+# holding a FastCGI connection and an upstream socket: take the hard limit
+# on descriptors (lighttpd raises its own with server.max-fds).
+ulimit -n "$(ulimit -Hn)" 2>/dev/null || :
+
 # Fail early, naming the bad key, before the server forks anything.
 build/fcgi/image_generate --check
 build/bin/sf-hostconf offline

@@ -79,16 +79,30 @@ buf_printf(struct buf *b, const char *fmt, ...)
 	va_list	 ap;
 	int	 n;
 
+	/*
+	 * Straight into the free space when it fits (the usual case): a
+	 * sizing pass with vsnprintf(NULL, 0) costs as much as the printing,
+	 * one character at a time (seen at the top of the 402 path's profile).
+	 */
+	if (b->oom || buf_grow(b, b->len + 64) == -1)
+		return -1;
 	va_start(ap, fmt);
-	n = vsnprintf(NULL, 0, fmt, ap);
+	n = vsnprintf(b->p + b->len, b->cap - b->len, fmt, ap);
 	va_end(ap);
-	if (n < 0 || buf_grow(b, b->len + (size_t)n) == -1) {
+	if (n < 0) {
+		b->p[b->len] = '\0';
 		b->oom = 1;
 		return -1;
 	}
-	va_start(ap, fmt);
-	vsnprintf(b->p + b->len, (size_t)n + 1, fmt, ap);
-	va_end(ap);
+	if ((size_t)n >= b->cap - b->len) {
+		if (buf_grow(b, b->len + (size_t)n) == -1) {
+			b->p[b->len] = '\0';
+			return -1;
+		}
+		va_start(ap, fmt);
+		vsnprintf(b->p + b->len, (size_t)n + 1, fmt, ap);
+		va_end(ap);
+	}
 	b->len += (size_t)n;
 	return 0;
 }

@@ -349,6 +349,38 @@ cfg_money_path(struct cfg *c, struct sf_err *err)
 	return 0;
 }
 
+/*
+ * The worker pool's bounds.  WORKERS (a fixed count) is gone: a fixed pool
+ * either idles in memory or queues slow calls, so it is refused with the
+ * keys that replace it rather than guessed into one of them.
+ */
+static int
+cfg_workers(struct cfg *c, struct sf_err *err)
+{
+	unsigned long long	 u;
+	const char		*v;
+
+	if ((v = cfg_get(c, "WORKERS")) != NULL && *v != '\0')
+		return sf_err_set(err, 500, "config_invalid", "WORKERS",
+		    "WORKERS is replaced by WORKERS_MIN (threads kept at rest, "
+		    "default 2) and WORKERS_MAX (threads grown to under load, "
+		    "default 256)");
+	if (cfg_uint(c, "WORKERS_MIN", 2, 1, 1024, &u, err) == -1)
+		return -1;
+	c->workers_min = (unsigned)u;
+	if (cfg_uint(c, "WORKERS_MAX", 256, 1, 1024, &u, err) == -1)
+		return -1;
+	c->workers_max = (unsigned)u;
+	if (c->workers_max < c->workers_min)
+		return sf_err_set(err, 500, "config_invalid", "WORKERS_MAX",
+		    "WORKERS_MAX=%u is below WORKERS_MIN=%u", c->workers_max,
+		    c->workers_min);
+	if (cfg_uint(c, "WORKERS_IDLE", 30, 1, 86400, &u, err) == -1)
+		return -1;
+	c->workers_idle = (unsigned)u;
+	return 0;
+}
+
 struct cfg *
 cfg_load(const char *path, struct sf_err *err)
 {
@@ -416,9 +448,8 @@ cfg_load(const char *path, struct sf_err *err)
 	    err) == -1)
 		goto fail;
 	c->body_max = (size_t)u;
-	if (cfg_uint(c, "WORKERS", 8, 1, 256, &u, err) == -1)
+	if (cfg_workers(c, err) == -1)
 		goto fail;
-	c->workers = (unsigned)u;
 	if (cfg_money_path(c, err) == -1)
 		goto fail;
 	v = cfg_get_or(c, "FACILITATOR_URL", "https://x402.org/facilitator");

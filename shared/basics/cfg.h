@@ -43,7 +43,12 @@ struct cfg {
 	char		 pay_to[43];
 	unsigned	 max_timeout;		/* maxTimeoutSeconds offered */
 	size_t		 body_max;		/* request body cap, bytes */
-	unsigned	 workers;
+	/* Worker threads per process: WORKERS_MIN at rest, grown one at a
+	   time while every worker is busy up to WORKERS_MAX, back down after
+	   WORKERS_IDLE seconds without work. */
+	unsigned	 workers_min;
+	unsigned	 workers_max;
+	unsigned	 workers_idle;		/* seconds */
 	int		 any_mainnet;
 	/* The money path (README "The money path"). */
 	unsigned	 settle_margin;		/* SETTLE_MARGIN: seconds kept for

@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <pthread.h>
 #include <signal.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -20,11 +21,49 @@
 #include "basics/msg.h"
 #include "serve/serve.h"
 
+/*
+ * The worker pool.  One worker at a time sits in accept() (libfcgi wants
+ * accept serialised); idle ones queue on accept_lock.  The pool starts
+ * with WORKERS_MIN and is topped up by serve_run's thread (the manager)
+ * whenever every worker is busy: a request running longer than
+ * SERVE_STUCK_NS (a slow upstream, a facilitator round trip) counts as
+ * stuck, and the pool keeps SERVE_SPARE workers besides the stuck ones,
+ * up to WORKERS_MAX.  Fast requests (a 402 takes tens of microseconds)
+ * never count, so a burst of them is not met with more threads than
+ * cores, only with context switches.  A worker that waited WORKERS_IDLE
+ * seconds for its turn at accept() while more than WORKERS_MIN run is
+ * surplus and exits.  Everything below is under mu.
+ */
+#define SERVE_STUCK_NS	(2 * 1000 * 1000LL)
+#define SERVE_SPARE	4
+
 struct serve_pool {
 	const struct serve_app	*app;
 	int			 sock;
 	pthread_mutex_t		 accept_lock;
+	pthread_mutex_t		 mu;
+	pthread_cond_t		 changed;	/* to the manager */
+	pthread_attr_t		 attr;		/* detached */
+	unsigned		 nthreads;	/* running workers */
+	unsigned		 nidle;		/* of which not serving */
+	int64_t			*since;		/* per slot: busy since (ns), */
+	unsigned char		*used;		/* 0 idle; slot taken */
+	int			 stopping;
 };
+
+struct serve_slot {
+	struct serve_pool	*pool;
+	unsigned		 i;
+};
+
+static int64_t
+serve_now_ns(void)
+{
+	struct timespec	 ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000000000LL + ts.tv_nsec;
+}
 
 /*
  * Read the body to EOF under the cap.  Over the cap we keep draining (so
@@ -79,8 +118,13 @@ serve_write(FCGX_Request *fr, const struct msg_resp *resp, int head_only)
 	    (unsigned long)resp->body_len);
 	if (resp->location != NULL)
 		buf_printf(&h, "Location: %s\r\n", resp->location);
-	for (i = 0; i < resp->nheaders; i++)
-		buf_printf(&h, "%s: %s\r\n", resp->hname[i], resp->hval[i]);
+	/* Appended, not printed: PAYMENT-REQUIRED alone is ~4 KiB. */
+	for (i = 0; i < resp->nheaders; i++) {
+		buf_puts(&h, resp->hname[i]);
+		buf_append(&h, ": ", 2);
+		buf_puts(&h, resp->hval[i]);
+		buf_append(&h, "\r\n", 2);
+	}
 	buf_puts(&h, "\r\n");
 	if (h.oom) {
 		FCGX_PutS("Status: 500 Internal Server Error\r\n"
@@ -176,30 +220,163 @@ serve_one(struct serve_pool *pool, FCGX_Request *fr)
 	buf_free(&path);
 }
 
+static void	*serve_worker(void *);
+
+/* Start one more worker if the pool may grow; under mu.  0 or -1. */
+static int
+serve_grow(struct serve_pool *pool)
+{
+	struct serve_slot	*sl;
+	pthread_t		 th;
+	unsigned		 i, max = pool->app->cfg->workers_max;
+
+	if (pool->stopping || pool->nthreads >= max)
+		return -1;
+	for (i = 0; i < max && pool->used[i]; i++)
+		continue;
+	if (i == max || (sl = malloc(sizeof(*sl))) == NULL)
+		return -1;
+	sl->pool = pool;
+	sl->i = i;
+	pool->used[i] = 1;
+	pool->since[i] = 0;
+	pool->nthreads++;
+	pool->nidle++;
+	if (pthread_create(&th, &pool->attr, serve_worker, sl) != 0) {
+		pool->used[i] = 0;
+		pool->nthreads--;
+		pool->nidle--;
+		free(sl);
+		return -1;
+	}
+	return 0;
+}
+
+/* Workers to add now: SERVE_SPARE beyond the stuck ones.  Under mu. */
+static unsigned
+serve_wanted(struct serve_pool *pool, int64_t now)
+{
+	unsigned	 i, stuck = 0, max = pool->app->cfg->workers_max;
+
+	if (pool->stopping || pool->nidle > 0 || pool->nthreads >= max)
+		return 0;
+	for (i = 0; i < max; i++)
+		if (pool->used[i] && pool->since[i] != 0 &&
+		    now - pool->since[i] >= SERVE_STUCK_NS)
+			stuck++;
+	if (pool->nthreads - stuck >= SERVE_SPARE)
+		return 0;
+	return SERVE_SPARE - (pool->nthreads - stuck);
+}
+
+/*
+ * Wait for our turn at accept().  0 with accept_lock held, or -1 when this
+ * worker is surplus (idle for WORKERS_IDLE with more than WORKERS_MIN
+ * running) and was counted out.
+ */
+static int
+serve_turn(struct serve_pool *pool, unsigned slot)
+{
+	struct timespec	 until;
+	int		 rc;
+
+	for (;;) {
+		clock_gettime(CLOCK_REALTIME, &until);
+		until.tv_sec += pool->app->cfg->workers_idle;
+		if ((rc = pthread_mutex_timedlock(&pool->accept_lock,
+		    &until)) == 0)
+			return 0;
+		pthread_mutex_lock(&pool->mu);
+		if (rc != ETIMEDOUT ||
+		    pool->nthreads > pool->app->cfg->workers_min) {
+			pool->nthreads--;
+			pool->nidle--;
+			pool->used[slot] = 0;
+			pthread_cond_signal(&pool->changed);
+			pthread_mutex_unlock(&pool->mu);
+			return -1;
+		}
+		pthread_mutex_unlock(&pool->mu);
+	}
+}
+
 static void *
 serve_worker(void *arg)
 {
-	struct serve_pool	*pool = arg;
+	struct serve_slot	*sl = arg;
+	struct serve_pool	*pool = sl->pool;
+	unsigned		 slot = sl->i;
 	FCGX_Request		 fr;
-	int			 rc;
+	int			 rc, counted = 1;
 
+	free(sl);
 	if (FCGX_InitRequest(&fr, pool->sock, 0) != 0) {
 		fprintf(stderr, "%s: FCGX_InitRequest failed\n",
 		    pool->app->name);
-		return NULL;
+		goto out;
 	}
 	for (;;) {
-		/* Some platforms need accept() serialised (libfcgi threaded.c). */
-		pthread_mutex_lock(&pool->accept_lock);
+		if (serve_turn(pool, slot) == -1) {
+			counted = 0;
+			break;
+		}
 		rc = FCGX_Accept_r(&fr);
 		pthread_mutex_unlock(&pool->accept_lock);
 		if (rc < 0)
 			break;
+		pthread_mutex_lock(&pool->mu);
+		pool->since[slot] = serve_now_ns();
+		/* The last idle worker got work: the manager may add some. */
+		if (--pool->nidle == 0)
+			pthread_cond_signal(&pool->changed);
+		pthread_mutex_unlock(&pool->mu);
 		serve_one(pool, &fr);
 		FCGX_Finish_r(&fr);
+		pthread_mutex_lock(&pool->mu);
+		pool->since[slot] = 0;
+		pool->nidle++;
+		pthread_mutex_unlock(&pool->mu);
 	}
 	FCGX_Free(&fr, 1);
+out:
+	if (counted) {
+		pthread_mutex_lock(&pool->mu);
+		pool->nthreads--;
+		pool->nidle--;
+		pool->used[slot] = 0;
+		pthread_cond_signal(&pool->changed);
+		pthread_mutex_unlock(&pool->mu);
+	}
 	return NULL;
+}
+
+/*
+ * The manager, on serve_run's thread: while every worker is busy, look
+ * again every SERVE_STUCK_NS and add workers as serve_wanted says; return
+ * once stopping and the last worker has left.  Under mu.
+ */
+static void
+serve_manage(struct serve_pool *pool)
+{
+	struct timespec	 until;
+	int64_t		 t;
+	unsigned	 n;
+
+	while (!(pool->stopping && pool->nthreads == 0)) {
+		if (pool->nidle > 0 || pool->stopping ||
+		    pool->nthreads >= pool->app->cfg->workers_max) {
+			pthread_cond_wait(&pool->changed, &pool->mu);
+			continue;
+		}
+		t = serve_now_ns();
+		for (n = serve_wanted(pool, t); n > 0; n--)
+			if (serve_grow(pool) == -1)
+				break;
+		t += SERVE_STUCK_NS;
+		until.tv_sec = (time_t)(t / 1000000000LL);
+		until.tv_nsec = (long)(t % 1000000000LL);
+		pthread_cond_timedwait(&pool->changed, &pool->mu, &until);
+	}
 }
 
 /*
@@ -220,6 +397,10 @@ serve_signals(void *arg)
 	sigaddset(&set, SIGHUP);
 	if (sigwait(&set, &sig) != 0)
 		return NULL;
+	pthread_mutex_lock(&pool->mu);
+	pool->stopping = 1;
+	pthread_cond_signal(&pool->changed);
+	pthread_mutex_unlock(&pool->mu);
 	FCGX_ShutdownPending();
 	shutdown(pool->sock, SHUT_RDWR);
 	return NULL;
@@ -232,8 +413,9 @@ serve_summary(const struct cfg *c, const struct def_endpoint *ep)
 	char	 usd[32];
 
 	def_usd(ep->price, usd, sizeof(usd));
-	printf("%s: %s%s, $%s USDC, pay to %s, %u workers\n", ep->name,
-	    c->public_url, ep->path, usd, c->pay_to, c->workers);
+	printf("%s: %s%s, $%s USDC, pay to %s, %u-%u workers\n", ep->name,
+	    c->public_url, ep->path, usd, c->pay_to, c->workers_min,
+	    c->workers_max);
 	for (i = 0; i < c->nnets; i++)
 		printf("  network %s%s%s%s asset %s (%s/%s)\n",
 		    c->nets[i].network, c->nets[i].network_v1[0] ? " (" : "",
@@ -267,9 +449,10 @@ int
 serve_run(const struct serve_app *app, const char *sockpath)
 {
 	struct serve_pool	 pool;
-	pthread_t		*th, sigth;
+	pthread_condattr_t	 ca;
+	pthread_t		 sigth;
 	sigset_t		 set;
-	unsigned		 t, started;
+	unsigned		 t;
 
 	memset(&pool, 0, sizeof(pool));
 	pool.app = app;
@@ -277,17 +460,28 @@ serve_run(const struct serve_app *app, const char *sockpath)
 		fprintf(stderr, "%s: FCGX_Init failed\n", app->name);
 		return 1;
 	}
+	/* Backlog: a burst of WORKERS_MAX connects waits, not refused. */
 	if (sockpath != NULL &&
-	    (pool.sock = FCGX_OpenSocket(sockpath, 128)) < 0) {
+	    (pool.sock = FCGX_OpenSocket(sockpath, SOMAXCONN)) < 0) {
 		fprintf(stderr, "%s: cannot listen on %s\n", app->name,
 		    sockpath);
 		return 1;
 	}
-	if ((th = calloc(app->cfg->workers, sizeof(*th))) == NULL) {
+	if ((pool.since = calloc(app->cfg->workers_max,
+	    sizeof(*pool.since))) == NULL ||
+	    (pool.used = calloc(app->cfg->workers_max, 1)) == NULL) {
 		fprintf(stderr, "%s: out of memory\n", app->name);
+		free(pool.since);
 		return 1;
 	}
 	pthread_mutex_init(&pool.accept_lock, NULL);
+	pthread_mutex_init(&pool.mu, NULL);
+	pthread_condattr_init(&ca);
+	pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
+	pthread_cond_init(&pool.changed, &ca);
+	pthread_condattr_destroy(&ca);
+	pthread_attr_init(&pool.attr);
+	pthread_attr_setdetachstate(&pool.attr, PTHREAD_CREATE_DETACHED);
 	sigemptyset(&set);
 	sigaddset(&set, SIGTERM);
 	sigaddset(&set, SIGINT);
@@ -295,20 +489,23 @@ serve_run(const struct serve_app *app, const char *sockpath)
 	pthread_sigmask(SIG_BLOCK, &set, NULL);
 	if (pthread_create(&sigth, NULL, serve_signals, &pool) == 0)
 		pthread_detach(sigth);
-	for (started = 0, t = 0; t < app->cfg->workers; t++)
-		if (pthread_create(&th[t], NULL, serve_worker, &pool) == 0)
-			th[started++] = th[t];
-	if (started == 0) {
+	pthread_mutex_lock(&pool.mu);
+	for (t = 0; t < app->cfg->workers_min; t++)
+		serve_grow(&pool);
+	if (pool.nthreads == 0) {
+		pthread_mutex_unlock(&pool.mu);
 		fprintf(stderr, "%s: cannot start worker threads\n",
 		    app->name);
-		free(th);
-		pthread_mutex_destroy(&pool.accept_lock);
-		return 1;
+		return 1;	/* the process exits: nothing to tear down */
 	}
-	for (t = 0; t < started; t++)
-		pthread_join(th[t], NULL);
-	free(th);
+	serve_manage(&pool);
+	pthread_mutex_unlock(&pool.mu);
+	pthread_attr_destroy(&pool.attr);
+	pthread_cond_destroy(&pool.changed);
+	pthread_mutex_destroy(&pool.mu);
 	pthread_mutex_destroy(&pool.accept_lock);
+	free(pool.since);
+	free(pool.used);
 	return 0;
 }
 

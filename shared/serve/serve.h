@@ -1,7 +1,10 @@
 /*
  * FastCGI front: a pool of worker threads on FCGX_Accept_r, each reading
  * one request (body capped), calling the flow and writing the response
- * with our own Content-Length.  The only module that includes fcgiapp.h.
+ * with our own Content-Length.  The pool holds WORKERS_MIN threads at rest
+ * and grows while requests are stuck on slow work, up to WORKERS_MAX;
+ * threads idle for WORKERS_IDLE seconds beyond the minimum exit (serve.c
+ * says how).  The only module that includes fcgiapp.h.
  */
 #ifndef SF_SERVE_H
 #define SF_SERVE_H
@@ -24,7 +27,7 @@ typedef void serve_handler(void *arg, const struct msg_req *,
 
 struct serve_app {
 	const char		*name;		/* messages, log lines */
-	const struct cfg	*cfg;		/* WORKERS */
+	const struct cfg	*cfg;		/* WORKERS_MIN, _MAX, _IDLE */
 	size_t			 body_max;	/* request body cap, bytes */
 	serve_handler		*handle;
 	void			*arg;
@@ -33,7 +36,9 @@ struct serve_app {
 /*
  * Run the FastCGI worker pool for app until SIGTERM/SIGINT/SIGHUP: on the
  * socket of sockpath (PATH or :PORT), or the one inherited on fd 0 when
- * sockpath is NULL.  Returns an exit status.
+ * sockpath is NULL.  Requests in progress at shutdown are answered first.
+ * The caller's thread manages the pool; the handler runs on up to
+ * app->cfg->workers_max threads at once.  Returns an exit status.
  */
 int	serve_run(const struct serve_app *, const char *sockpath);
 

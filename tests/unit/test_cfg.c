@@ -102,7 +102,8 @@ test_defaults(void)
 	TAP_STREQ(c->pay_to, PAY_TO, "defaults: pay_to copied");
 	TAP_OK(c->max_timeout == 300, "defaults: MAX_TIMEOUT 300");
 	TAP_OK(c->body_max == 64 * 1024, "defaults: BODY_MAX 64 KiB");
-	TAP_OK(c->workers == 8, "defaults: WORKERS 8");
+	TAP_OK(c->workers_min == 2 && c->workers_max == 256 &&
+	    c->workers_idle == 30, "defaults: WORKERS_MIN 2, _MAX 256, _IDLE 30");
 	TAP_OK(c->path != NULL, "defaults: path remembered");
 	TAP_OK(cfg_get(c, "NOPE") == NULL, "cfg_get of an unset key is NULL");
 	TAP_STREQ(cfg_get_or(c, "NOPE", "dflt"), "dflt", "cfg_get_or default");
@@ -123,14 +124,18 @@ test_defaults(void)
 	cfg_free(c);
 
 	c = load("PAY_TO=" PAY_TO "\nPORT=1\nMAX_TIMEOUT=10\nBODY_MAX=1024\n"
-	    "WORKERS=1\n", &err);
+	    "WORKERS_MIN=1\nWORKERS_MAX=1\nWORKERS_IDLE=1\n", &err);
 	TAP_OK(c != NULL && c->port == 1 && c->max_timeout == 10 &&
-	    c->body_max == 1024 && c->workers == 1, "lower limits accepted");
+	    c->body_max == 1024 && c->workers_min == 1 &&
+	    c->workers_max == 1 && c->workers_idle == 1,
+	    "lower limits accepted");
 	cfg_free(c);
 	c = load("PAY_TO=" PAY_TO "\nPORT=65535\nMAX_TIMEOUT=3600\n"
-	    "BODY_MAX=16777216\nWORKERS=256\n", &err);
+	    "BODY_MAX=16777216\nWORKERS_MIN=1024\nWORKERS_MAX=1024\n"
+	    "WORKERS_IDLE=86400\n", &err);
 	TAP_OK(c != NULL && c->port == 65535 && c->max_timeout == 3600 &&
-	    c->body_max == 16777216 && c->workers == 256,
+	    c->body_max == 16777216 && c->workers_min == 1024 &&
+	    c->workers_max == 1024 && c->workers_idle == 86400,
 	    "upper limits accepted");
 	cfg_free(c);
 
@@ -289,10 +294,10 @@ test_env(void)
 	TAP_OK(cfg_get(NULL, "NOPE_X") == NULL, "cfg_get with no configuration");
 
 	/* An invalid value in the environment is named like one in the file. */
-	setenv("SYNTHFORGE_WORKERS", "many", 1);
-	refuse("env WORKERS=many", "PAY_TO=" PAY_TO "\n", "WORKERS",
+	setenv("SYNTHFORGE_WORKERS_MAX", "many", 1);
+	refuse("env WORKERS_MAX=many", "PAY_TO=" PAY_TO "\n", "WORKERS_MAX",
 	    "config_invalid");
-	unsetenv("SYNTHFORGE_WORKERS");
+	unsetenv("SYNTHFORGE_WORKERS_MAX");
 }
 
 static void
@@ -354,8 +359,16 @@ test_invalid(void)
 		{ "BODY_MAX=1023", "BODY_MAX=1023\n", "BODY_MAX", "config_invalid" },
 		{ "BODY_MAX=16777217", "BODY_MAX=16777217\n", "BODY_MAX",
 		    "config_invalid" },
-		{ "WORKERS=0", "WORKERS=0\n", "WORKERS", "config_invalid" },
-		{ "WORKERS=257", "WORKERS=257\n", "WORKERS", "config_invalid" },
+		{ "WORKERS (replaced)", "WORKERS=8\n", "WORKERS",
+		  "config_invalid" },
+		{ "WORKERS_MIN=0", "WORKERS_MIN=0\n", "WORKERS_MIN",
+		  "config_invalid" },
+		{ "WORKERS_MAX=1025", "WORKERS_MAX=1025\n", "WORKERS_MAX",
+		  "config_invalid" },
+		{ "WORKERS_MAX below MIN", "WORKERS_MIN=8\nWORKERS_MAX=4\n",
+		  "WORKERS_MAX", "config_invalid" },
+		{ "WORKERS_IDLE=0", "WORKERS_IDLE=0\n", "WORKERS_IDLE",
+		  "config_invalid" },
 		{ "MAX_TIMEOUT=9", "MAX_TIMEOUT=9\n", "MAX_TIMEOUT",
 		    "config_invalid" },
 		{ "MAX_TIMEOUT=3601", "MAX_TIMEOUT=3601\n", "MAX_TIMEOUT",
@@ -418,9 +431,9 @@ test_invalid(void)
 	cfg_free(c);
 
 	/* Empty numbers fall back to their default. */
-	c = load("PAY_TO=" PAY_TO "\nPORT=\nWORKERS=\n", &err);
-	TAP_OK(c != NULL && c->port == 8080 && c->workers == 8,
-	    "empty PORT/WORKERS take the defaults");
+	c = load("PAY_TO=" PAY_TO "\nPORT=\nWORKERS_MAX=\n", &err);
+	TAP_OK(c != NULL && c->port == 8080 && c->workers_max == 256,
+	    "empty PORT/WORKERS_MAX take the defaults");
 	cfg_free(c);
 }
 

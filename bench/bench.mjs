@@ -1,0 +1,318 @@
+// make bench: every figure beside its peer, measured in this one run on
+// this machine, through the same web server.  Nothing here is a test: the
+// goals are printed as met / NOT met and never fail the run.
+//
+//   node bench/bench.mjs [--quick]        (make bench builds first)
+//
+// 1. memory at rest: PSS of every process the generated lighttpd
+//    configuration starts (each endpoint, sf-mcp, sf-ops);
+// 2. the 402 challenge: 32 connections (bench/loadgen.c), against our endpoint, a bare
+//    libfcgi responder answering the same bytes (bench/bare402.c) under the
+//    same lighttpd, and the official @x402/express;
+// 3. paid calls: 800 payments signed beforehand by the official client
+//    (after 64 warm-up calls on each side),
+//    replayed 32 at a time (bench/loadgen.c) against ours (per
+//    ledger backend) and @x402/express, both settling through one instant
+//    stand-in facilitator (bench/instant_facilitator.mjs), same work
+//    (POST /v1/image-generate, offline provider, 256x256 PNG);
+// 4. 256 paid calls at once on one endpoint with a 2 s upstream
+//    (bench/slow_upstream.mjs), default configuration: wall time, PSS
+//    growth of the endpoint's processes;
+// 5. verifications/s beside viem (bench/viem_verify.mjs).
+import { spawn, spawnSync, execFileSync } from 'node:child_process';
+import { mkdtempSync, mkdirSync, writeFileSync, readFileSync, readdirSync, readlinkSync, rmSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { tmpdir, cpus, totalmem } from 'node:os';
+import { join, resolve } from 'node:path';
+import net from 'node:net';
+
+const TOP = resolve(new URL('..', import.meta.url).pathname);
+const BUILD = process.env.SF_BUILD ? resolve(TOP, process.env.SF_BUILD) : join(TOP, 'build');
+const require = createRequire(join(TOP, 'tests/package.json'));
+const { x402Client } = require('@x402/core/client');
+const { encodePaymentSignatureHeader, decodePaymentRequiredHeader } = require('@x402/core/http');
+const { ExactEvmScheme } = require('@x402/evm/exact/client');
+const { privateKeyToAccount, generatePrivateKey } = require('viem/accounts');
+
+const QUICK = process.argv.includes('--quick');
+const PAID_N = QUICK ? 200 : 800;
+const PAID_C = 32;
+const WARM_N = 64;
+const FLIGHT_N = 256;
+const RATE_SECS = QUICK ? 2 : 4;
+const PAY_TO = '0x3C44CdDdB6a900fa2b585dd299e03d12FA4293BC';
+const BODY = JSON.stringify({ prompt: 'a lighthouse at dusk, bench', width: 256, height: 256 });
+const PATH = '/v1/image-generate';
+// Ledger backends to compare.  PostgreSQL joins here once its backend
+// exists: { name: 'PostgreSQL', conf: { DB: 'postgresql://...' } }.
+const LEDGERS = [{ name: 'SQLite', conf: (dir) => ({ DB: join(dir, 'ledger.db') }) }];
+
+const children = new Set();
+process.once('exit', () => { for (const c of children) try { c.kill('SIGKILL'); } catch { /* gone */ } });
+
+function freePort() {
+  return new Promise((res, rej) => {
+    const s = net.createServer();
+    s.once('error', rej);
+    s.listen(0, '127.0.0.1', () => { const p = s.address().port; s.close(() => res(p)); });
+  });
+}
+
+async function waitPort(port, ms = 15000) {
+  const t0 = Date.now();
+  for (;;) {
+    const ok = await new Promise((r) => {
+      const c = net.connect(port, '127.0.0.1', () => { c.end(); r(true); });
+      c.on('error', () => r(false));
+    });
+    if (ok) return;
+    if (Date.now() - t0 > ms) throw new Error(`port ${port} not listening after ${ms} ms`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+/* A node helper that prints "listening PORT". */
+function startNode(script, args = [], env = {}) {
+  const c = spawn(process.execPath, [join(TOP, 'bench', script), ...args],
+    { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'inherit'] });
+  children.add(c);
+  return new Promise((res, rej) => {
+    let buf = '';
+    c.stdout.on('data', (d) => {
+      buf += d;
+      const m = buf.match(/^listening (\d+)$/m);
+      if (m) res({ child: c, port: +m[1], url: `http://127.0.0.1:${m[1]}` });
+    });
+    c.once('exit', (code) => rej(new Error(`${script} exited ${code}`)));
+  });
+}
+
+async function stop(c) {
+  if (!c || c.exitCode !== null || c.signalCode !== null) return;
+  const done = new Promise((r) => c.once('exit', r));
+  c.kill('SIGTERM');
+  const t = setTimeout(() => c.kill('SIGKILL'), 10000);
+  await done;
+  clearTimeout(t);
+  children.delete(c);
+}
+
+/*
+ * lighttpd with the configuration sf-hostconf writes from conf (the same as
+ * make run), plus the bare responder on /bare402.
+ */
+async function startOurs(conf, env = {}) {
+  const dir = mkdtempSync(join(tmpdir(), 'sf-bench-'));
+  const run = join(dir, 'run');
+  mkdirSync(run);
+  mkdirSync(join(dir, 'media'));
+  const port = await freePort();
+  const settings = { PAY_TO, PORT: String(port), PUBLIC_URL: `http://127.0.0.1:${port}`,
+    MEDIA_DIR: join(dir, 'media'), DB: join(dir, 'ledger.db'), NETWORKS: 'base-sepolia', ...conf };
+  const cfgFile = join(dir, 'synthforge.conf');
+  writeFileSync(cfgFile, Object.entries(settings).map(([k, v]) => `${k}=${v}`).join('\n') + '\n');
+  const base = Object.fromEntries(Object.entries(process.env).filter(([k]) =>
+    !k.startsWith('SYNTHFORGE_') && !/_API_KEY$|_API_TOKEN$|_BASE_URL$|^FAL_KEY$/.test(k)));
+  const bareResp = join(run, 'bare402.resp');
+  const childEnv = { ...base, SYNTHFORGE_CONFIG: cfgFile, BARE402_RESPONSE: bareResp, ...env };
+  let lconf = execFileSync(join(BUILD, 'bin/sf-hostconf'), ['lighttpd', join(TOP, 'www'), run, join(BUILD, 'fcgi')],
+    { env: childEnv }).toString();
+  lconf += `$HTTP["url"] == "/bare402" {\n  fastcgi.server = ( "/bare402" => ((\n` +
+    `    "socket" => "${run}/bare402.sock",\n    "bin-path" => "${BUILD}/bench/bare402",\n` +
+    `    "max-procs" => 1,\n    "check-local" => "disable",\n  )) )\n}\n`;
+  const lfile = join(run, 'lighttpd.conf');
+  writeFileSync(lfile, lconf);
+  const proc = spawn('lighttpd', ['-D', '-f', lfile], { env: childEnv, stdio: ['ignore', 'ignore', 'ignore'] });
+  children.add(proc);
+  await waitPort(port);
+  return { url: `http://127.0.0.1:${port}`, port, dir, run, proc, bareResp,
+    stop: async () => { await stop(proc); rmSync(dir, { recursive: true, force: true }); } };
+}
+
+/* PSS in KiB of a process (smaps_rollup), 0 once it is gone. */
+function pss(pid) {
+  try {
+    const m = /^Pss:\s+(\d+) kB/m.exec(readFileSync(`/proc/${pid}/smaps_rollup`, 'utf8'));
+    return m ? +m[1] : 0;
+  } catch { return 0; }
+}
+
+/* Children of ppid whose executable is under BUILD: [{pid, exe}]. */
+function ourProcs(ppid) {
+  const out = [];
+  for (const d of readdirSync('/proc')) {
+    if (!/^\d+$/.test(d)) continue;
+    try {
+      const stat = readFileSync(`/proc/${d}/stat`, 'utf8');
+      const pp = +stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1];
+      if (pp !== ppid) continue;
+      const exe = readlinkSync(`/proc/${d}/exe`);
+      if (exe.startsWith(BUILD + '/') && !exe.endsWith('/bare402')) out.push({ pid: +d, exe });
+    } catch { /* raced with exit */ }
+  }
+  return out;
+}
+
+function mib(kib) { return (kib / 1024).toFixed(1); }
+
+/* The 402 our endpoint answers, as the CGI response the bare one replays. */
+async function bareResponse(srv) {
+  const r = await fetch(srv.url + PATH, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: BODY });
+  const body = Buffer.from(await r.arrayBuffer());
+  if (r.status !== 402) throw new Error(`our endpoint answered ${r.status} where a 402 was expected`);
+  let h = 'Status: 402 Payment Required\r\n';
+  for (const [k, v] of r.headers)
+    if (!['date', 'server', 'connection', 'keep-alive', 'transfer-encoding'].includes(k)) h += `${k}: ${v}\r\n`;
+  writeFileSync(srv.bareResp, Buffer.concat([Buffer.from(h + '\r\n'), body]));
+  return r.headers.get('payment-required');
+}
+
+/* bench/loadgen: n answers with the payments of payFile, or secs without. */
+function load({ url, conns, secs = 0, n = 0, payFile = '' }) {
+  const u = new URL(url);
+  const args = [`-c${conns}`, '-b', BODY, ...(n ? ['-n', String(n), '-p', payFile] : ['-d', String(secs)]), u.host, u.pathname];
+  const r = spawnSync(join(BUILD, 'bench/loadgen'), args, { encoding: 'utf8' });
+  const m = /^RESULT (.*)$/m.exec(r.stdout || '');
+  if (r.status !== 0 || !m) throw new Error(`loadgen failed: ${r.stderr || r.stdout}`);
+  const o = Object.fromEntries(m[1].split(' ').map((kv) => kv.split('=')).map(([k, v]) => [k, +v]));
+  o.rate = o.n / o.secs;
+  o.okRate = o.ok / o.secs;
+  return o;
+}
+
+/*
+ * n payment headers for the first offer of a PAYMENT-REQUIRED header, each
+ * from its own new wallet: many agents paying once each, as in production
+ * (one wallet with 32 calls in flight would meet our per-payer limits,
+ * MAX_INFLIGHT_PER_PAYER, by design).  Nothing here touches a chain.
+ */
+async function sign(prHeader, n, dir, name) {
+  const pr = decodePaymentRequiredHeader(prHeader);
+  const lines = [];
+  for (let i = 0; i < n; i++) {
+    const client = new x402Client().register('eip155:*', new ExactEvmScheme(privateKeyToAccount(generatePrivateKey())));
+    const p = await client.createPaymentPayload(pr);
+    lines.push(`PAYMENT-SIGNATURE: ${encodePaymentSignatureHeader(p)}`);
+  }
+  const f = join(dir, `${name}.pay`);
+  writeFileSync(f, lines.join('\n') + '\n');
+  return f;
+}
+
+function goal(ok) { return ok ? 'met' : 'NOT met'; }
+
+async function main() {
+  const work = mkdtempSync(join(tmpdir(), 'sf-bench-work-'));
+  const lines = [];
+  const say = (s) => { console.log(s); lines.push(s); };
+  const cpu = cpus()[0]?.model?.trim() ?? 'unknown CPU';
+  say(`# make bench, ${new Date().toISOString().slice(0, 16)}Z: ${cpus().length} x ${cpu}, ` +
+    `${(totalmem() / 2 ** 30).toFixed(0)} GiB, ${spawnSync('lighttpd', ['-v'], { encoding: 'utf8' }).stdout.split('\n')[0].split(' ')[0]}, node ${process.version}`);
+
+  const fac = await startNode('instant_facilitator.mjs');
+  const peerMedia = join(work, 'peer-media');
+  mkdirSync(peerMedia);
+  const peer = await startNode('express_peer.mjs', [fac.url, peerMedia, PAY_TO]);
+
+  // 1-3 with each ledger backend; the 402 and memory figures once.
+  let first = true;
+  for (const led of LEDGERS) {
+    const srv = await startOurs({ FACILITATOR_URL: fac.url, ...led.conf(work) });
+    try {
+      const ourPR = await bareResponse(srv);
+      if (first) {
+        await new Promise((r) => setTimeout(r, 500));
+        const procs = ourProcs(srv.proc.pid);
+        const total = procs.reduce((a, p) => a + pss(p.pid), 0);
+        say(`\nmemory at rest, whole cluster (${procs.length} processes: every endpoint, sf-mcp, sf-ops): ` +
+          `${mib(total)} MiB PSS  (goal < 120 MiB: ${goal(total < 120 * 1024)})`);
+
+        say(`\n402 challenge, POST ${PATH}, 32 connections, ${RATE_SECS} s each:`);
+        const r402 = {};
+        for (const [name, url] of [['synthforge (lighttpd)', srv.url + PATH], ['bare libfcgi 402 (lighttpd)', srv.url + '/bare402'],
+          ['@x402/express', peer.url + PATH]]) {
+          load({ url, conns: PAID_C, secs: 1 });		// warm-up
+          const r = load({ url, conns: PAID_C, secs: RATE_SECS });
+          if (r.s402 !== r.n) throw new Error(`${name}: ${r.n - r.s402} answers were not 402`);
+          r402[name] = r.rate;
+          say(`  ${name.padEnd(30)} ${r.rate.toFixed(0).padStart(7)} /s   p50 ${r.p50_ms} ms  p99 ${r.p99_ms} ms`);
+        }
+        const [ours, bare, ex] = Object.values(r402);
+        say(`  ours / bare ${(ours / bare).toFixed(2)}x (goal >= 0.9: ${goal(ours >= 0.9 * bare)}), ` +
+          `ours / @x402/express ${(ours / ex).toFixed(1)}x (goal >= 4: ${goal(ours >= 4 * ex)})`);
+      }
+
+      say(`\npaid calls, ${PAID_N} pre-signed payments, ${PAID_C} in flight, instant facilitator, ` +
+        `POST ${PATH} 256x256 offline:`);
+      // Warm-up payments first (JIT, pools, caches), on both sides.
+      load({ url: srv.url + PATH, conns: PAID_C, n: WARM_N, payFile: await sign(ourPR, WARM_N, work, `warm-${led.name}`) });
+      const ourPay = await sign(ourPR, PAID_N, work, `ours-${led.name}`);
+      const r = load({ url: srv.url + PATH, conns: PAID_C, n: PAID_N, payFile: ourPay });
+      say(`  synthforge, ${led.name} ledger`.padEnd(32) + ` ${r.okRate.toFixed(0).padStart(7)} /s   ` +
+        `(${r.ok}/${r.n} paid, ${r.other + r.s402} refused)  p50 ${r.p50_ms} ms  p99 ${r.p99_ms} ms`);
+      if (first) {
+        const pr = await fetch(peer.url + PATH, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: BODY });
+        const peerPR = pr.headers.get('payment-required');
+        load({ url: peer.url + PATH, conns: PAID_C, n: WARM_N, payFile: await sign(peerPR, WARM_N, work, 'peer-warm') });
+        const peerPay = await sign(peerPR, PAID_N, work, 'peer');
+        const p = load({ url: peer.url + PATH, conns: PAID_C, n: PAID_N, payFile: peerPay });
+        say(`  ${'@x402/express'.padEnd(30)} ${p.okRate.toFixed(0).padStart(7)} /s   ` +
+          `(${p.ok}/${p.n} paid, ${p.other + p.s402} refused)  p50 ${p.p50_ms} ms  p99 ${p.p99_ms} ms`);
+        say(`  ours / @x402/express ${(r.okRate / p.okRate).toFixed(1)}x (goal >= 3: ${goal(r.okRate >= 3 * p.okRate)})`);
+        globalThis.peerPaid = p.okRate;
+      } else {
+        say(`  ours / @x402/express ${(r.okRate / globalThis.peerPaid).toFixed(1)}x`);
+      }
+    } finally { await srv.stop(); }
+    first = false;
+  }
+  await stop(peer.child);
+
+  // 4. 256 at once, default configuration, a 2 s upstream.
+  const up = await startNode('slow_upstream.mjs', ['0', '2000']);
+  const srv = await startOurs({ FACILITATOR_URL: fac.url },
+    { VENICE_API_KEY: 'bench-key', VENICE_BASE_URL: `${up.url}/api/v1` });
+  try {
+    const pr = await bareResponse(srv);
+    const pay = await sign(pr, FLIGHT_N, work, 'flight');
+    await new Promise((r) => setTimeout(r, 300));
+    const eps = () => ourProcs(srv.proc.pid).filter((p) => p.exe.endsWith('/image_generate'));
+    const rest = eps().reduce((a, p) => a + pss(p.pid), 0);
+    // loadgen blocks this thread: a child samples the peak meanwhile.
+    const sampler = spawn(process.execPath, ['-e', `
+      const fs = require('fs'); let peak = 0;
+      const pids = () => fs.readdirSync('/proc').filter((d) => /^\\d+$/.test(d)).filter((d) => {
+        try { const s = fs.readFileSync('/proc/' + d + '/stat', 'utf8');
+          return +s.slice(s.lastIndexOf(')') + 2).split(' ')[1] === ${srv.proc.pid} &&
+            fs.readlinkSync('/proc/' + d + '/exe').endsWith('/image_generate'); } catch { return false; } });
+      const pss = (p) => { try { return +/^Pss:\\s+(\\d+)/m.exec(fs.readFileSync('/proc/' + p + '/smaps_rollup', 'utf8'))[1]; } catch { return 0; } };
+      setInterval(() => { peak = Math.max(peak, pids().reduce((a, p) => a + pss(p), 0)); }, 50);
+      process.on('SIGTERM', () => { console.log(peak); process.exit(0); });`], { stdio: ['ignore', 'pipe', 'inherit'] });
+    children.add(sampler);
+    let sout = '';
+    sampler.stdout.on('data', (d) => { sout += d; });
+    await new Promise((r) => setTimeout(r, 200));
+    const r = load({ url: srv.url + PATH, conns: FLIGHT_N, n: FLIGHT_N, payFile: pay });
+    await new Promise((res) => { sampler.once('exit', res); sampler.kill('SIGTERM'); });
+    const peak = Math.max(rest, +sout.trim() || 0);
+    const calls = (await (await fetch(up.url + '/stats')).json()).calls;
+    say(`\n${FLIGHT_N} paid calls at once, one endpoint, upstream 2 s, default configuration:`);
+    say(`  wall ${r.secs.toFixed(1)} s (goal <= 8 s: ${goal(r.secs <= 8 && r.ok === FLIGHT_N)}), ${r.ok}/${r.n} paid, ` +
+      `${calls} upstream calls; endpoint PSS ${mib(rest)} MiB at rest, ${mib(peak)} MiB peak, ` +
+      `growth ${mib(peak - rest)} MiB (goal < 64: ${goal(peak - rest < 64 * 1024)})`);
+  } finally { await srv.stop(); await stop(up.child); }
+  await stop(fac.child);
+
+  // 5. verifications/s beside viem.
+  say('\nverifications/s:');
+  const v = spawnSync(process.execPath, [join(TOP, 'bench/viem_verify.mjs'), join(BUILD, 'bench/bench_verify')], { encoding: 'utf8' });
+  if (v.status !== 0) throw new Error(`viem_verify: ${v.stderr}`);
+  for (const l of v.stdout.trimEnd().split('\n')) say('  ' + l);
+  writeFileSync(join(BUILD, 'bench/last.txt'), lines.join('\n') + '\n');
+  rmSync(work, { recursive: true, force: true });
+}
+
+// Imported (e.g. to profile one phase by hand): the helpers, no run.
+export { startNode, startOurs, ourProcs, pss, bareResponse, load, sign, stop, BODY, PATH, BUILD };
+if (process.argv[1] === new URL(import.meta.url).pathname)
+  main().then(() => process.exit(0), (e) => { console.error(`bench: ${e.stack || e}`); process.exit(1); });
