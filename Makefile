@@ -11,14 +11,14 @@ SF_CFLAGS = -std=c11 -D_DEFAULT_SOURCE -D_GNU_SOURCE -Wall -Wextra -Werror \
 	    -Wshadow -Wstrict-prototypes -Wmissing-prototypes -Ishared $(PQ_CFLAGS)
 # libpq's header lives in its own directory on Debian.
 PQ_CFLAGS := $(shell pkg-config --cflags libpq 2>/dev/null || echo -I/usr/include/postgresql)
-LDLIBS	= -lfcgi -lcurl -lcjson -lsecp256k1 -lhogweed -lgmp -lnettle -lsqlite3 -lpq -lgd -lpng -lespeak-ng -lpthread -lm
+LDLIBS	= -lfcgi -lcurl -lcjson -lsecp256k1 -lsodium -lhogweed -lgmp -lnettle -lsqlite3 -lpq -lgd -lpng -lespeak-ng -lpthread -lm
 B	= build
 PORT	?= 8080
 SERVER	?= lighttpd
 
 # Debian packages needed to build and run, and the extra ones the tests use.
 DEB_BUILD = gcc make pkg-config libfcgi-dev libfcgi-bin libcurl4-openssl-dev \
-	    libcjson-dev libsecp256k1-dev nettle-dev libgmp-dev libsqlite3-dev libpq-dev libgd-dev libpng-dev \
+	    libcjson-dev libsecp256k1-dev libsodium-dev nettle-dev libgmp-dev libsqlite3-dev libpq-dev libgd-dev libpng-dev \
 	    libespeak-ng-dev espeak-ng-data lighttpd mandoc curl ca-certificates
 DEB_TEST  = clang libclang-rt-14-dev chromium spawn-fcgi apache2 nginx-light faketime postgresql
 
