@@ -5,6 +5,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "basics/b58.h"
 #include "basics/cfg.h"
 #include "basics/err.h"
 #include "basics/net.h"
@@ -219,12 +220,66 @@ cfg_net_get(const struct cfg *c, const char *key, const struct cfg_net *n,
 			return v;
 	}
 	snprintf(k, sizeof(k), "%s_%llu", key, n->chain_id);
-	if ((v = cfg_get(c, k)) != NULL && *v != '\0')
+	if (!n->svm && (v = cfg_get(c, k)) != NULL && *v != '\0')
 		return v;
 	/* The plain key is meant for a single-network setup. */
 	if (only && (v = cfg_get(c, key)) != NULL && *v != '\0')
 		return v;
 	return NULL;
+}
+
+/* An optional per-network http(s) URL into dst. */
+static int
+cfg_net_url(const struct cfg *c, const char *key, const struct cfg_net *n,
+    char *dst, size_t sz, struct sf_err *err)
+{
+	const char	*v = cfg_net_get(c, key, n, 0);
+
+	if (v == NULL)
+		return 0;
+	if (!cfg_is_http_url(v) || strlen(v) >= sz)
+		return sf_err_set(err, 500, "config_invalid", key,
+		    "%s for %s: \"%s\" must be an http(s) URL", key,
+		    n->network, v);
+	snprintf(dst, sz, "%s", v);
+	return 0;
+}
+
+/*
+ * A Solana network: PAY_TO_<NET> (base58, required), ASSET_<NET> (base58
+ * mint, default Circle USDC), FACILITATOR_URL_<NET>, RPC_URL_<NET>.  Only
+ * the per-network keys count: the plain ones are EVM addresses.
+ */
+static int
+cfg_svm_net(struct cfg *c, struct cfg_net *n, struct sf_err *err)
+{
+	const char	*v;
+
+	if ((v = cfg_net_get(c, "ASSET", n, 0)) != NULL) {
+		if (!b58_is_address(v))
+			return sf_err_set(err, 500, "config_invalid", "ASSET",
+			    "ASSET for %s: \"%s\" is not a base58 address",
+			    n->network, v);
+		snprintf(n->asset, sizeof(n->asset), "%s", v);
+	}
+	if ((v = cfg_net_get(c, "PAY_TO", n, 0)) == NULL)
+		return sf_err_set(err, 500, "config_missing", "PAY_TO",
+		    "%s needs PAY_TO_%s (a base58 Solana address)", n->network,
+		    strcmp(n->network_v1, "solana") == 0 ? "SOLANA" :
+		    "SOLANA_DEVNET");
+	if (!b58_is_address(v))
+		return sf_err_set(err, 500, "config_invalid", "PAY_TO",
+		    "PAY_TO for %s: \"%s\" is not a base58 address",
+		    n->network, v);
+	snprintf(n->pay_to, sizeof(n->pay_to), "%s", v);
+	if (cfg_net_url(c, "FACILITATOR_URL", n, n->facilitator_url,
+	    sizeof(n->facilitator_url), err) == -1 ||
+	    cfg_net_url(c, "RPC_URL", n, n->rpc_url, sizeof(n->rpc_url),
+	    err) == -1)
+		return -1;
+	if (n->mainnet)
+		c->any_mainnet_svm = 1;
+	return 0;
 }
 
 static int
@@ -262,6 +317,8 @@ cfg_networks(struct cfg *c, struct sf_err *err)
 		snprintf(n->network_v1, sizeof(n->network_v1), "%s",
 		    ni.v1name ? ni.v1name : "");
 		n->chain_id = ni.chain_id;
+		n->svm = ni.family == NET_SVM;
+		n->decimals = ni.decimals;
 		/* Chains we do not know are treated as real money. */
 		n->mainnet = ni.v1name == NULL && ni.usdc == NULL ? 1 : ni.mainnet;
 		snprintf(n->asset, sizeof(n->asset), "%s", ni.usdc ? ni.usdc : "");
@@ -276,6 +333,11 @@ cfg_networks(struct cfg *c, struct sf_err *err)
 		    "NETWORKS is empty");
 	for (i = 0; i < c->nnets; i++) {
 		n = &c->nets[i];
+		if (n->svm) {
+			if (cfg_svm_net(c, n, err) == -1)
+				return -1;
+			continue;
+		}
 		if ((v = cfg_net_get(c, "ASSET", n, c->nnets == 1)) != NULL) {
 			if (!cfg_is_address(v))
 				return sf_err_set(err, 500, "config_invalid",
@@ -315,6 +377,7 @@ cfg_networks(struct cfg *c, struct sf_err *err)
 				    "http(s) URL", n->network);
 			snprintf(n->rpc_url, sizeof(n->rpc_url), "%s", v);
 		}
+		c->any_evm = 1;
 		if (n->mainnet)
 			c->any_mainnet = 1;
 	}
@@ -433,7 +496,7 @@ cfg_load(const char *path, struct sf_err *err)
 		    "PAY_TO=\"%s\" is not a 0x-prefixed 20-byte address", v);
 		goto fail;
 	}
-	if (*v == '\0') {
+	if (*v == '\0' && c->any_evm) {
 		sf_err_set(err, 500, "config_missing", "PAY_TO",
 		    c->any_mainnet ? "PAY_TO is required on mainnet networks" :
 		    "PAY_TO is not set (make run creates a development wallet "
@@ -487,7 +550,10 @@ cfg_offers(const struct cfg *c, const char *amount, struct x402_offer *out,
 		snprintf(out[i].amount, sizeof(out[i].amount), "%s", amount);
 		snprintf(out[i].asset, sizeof(out[i].asset), "%s",
 		    c->nets[i].asset);
-		snprintf(out[i].pay_to, sizeof(out[i].pay_to), "%s", c->pay_to);
+		snprintf(out[i].pay_to, sizeof(out[i].pay_to), "%s",
+		    c->nets[i].svm ? c->nets[i].pay_to : c->pay_to);
+		out[i].svm = c->nets[i].svm;
+		out[i].decimals = c->nets[i].decimals;
 		out[i].max_timeout = c->max_timeout;
 		snprintf(out[i].name, sizeof(out[i].name), "%s",
 		    c->nets[i].asset_name);

@@ -17,17 +17,23 @@ struct sf_err;
 #define CFG_MAX_NETS	4
 
 struct cfg_net {
-	char		network[32];	/* CAIP-2 */
+	int		svm;		/* a Solana network */
+	char		network[48];	/* CAIP-2 */
 	char		network_v1[32];	/* "" when v1 has no name for it */
 	unsigned long long chain_id;
-	char		asset[43];
+	char		asset[X402_OFFER_ADDR];
 	char		asset_name[64];
 	char		asset_version[16];
 	int		mainnet;
 	/* JSON-RPC of this chain (RPC_URL_<NET>, RPC_URL_<id>, or RPC_URL
 	   when only one network is served); "" = none: settleability is then
-	   proven through the facilitator's /verify.  May embed an API key. */
+	   proven through the facilitator's /verify.  May embed an API key.
+	   Solana: RPC_URL_<NET> only. */
 	char		rpc_url[512];
+	/* Solana: PAY_TO_<NET>, FACILITATOR_URL_<NET>, the mint's decimals. */
+	char		pay_to[X402_OFFER_ADDR];
+	char		facilitator_url[512];	/* "" = FACILITATOR_URL */
+	unsigned	decimals;
 };
 
 struct cfg {
@@ -58,6 +64,8 @@ struct cfg {
 	unsigned	 max_inflight;		/* MAX_INFLIGHT_PER_PAYER */
 	unsigned long long settle_first_above;	/* SETTLE_FIRST_ABOVE, atomic
 						   units; 0 = off */
+	int		 any_mainnet_svm;
+	int		 any_evm;	/* PAY_TO is needed */
 };
 
 /* Seconds of headroom the offered window adds for the client's signing. */
@@ -74,8 +82,12 @@ void		 cfg_free(struct cfg *);
 const char	*cfg_get(const struct cfg *, const char *key);
 /* Same with a default. */
 const char	*cfg_get_or(const struct cfg *, const char *key, const char *def);
-/* Our offers for one price: one per configured network.  Returns count.
-   maxTimeoutSeconds is MAX_TIMEOUT (no endpoint deadline known). */
+/*
+ * Our offers for one price: one per configured network.  Returns count.
+ * maxTimeoutSeconds is MAX_TIMEOUT (no endpoint deadline known).  Solana
+ * offers come without extra.feePayer (it is the facilitator's, see
+ * x402/svm/svm_fee_payer.h): the caller fills it or drops the offer.
+ */
 size_t		 cfg_offers(const struct cfg *, const char *amount,
 		    struct x402_offer *out, size_t max);
 /*

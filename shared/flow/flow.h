@@ -25,10 +25,10 @@ struct flow_outcome {
 						   "verified", "settled",
 						   "settle_failed", "replayed" */
 	char		 reason[96];		/* refusal/failure code, "" if none */
-	char		 payer[43];
+	char		 payer[48];	/* 0x hex or base58 */
 	char		 amount[24];		/* atomic USDC of this request */
-	char		 network[32];
-	char		 tx[67];		/* settlement transaction */
+	char		 network[48];
+	char		 tx[96];		/* settlement transaction (or signature) */
 	char		 upstream_id[128];	/* provider request id */
 	char		 provider[32];
 	long long	 upstream_ms;		/* time in the provider, -1 = none */

@@ -145,8 +145,10 @@ ledger_lower(char *dst, size_t sz, const char *src)
 {
 	size_t	 i;
 
+	/* Hex is case-free; base58 (Solana) is not. */
 	for (i = 0; src[i] != '\0' && i + 1 < sz; i++)
-		dst[i] = (char)tolower((unsigned char)src[i]);
+		dst[i] = src[0] == '0' && src[1] == 'x' ?
+		    (char)tolower((unsigned char)src[i]) : src[i];
 	dst[i] = '\0';
 }
 

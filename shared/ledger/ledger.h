@@ -33,12 +33,13 @@ struct ledger_payment {
 	int64_t			 id;
 	char			 endpoint[128];
 	char			 request_hash[80];
-	char			 payer[43];	/* stored lower-case */
+	char			 payer[48];	/* hex lower-cased; base58 as is */
 	char			 amount[80];	/* atomic units, decimal */
-	char			 asset[43];	/* stored lower-case */
+	char			 asset[48];	/* hex lower-cased; base58 as is */
 	char			 network[48];	/* stored as CAIP-2 */
 	int			 x402_version;
-	char			 nonce[67];	/* 0x + 64 hex, lower-case */
+	char			 nonce[96];	/* 0x + 64 hex, lower-case; Solana:
+					   the payer's signature, base58 */
 	char			 valid_after[80];
 	char			 valid_before[80];
 	char			*payload;	/* raw payment payload JSON */
@@ -48,14 +49,14 @@ struct ledger_payment {
 	char			*result;	/* response body, may hold NULs */
 	size_t			 result_len;
 	char			 content_type[128];
-	char			 tx[67];	/* "" = none */
+	char			 tx[96];	/* "" = none */
 	char			 error[256];
 	int64_t			 created, updated;
 };
 
 struct ledger_revenue {
 	char		endpoint[128];
-	char		asset[43];
+	char		asset[48];
 	char		network[48];
 	int64_t		settled_count;
 	char		settled[80];	/* sum, atomic units */

@@ -29,9 +29,9 @@ struct facilitator_result {
 	enum facilitator_outcome outcome;
 	int		success;	/* isValid (verify) / success (settle) */
 	long		http_status;	/* 0 = no HTTP answer */
-	char		transaction[67];
+	char		transaction[96];	/* 0x hash or base58 signature */
 	char		network[48];
-	char		payer[43];
+	char		payer[48];
 	char		reason[128];	/* invalidReason / errorReason / ours */
 	char		message[512];	/* invalidMessage / errorMessage / ours */
 };

@@ -38,9 +38,9 @@ struct settle_result {
 	enum settle_outcome	outcome;
 	int			retryable;	/* FAILED: nothing landed */
 	int			chain_checked;	/* outcome from authorizationState */
-	char			tx[67];		/* "" if unknown */
+	char			tx[96];		/* "" if unknown */
 	char			network[48];
-	char			payer[43];
+	char			payer[48];
 	char			reason[128];	/* x402 errorReason on failure */
 	char			message[256];
 	int			attempts;	/* settle calls made */

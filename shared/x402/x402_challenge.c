@@ -10,10 +10,24 @@
 #include "validate/schema.h"
 #include "x402/x402_challenge.h"
 
+/* EVM: the EIP-712 domain; Solana: the facilitator's fee payer. */
+static void
+x402_offer_extra(cJSON *j, const struct x402_offer *o)
+{
+	cJSON	*extra = cJSON_AddObjectToObject(j, "extra");
+
+	if (o->svm) {
+		cJSON_AddStringToObject(extra, "feePayer", o->fee_payer);
+		return;
+	}
+	cJSON_AddStringToObject(extra, "name", o->name);
+	cJSON_AddStringToObject(extra, "version", o->version);
+}
+
 cJSON *
 x402_offer_v2(const struct x402_offer *o)
 {
-	cJSON	*j, *extra;
+	cJSON	*j;
 
 	if ((j = cJSON_CreateObject()) == NULL)
 		return NULL;
@@ -23,9 +37,7 @@ x402_offer_v2(const struct x402_offer *o)
 	cJSON_AddStringToObject(j, "asset", o->asset);
 	cJSON_AddStringToObject(j, "payTo", o->pay_to);
 	cJSON_AddNumberToObject(j, "maxTimeoutSeconds", o->max_timeout);
-	extra = cJSON_AddObjectToObject(j, "extra");
-	cJSON_AddStringToObject(extra, "name", o->name);
-	cJSON_AddStringToObject(extra, "version", o->version);
+	x402_offer_extra(j, o);
 	return j;
 }
 
@@ -40,7 +52,7 @@ cJSON *
 x402_offer_v1_desc(const struct def_endpoint *ep, const char *resource,
     const struct x402_offer *o, const char *desc)
 {
-	cJSON	*j, *extra;
+	cJSON	*j;
 
 	if (o->network_v1[0] == '\0' || (j = cJSON_CreateObject()) == NULL)
 		return NULL;
@@ -54,9 +66,7 @@ x402_offer_v1_desc(const struct def_endpoint *ep, const char *resource,
 	cJSON_AddStringToObject(j, "payTo", o->pay_to);
 	cJSON_AddNumberToObject(j, "maxTimeoutSeconds", o->max_timeout);
 	cJSON_AddStringToObject(j, "asset", o->asset);
-	extra = cJSON_AddObjectToObject(j, "extra");
-	cJSON_AddStringToObject(extra, "name", o->name);
-	cJSON_AddStringToObject(extra, "version", o->version);
+	x402_offer_extra(j, o);
 	return j;
 }
 

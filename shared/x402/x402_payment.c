@@ -8,7 +8,9 @@
 
 #include "basics/b64.h"
 #include "basics/err.h"
+#include "basics/b58.h"
 #include "basics/hex.h"
+#include "basics/net.h"
 #include "basics/u256.h"
 #include "x402/x402_payment.h"
 
@@ -217,6 +219,64 @@ x402_payment_addr(const cJSON *obj, const char *key, const char *field,
 }
 
 static int
+x402_payment_b58(const cJSON *obj, const char *key, const char *field,
+    char out[X402_OFFER_ADDR], struct sf_err *err)
+{
+	if (x402_payment_str(obj, key, field, out, X402_OFFER_ADDR, NULL,
+	    err) == -1)
+		return -1;
+	if (!b58_is_address(out))
+		return X402_PAYMENT_BAD(err, field,
+		    "%s: not a base58 32-byte address", field);
+	return 0;
+}
+
+/* Is this network name (v1) or CAIP-2 id (v2) a Solana one? */
+static int
+x402_payment_is_svm(const char *network)
+{
+	struct net_info	 ni;
+
+	if (net_lookup(network, &ni) == 0)
+		return ni.family == NET_SVM;
+	return strncmp(network, "solana", 6) == 0;
+}
+
+/* payload.transaction: base64 of a wire transaction of at most 1232 bytes. */
+static int
+x402_payment_svm(const cJSON *root, struct x402_payment *p,
+    struct sf_err *err)
+{
+	const cJSON	*pl, *tx;
+	unsigned char	*b;
+	size_t		 len;
+
+	if (x402_payment_obj(root, "payload", "payload", 1, &pl, err) == -1)
+		return -1;
+	tx = x402_payment_get(pl, "transaction");
+	if (tx == NULL || !cJSON_IsString(tx) || tx->valuestring == NULL)
+		return X402_PAYMENT_BAD(err, "payload.transaction",
+		    "payload.transaction: missing or not a string");
+	if (strlen(tx->valuestring) > 4 * ((SVM_TX_MAX + 2) / 3))
+		return X402_PAYMENT_BAD(err, "payload.transaction",
+		    "payload.transaction: longer than %d bytes", SVM_TX_MAX);
+	if ((b = b64_decode(tx->valuestring, &len)) == NULL)
+		return X402_PAYMENT_BAD(err, "payload.transaction",
+		    "payload.transaction: not standard padded base64");
+	if (len == 0 || len > SVM_TX_MAX) {
+		free(b);
+		return X402_PAYMENT_BAD(err, "payload.transaction",
+		    "payload.transaction: %zu bytes, 1 to %d expected", len,
+		    SVM_TX_MAX);
+	}
+	memcpy(p->svm_tx, b, len);
+	p->svm_tx_len = len;
+	p->svm = 1;
+	free(b);
+	return 0;
+}
+
+static int
 x402_payment_uint(const cJSON *obj, const char *key, const char *field,
     char out[U256_DEC_SIZE], uint8_t bytes[U256_LEN], struct sf_err *err)
 {
@@ -323,15 +383,25 @@ x402_payment_v2(const cJSON *root, struct x402_payment *p, struct sf_err *err)
 	    sizeof(c->network), NULL, err) == -1 ||
 	    x402_payment_uint(acc, "amount", "accepted.amount", c->amount,
 	    NULL, err) == -1 ||
-	    x402_payment_addr(acc, "asset", "accepted.asset", c->asset,
-	    NULL, err) == -1 ||
-	    x402_payment_addr(acc, "payTo", "accepted.payTo", c->pay_to,
-	    NULL, err) == -1 ||
 	    x402_payment_int(acc, "maxTimeoutSeconds",
 	    "accepted.maxTimeoutSeconds", 4294967295.0, &c->max_timeout,
 	    err) == -1 ||
 	    x402_payment_obj(acc, "extra", "accepted.extra", 1, &ex,
-	    err) == -1 ||
+	    err) == -1)
+		return -1;
+	if (x402_payment_is_svm(c->network)) {
+		if (x402_payment_b58(acc, "asset", "accepted.asset", c->asset,
+		    err) == -1 ||
+		    x402_payment_b58(acc, "payTo", "accepted.payTo", c->pay_to,
+		    err) == -1 ||
+		    x402_payment_b58(ex, "feePayer", "accepted.extra.feePayer",
+		    c->fee_payer, err) == -1)
+			return -1;
+		c->has_fee_payer = 1;
+	} else if (x402_payment_addr(acc, "asset", "accepted.asset", c->asset,
+	    NULL, err) == -1 ||
+	    x402_payment_addr(acc, "payTo", "accepted.payTo", c->pay_to,
+	    NULL, err) == -1 ||
 	    x402_payment_str(ex, "name", "accepted.extra.name", c->name,
 	    sizeof(c->name), &c->has_name, err) == -1 ||
 	    x402_payment_str(ex, "version", "accepted.extra.version",
@@ -417,6 +487,8 @@ x402_payment_parse(const cJSON *root, int version, struct x402_payment *p,
 			return -1;
 	} else if (x402_payment_v2(root, p, err) == -1)
 		return -1;
+	if (x402_payment_is_svm(p->network))
+		return x402_payment_svm(root, p, err);
 	return x402_payment_evm(root, p, err);
 }
 

@@ -1,7 +1,9 @@
 /*
  * Decoding of the client's payment header: PAYMENT-SIGNATURE (v2) or
  * X-PAYMENT (v1), base64 of a JSON PaymentPayload (reference x402.md §2.2,
- * §3.2, §11).  Only the EVM "exact" / EIP-3009 payload is understood.
+ * §3.2, §11).  Two "exact" payloads are understood: EVM (EIP-3009
+ * authorization + signature) and SVM (a base64 partially signed Solana
+ * transaction, scheme_exact_svm.md), told apart by the network.
  * Decoding checks shape and syntax only; x402_verify() decides validity.
  */
 #ifndef SF_X402_PAYMENT_H
@@ -12,6 +14,8 @@
 
 #include "basics/hex.h"
 #include "basics/u256.h"
+#include "basics/x402_offer.h"
+#include "x402/svm/svm_tx.h"
 
 struct sf_err;
 
@@ -41,9 +45,11 @@ struct x402_accepted {
 	char		 scheme[32];
 	char		 network[128];
 	char		 amount[U256_DEC_SIZE];
-	char		 asset[HEX_ADDR_STRLEN];
-	char		 pay_to[HEX_ADDR_STRLEN];
+	char		 asset[X402_OFFER_ADDR];	/* hex, or base58 (SVM) */
+	char		 pay_to[X402_OFFER_ADDR];
 	uint64_t	 max_timeout;
+	int		 has_fee_payer;	/* SVM: extra.feePayer */
+	char		 fee_payer[X402_OFFER_ADDR];
 	int		 has_name;	/* extra.name present */
 	char		 name[128];
 	int		 has_version;
@@ -58,7 +64,10 @@ struct x402_payment {
 	char				*resource_url;	/* v2, optional, NULL */
 	uint8_t				 sig[65];	/* valid iff sig_len == 65 */
 	size_t				 sig_len;	/* decoded length, any size */
-	struct x402_authorization	 auth;
+	struct x402_authorization	 auth;		/* EVM only */
+	int				 svm;		/* an SVM payload */
+	uint8_t				 svm_tx[SVM_TX_MAX]; /* wire bytes */
+	size_t				 svm_tx_len;
 	int				 has_id;
 	char				 id[X402_PAYMENT_ID_MAX + 1];
 	/* Decoded JSON exactly as received: stable bytes for hashing. */

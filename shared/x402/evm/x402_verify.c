@@ -141,6 +141,9 @@ x402_verify_match(const struct x402_payment *p, const struct x402_offer *o)
 	const struct x402_accepted	*c = &p->accepted;
 	uint8_t				 a[U256_LEN], b[U256_LEN];
 
+	/* Solana offers and payments are x402/svm's. */
+	if (p->svm || o->svm)
+		return 0;
 	if (p->version == 1)
 		return o->network_v1[0] != '\0' &&
 		    strcmp(p->scheme, o->scheme) == 0 &&

@@ -41,7 +41,7 @@ struct x402_verdict {
 	int				 valid;
 	const char			*reason;	/* X402_R_*; NULL if valid */
 	char				 message[256];
-	char				 payer[HEX_ADDR_STRLEN]; /* EIP-55 from, "" if undecoded */
+	char				 payer[48];	/* EIP-55 from (or base58), "" if undecoded */
 	const struct x402_offer		*offer;		/* matched offer or NULL */
 	size_t				 offer_index;
 	struct x402_authorization	 auth;		/* copy, for the ledger */
