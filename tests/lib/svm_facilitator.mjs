@@ -1,0 +1,45 @@
+// Local x402 facilitator for Solana tests: the official @x402/core
+// x402Facilitator with @x402/svm's exact scheme, co-signing as fee payer and
+// settling on the LiteSVM chain of svm_chain.mjs (as
+// ../../shared/x402lab-svm/facilitator.mjs).  Every call is recorded in
+// state.calls; mode 'down' drops connections (for "/supported unreachable").
+import http from 'node:http';
+import { x402Facilitator } from '@x402/core/facilitator';
+import { toFacilitatorSvmSigner } from '@x402/svm';
+import { registerExactSvmScheme } from '@x402/svm/exact/facilitator';
+import { DEVNET } from './svm_chain.mjs';
+
+/** { url, feePayer, state:{calls, mode}, setMode(m), stop() } */
+export async function startSvmFacilitator({ chain, network = DEVNET, port = 0 }) {
+  const signer = toFacilitatorSvmSigner(chain.keys.facilitator, { defaultRpcUrl: chain.rpc });
+  const facilitator = registerExactSvmScheme(new x402Facilitator(), { signer, networks: network });
+  const state = { mode: 'ok', calls: [] };
+  const send = (res, status, obj) => res.writeHead(status, { 'content-type': 'application/json' })
+    .end(JSON.stringify(obj, (_, v) => (typeof v === 'bigint' ? v.toString() : v)));
+  const server = http.createServer((req, res) => {
+    if (state.mode === 'down') return req.socket.destroy();
+    let body = '';
+    req.on('data', (c) => { body += c; });
+    req.on('end', async () => {
+      const op = { '/verify': 'verify', '/settle': 'settle' }[req.url];
+      state.calls.push({ method: req.method, path: req.url, body });
+      if (req.method === 'GET' && req.url === '/supported') return send(res, 200, facilitator.getSupported());
+      if (req.method !== 'POST' || !op) return send(res, 404, { error: 'not found' });
+      let parsed;
+      try { parsed = JSON.parse(body); } catch { return send(res, 400, { error: 'bad json' }); }
+      const { paymentPayload, paymentRequirements } = parsed ?? {};
+      if (!paymentPayload || !paymentRequirements) return send(res, 400, { error: 'missing paymentPayload/paymentRequirements' });
+      try { send(res, 200, await facilitator[op](paymentPayload, paymentRequirements)); } catch (e) {
+        send(res, 500, op === 'verify' ? { isValid: false, invalidReason: 'unexpected_verify_error', invalidMessage: String(e?.message ?? e) }
+          : { success: false, errorReason: 'unexpected_settle_error', errorMessage: String(e?.message ?? e), transaction: '', network: paymentRequirements.network });
+      }
+    });
+  });
+  await new Promise((resolve, reject) => { server.once('error', reject); server.listen(port, '127.0.0.1', resolve); });
+  return {
+    url: `http://127.0.0.1:${server.address().port}`, feePayer: chain.keys.facilitator.address, state,
+    setMode(m) { state.mode = m; },
+    calls: (path) => state.calls.filter((c) => c.path === path).length,
+    stop: () => new Promise((r) => { server.closeAllConnections?.(); server.close(() => r()); }),
+  };
+}
