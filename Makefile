@@ -140,7 +140,8 @@ integ: all
 	cd tests && node --test --test-concurrency=1 --test-timeout=600000 integ/
 
 # Everything, in layers: unit (and again under ASan/UBSan), the 10,000-case
-# differential test against viem, a short libFuzzer run, the generator's
+# differential test against viem and the Solana one against @solana/kit,
+# short libFuzzer runs, the generator's
 # golden files, then the integration suites against real servers.
 test: deps-test
 	$(MAKE) check-layers
@@ -151,6 +152,8 @@ test: deps-test
 	$(MAKE) asan-unit
 	$(MAKE) x402-diff
 	$(MAKE) fuzz-x402
+	$(MAKE) svm-diff
+	$(MAKE) fuzz-svm
 	$(MAKE) registry-test
 	$(MAKE) integ
 	$(MAKE) asan-integ

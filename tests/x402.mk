@@ -44,3 +44,38 @@ bench-x402: $(B)/bench/bench_verify tests/node_modules/.installed
 	node bench/viem_verify.mjs $(B)/bench/bench_verify
 
 .PHONY: x402-diff-driver x402-diff fuzz-x402 bench-x402
+
+# Solana: the C transaction decoder and checks against @solana/kit
+# (tests/diff/svm_diff.mjs; SVM_DIFF_N / SVM_DIFF_SEED override), and a
+# libFuzzer run of the decoder and checks (tests/fuzz/fuzz_svm_tx.c).
+SVM_DIFF_N	?= 1200
+SVM_DIFF_SEED	?= 13
+SVM_FUZZ_TIME	?= 15
+SVM_FUZZ_SRC	= shared/basics/b58.c shared/x402/svm/svm_tx.c \
+		  shared/x402/svm/svm_ata.c shared/x402/svm/svm_verify.c
+
+$(B)/tests/svm_diff_driver: tests/diff/svm_diff_driver.c $(B)/libsf.a
+	@mkdir -p $(dir $@)
+	$(CC) $(SF_CFLAGS) $(CFLAGS) -o $@ $< $(B)/libsf.a $(LDLIBS)
+
+svm-diff: $(B)/tests/svm_diff_driver
+	cd tests && SVM_DIFF_DRIVER=$(CURDIR)/$(B)/tests/svm_diff_driver \
+	    node diff/svm_diff.mjs $(SVM_DIFF_N) $(SVM_DIFF_SEED)
+
+fuzz-svm:
+	@if ! command -v clang >/dev/null 2>&1 || ! printf 'int LLVMFuzzerTestOneInput(const char *d, unsigned long n);\nint LLVMFuzzerTestOneInput(const char *d, unsigned long n) { (void)d; (void)n; return 0; }\n' | \
+	    clang -fsanitize=fuzzer -x c - -o /dev/null >/dev/null 2>&1; then \
+		echo "fuzz-svm: clang with libFuzzer not found, skipped"; \
+	else \
+		set -e; mkdir -p $(B)/fuzz/svm_tx; \
+		echo "clang ... -o $(B)/fuzz/fuzz_svm_tx"; \
+		clang $(SF_CFLAGS) -O1 -g -fno-omit-frame-pointer \
+		    -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined \
+		    -o $(B)/fuzz/fuzz_svm_tx tests/fuzz/fuzz_svm_tx.c \
+		    $(SVM_FUZZ_SRC) -lsodium -lpthread; \
+		$(B)/fuzz/fuzz_svm_tx -max_total_time=$(SVM_FUZZ_TIME) \
+		    -max_len=1300 -print_final_stats=1 \
+		    $(B)/fuzz/svm_tx tests/fuzz/corpus/svm_tx; \
+	fi
+
+.PHONY: svm-diff fuzz-svm
