@@ -30,6 +30,7 @@
 #include "basics/err.h"
 #include "flow/flow.h"
 #include "x402/facilitator.h"
+#include "x402/svm/svm_fee_payer.h"
 #include "ledger/ledger.h"
 #include "providers/catalog.h"
 #include "providers/route.h"
@@ -462,6 +463,42 @@ check_private_file(const char *path, char *why, size_t sz)
 	return 1;
 }
 
+/*
+ * A Solana network: payTo and mint are well-formed (cfg_load checked the
+ * base58), and its facilitator supports the network and names a fee payer.
+ */
+static void
+check_svm(const struct cfg *c, const struct cfg_net *n,
+    struct check_state *st, int online)
+{
+	struct facilitator_config fc;
+	struct sf_err		 err;
+	const char		*url;
+	char			*json = NULL, fp[B58_ADDR_STRLEN], why[256];
+
+	url = n->facilitator_url[0] != '\0' ? n->facilitator_url :
+	    cfg_get_or(c, "FACILITATOR_URL", "https://x402.org/facilitator");
+	snprintf(why, sizeof(why), "payTo %s, USDC mint %s", n->pay_to,
+	    n->asset);
+	check_line(st, 0, "ok", "%s: %s", n->network, why);
+	if (!online)
+		return;
+	memset(&fc, 0, sizeof(fc));
+	fc.url = url;
+	sf_err_clear(&err);
+	if (facilitator_supported(&fc, &json, &err) == -1)
+		check_line(st, 1, "facilitator", "%s: %s", url, err.message);
+	else if (svm_fee_payer_parse(json, n->network, fp, why,
+	    sizeof(why)) == -1)
+		check_line(st, 1, "facilitator", "%s: %s", url, why);
+	else {
+		snprintf(why, sizeof(why), "facilitator %.120s, fee payer %s",
+		    url, fp);
+		check_line(st, 0, "ok", "%s: %s", n->network, why);
+	}
+	free(json);
+}
+
 static void
 check_settlement(const struct cfg *c, struct check_state *st, int mainnet,
     int online)
@@ -528,7 +565,8 @@ check_settlement(const struct cfg *c, struct check_state *st, int mainnet,
 				    err.message);
 			else
 				for (i = 0; i < c->nnets; i++)
-					if (strstr(json, c->nets[i].network) ==
+					if (!c->nets[i].svm &&
+					    strstr(json, c->nets[i].network) ==
 					    NULL && (c->nets[i].network_v1[0] ==
 					    '\0' || strstr(json,
 					    c->nets[i].network_v1) == NULL))
@@ -546,10 +584,14 @@ check_settlement(const struct cfg *c, struct check_state *st, int mainnet,
 		if (rpc_chain_id(&r, &chain, &err) == -1)
 			check_line(st, 1, "RPC_URL", "does not answer: %s%s",
 			    err.code, "");
-		else if (c->nnets > 0 && chain != c->nets[0].chain_id)
+		else if (c->nnets > 0 && !c->nets[0].svm &&
+		    chain != c->nets[0].chain_id)
 			check_line(st, 1, "RPC_URL", "is chain %s, not %s",
 			    "another", c->nets[0].network);
 	}
+	for (i = 0; i < c->nnets; i++)
+		if (c->nets[i].svm)
+			check_svm(c, &c->nets[i], st, online);
 }
 
 /* check --online: a routed model its provider no longer lists. */

@@ -432,11 +432,19 @@ man_x402(const struct gen *g)
 		fputs(".It Cm ", f);
 		gen_mdoc_args(f, n->network);
 		fputc('\n', f);
-		snprintf(line, sizeof(line), "%s%s%schain id %llu; asset %s "
-		    "(EIP-712 name \"%s\", version \"%s\").",
-		    n->network_v1[0] != '\0' ? "v1 name " : "", n->network_v1,
-		    n->network_v1[0] != '\0' ? "; " : "", n->chain_id, n->asset,
-		    n->asset_name, n->asset_version);
+		if (n->svm)
+			snprintf(line, sizeof(line), "v1 name %s; Solana, USDC "
+			    "mint %s; pay with a partially signed SPL "
+			    "TransferChecked whose fee payer is the "
+			    "facilitator's (extra.feePayer).", n->network_v1,
+			    n->asset);
+		else
+			snprintf(line, sizeof(line), "%s%s%schain id %llu; "
+			    "asset %s (EIP-712 name \"%s\", version \"%s\").",
+			    n->network_v1[0] != '\0' ? "v1 name " : "",
+			    n->network_v1, n->network_v1[0] != '\0' ? "; " : "",
+			    n->chain_id, n->asset, n->asset_name,
+			    n->asset_version);
 		gen_mdoc_lines(f, line);
 	}
 	fputs(".El\n", f);

@@ -17,7 +17,10 @@ x402_offer_extra(cJSON *j, const struct x402_offer *o)
 	cJSON	*extra = cJSON_AddObjectToObject(j, "extra");
 
 	if (o->svm) {
-		cJSON_AddStringToObject(extra, "feePayer", o->fee_payer);
+		/* Unknown outside a live 402 (registry files): left out. */
+		if (o->fee_payer[0] != '\0')
+			cJSON_AddStringToObject(extra, "feePayer",
+			    o->fee_payer);
 		return;
 	}
 	cJSON_AddStringToObject(extra, "name", o->name);
