@@ -28,6 +28,7 @@
 #include "basics/cfg.h"
 #include "basics/def.h"
 #include "basics/err.h"
+#include "basics/net.h"
 #include "flow/flow.h"
 #include "x402/facilitator.h"
 #include "x402/svm/svm_fee_payer.h"
@@ -251,11 +252,37 @@ cmd_revenue(struct ledger *l)
 	return 0;
 }
 
+/*
+ * A Solana row settles only through a facilitator (it co-signs as fee
+ * payer): FACILITATOR_URL_<NETWORK> when set, and no EVM chain check.
+ */
+static const struct settle_config *
+ctl_settle_config(const struct settle_config *base,
+    const struct ledger_payment *row, struct settle_config *svm)
+{
+	struct net_info	 ni;
+	size_t		 i;
+
+	if (net_lookup(row->network, &ni) == -1 || ni.family != NET_SVM)
+		return base;
+	*svm = *base;
+	svm->mode = SETTLE_MODE_FACILITATOR;
+	svm->rpc_url = NULL;
+	svm->direct.rpc_url = NULL;
+	if (svm->facilitator.url == NULL)
+		svm->facilitator.url = "https://x402.org/facilitator";
+	for (i = 0; ctl_cfg != NULL && i < ctl_cfg->nnets; i++)
+		if (strcmp(ctl_cfg->nets[i].network, row->network) == 0 &&
+		    ctl_cfg->nets[i].facilitator_url[0] != '\0')
+			svm->facilitator.url = ctl_cfg->nets[i].facilitator_url;
+	return svm;
+}
+
 static int
 cmd_settle_pending(struct ledger *l, const struct ctl_opts *o,
     const char *lock)
 {
-	struct settle_config	 cfg;
+	struct settle_config	 cfg, svm;
 	struct settle_result	 r;
 	struct settle_opts	 so;
 	struct ledger_payment	*rows;
@@ -308,8 +335,9 @@ cmd_settle_pending(struct ledger *l, const struct ctl_opts *o,
 		/* A transfer mined before the claim was another sale. */
 		memset(&so, 0, sizeof(so));	/* not fresh: maybe tried */
 		so.since = rows[i].created > 5 ? rows[i].created - 5 : 0;
-		settle_payment_opts(&cfg, rows[i].x402_version, rows[i].payload,
-		    rows[i].requirements, &so, &r);
+		settle_payment_opts(ctl_settle_config(&cfg, &rows[i], &svm),
+		    rows[i].x402_version, rows[i].payload, rows[i].requirements,
+		    &so, &r);
 		switch (r.outcome) {
 		case SETTLE_OK:
 			if (ledger_set_settled(l, rows[i].id, r.tx,

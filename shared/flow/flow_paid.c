@@ -4,11 +4,13 @@
  *
  *   paid_refusable     guard input URLs, route: 4xx/503 before any 402
  *   paid_ask           no payment header: the 402 with our offers
- *   paid_verify_local  decode + verify against our offers (free checks)
+ *   paid_verify_local  decode + verify against our offers (free checks;
+ *                      EVM or Solana by the network, x402_scheme.c)
  *   paid_window        validBefore covers deadline + settlement margin
  *   paid_known         the ledger knows it: a replay or a retry
  *   paid_prove         settleable: on chain (balance, nonce unused, an
  *                      eth_call of the transfer) or the facilitator's /verify
+ *                      (always for Solana: flow_svm.c)
  *   paid_claim         ledger claim with the payer's exposure and in-flight
  *                      cap checked in one transaction
  *   paid_work          [settle first, by choice] the upstream work, the
@@ -49,6 +51,8 @@
 #include "x402/x402_challenge.h"
 #include "x402/x402_payment.h"
 #include "x402/evm/x402_verify.h"
+#include "x402/x402_scheme.h"
+#include "flow/flow_svm.h"
 
 #define PAID_MAX_OFFERS	CFG_MAX_NETS
 /* Clock skew allowed between us and the chain when dating a transfer. */
@@ -71,6 +75,7 @@ struct paid {
 	int			 settle_first;
 	struct x402_payment	 pay;
 	struct x402_verdict	 vd;
+	struct svm_verdict	 svd;		/* Solana: payer, signature */
 	char			*requirements;	/* our matched offer, JSON */
 	char			*payload;	/* payment payload to settle */
 	char			*payload_own;	/* its storage when rewritten */
@@ -78,7 +83,7 @@ struct paid {
 	struct ledger_payment	 in;		/* what the claim writes */
 	char			 balance[80];	/* read for this decision, "" */
 	int64_t			 since;		/* claim time, for reconcile */
-	char			 paid_tx[67];	/* settled first: the tx */
+	char			 paid_tx[96];	/* settled first: the tx */
 	char			 fac_reason[128]; /* the facilitator's "no" */
 	int			 reclaims;	/* claims retried after a drop */
 	int			 claimed_now;	/* this request created the row */
@@ -89,6 +94,19 @@ paid_error(struct paid *p, const struct sf_err *err)
 {
 	msg_resp_error(p->resp, err);
 	snprintf(p->out->reason, sizeof(p->out->reason), "%s", err->code);
+}
+
+/* Who paid, and the payment's replay key: EVM nonce or Solana signature. */
+static const char *
+paid_payer(const struct paid *p)
+{
+	return p->pay.svm ? p->svd.payer : p->vd.auth.from_hex;
+}
+
+static const char *
+paid_key(const struct paid *p)
+{
+	return p->pay.svm ? p->svd.payer_sig : p->vd.auth.nonce_hex;
 }
 
 static void
@@ -239,7 +257,9 @@ paid_settle_opts(struct paid *p, int fresh, struct settle_config *sc,
 	const char	*rpc = cfg_rpc_for(p->ctx->cfg, p->vd.offer->network);
 
 	*sc = p->ctx->settle;
-	if (rpc != NULL)
+	if (p->pay.svm)			/* its facilitator, no EVM chain */
+		flow_svm_settle_config(p->ctx, p->vd.offer, sc);
+	else if (rpc != NULL)
 		sc->rpc_url = rpc;
 	o->since = p->since > PAID_SKEW ? p->since - PAID_SKEW : 0;
 	o->budget_ms = (long)p->ctx->cfg->settle_retry * 1000;
@@ -509,9 +529,13 @@ static int
 paid_prove_facilitator(struct paid *p)
 {
 	struct facilitator_result	 fr;
+	struct settle_config		 sc;
 
-	facilitator_verify(&p->ctx->settle.facilitator, p->version,
-	    p->payload, p->requirements, &fr);
+	sc = p->ctx->settle;
+	if (p->pay.svm)
+		flow_svm_settle_config(p->ctx, p->vd.offer, &sc);
+	facilitator_verify(&sc.facilitator, p->version, p->payload,
+	    p->requirements, &fr);
 	if (fr.outcome == FACILITATOR_UNKNOWN)
 		return -1;
 	if (fr.outcome == FACILITATOR_FAILED || !fr.success) {
@@ -555,7 +579,8 @@ paid_prove(struct paid *p, int64_t id)
 	int		 rc;
 
 	p->balance[0] = '\0';
-	rc = rpc_url != NULL ? paid_prove_chain(p, rpc_url) :
+	/* Solana: the facilitator simulates; our chain check is EVM's. */
+	rc = rpc_url != NULL && !p->pay.svm ? paid_prove_chain(p, rpc_url) :
 	    paid_prove_facilitator(p);
 	if (rc == -1) {
 		paid_refuse(p, id, 503, "unexpected_verify_error", "nobody "
@@ -638,7 +663,7 @@ paid_mismatch(struct paid *p, const struct ledger_payment *row)
 {
 	struct sf_err	 err;
 
-	if (strcmp(row->nonce, p->vd.auth.nonce_hex) != 0)
+	if (strcmp(row->nonce, paid_key(p)) != 0)
 		sf_err_set(&err, 409, "payment_identifier_reused", NULL,
 		    "this payment-identifier was already used with another "
 		    "payment");
@@ -756,14 +781,14 @@ paid_settled_copy(struct paid *p, struct ledger_payment *row)
 	struct sf_err		 err;
 
 	memset(&key, 0, sizeof(key));
-	snprintf(key.payer, sizeof(key.payer), "%s", p->vd.auth.from_hex);
+	snprintf(key.payer, sizeof(key.payer), "%s", paid_payer(p));
 	snprintf(key.asset, sizeof(key.asset), "%s", p->vd.offer->asset);
 	snprintf(key.network, sizeof(key.network), "%s", p->vd.offer->network);
-	snprintf(key.nonce, sizeof(key.nonce), "%s", p->vd.auth.nonce_hex);
+	snprintf(key.nonce, sizeof(key.nonce), "%s", paid_key(p));
 	if (ledger_find(p->ctx->ledger, &key, row, &err) != 1)
 		return 0;
 	if (row->state == LEDGER_SETTLED &&
-	    strcmp(row->nonce, p->vd.auth.nonce_hex) == 0 &&
+	    strcmp(row->nonce, paid_key(p)) == 0 &&
 	    strcmp(row->request_hash, p->req_hash) == 0 &&
 	    strcmp(row->endpoint, p->ctx->ep->name) == 0)
 		return 1;
@@ -810,6 +835,7 @@ paid_refusable(struct paid *p)
 	    rt.offline ? "offline" : rt.provider);
 	p->noffers = cfg_offers_ep(ctx->cfg, p->vr->amount, ctx->ep->deadline,
 	    p->offers, PAID_MAX_OFFERS);
+	p->noffers = flow_svm_offers(ctx, p->offers, p->noffers);
 	p->settle_first = cfg_settle_first(ctx->cfg, ctx->ep->name,
 	    p->vr->amount);
 	if (p->settle_first)
@@ -825,9 +851,10 @@ paid_ask(struct paid *p)
 	if (p->req->payment_v2 != NULL || p->req->payment_v1 != NULL)
 		return PAID_GO;
 	p->out->pay = "required";
-	paid_challenge(p, "payment_required", "Payment required: sign the "
-	    "offered EIP-3009 authorization and retry with PAYMENT-SIGNATURE "
-	    "(x402 v2) or X-PAYMENT (v1).");
+	paid_challenge(p, "payment_required", "Payment required: sign one of "
+	    "the offered payments (an EIP-3009 authorization, or a Solana "
+	    "transfer) and retry with PAYMENT-SIGNATURE (x402 v2) or X-PAYMENT "
+	    "(v1).");
 	p->out->reason[0] = '\0';
 	return PAID_DONE;
 }
@@ -847,8 +874,8 @@ paid_verify_local(struct paid *p, struct ledger_payment *row)
 	/* v2 wins when a client sends both. */
 	p->version = p->req->payment_v2 != NULL ? 2 : 1;
 	hdr = p->version == 2 ? p->req->payment_v2 : p->req->payment_v1;
-	if (x402_verify_header(hdr, p->version, p->offers, p->noffers,
-	    time(NULL), &p->pay, &p->vd) == -1) {
+	if (x402_scheme_verify_header(hdr, p->version, p->offers, p->noffers,
+	    time(NULL), &p->pay, &p->vd, &p->svd) == -1) {
 		sf_err_set(&err, 500, "unexpected_verify_error", NULL, "the "
 		    "payment could not be verified (out of memory); nothing "
 		    "was charged");
@@ -888,16 +915,25 @@ paid_prepare(struct paid *p)
 	}
 	snprintf(in->endpoint, sizeof(in->endpoint), "%s", p->ctx->ep->name);
 	snprintf(in->request_hash, sizeof(in->request_hash), "%s", p->req_hash);
-	snprintf(in->payer, sizeof(in->payer), "%s", p->vd.auth.from_hex);
-	snprintf(in->amount, sizeof(in->amount), "%s", p->vd.auth.value_dec);
+	snprintf(in->payer, sizeof(in->payer), "%s", paid_payer(p));
+	snprintf(in->amount, sizeof(in->amount), "%s", p->pay.svm ?
+	    p->vd.offer->amount : p->vd.auth.value_dec);
 	snprintf(in->asset, sizeof(in->asset), "%s", p->vd.offer->asset);
 	snprintf(in->network, sizeof(in->network), "%s", p->vd.offer->network);
 	in->x402_version = p->version;
-	snprintf(in->nonce, sizeof(in->nonce), "%s", p->vd.auth.nonce_hex);
-	snprintf(in->valid_after, sizeof(in->valid_after), "%s",
-	    p->vd.auth.valid_after_dec);
-	snprintf(in->valid_before, sizeof(in->valid_before), "%s",
-	    p->vd.auth.valid_before_dec);
+	snprintf(in->nonce, sizeof(in->nonce), "%s", paid_key(p));
+	if (p->pay.svm) {
+		/* The blockhash's lifetime is the window; counted from now. */
+		snprintf(in->valid_after, sizeof(in->valid_after), "%lld",
+		    (long long)time(NULL));
+		snprintf(in->valid_before, sizeof(in->valid_before), "%lld",
+		    (long long)time(NULL) + X402_SVM_WINDOW);
+	} else {
+		snprintf(in->valid_after, sizeof(in->valid_after), "%s",
+		    p->vd.auth.valid_after_dec);
+		snprintf(in->valid_before, sizeof(in->valid_before), "%s",
+		    p->vd.auth.valid_before_dec);
+	}
 	in->payload = p->payload;
 	in->requirements = p->requirements;
 	if (p->pay.has_id)
@@ -918,6 +954,13 @@ paid_window(struct paid *p, struct ledger_payment *row)
 	unsigned long long	 vb, need;
 	char			*end, msg[400];
 
+	/*
+	 * Solana: the window is the blockhash's (~60-90 s), shorter than any
+	 * deadline, and the payer cannot lengthen it; the facilitator's
+	 * /verify (simulation) refuses an expired one.  README "Solana".
+	 */
+	if (p->pay.svm)
+		return PAID_GO;
 	need = (unsigned long long)time(NULL) +
 	    cfg_window(p->ctx->cfg, p->ctx->ep->deadline);
 	vb = strtoull(p->vd.auth.valid_before_dec, &end, 10);

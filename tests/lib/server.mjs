@@ -80,7 +80,9 @@ const ERROR_LOG = { lighttpd: 'lighttpd.error.log', apache: 'apache.error.log', 
 // fcgiDir / binDir: where the endpoint binaries and sf-hostconf are (an
 // installed tree keeps both in one directory); opsBin: sf-ops; mcpBin:
 // sf-mcp (each found next to the binaries or in ../bin when not given).
-export async function startServer({ conf = {}, env = {}, www, server = 'lighttpd', fcgiDir, binDir, opsBin, mcpBin } = {}) {
+// captureStderr: keep what the server and the endpoints write to stderr
+// (their log lines) for stderrText() instead of passing it through.
+export async function startServer({ conf = {}, env = {}, www, server = 'lighttpd', fcgiDir, binDir, opsBin, mcpBin, captureStderr = false } = {}) {
   if (!SERVERS.includes(server)) throw new Error(`unknown server ${server}`);
   const dir = mkdtempSync(join(tmpdir(), `sf-${server}-`));
   const run = join(dir, 'run');
@@ -119,7 +121,7 @@ export async function startServer({ conf = {}, env = {}, www, server = 'lighttpd
   writeFileSync(conffile, execFileSync(hostconf, [server, site, run, fcgi, ...extra], { env: childEnv }));
 
   const spawned = [];
-  let proc;
+  let proc, stderrBuf = '';
   const stopAll = async () => {
     if (proc) await stopChild(proc);
     await Promise.all(spawned.map((c) => stopChild(c)));
@@ -142,7 +144,8 @@ export async function startServer({ conf = {}, env = {}, www, server = 'lighttpd
       apache: ['apache2', ['-DFOREGROUND', '-f', conffile]],
       nginx: ['nginx', ['-p', run, '-c', conffile, '-g', 'daemon off;']],
     }[server];
-    proc = track(spawn(argv[0], argv[1], { env: childEnv, stdio: ['ignore', 'inherit', 'inherit'] }));
+    proc = track(spawn(argv[0], argv[1], { env: childEnv, stdio: ['ignore', 'inherit', captureStderr ? 'pipe' : 'inherit'] }));
+    if (captureStderr) proc.stderr.on('data', (d) => { stderrBuf += d; });
     await waitPort(port, 10000, proc);
   } catch (e) { await stopAll(); throw e; }
   const url = `http://127.0.0.1:${port}`;
@@ -150,6 +153,7 @@ export async function startServer({ conf = {}, env = {}, www, server = 'lighttpd
   return {
     url, port, dir, run, server, cfgFile, env: childEnv, pids: () => spawned.map((c) => c.pid),
     errorLog: () => (existsSync(logPath) ? readFileSync(logPath, 'utf8') : ''),
+    stderrText: () => stderrBuf,
     stop: stopAll,
   };
 }

@@ -2,7 +2,8 @@
 // x402Facilitator with @x402/svm's exact scheme, co-signing as fee payer and
 // settling on the LiteSVM chain of svm_chain.mjs (as
 // ../../shared/x402lab-svm/facilitator.mjs).  Every call is recorded in
-// state.calls; mode 'down' drops connections (for "/supported unreachable").
+// state.calls; mode 'down' drops every connection, 'settle-down' only
+// those to /settle (a settlement whose answer never comes).
 import http from 'node:http';
 import { x402Facilitator } from '@x402/core/facilitator';
 import { toFacilitatorSvmSigner } from '@x402/svm';
@@ -17,7 +18,7 @@ export async function startSvmFacilitator({ chain, network = DEVNET, port = 0 })
   const send = (res, status, obj) => res.writeHead(status, { 'content-type': 'application/json' })
     .end(JSON.stringify(obj, (_, v) => (typeof v === 'bigint' ? v.toString() : v)));
   const server = http.createServer((req, res) => {
-    if (state.mode === 'down') return req.socket.destroy();
+    if (state.mode === 'down' || (state.mode === 'settle-down' && req.url === '/settle')) return req.socket.destroy();
     let body = '';
     req.on('data', (c) => { body += c; });
     req.on('end', async () => {

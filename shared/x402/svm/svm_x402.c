@@ -81,6 +81,12 @@ svm_x402_verify(const struct x402_payment *p, const struct x402_offer *offers,
 	v->valid = tx->valid;
 	v->reason = tx->reason;
 	snprintf(v->message, sizeof(v->message), "%s", tx->message);
+	/* Malformed bytes are a malformed payload, the reason in the message. */
+	if (tx->reason != NULL && strcmp(tx->reason, SVM_R_DECODE) == 0) {
+		v->reason = X402_R_INVALID_PAYLOAD;
+		snprintf(v->message, sizeof(v->message), "payload.transaction: "
+		    "%s", tx->message);
+	}
 	snprintf(v->payer, sizeof(v->payer), "%s", tx->payer);
 	return 0;
 }

@@ -4,7 +4,8 @@
  * maxTimeoutSeconds, extra.feePayer; v1: scheme and network) to one of our
  * Solana offers, then check the transaction (svm_verify.h) against it.
  * The verdict is the EVM verifier's struct, so the flow handles both the
- * same way; the Solana specifics come back in *tx.
+ * same way; the Solana specifics come back in *tx.  A transaction that
+ * does not decode is "invalid_payload" (the decoder's reason in message).
  */
 #ifndef SF_SVM_X402_H
 #define SF_SVM_X402_H

@@ -1,0 +1,266 @@
+// Solana payments end to end, all local and all real but the upstream SaaS:
+// LiteSVM with the real SPL Token program behind a JSON-RPC server, a
+// facilitator on the official @x402/core + @x402/svm, lighttpd, our
+// endpoints, fake providers, and the official @x402/fetch + @x402/svm client
+// paying.  The EVM offer (anvil + EIP-3009 token + its facilitator) is
+// offered and paid in the same run.  Token balances are read from the
+// chain, upstream calls counted at the fakes, the ledger read from SQLite.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { execFile, execFileSync } from 'node:child_process';
+import { promisify } from 'node:util';
+import { decodePaymentSignatureHeader } from '@x402/core/http';
+import { getBase58Decoder } from '@solana/kit';
+import { startChain } from '../lib/chain.mjs';
+import { startFacilitator } from '../lib/facilitator.mjs';
+import { startFakes } from '../lib/fakes.mjs';
+import { startServer, endpoints, decodeB64Json, localExample, freePort, BUILD } from '../lib/server.mjs';
+import { pay } from '../lib/pay.mjs';
+import { startSvmChain, DEVNET } from '../lib/svm_chain.mjs';
+import { startSvmFacilitator } from '../lib/svm_facilitator.mjs';
+import { svmPay, svmTransfer, svmHeader, memoWith } from '../lib/svm_pay.mjs';
+
+let chain, fac, sol, sfac, fakes, srv;
+const eps = endpoints();
+const JSONH = { 'content-type': 'application/json' };
+const B58 = /^[1-9A-HJ-NP-Za-km-z]{64,88}$/;
+
+function conf(extra = {}) {
+  return {
+    NETWORKS: 'base-sepolia,solana-devnet',
+    ASSET_BASE_SEPOLIA: chain.token, ASSET_NAME_BASE_SEPOLIA: 'USD Coin', ASSET_VERSION_BASE_SEPOLIA: '2',
+    PAY_TO: chain.accounts.payTo.address, FACILITATOR_URL: fac.url, RPC_URL: chain.rpc,
+    PAY_TO_SOLANA_DEVNET: sol.keys.payTo.address, ASSET_SOLANA_DEVNET: sol.mint,
+    FACILITATOR_URL_SOLANA_DEVNET: sfac.url, RPC_URL_SOLANA_DEVNET: sol.rpc,
+    URL_ALLOW: 'localhost', ...extra,
+  };
+}
+
+before(async () => {
+  chain = await startChain();
+  fac = await startFacilitator({ rpc: chain.rpc });
+  sol = await startSvmChain();
+  sfac = await startSvmFacilitator({ chain: sol });
+  fakes = await startFakes();
+  srv = await startServer({ conf: conf(), env: fakes.env });
+});
+after(async () => {
+  await srv?.stop(); await fakes?.stop(); await sfac?.stop(); await sol?.stop(); await fac?.stop(); await chain?.stop();
+});
+
+const ledger = (s, sql) => JSON.parse(execFileSync('sqlite3', ['-json', s.dir + '/ledger.db', sql]).toString() || '[]');
+const balances = async () => ({ payTo: await sol.tokenBalance(sol.keys.payTo.address), payer: await sol.tokenBalance(sol.keys.payer.address) });
+const upstream = async () => (await fakes.requests()).length;
+const payerSig = (hdr) => {
+  const tx = Buffer.from(decodePaymentSignatureHeader(hdr).payload.transaction, 'base64');
+  return getBase58Decoder().decode(tx.subarray(65, 129));	// slot 1: the payer's
+};
+
+async function offer(path, body) {
+  const r = await fetch(srv.url + path, { method: 'POST', headers: JSONH, body: JSON.stringify(body) });
+  assert.equal(r.status, 402, await r.clone().text());
+  const v2 = decodeB64Json(r.headers.get('payment-required'));
+  return { v2, v1: await r.json(), sol: v2.accepts.find((a) => a.network === DEVNET) };
+}
+
+test('the 402 offers Solana beside the EVM network: CAIP-2 in v2, solana-devnet in v1, the facilitator\'s fee payer', async () => {
+  const { v2, v1, sol: a } = await offer('/v1/image-generate', { prompt: 'offer' });
+  assert.deepEqual(v2.accepts.map((x) => x.network), ['eip155:84532', DEVNET]);
+  assert.equal(a.scheme, 'exact');
+  assert.equal(a.asset, sol.mint);
+  assert.equal(a.payTo, sol.keys.payTo.address);
+  assert.deepEqual(a.extra, { feePayer: sfac.feePayer });
+  assert.equal(a.amount, v2.accepts[0].amount, 'same price on both networks');
+  const v1sol = v1.accepts.find((x) => x.network === 'solana-devnet');
+  assert.equal(v1sol.maxAmountRequired, a.amount);
+  assert.deepEqual(v1sol.extra, { feePayer: sfac.feePayer });
+});
+
+for (const ep of eps) {
+  test(`${ep.name}: paid on Solana by the official client; payTo +price, payer -price on chain`, async () => {
+    const example = localExample(ep, fakes.port);
+    const { sol: a } = await offer(ep.path, example);
+    const price = BigInt(a.amount);
+    const b0 = await balances();
+    const r = await svmPay(sol, srv.url + ep.path, { body: example });
+    assert.equal(r.status, 200, r.text);
+    assert.equal(r.paymentResponse.success, true);
+    assert.equal(r.paymentResponse.network, DEVNET);
+    assert.match(r.paymentResponse.transaction, B58);
+    assert.equal(r.paymentResponse.payer, sol.keys.payer.address);
+    const b1 = await balances();
+    assert.equal(b1.payTo - b0.payTo, price);
+    assert.equal(b0.payer - b1.payer, price);
+    const sig = payerSig(r.sent[1]['payment-signature']);
+    const [row] = ledger(srv, `select state, tx, amount, endpoint, payer, network from payments where nonce='${sig}'`);
+    assert.deepEqual(row, { state: 'settled', tx: r.paymentResponse.transaction, amount: String(price), endpoint: ep.name,
+      payer: sol.keys.payer.address, network: DEVNET });
+  });
+}
+
+test('the EVM offer is still paid in the same run', async () => {
+  const b0 = await chain.balanceOf(chain.accounts.payTo.address);
+  const r = await pay(srv.url + '/v1/image-generate', { method: 'POST', headers: JSONH, body: { prompt: 'evm beside solana' } });
+  assert.equal(r.status, 200, r.text);
+  assert.equal(r.paymentResponse.network, 'eip155:84532');
+  assert.ok((await chain.balanceOf(chain.accounts.payTo.address)) > b0);
+});
+
+// A signed Solana payment header for one request, from the official client, without sending it.
+async function solHeader(path, body) {
+  let hdr;
+  const grab = async (input, init) => {
+    const q = new Request(input, init);
+    if (q.headers.get('payment-signature')) { hdr = q.headers.get('payment-signature'); return new Response('{}', { status: 599 }); }
+    return fetch(q);
+  };
+  const { wrapFetchWithPayment } = await import('@x402/fetch');
+  const { svmClient } = await import('../lib/svm_pay.mjs');
+  await wrapFetchWithPayment(grab, svmClient(sol))(srv.url + path, { method: 'POST', headers: JSONH, body: JSON.stringify(body) });
+  assert.ok(hdr, 'the client signed a payment');
+  return hdr;
+}
+const send = (path, body, hdr) => fetch(srv.url + path, { method: 'POST', headers: { ...JSONH, 'PAYMENT-SIGNATURE': hdr }, body: JSON.stringify(body) });
+
+test('the same payment again: the stored result, no second transfer; for another request: 409', async () => {
+  const body = { prompt: 'solana replay' };
+  const hdr = await solHeader('/v1/image-generate', body);
+  const b0 = await balances();
+  const sends0 = sol.counts.landed;
+  const r1 = await send('/v1/image-generate', body, hdr);
+  assert.equal(r1.status, 200, await r1.clone().text());
+  const t1 = await r1.text();
+  const r2 = await send('/v1/image-generate', body, hdr);
+  assert.equal(r2.status, 200);
+  assert.equal(await r2.text(), t1);
+  assert.equal(decodeB64Json(r2.headers.get('payment-response')).transaction, decodeB64Json(r1.headers.get('payment-response')).transaction);
+  const r3 = await send('/v1/image-generate', { prompt: 'something else' }, hdr);
+  assert.equal(r3.status, 409);
+  assert.equal((await r3.json()).error.code, 'payment_already_used');
+  assert.equal((await balances()).payTo - b0.payTo, 10000n * 0n + BigInt(decodePaymentSignatureHeader(hdr).accepted.amount));
+  assert.equal(sol.counts.landed - sends0, 1, 'one transfer on chain');
+  assert.equal((await fakes.requests()).filter((q) => q.body?.prompt === 'solana replay').length, 1);
+});
+
+test('20 parallel copies of one Solana payment: one piece of work, one transfer', async () => {
+  const body = { prompt: 'twenty solana copies' };
+  const hdr = await solHeader('/v1/image-generate', body);
+  const b0 = await balances();
+  const landed0 = sol.counts.landed;
+  const rs = await Promise.all(Array.from({ length: 20 }, () => send('/v1/image-generate', body, hdr)
+    .then(async (r) => ({ status: r.status, text: await r.text() }))));
+  assert.ok(rs.every((r) => r.status === 200 || r.status === 409), rs.map((r) => r.status).join(','));
+  const ok = rs.filter((r) => r.status === 200);
+  assert.ok(ok.length >= 1);
+  assert.ok(ok.every((r) => r.text === ok[0].text));
+  assert.equal((await balances()).payTo - b0.payTo, BigInt(decodePaymentSignatureHeader(hdr).accepted.amount));
+  assert.equal(sol.counts.landed - landed0, 1);
+  assert.equal((await fakes.requests()).filter((q) => q.body?.prompt === 'twenty solana copies').length, 1);
+});
+
+// Tampered transactions: each is refused before any work, nothing moves.
+const tampers = [
+  ['wrong amount', (a) => ({ amount: BigInt(a.amount) - 1n }), 'invalid_exact_svm_payload_amount_mismatch'],
+  ['wrong recipient', async (a) => ({ destination: await sol.ata(sol.keys.stranger.address) }), 'invalid_exact_svm_payload_recipient_mismatch'],
+  ['wrong mint', () => ({ mint: sol.keys.poor.address }), 'invalid_exact_svm_payload_mint_mismatch'],
+  ['wrong decimals', () => ({ decimals: 9 }), 'invalid_exact_svm_payload_decimals_mismatch'],
+  ['an extra instruction', () => ({ extra: [{ programAddress: '11111111111111111111111111111111', accounts: [], data: new Uint8Array([2, 0, 0, 0]) }] }), 'invalid_exact_svm_payload_unknown_optional_instruction'],
+  ['the fee payer inside an instruction', (a) => ({ extra: [memoWith(a.extra.feePayer)] }), 'invalid_exact_svm_payload_fee_payer_in_instruction'],
+  ['a transfer from someone else\'s account', async () => ({ source: await sol.ata(sol.keys.stranger.address) }), 'invalid_exact_svm_payload_source_mismatch'],
+  ['a bad payer signature', () => ({ flip: true }), 'invalid_exact_svm_payload_signature_invalid'],
+];
+for (const [name, make, reason] of tampers) {
+  test(`tampered: ${name} -> 402 ${reason}, no upstream call, no transfer`, async () => {
+    const body = { prompt: `tampered ${name}` };
+    const { sol: a } = await offer('/v1/image-generate', body);
+    const o = await make(a);
+    let tx = await svmTransfer(sol, a, o);
+    if (o.flip) { const b = Buffer.from(tx, 'base64'); b[1 + 64 + 7] ^= 0xff; tx = b.toString('base64'); }
+    const b0 = await balances();
+    const u0 = await upstream();
+    const v0 = sfac.calls('/verify');
+    const r = await send('/v1/image-generate', body, svmHeader(a, tx));
+    assert.equal(r.status, 402);
+    assert.equal(decodeB64Json(r.headers.get('payment-required')).error, reason);
+    assert.equal((await r.json()).error, reason);
+    assert.equal(await upstream(), u0, 'no upstream call');
+    assert.equal(sfac.calls('/verify'), v0, 'refused in C, before the facilitator');
+    assert.deepEqual(await balances(), b0);
+  });
+}
+
+test('a well-formed transaction the facilitator refuses (payer without tokens) costs no work', async () => {
+  const body = { prompt: 'poor payer' };
+  const { sol: a } = await offer('/v1/image-generate', body);
+  const tx = await svmTransfer(sol, a, { authority: sol.keys.poor });
+  const u0 = await upstream();
+  const r = await send('/v1/image-generate', body, svmHeader(a, tx));
+  assert.equal(r.status, 402);
+  assert.equal(decodeB64Json(r.headers.get('payment-required')).error, 'invalid_exact_svm_transaction_simulation_failed');
+  assert.equal(await upstream(), u0);
+});
+
+test('malformed Solana payloads: 402 invalid_payload with a reason, never 5xx', async () => {
+  const body = { prompt: 'malformed' };
+  const { sol: a } = await offer('/v1/image-generate', body);
+  const good = Buffer.from(await svmTransfer(sol, a), 'base64');
+  const cases = [
+    ['not base64', '!!!not base64!!!'],
+    ['truncated', good.subarray(0, 200).toString('base64')],
+    ['signature count 0', Buffer.concat([Buffer.from([0]), good.subarray(1)]).toString('base64')],
+    ['trailing byte', Buffer.concat([good, Buffer.from([0])]).toString('base64')],
+    ['empty', ''],
+  ];
+  for (const [name, tx] of cases) {
+    const r = await send('/v1/image-generate', body, svmHeader(a, tx));
+    assert.equal(r.status, 402, name);
+    const j = await r.json();
+    assert.equal(j.error, 'invalid_payload', name);
+    assert.ok(j.message.length > 10, `${name}: ${j.message}`);
+  }
+});
+
+test('without the facilitator\'s /supported, Solana is not offered and the log says why', async () => {
+  const dead = `http://127.0.0.1:${await freePort()}`;
+  const s = await startServer({ conf: conf({ FACILITATOR_URL_SOLANA_DEVNET: dead }), env: fakes.env, captureStderr: true });
+  try {
+    const r = await fetch(s.url + '/v1/image-generate', { method: 'POST', headers: JSONH, body: JSON.stringify({ prompt: 'no sol' }) });
+    assert.equal(r.status, 402);
+    assert.deepEqual(decodeB64Json(r.headers.get('payment-required')).accepts.map((x) => x.network), ['eip155:84532']);
+    for (let i = 0; i < 50 && !/Solana .* not offered/.test(s.stderrText()); i++) await new Promise((res) => setTimeout(res, 100));
+    assert.match(s.stderrText(), new RegExp(`Solana \\(${DEVNET}\\) not offered: facilitator ${dead}`));
+  } finally { await s.stop(); }
+});
+
+test('a settlement without an answer stays pending; synthforge-ctl settle-pending settles the Solana row; list and revenue show it', async () => {
+  const body = { prompt: 'settle later on solana' };
+  const hdr = await solHeader('/v1/image-generate', body);
+  const sig = payerSig(hdr);
+  const b0 = await balances();
+  sfac.setMode('settle-down');
+  let r;
+  try { r = await send('/v1/image-generate', body, hdr); } finally { sfac.setMode('ok'); }
+  assert.equal(r.status, 503);
+  assert.equal((await r.json()).error.code, 'settlement_pending');
+  assert.deepEqual(await balances(), b0, 'nothing moved yet');
+  assert.equal(ledger(srv, `select state from payments where nonce='${sig}'`)[0].state, 'delivered');
+  const env = { ...process.env, SYNTHFORGE_CONFIG: srv.cfgFile };
+  // Not execFileSync: the facilitator answers from this very process.
+  const { stdout: out } = await promisify(execFile)(`${BUILD}/bin/synthforge-ctl`, ['settle-pending', '--min-age', '0'], { env });
+  assert.match(out, /^settled\t\d+\t[1-9A-HJ-NP-Za-km-z]{64,88}\t/m, out);
+  const amount = BigInt(decodePaymentSignatureHeader(hdr).accepted.amount);
+  const b1 = await balances();
+  assert.equal(b1.payTo - b0.payTo, amount);
+  assert.equal(b0.payer - b1.payer, amount);
+  const [row] = ledger(srv, `select state, tx from payments where nonce='${sig}'`);
+  assert.equal(row.state, 'settled');
+  assert.match(row.tx, B58);
+  // The same payment now answers with the stored result.
+  const again = await send('/v1/image-generate', body, hdr);
+  assert.equal(again.status, 200);
+  assert.equal(decodeB64Json(again.headers.get('payment-response')).transaction, row.tx);
+  const list = execFileSync(`${BUILD}/bin/synthforge-ctl`, ['list'], { env }).toString();
+  assert.ok(list.split('\n').some((l) => l.includes(DEVNET) && l.includes(row.tx)), list);
+  const rev = execFileSync(`${BUILD}/bin/synthforge-ctl`, ['revenue'], { env }).toString();
+  assert.ok(rev.split('\n').some((l) => l.includes(DEVNET) && l.includes(sol.mint)), rev);
+});
