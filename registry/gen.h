@@ -42,6 +42,9 @@ struct gen {
 	const char		*style;		/* stylesheet copied to www */
 };
 
+/* 1 if a Solana network is configured (its payment method is described). */
+int	gen_any_svm(const struct gen *);
+
 /* HTTP statuses an endpoint answers, for every format that lists them. */
 struct gen_status {
 	int		 code;

@@ -54,6 +54,15 @@ gen_llms(const struct gen *g)
 	    "`PAYMENT-SIGNATURE` (v2) or `X-PAYMENT` (v1).  Payments go to "
 	    "`%s`.  Bad input is refused with 400 before any payment is asked "
 	    "for.\n\n", g->cfg->pay_to);
+	for (i = 0; i < g->cfg->nnets; i++)
+		if (g->cfg->nets[i].svm)
+			fprintf(f, "On %s (`%s`) the payment is instead a "
+			    "partially signed SPL `TransferChecked` of the "
+			    "offer's amount of USDC (mint `%s`) to `%s`, with "
+			    "the offer's `extra.feePayer` as fee payer (its "
+			    "signature left empty), sent the same way.\n\n",
+			    g->cfg->nets[i].network_v1, g->cfg->nets[i].network,
+			    g->cfg->nets[i].asset, g->cfg->nets[i].pay_to);
 	for (i = 0; i < g->neps; i++) {
 		const char *cat = g->eps[i].ep->category;
 

@@ -379,6 +379,16 @@ man_x402(const struct gen *g)
 	    "(headers) and version 1 (JSON body and X-PAYMENT).", g->networks,
 	    g->cfg->pay_to);
 	gen_mdoc_lines(f, line);
+	if (gen_any_svm(g)) {
+		snprintf(line, sizeof(line), "On Solana the payment is a "
+		    "transaction the buyer partially signs: compute-unit limit "
+		    "and price, one SPL TransferChecked of exactly the price "
+		    "to the associated token account of the payee, optionally "
+		    "a memo; its fee payer is the facilitator named in the "
+		    "offer's extra.feePayer, which co-signs and submits it "
+		    "after the work is done.");
+		gen_mdoc_lines(f, line);
+	}
 	fputs(".Bl -enum\n.It\n"
 	    "Send the request without payment.\n"
 	    "The answer is 402 Payment Required.\n"

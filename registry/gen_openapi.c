@@ -200,8 +200,10 @@ gen_openapi(const struct gen *g)
 	info = cJSON_AddObjectToObject(j, "info");
 	cJSON_AddStringToObject(info, "title", "synthforge");
 	snprintf(desc, sizeof(desc), "Pay-per-call generative media endpoints. "
-	    " Every POST is paid in USDC with x402 (HTTP 402, EIP-3009) on %s; "
-	    "the first unpaid call answers 402 with the offers.", g->networks);
+	    " Every POST is paid in USDC with x402 (HTTP 402, EIP-3009%s) on "
+	    "%s; the first unpaid call answers 402 with the offers.",
+	    gen_any_svm(g) ? "; on Solana an SPL TransferChecked" : "",
+	    g->networks);
 	cJSON_AddStringToObject(info, "description", desc);
 	/* The catalogue's version is its date: it changes when it does. */
 	cJSON_AddStringToObject(info, "version", g->date_iso);

@@ -12,6 +12,7 @@
 
 #include <cjson/cJSON.h>
 
+#include "basics/cfg.h"
 #include "basics/def.h"
 #include "gen.h"
 #include "validate/schema.h"
@@ -592,4 +593,15 @@ gen_peers(const struct gen *g, const char *cluster, const struct gen_ep *skip,
 			v[n++] = &g->eps[i];
 	qsort(v, n, sizeof(*v), gen_by_price);
 	return n;
+}
+
+int
+gen_any_svm(const struct gen *g)
+{
+	size_t	 i;
+
+	for (i = 0; i < g->cfg->nnets; i++)
+		if (g->cfg->nets[i].svm)
+			return 1;
+	return 0;
 }

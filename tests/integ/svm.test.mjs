@@ -14,7 +14,7 @@ import { getBase58Decoder } from '@solana/kit';
 import { startChain } from '../lib/chain.mjs';
 import { startFacilitator } from '../lib/facilitator.mjs';
 import { startFakes } from '../lib/fakes.mjs';
-import { startServer, endpoints, decodeB64Json, localExample, freePort, BUILD } from '../lib/server.mjs';
+import { startServer, endpoints, decodeB64Json, localExample, freePort, BUILD, TOP } from '../lib/server.mjs';
 import { pay } from '../lib/pay.mjs';
 import { startSvmChain, DEVNET } from '../lib/svm_chain.mjs';
 import { startSvmFacilitator } from '../lib/svm_facilitator.mjs';
@@ -263,4 +263,41 @@ test('a settlement without an answer stays pending; synthforge-ctl settle-pendin
   assert.ok(list.split('\n').some((l) => l.includes(DEVNET) && l.includes(row.tx)), list);
   const rev = execFileSync(`${BUILD}/bin/synthforge-ctl`, ['revenue'], { env }).toString();
   assert.ok(rev.split('\n').some((l) => l.includes(DEVNET) && l.includes(sol.mint)), rev);
+});
+
+const MCPH = { 'content-type': 'application/json', accept: 'application/json, text/event-stream', 'mcp-protocol-version': '2025-11-25' };
+const callTool = async (name, args, meta) => {
+  const r = await fetch(srv.url + '/mcp', { method: 'POST', headers: MCPH,
+    body: JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'tools/call', params: { name, arguments: args, ...(meta ? { _meta: meta } : {}) } }) });
+  assert.equal(r.status, 200);
+  return (await r.json()).result;
+};
+
+test('MCP: the tool result offers Solana, and a Solana payment in _meta pays the tool call', async () => {
+  const args = { prompt: 'mcp on solana' };
+  const unpaid = await callTool('image-generate', args);
+  assert.equal(unpaid.isError, true);
+  const a = unpaid.structuredContent.accepts.find((x) => x.network === DEVNET);
+  assert.deepEqual(a.extra, { feePayer: sfac.feePayer });
+  const payment = decodePaymentSignatureHeader(svmHeader(a, await svmTransfer(sol, a), unpaid.structuredContent.resource));
+  const b0 = await balances();
+  const paid = await callTool('image-generate', args, { 'x402/payment': payment });
+  assert.ok(!paid.isError, JSON.stringify(paid));
+  const pr = paid._meta['x402/payment-response'];
+  assert.equal(pr.success, true);
+  assert.equal(pr.network, DEVNET);
+  assert.match(pr.transaction, B58);
+  assert.equal((await balances()).payTo - b0.payTo, BigInt(a.amount));
+});
+
+test('registry.json, llms.txt and openapi.json list the Solana network', async () => {
+  const out = `${srv.dir}/gen`;
+  execFileSync(`${BUILD}/bin/sf-gen`, ['-m', `${out}/man`, '-w', `${out}/www`, '-s', `${TOP}/registry/style.css`], { env: { ...process.env, SYNTHFORGE_CONFIG: srv.cfgFile } });
+  const { readFileSync } = await import('node:fs');
+  const reg = JSON.parse(readFileSync(`${out}/www/registry.json`, 'utf8'));
+  const accepts = JSON.stringify(reg);
+  assert.ok(accepts.includes(`"network":"${DEVNET}"`) && accepts.includes(`"payTo":"${sol.keys.payTo.address}"`), 'registry.json accepts');
+  assert.match(readFileSync(`${out}/www/llms.txt`, 'utf8'), /solana-devnet \(solana:EtWTRABZaYq6iMfeYKouRu166VU2xqa1\)/);
+  assert.match(readFileSync(`${out}/www/openapi.json`, 'utf8'), /SPL TransferChecked/);
+  assert.match(readFileSync(`${out}/man/x402.7`, 'utf8'), /solana-devnet/);
 });
