@@ -178,7 +178,8 @@ asan-integ:
 	$(MAKE) B=build-asan CFLAGS='$(ASAN_CFLAGS)' all
 	cd tests && SF_BUILD=build-asan ASAN_OPTIONS=detect_leaks=0:abort_on_error=1 \
 	    node --test --test-concurrency=1 --test-timeout=600000 \
-	    integ/foundation.test.mjs integ/paid.test.mjs integ/verify.test.mjs
+	    integ/foundation.test.mjs integ/paid.test.mjs integ/verify.test.mjs \
+	    integ/svm.test.mjs
 
 # Speed figures live here, never in tests: every figure beside its peer,
 # measured in one run (bench/bench.mjs says what and how; a few minutes).
