@@ -106,6 +106,29 @@ test('the EVM offer is still paid in the same run', async () => {
   assert.ok((await chain.balanceOf(chain.accounts.payTo.address)) > b0);
 });
 
+test('a v1 Solana payment (X-PAYMENT, solana-devnet) from the official v1 client is settled, X-PAYMENT-RESPONSE says so', async () => {
+  const { x402Client, x402HTTPClient } = await import('@x402/fetch');
+  const { ExactSvmSchemeV1 } = await import('@x402/svm/v1');
+  const body = { prompt: 'v1 on solana' };
+  const r0 = await fetch(srv.url + '/v1/image-generate', { method: 'POST', headers: JSONH, body: JSON.stringify(body) });
+  assert.equal(r0.status, 402);
+  const core = new x402Client().registerV1('solana-devnet', new ExactSvmSchemeV1(sol.keys.payer, { rpcUrl: sol.rpc }))
+    .setSpendControls({ allowedAssets: [{ network: 'solana-devnet', asset: sol.mint, maxAmountPerPayment: '100000000' }] });
+  const http = new x402HTTPClient(core);
+  const required = http.getPaymentRequiredResponse(() => null, await r0.json());
+  const headers = http.encodePaymentSignatureHeader(await core.createPaymentPayload(required));
+  assert.ok(headers['X-PAYMENT'], 'a v1 payment');
+  const b0 = await balances();
+  const r = await fetch(srv.url + '/v1/image-generate', { method: 'POST', headers: { ...JSONH, ...headers }, body: JSON.stringify(body) });
+  assert.equal(r.status, 200, await r.clone().text());
+  const pr = decodeB64Json(r.headers.get('x-payment-response'));
+  assert.equal(pr.success, true);
+  assert.equal(pr.network, 'solana-devnet');
+  assert.match(pr.transaction, B58);
+  const amount = BigInt(required.accepts.find((a) => a.network === 'solana-devnet').maxAmountRequired);
+  assert.equal((await balances()).payTo - b0.payTo, amount);
+});
+
 // A signed Solana payment header for one request, from the official client, without sending it.
 async function solHeader(path, body) {
   let hdr;
