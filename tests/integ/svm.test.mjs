@@ -324,3 +324,17 @@ test('registry.json, llms.txt and openapi.json list the Solana network', async (
   assert.match(readFileSync(`${out}/www/openapi.json`, 'utf8'), /SPL TransferChecked/);
   assert.match(readFileSync(`${out}/man/x402.7`, 'utf8'), /solana-devnet/);
 });
+
+test('synthforge-ctl check --online: the Solana network, its payee and mint, its facilitator\'s fee payer; a dead facilitator is MISSING', async () => {
+  const run = (cfg) => promisify(execFile)(`${BUILD}/bin/synthforge-ctl`, ['check', '--online', cfg], { env: { ...process.env } })
+    .then((r) => ({ code: 0, out: r.stdout }), (e) => ({ code: e.code, out: e.stdout }));
+  const ok = await run(srv.cfgFile);
+  assert.match(ok.out, new RegExp(`^ok\\t\\t${DEVNET}: payTo ${sol.keys.payTo.address}, USDC mint ${sol.mint}$`, 'm'), ok.out);
+  assert.match(ok.out, new RegExp(`^ok\\t\\t${DEVNET}: facilitator ${sfac.url}, fee payer ${sfac.feePayer}$`, 'm'), ok.out);
+  const { writeFileSync, readFileSync } = await import('node:fs');
+  const dead = `${srv.dir}/dead.conf`;
+  writeFileSync(dead, readFileSync(srv.cfgFile, 'utf8').replace(/^FACILITATOR_URL_SOLANA_DEVNET=.*$/m, `FACILITATOR_URL_SOLANA_DEVNET=http://127.0.0.1:${await freePort()}`));
+  const bad = await run(dead);
+  assert.equal(bad.code, 1, bad.out);
+  assert.match(bad.out, /^MISSING\tfacilitator\thttp:\/\/127\.0\.0\.1:\d+: /m, bad.out);
+});
