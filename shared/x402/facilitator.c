@@ -221,11 +221,12 @@ facilitator_supported(const struct facilitator_config *c, char **json,
 	struct buf	 resp;
 	cJSON		*reply;
 	long		 status;
-	int		 attempt;
+	int		 attempt, tries;
 
 	*json = NULL;
+	tries = c->supported_tries > 0 ? c->supported_tries : 3;
 	/* Idempotent, so the one call we retry (429/5xx/transport). */
-	for (attempt = 0; attempt < 3; attempt++) {
+	for (attempt = 0; attempt < tries; attempt++) {
 		buf_init(&resp);
 		if (fac_http(c, "GET", "supported", NULL,
 		    c->verify_ms > 0 ? c->verify_ms : 10000, &status, &resp,
@@ -251,7 +252,7 @@ facilitator_supported(const struct facilitator_config *c, char **json,
 		if (status != 0 && status != 429 && status < 500)
 			return sf_err_set(err, 502, "facilitator_error", NULL,
 			    "/supported: HTTP %ld", status);
-		if (attempt < 2)
+		if (attempt + 1 < tries)
 			nanosleep(&(struct timespec){ attempt + 1, 0 }, NULL);
 	}
 	if (status != 0)

@@ -23,6 +23,7 @@ struct facilitator_config {
 	long		 settle_ms;	/* total, 0 = 60000 */
 	const char	*cdp_key_id;	/* both set: CDP JWT auth */
 	const char	*cdp_key_secret; /* PEM P-256 key; never logged */
+	int		 supported_tries; /* GET /supported attempts, 0 = 3 */
 };
 
 struct facilitator_result {

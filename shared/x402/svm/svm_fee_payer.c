@@ -121,8 +121,10 @@ svm_fee_payer(const struct facilitator_config *fc, const char *network,
 	snprintf(n.url, sizeof(n.url), "%s", fc->url);
 	snprintf(n.network, sizeof(n.network), "%s", network);
 	n.at = now;
+	/* On the way to a 402: one short try; the cache retries later. */
 	if (c.verify_ms <= 0 || c.verify_ms > 5000)
 		c.verify_ms = 5000;
+	c.supported_tries = 1;
 	sf_err_clear(&err);
 	if (facilitator_supported(&c, &json, &err) == -1)
 		snprintf(n.why, sizeof(n.why), "facilitator %.80s: %.100s", fc->url,
