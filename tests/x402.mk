@@ -2,7 +2,7 @@
 # Included by the top-level Makefile.
 
 X402_FUZZ_TIME	?= 20
-X402_FUZZ_SRC	= shared/basics/b64.c shared/basics/buf.c shared/basics/err.c \
+X402_FUZZ_SRC	= shared/basics/b58.c shared/basics/b64.c shared/basics/buf.c shared/basics/err.c \
 		  shared/basics/net.c shared/basics/keccak.c shared/basics/hex.c \
 		  shared/basics/u256.c shared/x402/evm/eip712.c \
 		  shared/x402/x402_payment.c shared/x402/evm/x402_verify.c

@@ -85,7 +85,9 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (p.canonical != NULL) {
 		assert(strlen(p.canonical) == p.canonical_len);
 		assert(p.version == version);
-		assert(strlen(p.auth.nonce_hex) == 66);
+		/* An SVM payload carries a transaction instead of a nonce. */
+		assert(p.svm ? p.svm_tx_len > 0 && p.svm_tx_len <= SVM_TX_MAX :
+		    strlen(p.auth.nonce_hex) == 66);
 		assert(!p.has_id || (strlen(p.id) >= X402_PAYMENT_ID_MIN &&
 		    strlen(p.id) <= X402_PAYMENT_ID_MAX));
 	}
