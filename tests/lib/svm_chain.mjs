@@ -13,7 +13,8 @@ import http from 'node:http';
 import { createHash } from 'node:crypto';
 import { LiteSVM } from 'litesvm';
 import {
-  getBase58Decoder, getBase58Encoder, getTransactionEncoder, createKeyPairSignerFromPrivateKeyBytes, pipe,
+  getBase58Decoder, getBase58Encoder, getTransactionEncoder, getTransactionDecoder, getCompiledTransactionMessageDecoder,
+  createKeyPairSignerFromPrivateKeyBytes, pipe,
   createTransactionMessage, setTransactionMessageFeePayerSigner, setTransactionMessageLifetimeUsingBlockhash,
   appendTransactionMessageInstructions, signTransactionMessageWithSigners,
 } from '@solana/kit';
@@ -61,11 +62,25 @@ export async function startSvmChain({ mint = DEVNET_USDC, port = 0, quiet = true
   const firstSig = (bytes) => { let i = 0, b; do { b = bytes[i++]; } while (b & 0x80); return b58.dec.decode(bytes.slice(i, i + 64)); };
   const failed = (r) => typeof r?.err === 'function';
 
+  // Every landed transaction, with the token transfers in it (owner to owner).
+  const landed = new Map();
+  function transfersIn(bytes) {
+    const msg = getCompiledTransactionMessageDecoder().decode(getTransactionDecoder().decode(bytes).messageBytes);
+    const keys = msg.staticAccounts.map(String);
+    const owner = (a) => { const acc = svm.getAccount(a); return acc.exists && acc.data.length >= 165 ? getTokenDecoder().decode(acc.data.slice(0, 165)).owner : a; };
+    return { feePayer: keys[0], transfers: (msg.instructions ?? []).filter((ix) => ix.data?.[0] === 12 && ix.data.length === 10
+      && ['TokenkegQfeZyiNwAJbNbGKPFXCWuBvf9Ss623VQ5DA', 'TokenzQdBNbLqP5VEhdkAS6EPFLC1PHnBqCXEpPxuEb'].includes(keys[ix.programAddressIndex]))
+      .map((ix) => ({ from: keys[ix.accountIndices[3]], to: owner(keys[ix.accountIndices[2]]), amount: Buffer.from(ix.data).readBigUInt64LE(1) })) };
+  }
   function execute(bytes) {
     const signature = firstSig(bytes);
+    const payerKey = transfersIn(bytes).feePayer, lamports0 = svm.getBalance(payerKey) ?? 0n;
     const r = inner.sendVersionedTransaction(bytes);
     const err = failed(r) ? txErr(r.err()) : null;
-    if (!err || lands(err)) { statuses.set(signature, { slot: slot(), err }); svm.warpToSlot(BigInt(slot() + 1)); }
+    if (!err || lands(err)) {
+      landed.set(signature, { slot: slot(), err, fee: lamports0 - (svm.getBalance(payerKey) ?? 0n), ...transfersIn(bytes) });
+      statuses.set(signature, { slot: slot(), err }); svm.warpToSlot(BigInt(slot() + 1));
+    }
     if (!err) counts.landed++;
     return { signature, err, logs: (failed(r) ? r.meta() : r).logs() };
   }
@@ -161,6 +176,10 @@ export async function startSvmChain({ mint = DEVNET_USDC, port = 0, quiet = true
     /** Token balance (bigint) of owner's ATA for the mint. */
     tokenBalance: async (owner) => tokenAmount(await ata(owner)) ?? 0n,
     blockhash: () => svm.latestBlockhash(),
+    /** A landed transaction: { slot, err, fee (lamports), feePayer, transfers: [{from, to, amount}] } or null. */
+    transaction: (signature) => landed.get(signature) ?? null,
+    /** Every token transfer of a landed transaction whose owner-side sender is `owner`. */
+    transfersFrom: (owner) => [...landed.values()].filter((t) => !t.err).flatMap((t) => t.transfers).filter((t) => t.from === owner),
     stop: () => new Promise((r) => { server.closeAllConnections?.(); server.close(() => r()); }),
   };
 }
