@@ -152,15 +152,23 @@ test('make try TRY_EXIT=1 from another folder: pays, replays, and its printed fi
   }
 });
 
-const svmWorld = fs.readdirSync(path.join(ROOT, 'tests/lib')).some((f) => /^svm.*\.mjs$/.test(f));
-test('make try NETWORK=solana-devnet without the Solana test world says so and starts nothing',
-  { skip: svmWorld && 'tests/lib/svm*.mjs exists: the Solana adapter decides (tests/try/networks/)' }, async () => {
-    const run = makeTry(['NETWORK=solana-devnet', 'TRY_EXIT=1']);
-    const code = await run.exited;
-    assert.notEqual(code, 0);
-    assert.match(run.err(), /Solana is not available in make try yet: the local Solana test world \(tests\/lib\/svm\*\.mjs\)/);
-    assert.doesNotMatch(run.out(), /Start a local stack/);
-  });
+test('make try NETWORK=solana-devnet: pays two calls and replays on the local Solana, and stops everything', async () => {
+  const summaryFile = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'sf-try-sum-')), 'summary.json');
+  const run = makeTry(['NETWORK=solana-devnet', 'TRY_EXIT=1', `TRY_ARGS=--summary ${summaryFile}`]);
+  const code = await run.exited;
+  assert.equal(code, 0, run.out() + run.err());
+  const text = run.out();
+  // The driver's own checks against the chain (transfers, balances, media) passed for each call.
+  assert.equal(text.match(/ok: the payer paid exactly the offered/g)?.length, 2, text);
+  assert.match(text, /ok: stored result, no second transfer, no second piece of work/);
+  assert.match(text, /feePayer\s+[1-9A-HJ-NP-Za-km-z]{32,44}  \(the facilitator's signer/);
+  assert.match(text, /slot\s+\d+  \(status success; sent and paid for by the facilitator/);
+  assert.match(text, /Checked: none of them is still running/);
+  const s = JSON.parse(fs.readFileSync(summaryFile, 'utf8'));
+  assert.equal(s.network, 'solana-devnet');
+  assert.equal(s.caip2, 'solana:EtWTRABZaYq6iMfeYKouRu166VU2xqa1');
+  await assert.rejects(fetch(s.rpc, { method: 'POST' }), 'the chain is gone');
+});
 
 test('make try with an unknown network lists the known ones', async () => {
   const run = makeTry(['NETWORK=ethereum-mainnet', 'TRY_EXIT=1']);
