@@ -29,7 +29,8 @@ function conf(extra = {}) {
   return {
     NETWORKS: 'base-sepolia,solana-devnet',
     ASSET_BASE_SEPOLIA: chain.token, ASSET_NAME_BASE_SEPOLIA: 'USD Coin', ASSET_VERSION_BASE_SEPOLIA: '2',
-    PAY_TO: chain.accounts.payTo.address, FACILITATOR_URL: fac.url, RPC_URL: chain.rpc,
+    PAY_TO: chain.accounts.payTo.address, FACILITATOR_URL: fac.url, RPC_URL_BASE_SEPOLIA: chain.rpc,
+    SETTLE_RETRY: '3',
     PAY_TO_SOLANA_DEVNET: sol.keys.payTo.address, ASSET_SOLANA_DEVNET: sol.mint,
     FACILITATOR_URL_SOLANA_DEVNET: sfac.url, RPC_URL_SOLANA_DEVNET: sol.rpc,
     URL_ALLOW: 'localhost', ...extra,
