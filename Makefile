@@ -128,8 +128,11 @@ try:
 	@$(TRY)
 
 # --- tests --------------------------------------------------------------
-unit: $(UNIT_BIN)
-	@fail=0; for t in $(UNIT_BIN); do echo "# $$t"; $$t || fail=1; done; exit $$fail
+# Exit codes and the TAP itself: a wrong plan, 1..0, a SKIP or a "not ok"
+# fails (tests/unit/run.sh).  UNIT picks some programs: make unit UNIT=providers
+UNIT	?= $(UNIT_SRC:tests/unit/test_%.c=%)
+unit: $(UNIT:%=$(B)/tests/test_%)
+	@SF_FAKE_PROVIDERS=$(CURDIR)/tests/fakes/providers.mjs sh tests/unit/run.sh $(UNIT:%=$(B)/tests/test_%)
 
 # The ledger and demo suites again on a real PostgreSQL, which
 # tests/lib/pg.mjs starts in a temporary folder on a free port.

@@ -271,7 +271,10 @@ test('one log line per request, tool calls under mcp/<tool> with their payment o
 const have = (bin) => spawnSync('sh', ['-c', `command -v ${bin}`]).status === 0;
 for (const server of ['apache', 'nginx']) {
   const bin = server === 'apache' ? 'apache2' : 'nginx';
-  test(`${server} routes /mcp to sf-mcp`, { skip: !(have(bin) && have('spawn-fcgi')) && `${bin} or spawn-fcgi missing` }, async () => {
+  test(`${server} routes /mcp to sf-mcp`, async () => {
+    // make deps-test installs both: missing is a failure, never a skip.
+    assert.ok(have(bin), `${bin} is not installed (make deps-test)`);
+    assert.ok(have('spawn-fcgi'), 'spawn-fcgi is not installed (make deps-test)');
     const s = await startServer({ server, conf: conf({ LOG_FILE: join(logFile, '..', `${server}.log`) }), env: fakes.env });
     try {
       const i = await rpc(s, 'initialize', { protocolVersion: '2025-06-18', capabilities: {}, clientInfo: { name: 't', version: '1' } });

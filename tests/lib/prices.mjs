@@ -41,3 +41,13 @@ export function usdText(usd) {
   const [i, f = ''] = usd.slice(1).split('.');
   return `$${i}.${f.padEnd(2, '0')}`;
 }
+
+/** Endpoint name of a request path ("/v1/image-edit" -> "image-edit"). */
+export function nameOfPath(path) {
+  const hit = Object.entries(PRICES).find(([, p]) => p.path === path.split('?')[0]);
+  if (!hit) throw new Error(`${path}: no endpoint with this path in tests/expect/prices.json`);
+  return hit[0];
+}
+
+/** Atomic USDC a POST of body to path must cost. */
+export const expectedPriceAt = (path, body) => expectedPrice(nameOfPath(path), body);
