@@ -144,7 +144,8 @@ integ: all
 
 # Everything, in layers: unit (and again under ASan/UBSan), the 10,000-case
 # differential test against viem, a short libFuzzer run, the generator's
-# golden files, then the integration suites against real servers.
+# golden files, the integration suites against real servers, and last the
+# mutants: deliberate faults each suite must catch.
 test: deps-test
 	$(MAKE) check-layers
 	$(MAKE) all
@@ -157,6 +158,7 @@ test: deps-test
 	$(MAKE) registry-test
 	$(MAKE) integ
 	$(MAKE) asan-integ
+	$(MAKE) mutants
 
 # The include rules of shared/ (shared/README.md), and proof on a scratch
 # copy that an upward include fails them.
@@ -173,12 +175,23 @@ asan-unit:
 	$(MAKE) B=build-asan CFLAGS='$(ASAN_CFLAGS)' unit unit-pg
 
 # The suites that drive the request flow, against sanitized endpoint
-# binaries: a memory error aborts the process and fails the request.
+# binaries.  A memory error aborts the process and fails the request; and
+# every endpoint process's stderr is scanned (tests/lib/server.mjs), so a
+# finding fails the run even when it came after the response was written.
+ASAN_LOG = $(CURDIR)/build-asan/sanitizer-findings.log
 asan-integ:
 	$(MAKE) B=build-asan CFLAGS='$(ASAN_CFLAGS)' all
-	cd tests && SF_BUILD=build-asan ASAN_OPTIONS=detect_leaks=0:abort_on_error=1 \
+	@rm -f $(ASAN_LOG)
+	cd tests && SF_BUILD=build-asan SF_SANITIZER_LOG=$(ASAN_LOG) \
+	    ASAN_OPTIONS=detect_leaks=0:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1 \
 	    node --test --test-concurrency=1 --test-timeout=600000 \
 	    integ/foundation.test.mjs integ/paid.test.mjs integ/verify.test.mjs
+	@if [ -s $(ASAN_LOG) ]; then echo "asan-integ: sanitizer findings:" >&2; cat $(ASAN_LOG) >&2; exit 1; fi
+
+# Deliberate faults in a scratch copy of the tree, each of which the suite
+# meant to catch it must fail (tests/mutants/run.sh; MUTANTS= picks some).
+mutants:
+	ASAN_CFLAGS='$(ASAN_CFLAGS)' sh tests/mutants/run.sh $(MUTANTS)
 
 # Speed figures live here, never in tests: every figure beside its peer,
 # measured in one run (bench/bench.mjs says what and how; a few minutes).
@@ -209,4 +222,4 @@ bench-ledger: $(B)/bench/bench_ledger
 clean:
 	rm -rf build build-asan build-clang
 
-.PHONY: all deps deps-test run try unit unit-pg integ test check-layers clang-build asan-unit asan-integ bench bench-ledger clean
+.PHONY: all deps deps-test run try unit unit-pg integ test check-layers clang-build asan-unit asan-integ mutants bench bench-ledger clean
