@@ -61,8 +61,8 @@ expect_fail() {
 		fail=1
 	else
 		echo "caught: $name ($what) by '$*':"
-		grep -E -m 3 '^not ok|^FAIL|Bail out|SANITIZER|AddressSanitizer|runtime error|# fail [1-9]' "$log" |
-		    sed 's/^/    /'
+		{ grep -E -m 4 '^not ok|^FAIL|Bail out|SANITIZER|AddressSanitizer|runtime error' "$log"
+		  grep -E '^# (pass|fail) ' "$log" | tr '\n' ' '; echo; } | sed 's/^/    /'
 	fi
 }
 
