@@ -76,11 +76,20 @@ test('the live 402 asks every model\u2019s pinned price, v2 header and v1 body, 
   for (const ep of eps) {
     const p = PRICES[ep.name];
     const base = minimal(ep);
+    const retired = p.retired || [];
     const cases = [{}, ...Object.keys(p.models).map((model) => ({ model })),
       ...Object.keys(p.tiers || {}).map((tier) => ({ tier })),
-      ...(p.per_models || []).map((model) => ({ model, [p.per]: 3 }))];
+      ...(p.per_models || []).filter((m) => !retired.includes(m)).map((model) => ({ model, [p.per]: 3 }))];
     for (const c of cases) {
       const body = { ...base, ...c };
+      if (retired.includes(c.model)) {
+        // Listed at its price, but refused before any payment is asked.
+        const r = await fetch(srv.url + ep.path, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+        assert.equal(r.status, 400, `${ep.name} ${c.model}: retired`);
+        assert.equal(r.headers.get('payment-required'), null);
+        assert.equal((await r.json()).error.code, 'model_retired');
+        continue;
+      }
       const want = expectedPrice(ep.name, body);
       const got = await quoted(ep, body);
       assert.deepEqual(got.v2, [want, want], `${ep.name} ${JSON.stringify(c)}: v2 amount`);
