@@ -22,8 +22,9 @@ before(async () => {
   www = join(mkdtempSync(join(tmpdir(), 'sf-prices-')), 'www');
   mkdirSync(www);
   fakes = await startFakes();
-  // Two networks: every offer of the accepts list carries the price.
-  srv = await startServer({ www, conf: { NETWORKS: 'base-sepolia,polygon', URL_ALLOW: 'localhost' }, env: fakes.env });
+  // Two networks: every offer of the accepts list carries the price.  A
+  // mainnet needs an RPC named to offer (never reached: no payment here).
+  srv = await startServer({ www, conf: { NETWORKS: 'base-sepolia,polygon', RPC_URL_137: 'http://127.0.0.1:9', URL_ALLOW: 'localhost' }, env: fakes.env });
   execFileSync('sh', [join(TOP, 'registry/pages.sh'), join(BUILD, 'bin/sf-gen'), join(www, '..', 'man'), www,
     '-s', join(TOP, 'registry/style.css'), '-t', '1767225600'], { env: srv.env, cwd: TOP });
   registry = JSON.parse(readFileSync(join(www, 'registry.json'), 'utf8'));
