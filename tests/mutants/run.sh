@@ -7,8 +7,9 @@
 #   sh tests/mutants/run.sh            every mutant (make mutants)
 #   sh tests/mutants/run.sh price nonce   some of them
 #
-# Each mutant: a file, a sed script that must change it, what to rebuild,
-# and the suite.  Rebuilds reuse the copied build/ and build-asan/ (copied
+# Each mutant: its suite first passes on the unchanged copy (so the failure
+# is the fault's doing), then a file, a sed script that must change it,
+# what to rebuild, and the suite again, which must fail.  Rebuilds reuse the copied build/ and build-asan/ (copied
 # with their times), so only what a fault touches is compiled again.
 set -u
 
@@ -50,6 +51,19 @@ restore() {
 	touch "$T/$1"
 }
 
+# baseline NAME COMMAND...: the suite passes on the unchanged copy, so a
+# failure with the fault is the fault's doing.
+baseline() {
+	name=$1; shift
+	if ! (cd "$T" && "$@") >"$SCRATCH/$name.base.log" 2>&1; then
+		echo "BASELINE FAILS: $name: '$*' fails without the fault" >&2
+		tail -n 30 "$SCRATCH/$name.base.log" >&2
+		fail=1
+		return 1
+	fi
+	return 0
+}
+
 # expect_fail NAME WHAT COMMAND...: the suite must fail.
 expect_fail() {
 	name=$1; what=$2; shift 2
@@ -73,7 +87,8 @@ want() { [ $# -eq 0 ] && return 0; for w; do [ "$w" = "$MUT" ] && return 0; done
 #    the table pinned by hand in tests/expect/prices.json disagrees.
 MUT=price
 if want "$@"; then
-	if mutate price endpoints/image_edit.c 's/\.price = 120000 }/.price = 125000 }/'; then
+	if baseline price sh -c 'cd tests && node --test --test-concurrency=1 integ/prices.test.mjs' &&
+	mutate price endpoints/image_edit.c 's/\.price = 120000 }/.price = 125000 }/'; then
 		$MK build/fcgi/image_edit build/bin/sf-hostconf build/bin/sf-gen || exit 1
 		expect_fail price "per-model price typo" \
 		    sh -c 'cd tests && node --test --test-concurrency=1 integ/prices.test.mjs'
@@ -84,7 +99,8 @@ fi
 # 2. The on-chain "nonce already used" pre-check disabled.
 MUT=nonce
 if want "$@"; then
-	if mutate nonce shared/x402/evm/x402_chain.c 's/^\tif (used)$/\tif (0 \&\& used)/'; then
+	if baseline nonce $MK unit UNIT=x402_chain &&
+	mutate nonce shared/x402/evm/x402_chain.c 's/^\tif (used)$/\tif (0 \&\& used)/'; then
 		expect_fail nonce "nonce-used pre-check disabled" $MK unit UNIT=x402_chain
 		restore shared/x402/evm/x402_chain.c
 	else fail=1; fi
@@ -94,6 +110,7 @@ fi
 #    that passes silently would hide every adapter test.
 MUT=fake
 if want "$@"; then
+	baseline fake $MK unit UNIT=providers
 	mv "$T/tests/fakes/providers.mjs" "$SCRATCH/providers.mjs"
 	expect_fail fake "provider fake path does not exist" $MK unit UNIT=providers
 	mv "$SCRATCH/providers.mjs" "$T/tests/fakes/providers.mjs"
@@ -103,16 +120,15 @@ fi
 #    the caller got its answer, only the endpoints' stderr tells.
 MUT=oob
 if want "$@"; then
-	if mutate oob shared/serve/serve.c '/^\t\tFCGX_Finish_r(&fr);$/a\
+	OOB_SUITE='cd tests && SF_BUILD=build-asan ASAN_OPTIONS=detect_leaks=0:abort_on_error=1 node --test --test-concurrency=1 --test-name-pattern="402" integ/foundation.test.mjs'
+	if [ ! -x "$T/build-asan/bin/sf-hostconf" ] || [ ! -x "$T/build-asan/bin/sf-mcp" ]; then
+		$ASAN_MK -j2 CFLAGS="$ASAN_CFLAGS" all || exit 1
+	fi
+	if baseline oob sh -c "$OOB_SUITE" &&
+	    mutate oob shared/serve/serve.c '/^\t\tFCGX_Finish_r(&fr);$/a\
 \t\t{ char *volatile sf_m = malloc(8); if (sf_m) { sf_m[8] = 1; free(sf_m); } }'; then
-		if [ -x "$T/build-asan/bin/sf-hostconf" ] && [ -x "$T/build-asan/bin/sf-mcp" ]; then
-			$ASAN_MK CFLAGS="$ASAN_CFLAGS" build-asan/fcgi/image_generate || exit 1
-		else
-			$ASAN_MK -j2 CFLAGS="$ASAN_CFLAGS" all || exit 1
-		fi
-		expect_fail oob "out-of-bounds write after the response" \
-		    sh -c 'cd tests && SF_BUILD=build-asan ASAN_OPTIONS=detect_leaks=0:abort_on_error=1 \
-		        node --test --test-concurrency=1 --test-name-pattern="402" integ/foundation.test.mjs'
+		$ASAN_MK CFLAGS="$ASAN_CFLAGS" build-asan/fcgi/image_generate || exit 1
+		expect_fail oob "out-of-bounds write after the response" sh -c "$OOB_SUITE"
 		restore shared/serve/serve.c
 	else fail=1; fi
 fi
@@ -124,7 +140,8 @@ MUT=nul
 if want "$@"; then
 	if [ ! -f "$T/shared/validate/val_nul.c" ]; then
 		echo "SKIPPED (slot): nul: shared/validate/val_nul.c is not in this tree yet"
-	elif mutate nul shared/validate/val_nul.c 's/\*nul = 1;/*nul = 0;/'; then
+	elif baseline nul $MK unit UNIT=val_nul &&
+	    mutate nul shared/validate/val_nul.c 's/\*nul = 1;/*nul = 0;/'; then
 		expect_fail nul "U+0000 check removed" $MK unit UNIT=val_nul
 		restore shared/validate/val_nul.c
 	else fail=1; fi
