@@ -137,7 +137,7 @@ unit: $(UNIT:%=$(B)/tests/test_%)
 # The ledger and demo suites again on a real PostgreSQL, which
 # tests/lib/pg.mjs starts in a temporary folder on a free port.
 unit-pg: $(B)/tests/test_ledger $(B)/tests/test_demo $(B)/tests/test_exposure
-	node tests/lib/pg.mjs $(B)/tests/test_ledger $(B)/tests/test_demo $(B)/tests/test_exposure
+	node tests/lib/pg.mjs 'sh tests/unit/run.sh $(B)/tests/test_ledger $(B)/tests/test_demo $(B)/tests/test_exposure'
 
 integ: all
 	cd tests && node --test --test-concurrency=1 --test-timeout=600000 integ/
