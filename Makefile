@@ -128,21 +128,25 @@ try:
 	@$(TRY)
 
 # --- tests --------------------------------------------------------------
-unit: $(UNIT_BIN)
-	@fail=0; for t in $(UNIT_BIN); do echo "# $$t"; $$t || fail=1; done; exit $$fail
+# Exit codes and the TAP itself: a wrong plan, 1..0, a SKIP or a "not ok"
+# fails (tests/unit/run.sh).  UNIT picks some programs: make unit UNIT=providers
+UNIT	?= $(UNIT_SRC:tests/unit/test_%.c=%)
+unit: $(UNIT:%=$(B)/tests/test_%)
+	@SF_FAKE_PROVIDERS=$(CURDIR)/tests/fakes/providers.mjs sh tests/unit/run.sh $(UNIT:%=$(B)/tests/test_%)
 
 # The ledger and demo suites again on a real PostgreSQL, which
 # tests/lib/pg.mjs starts in a temporary folder on a free port.
 unit-pg: $(B)/tests/test_ledger $(B)/tests/test_demo $(B)/tests/test_exposure
-	node tests/lib/pg.mjs $(B)/tests/test_ledger $(B)/tests/test_demo $(B)/tests/test_exposure
+	node tests/lib/pg.mjs 'sh tests/unit/run.sh $(B)/tests/test_ledger $(B)/tests/test_demo $(B)/tests/test_exposure'
 
 integ: all
 	cd tests && node --test --test-concurrency=1 --test-timeout=600000 integ/
 
 # Everything, in layers: unit (and again under ASan/UBSan), the 10,000-case
 # differential test against viem and the Solana one against @solana/kit,
-# short libFuzzer runs, the generator's
-# golden files, then the integration suites against real servers.
+# short libFuzzer runs, the generator's golden files, the integration
+# suites against real servers, and last the mutants: deliberate faults
+# each suite must catch.
 test: deps-test
 	$(MAKE) check-layers
 	$(MAKE) all
@@ -157,6 +161,7 @@ test: deps-test
 	$(MAKE) registry-test
 	$(MAKE) integ
 	$(MAKE) asan-integ
+	$(MAKE) mutants
 
 # The include rules of shared/ (shared/README.md), and proof on a scratch
 # copy that an upward include fails them.
@@ -173,13 +178,26 @@ asan-unit:
 	$(MAKE) B=build-asan CFLAGS='$(ASAN_CFLAGS)' unit unit-pg
 
 # The suites that drive the request flow, against sanitized endpoint
-# binaries: a memory error aborts the process and fails the request.
+# binaries.  A memory error aborts the process and fails the request; and
+# every endpoint process's stderr is scanned (tests/lib/server.mjs), so a
+# finding fails the run even when it came after the response was written.
+# verify_asan_link_order=0: paid.test preloads libfaketime before the ASan
+# runtime for its clock-ahead server.
+ASAN_LOG = $(CURDIR)/build-asan/sanitizer-findings.log
 asan-integ:
 	$(MAKE) B=build-asan CFLAGS='$(ASAN_CFLAGS)' all
-	cd tests && SF_BUILD=build-asan ASAN_OPTIONS=detect_leaks=0:abort_on_error=1 \
+	@rm -f $(ASAN_LOG)
+	cd tests && SF_BUILD=build-asan SF_SANITIZER_LOG=$(ASAN_LOG) \
+	    ASAN_OPTIONS=detect_leaks=0:abort_on_error=1:verify_asan_link_order=0 UBSAN_OPTIONS=print_stacktrace=1 \
 	    node --test --test-concurrency=1 --test-timeout=600000 \
 	    integ/foundation.test.mjs integ/paid.test.mjs integ/verify.test.mjs \
 	    integ/svm.test.mjs
+	@if [ -s $(ASAN_LOG) ]; then echo "asan-integ: sanitizer findings:" >&2; cat $(ASAN_LOG) >&2; exit 1; fi
+
+# Deliberate faults in a scratch copy of the tree, each of which the suite
+# meant to catch it must fail (tests/mutants/run.sh; MUTANTS= picks some).
+mutants:
+	ASAN_CFLAGS='$(ASAN_CFLAGS)' sh tests/mutants/run.sh $(MUTANTS)
 
 # Speed figures live here, never in tests: every figure beside its peer,
 # measured in one run (bench/bench.mjs says what and how; a few minutes).
@@ -210,4 +228,4 @@ bench-ledger: $(B)/bench/bench_ledger
 clean:
 	rm -rf build build-asan build-clang
 
-.PHONY: all deps deps-test run try unit unit-pg integ test check-layers clang-build asan-unit asan-integ bench bench-ledger clean
+.PHONY: all deps deps-test run try unit unit-pg integ test check-layers clang-build asan-unit asan-integ mutants bench bench-ledger clean

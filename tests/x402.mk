@@ -27,7 +27,8 @@ x402-diff: $(B)/tests/x402_diff_driver
 fuzz-x402:
 	@if ! command -v clang >/dev/null 2>&1 || ! printf 'int LLVMFuzzerTestOneInput(const char *d, unsigned long n);\nint LLVMFuzzerTestOneInput(const char *d, unsigned long n) { (void)d; (void)n; return 0; }\n' | \
 	    clang -fsanitize=fuzzer -x c - -o /dev/null >/dev/null 2>&1; then \
-		echo "fuzz-x402: clang with libFuzzer not found, skipped"; \
+		echo "fuzz-x402: clang with libFuzzer not found (make deps-test installs clang and libclang-rt-14-dev)" >&2; \
+		exit 1; \
 	else \
 		set -e; mkdir -p $(B)/fuzz/x402_payment; \
 		echo "clang ... -o $(B)/fuzz/fuzz_x402_payment"; \

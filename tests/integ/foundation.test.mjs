@@ -10,6 +10,7 @@ import { ExactEvmSchemeV1 } from '@x402/evm/v1';
 import { privateKeyToAccount } from 'viem/accounts';
 import { startServer, endpoints, decodeB64Json, localExample } from '../lib/server.mjs';
 import { startFakes } from '../lib/fakes.mjs';
+import { expectedPrice } from '../lib/prices.mjs';
 
 // A mainnet must be able to prove payments settleable before any work
 // (an RPC per mainnet, or a mainnet facilitator) or the endpoints refuse to
@@ -112,9 +113,34 @@ test('the official @x402/fetch client accepts our 402 (v2 header and v1 body)', 
 });
 
 test('a valid request is normalised before pricing: snapping and defaults', async () => {
-  // 1000 snaps to 1008 (nearest multiple of 16); out-of-range snapping is refused first.
-  const r = await post('/v1/image-generate', { prompt: 'x', width: 1000, height: 257 });
-  assert.equal(r.status, 402);
+  const amount = async (path, body) => {
+    const r = await post(path, body);
+    assert.equal(r.status, 402, `${path} ${JSON.stringify(body)}: ${await r.clone().text()}`);
+    const v2 = decodeB64Json(r.headers.get('payment-required'));
+    const v1 = await r.json();
+    assert.equal(v1.accepts[0].maxAmountRequired, v2.accepts[0].amount);
+    return BigInt(v2.accepts[0].amount);
+  };
+  const img = `http://localhost:${fakes.port}/files/input.png?w=64&h=48`;
+  // Snapping: 1000 and 257 snap into range (1008, 256) and are priced;
+  // the range is checked on the value as sent, so 2049 and 255 are
+  // refused although they would snap to 2048 and 256.
+  assert.equal(await amount('/v1/image-generate', { prompt: 'x', width: 1000, height: 257 }), expectedPrice('image-generate', {}));
+  for (const height of [2049, 255]) {
+    const r = await post('/v1/image-generate', { prompt: 'x', height });
+    assert.equal(r.status, 400, `height ${height}`);
+    assert.deepEqual([(await r.json()).error.code], ['out_of_range']);
+  }
+  // Defaults filled before pricing: the default tier's (or model's) price.
+  assert.equal(await amount('/v1/image-edit', { prompt: 'x', image_url: img }), expectedPrice('image-edit', {}));
+  assert.equal(await amount('/v1/image-edit', { prompt: 'x', image_url: img, tier: 'gpt' }), expectedPrice('image-edit', { tier: 'gpt' }));
+  assert.equal(await amount('/v1/seedance-video', { prompt: 'x' }), expectedPrice('seedance-video', {}));
+  assert.equal(await amount('/api/v1/image/generate', { prompt: 'x' }), expectedPrice('api-v1-image-generate', {}));
+  assert.equal(await amount('/api/generate', { prompt: 'x' }), expectedPrice('api-generate', {}));
+  // The defaults are what a page would show: a default different from the
+  // cheapest model proves the default, not the minimum, is priced.
+  assert.notEqual(expectedPrice('api-v1-image-edit', {}), expectedPrice('api-v1-image-edit', { model: 'seedream-5' }));
+  assert.equal(await amount('/api/v1/image/edit', { prompt: 'x', image_url: img }), expectedPrice('api-v1-image-edit', {}));
 });
 
 const bad = [

@@ -16,6 +16,7 @@ import { startFacilitator } from '../lib/facilitator.mjs';
 import { startFakes } from '../lib/fakes.mjs';
 import { startServer, endpoints, decodeB64Json, localExample } from '../lib/server.mjs';
 import { makeClient } from '../lib/pay.mjs';
+import { expectedPrice } from '../lib/prices.mjs';
 
 let chain, fac, fakes, srv;
 const logFile = join(mkdtempSync(join(tmpdir(), 'sf-mcp-log-')), 'requests.log');
@@ -173,7 +174,8 @@ test('tools/call paid by the official client: result, the price moved, payment-r
   const args = { prompt: 'mcp paid fox' };
   const first = await callTool(srv, 'image-generate', args);
   const required = first.body.result.structuredContent;
-  const price = BigInt(required.accepts[0].amount);
+  const price = expectedPrice('image-generate', args);
+  assert.equal(BigInt(required.accepts[0].amount), price, 'offered amount = pinned price');
   const payment = await makeClient().createPaymentPayload(required);
   assert.equal(payment.x402Version, 2);
   const b0 = await balance();
@@ -242,7 +244,8 @@ test('settlement fails after the work: only the payment error, with the failed s
   const again = await callTool(srv, 'image-generate', args, { 'x402/payment': payment });
   assert.equal(again.body.result.isError, false, again.text);
   assert.equal(again.body.result._meta['x402/payment-response'].success, true);
-  assert.equal((await balance()) - b0, BigInt(first.body.result.structuredContent.accepts[0].amount));
+  assert.equal(BigInt(first.body.result.structuredContent.accepts[0].amount), expectedPrice('image-generate', args));
+  assert.equal((await balance()) - b0, expectedPrice('image-generate', args));
   assert.equal((await fakes.requests()).filter((q) => q.body?.prompt === 'mcp settle fails').length, 1, 'work done once');
 });
 
@@ -271,7 +274,10 @@ test('one log line per request, tool calls under mcp/<tool> with their payment o
 const have = (bin) => spawnSync('sh', ['-c', `command -v ${bin}`]).status === 0;
 for (const server of ['apache', 'nginx']) {
   const bin = server === 'apache' ? 'apache2' : 'nginx';
-  test(`${server} routes /mcp to sf-mcp`, { skip: !(have(bin) && have('spawn-fcgi')) && `${bin} or spawn-fcgi missing` }, async () => {
+  test(`${server} routes /mcp to sf-mcp`, async () => {
+    // make deps-test installs both: missing is a failure, never a skip.
+    assert.ok(have(bin), `${bin} is not installed (make deps-test)`);
+    assert.ok(have('spawn-fcgi'), 'spawn-fcgi is not installed (make deps-test)');
     const s = await startServer({ server, conf: conf({ LOG_FILE: join(logFile, '..', `${server}.log`) }), env: fakes.env });
     try {
       const i = await rpc(s, 'initialize', { protocolVersion: '2025-06-18', capabilities: {}, clientInfo: { name: 't', version: '1' } });

@@ -15,6 +15,7 @@ import { startFacilitator } from '../lib/facilitator.mjs';
 import { startFakes } from '../lib/fakes.mjs';
 import { startServer, endpoints, decodeB64Json, BUILD, localExample } from '../lib/server.mjs';
 import { pay, makeClient } from '../lib/pay.mjs';
+import { expectedPrice, expectedPriceAt } from '../lib/prices.mjs';
 
 let chain, fac, fakes, srv;
 const eps = endpoints();
@@ -52,7 +53,11 @@ async function paymentFor(s, path, body, { v1 = false } = {}) {
   const j = await r.json();
   const required = http.getPaymentRequiredResponse((n) => (v1 ? null : r.headers.get(n)), j);
   const payload = await core.createPaymentPayload(required);
-  return { headers: http.encodePaymentSignatureHeader(payload), amount: BigInt(required.accepts[0].amount ?? required.accepts[0].maxAmountRequired) };
+  // The amount every check below expects: the pinned price, which the
+  // offer must ask for (tests/expect/prices.json).
+  const amount = expectedPriceAt(path, body);
+  assert.equal(BigInt(required.accepts[0].amount ?? required.accepts[0].maxAmountRequired), amount, `${path}: offered amount`);
+  return { headers: http.encodePaymentSignatureHeader(payload), amount };
 }
 
 async function quote(s, path, body) {
@@ -62,9 +67,10 @@ async function quote(s, path, body) {
 }
 
 for (const ep of eps) {
-  test(`${ep.name}: the official client pays, the balance moves by exactly the price`, async () => {
+  test(`${ep.name}: the official client pays, the balance moves by exactly the pinned price`, async () => {
     const example = localExample(ep, fakes.port);
-    const price = await quote(srv, ep.path, example);
+    const price = expectedPrice(ep.name, example);
+    assert.equal(await quote(srv, ep.path, example), price, 'quoted = pinned price');
     const b0 = await balance();
     const r = await pay(srv.url + ep.path, { method: 'POST', headers: JSONH, body: example });
     assert.equal(r.status, 200, r.text);
@@ -204,10 +210,11 @@ test('a process killed between work and settlement: synthforge-ctl settles it af
   const { headers, amount } = await paymentFor(srv, '/v1/image-generate', body);
   const nonce = nonceOf(headers['PAYMENT-SIGNATURE']);
   const b0 = await balance();
-  fac.setMode('stall', 4000);
+  const abandoned = fac.state.abandoned || 0;
+  fac.setMode('stall', 60000);
   const inflight = fetch(srv.url + '/v1/image-generate', { method: 'POST', headers: { ...JSONH, ...headers }, body: JSON.stringify(body) })
     .then((r) => r.status, () => 'error');
-  for (let i = 0; i < 100; i++) {
+  for (let i = 0; i < 600; i++) {
     const [row] = ledger(srv, `select state from payments where nonce='${nonce}'`);
     if (row?.state === 'delivered') break;
     await new Promise((res) => setTimeout(res, 50));
@@ -215,7 +222,9 @@ test('a process killed between work and settlement: synthforge-ctl settles it af
   assert.equal(ledger(srv, `select state from payments where nonce='${nonce}'`)[0].state, 'delivered');
   spawnSync('pkill', ['-9', '-f', join(BUILD, 'fcgi/image_generate') + '$']);
   await inflight;
-  await new Promise((res) => setTimeout(res, 4500));	// the stalled settle is abandoned
+  // The stalled settle ends when the dead process's connection closes.
+  for (let i = 0; i < 600 && (fac.state.abandoned || 0) === abandoned; i++) await new Promise((res) => setTimeout(res, 50));
+  assert.equal(fac.state.abandoned, abandoned + 1, 'the stalled settle was abandoned, not carried out');
   fac.setMode('ok');
   assert.equal(await balance(), b0, 'nothing settled by the dead process');
   // Asynchronously: the facilitator lives in this node process.
@@ -238,7 +247,8 @@ test('SETTLE=direct: our own relayer settles on chain, no facilitator', async ()
   const direct = await startServer({ conf: conf({ SETTLE: 'direct', RELAYER_KEY_FILE: keyFile, FACILITATOR_URL: 'http://127.0.0.1:9' }), env: fakes.env });
   try {
     const calls = fac.state.calls.length;
-    const price = await quote(direct, '/v1/image-generate-pro', { prompt: 'direct' });
+    const price = expectedPrice('image-generate-pro', { prompt: 'direct' });
+    assert.equal(await quote(direct, '/v1/image-generate-pro', { prompt: 'direct' }), price);
     const b0 = await balance();
     const r = await pay(direct.url + '/v1/image-generate-pro', { method: 'POST', headers: JSONH, body: { prompt: 'direct' } });
     assert.equal(r.status, 200, r.text);

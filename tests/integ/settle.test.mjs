@@ -148,8 +148,9 @@ test('replay: second settlement refused, balance moved once', async () => {
 });
 
 test('facilitator down: UNKNOWN, then the chain says "not settled, retry"', async () => {
-  const req = requirementsV2(chain);
+  const req = requirementsV2(chain, { amount: '30000' });
   const p = await makePayment(req);
+  const b0 = await balances();
   fac.setMode('down');
   try {
     const raw = await driver({ ...settleReq(p, req), op: 'facilitator_settle' });
@@ -161,17 +162,24 @@ test('facilitator down: UNKNOWN, then the chain says "not settled, retry"', asyn
     const noRpc = await driver(settleReq(p, req, { rpcUrl: undefined }));
     assert.equal(noRpc.outcome, 'unknown');
   } finally { fac.setMode('ok'); }
+  assert.deepEqual(await balances(), b0, 'nothing moved while the facilitator was down');
   const again = await driver(settleReq(p, req));
   assert.equal(again.outcome, 'ok', 'retry after recovery settles');
+  const b1 = await balances();
+  assert.equal(b1.payTo - b0.payTo, 30000n, 'the retry moved exactly the amount');
+  assert.equal(b0.payer - b1.payer, 30000n);
+  assert.equal(await chain.authorizationState(chain.accounts.payer.address, p.payload.authorization.nonce), true);
 });
 
 test('facilitator slow: times out (UNKNOWN), chain shows the transfer landed', async () => {
   const req = requirementsV2(chain, { amount: '50000' });
   const p = await makePayment(req);
   const b0 = await balances();
-  fac.setMode('slow', 2500);
+  // The answer would come after 60 s (or when the driver hangs up): only
+  // the driver's timeout ends the call, long after the transfer landed.
+  fac.setMode('slow', 60000);
   let r;
-  try { r = await driver(settleReq(p, req, { timeoutMs: 800 })); } finally { fac.setMode('ok'); }
+  try { r = await driver(settleReq(p, req, { timeoutMs: 5000 })); } finally { fac.setMode('ok'); }
   assert.equal(r.outcome, 'ok', JSON.stringify(r));
   assert.equal(r.chainChecked, true);
   assert.match(r.transaction, /^0x[0-9a-f]{64}$/, 'tx found from the AuthorizationUsed log');
@@ -180,8 +188,9 @@ test('facilitator slow: times out (UNKNOWN), chain shows the transfer landed', a
 });
 
 test('facilitator success:false and 308 redirect', async () => {
-  const req = requirementsV2(chain);
+  const req = requirementsV2(chain, { amount: '40000' });
   const p = await makePayment(req);
+  const b0 = await balances();
   fac.setMode('fail');
   try {
     const r = await driver(settleReq(p, req));
@@ -199,6 +208,10 @@ test('facilitator success:false and 308 redirect', async () => {
     assert.equal(posts[1].query.r, '1');
     assert.ok(posts[1].body?.paymentPayload, 'body re-POSTed after 308');
   } finally { fac.setMode('ok'); }
+  // The refusal moved nothing; the re-POST after the 308 moved the amount once.
+  const b1 = await balances();
+  assert.equal(b1.payTo - b0.payTo, 40000n);
+  assert.equal(b0.payer - b1.payer, 40000n);
 });
 
 test('100 parallel ledger_claim of one nonce across processes: exactly one NEW', async () => {

@@ -18,6 +18,7 @@ import { startFacilitator } from '../lib/facilitator.mjs';
 import { startFakes } from '../lib/fakes.mjs';
 import { startServer, decodeB64Json } from '../lib/server.mjs';
 import { pay, makeClient } from '../lib/pay.mjs';
+import { expectedPriceAt } from '../lib/prices.mjs';
 
 let chain, fac, fakes, srv;
 const JSONH = { 'content-type': 'application/json' };
@@ -76,7 +77,10 @@ async function paymentFor(body, { v = 2, privateKey = KEYS.payer } = {}) {
   assert.ok(headers[hdrName(v)], `the client made a v${v} payment`);
   assert.equal(payload.x402Version, v);
   const req = required.accepts[0];
-  return { payload, header: headers[hdrName(v)], amount: BigInt(req.amount ?? req.maxAmountRequired) };
+  // Balances are expected to move by the pinned price (tests/expect/prices.json).
+  const amount = expectedPriceAt(PATH, body);
+  assert.equal(BigInt(req.amount ?? req.maxAmountRequired), amount, 'offered amount = pinned price');
+  return { payload, header: headers[hdrName(v)], amount };
 }
 
 const send = (v, value, body) => fetch(srv.url + PATH, { method: 'POST',
@@ -129,8 +133,9 @@ async function assertRefused(r, reason) {
 test('v2: a payment made by @x402/fetch is verified and settled through lighttpd', async () => {
   const body = { prompt: uniq('valid v2') };
   const [t0, f0] = await balances();
-  const price = BigInt(decodeB64Json((await fetch(srv.url + PATH, { method: 'POST', headers: JSONH, body: JSON.stringify(body) }))
-    .headers.get('payment-required')).accepts[0].amount);
+  const price = expectedPriceAt(PATH, body);
+  assert.equal(BigInt(decodeB64Json((await fetch(srv.url + PATH, { method: 'POST', headers: JSONH, body: JSON.stringify(body) }))
+    .headers.get('payment-required')).accepts[0].amount), price);
   const r = await pay(srv.url + PATH, { method: 'POST', headers: JSONH, body });
   assert.equal(r.status, 200, r.text);
   assert.ok(r.sent[1]['payment-signature'], 'paid with PAYMENT-SIGNATURE');

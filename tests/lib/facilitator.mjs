@@ -27,6 +27,12 @@ import { toFacilitatorEvmSigner } from '@x402/evm';
 import { registerExactEvmScheme } from '@x402/evm/exact/facilitator';
 import { KEYS, rpcCall, track } from './chain.mjs';
 
+// delayMs, or less if the caller hangs up first.
+const untilGone = (res, ms) => new Promise((r) => {
+  const t = setTimeout(r, ms);
+  res.once('close', () => { clearTimeout(t); r(); });
+});
+
 export async function createFacilitatorApp({ rpc, key = KEYS.facilitator, quiet = true }) {
   const chainId = Number(await rpcCall(rpc, 'eth_chainId'));
   const chain = defineChain({ id: chainId, name: `anvil-${chainId}`,
@@ -79,9 +85,11 @@ export async function createFacilitatorApp({ rpc, key = KEYS.facilitator, quiet 
       }
       // 'stall': hold /settle (and /verify) for delayMs BEFORE acting, and
       // act only if the caller is still there (a crash test kills it).
+      // It ends early when the caller hangs up; state.abandoned counts the
+      // calls dropped that way, for tests to wait on.
       if (state.mode === 'stall') {
-        await new Promise((r) => setTimeout(r, state.delayMs));
-        if (req.socket?.destroyed) return;
+        await untilGone(res, state.delayMs);
+        if (req.socket?.destroyed) { state.abandoned = (state.abandoned || 0) + 1; return; }
       }
       let out, status = 200;
       try { out = await facilitator[op](paymentPayload, paymentRequirements); } catch (e) {
@@ -90,7 +98,7 @@ export async function createFacilitatorApp({ rpc, key = KEYS.facilitator, quiet 
           : { success: false, errorReason: 'unexpected_settle_error', errorMessage: String(e?.message ?? e), transaction: '', network: paymentRequirements.network };
       }
       if (!quiet) console.error(JSON.stringify({ op, out }));
-      if (state.mode === 'slow') await new Promise((r) => setTimeout(r, state.delayMs));
+      if (state.mode === 'slow') await untilGone(res, state.delayMs);
       if (!res.socket?.destroyed) res.status(status).json(out);
     });
   }

@@ -8,8 +8,12 @@ export const SPARK = '/api/generate';
 export const input = { url: 'https://example.com/photo.jpg' };
 export const fakeImage = (fakes) => `http://localhost:${fakes.port}/files/photo.png?w=64&h=48`;
 
-// [path, model, atomic USDC per image, answers base64, provider]
-export const MODELS = [
+import { expectedPriceAt } from './prices.mjs';
+
+// [path, model, atomic USDC per image (pinned in tests/expect/prices.json,
+// which must agree with the figures kept here from the pages), answers
+// base64, provider]
+const PAGE_MODELS = [
   [GEN, 'flux-2-pro', 50000, false, 'bfl'],
   [GEN, 'flux-2-klein', 20000, false, 'bfl'], [GEN, 'flux-1.1-pro', 40000, false, 'bfl'],
   [GEN, 'recraft-v4', 40000, false, 'fal'], [GEN, 'recraft-v3', 40000, false, 'fal'],
@@ -20,6 +24,11 @@ export const MODELS = [
   [SPARK, 'flux-schnell', 20000, false, 'fal'], [SPARK, 'flux-dev', 30000, false, 'fal'],
   [SPARK, 'flux-pro', 50000, false, 'fal'],
 ];
+export const MODELS = PAGE_MODELS.map(([path, model, price, ...rest]) => {
+  const pinned = expectedPriceAt(path, { model });
+  if (pinned !== BigInt(price)) throw new Error(`${path} ${model}: page says ${price}, tests/expect/prices.json ${pinned}`);
+  return [path, model, pinned, ...rest];
+});
 
 // Page 003's Imagen ids: Google shut Imagen down on 2026-08-17, so they are
 // refused before payment (400 model_retired).

@@ -6,7 +6,7 @@
 // with spawn-fcgi (one process per endpoint, plus sf-ops and sf-mcp).  Everything
 // started is stopped by stop(), and killed if the test process exits first.
 import { spawn, execFileSync, spawnSync } from 'node:child_process';
-import { mkdtempSync, writeFileSync, mkdirSync, readFileSync, existsSync, chmodSync, cpSync } from 'node:fs';
+import { mkdtempSync, writeFileSync, mkdirSync, readFileSync, existsSync, chmodSync, cpSync, readdirSync, appendFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import net from 'node:net';
@@ -18,6 +18,64 @@ export const SERVERS = ['lighttpd', 'apache', 'nginx'];
 const live = new Set();
 process.once('exit', () => { for (const c of live) { try { c.kill('SIGKILL'); } catch { /* gone */ } } });
 function track(c) { live.add(c); c.once('exit', () => live.delete(c)); return c; }
+
+// Sanitizer findings.  Every process started here (the web server, whose
+// stderr lighttpd's endpoint processes share, and each spawn-fcgi child)
+// writes its stderr through us: it is copied to ours and scanned, so a
+// memory error is caught even after its response was written.  Findings
+// fail this test file (exit status 1) and, when SF_SANITIZER_LOG names a
+// file, are appended there for make asan-integ to check.
+export const SANITIZER = /AddressSanitizer|LeakSanitizer|ThreadSanitizer|MemorySanitizer|UndefinedBehaviorSanitizer|runtime error:/;
+export const sanitizerFindings = [];
+function scanLine(line, who) {
+  if (!SANITIZER.test(line)) return;
+  sanitizerFindings.push(`${who}: ${line}`);
+  if (process.env.SF_SANITIZER_LOG) appendFileSync(process.env.SF_SANITIZER_LOG, `${who}: ${line}\n`);
+}
+// keep(d): when given, what the child writes is kept by the caller instead
+// of being passed through (it is scanned either way).
+function scanStderr(child, who, keep) {
+  let rest = '';
+  child.stderr.on('data', (d) => {
+    if (keep) keep(d); else process.stderr.write(d);
+    const lines = (rest + d).split('\n');
+    rest = lines.pop();
+    for (const l of lines) scanLine(l, who);
+  });
+  child.stderr.once('end', () => { if (rest) scanLine(rest, who); });
+  child.stderrDone = new Promise((r) => child.stderr.once('close', r));
+  return child;
+}
+process.once('exit', () => {
+  if (sanitizerFindings.length === 0) return;
+  process.stderr.write(`\n# SANITIZER FINDINGS in endpoint processes (${sanitizerFindings.length} lines):\n`
+    + sanitizerFindings.map((l) => `#   ${l}`).join('\n') + '\n');
+  process.exitCode = 1;
+});
+
+// Child processes of pid, from /proc (lighttpd starts the endpoint
+// processes itself).
+export function childPids(pid) {
+  const out = [];
+  for (const d of readdirSync('/proc')) {
+    if (!/^\d+$/.test(d)) continue;
+    try {
+      const stat = readFileSync(`/proc/${d}/stat`, 'utf8');
+      // pid (comm) state ppid ...: comm may hold spaces and parentheses.
+      const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+      if (ppid === pid) out.push(Number(d));
+    } catch { /* gone meanwhile */ }
+  }
+  return out;
+}
+
+/** True while pid exists and is not a zombie. */
+export function alive(pid) {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return stat.slice(stat.lastIndexOf(')') + 2)[0] !== 'Z';
+  } catch { return false; }
+}
 
 export function freePort() {
   return new Promise((res, rej) => {
@@ -56,6 +114,11 @@ async function stopChild(c, ms = 5000) {
   c.kill('SIGTERM');
   await Promise.race([done, new Promise((r) => setTimeout(r, ms))]);
   if (c.exitCode === null && c.signalCode === null) { c.kill('SIGKILL'); await done; }
+}
+// Stopped, and every byte of its stderr read (and scanned).
+async function stopAndDrain(c) {
+  await stopChild(c);
+  await Promise.race([c.stderrDone, new Promise((r) => setTimeout(r, 2000))]);
 }
 
 // Whether www-data (the Apache/nginx workers' user when we are root) can
@@ -121,10 +184,12 @@ export async function startServer({ conf = {}, env = {}, www, server = 'lighttpd
   writeFileSync(conffile, execFileSync(hostconf, [server, site, run, fcgi, ...extra], { env: childEnv }));
 
   const spawned = [];
+  const logPath = join(run, ERROR_LOG[server]);
   let proc, stderrBuf = '';
   const stopAll = async () => {
-    if (proc) await stopChild(proc);
-    await Promise.all(spawned.map((c) => stopChild(c)));
+    if (proc) await stopAndDrain(proc);
+    await Promise.all(spawned.map((c) => stopAndDrain(c)));
+    if (existsSync(logPath)) for (const l of readFileSync(logPath, 'utf8').split('\n')) scanLine(l, `${server} error log`);
   };
   try {
     if (server !== 'lighttpd') {
@@ -133,8 +198,9 @@ export async function startServer({ conf = {}, env = {}, www, server = 'lighttpd
       const grp = process.getuid?.() === 0 ? ['-G', 'www-data', '-M', '0660'] : ['-M', '0600'];
       for (const [, sock, bin] of list) {
         // -n: spawn-fcgi execs the binary in place, so it is our child.
-        const c = track(spawn('spawn-fcgi', ['-n', '-s', sock, ...grp, '--', bin],
-          { env: childEnv, stdio: ['ignore', 'inherit', 'inherit'] }));
+        const c = scanStderr(track(spawn('spawn-fcgi', ['-n', '-s', sock, ...grp, '--', bin],
+          { env: childEnv, stdio: ['ignore', 'inherit', 'pipe'] })), bin,
+          captureStderr ? (d) => { stderrBuf += d; } : undefined);
         spawned.push(c);
         await waitSocket(sock, c);
       }
@@ -144,14 +210,25 @@ export async function startServer({ conf = {}, env = {}, www, server = 'lighttpd
       apache: ['apache2', ['-DFOREGROUND', '-f', conffile]],
       nginx: ['nginx', ['-p', run, '-c', conffile, '-g', 'daemon off;']],
     }[server];
-    proc = track(spawn(argv[0], argv[1], { env: childEnv, stdio: ['ignore', 'inherit', captureStderr ? 'pipe' : 'inherit'] }));
-    if (captureStderr) proc.stderr.on('data', (d) => { stderrBuf += d; });
+    proc = scanStderr(track(spawn(argv[0], argv[1], { env: childEnv, stdio: ['ignore', 'inherit', 'pipe'] })), server,
+      captureStderr ? (d) => { stderrBuf += d; } : undefined);
     await waitPort(port, 10000, proc);
+    if (server === 'lighttpd') {
+      // lighttpd may listen before it has started every endpoint process.
+      const want = execFileSync(hostconf, ['spawn', run, fcgi, ...extra], { env: childEnv }).toString().trim().split('\n').length;
+      const t0 = Date.now();
+      while (childPids(proc.pid).length < want) {
+        if (proc.exitCode !== null) throw new Error(`lighttpd exited (${proc.exitCode})`);
+        if (Date.now() - t0 > 30000) throw new Error(`lighttpd started ${childPids(proc.pid).length} of ${want} processes in 30 s`);
+        await new Promise((r) => setTimeout(r, 20));
+      }
+    }
   } catch (e) { await stopAll(); throw e; }
   const url = `http://127.0.0.1:${port}`;
-  const logPath = join(run, ERROR_LOG[server]);
   return {
-    url, port, dir, run, server, cfgFile, env: childEnv, pids: () => spawned.map((c) => c.pid),
+    url, port, dir, run, server, cfgFile, env: childEnv,
+    // The endpoint (and ops, MCP) processes: lighttpd's children, or ours.
+    pids: () => (server === 'lighttpd' ? childPids(proc.pid) : spawned.map((c) => c.pid)),
     errorLog: () => (existsSync(logPath) ? readFileSync(logPath, 'utf8') : ''),
     stderrText: () => stderrBuf,
     stop: stopAll,
