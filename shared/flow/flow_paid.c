@@ -82,7 +82,6 @@ struct paid {
 	char			 req_hash[67];	/* 0x + sha256 hex */
 	struct ledger_payment	 in;		/* what the claim writes */
 	char			 balance[80];	/* read for this decision, "" */
-	int64_t			 balance_at;	/* unix s, just before that read */
 	int64_t			 since;		/* claim time, for reconcile */
 	char			 paid_tx[96];	/* settled first: the tx */
 	char			 fac_reason[128]; /* the facilitator's "no" */
@@ -580,7 +579,6 @@ paid_prove(struct paid *p, int64_t id)
 	int		 rc;
 
 	p->balance[0] = '\0';
-	p->balance_at = (int64_t)time(NULL);
 	/* Solana: the facilitator simulates; our chain check is EVM's. */
 	rc = rpc_url != NULL && !p->pay.svm ? paid_prove_chain(p, rpc_url) :
 	    paid_prove_facilitator(p);
@@ -641,7 +639,7 @@ paid_admit(struct paid *p, int64_t id)
 	if (paid_prove(p, id) == PAID_DONE)
 		return;
 	rc = ledger_admit(p->ctx->ledger, id, p->balance[0] ? p->balance :
-	    NULL, p->balance_at, p->ctx->cfg->max_inflight, &ex, &err);
+	    NULL, p->ctx->cfg->max_inflight, &ex, &err);
 	if (rc == LEDGER_OVER_BALANCE || rc == LEDGER_OVER_INFLIGHT) {
 		paid_over(p, id, rc, &ex);
 		return;

@@ -417,18 +417,14 @@ ledger_exp_reset(void *arg)
 /* One row of a payer's exposure into ex (ledger_exp_cb). */
 static int
 ledger_exp_add(void *arg, const char *amount, const char *state, int has_tx,
-    int recent, struct sf_err *err)
+    struct sf_err *err)
 {
 	struct ledger_exposure	*ex = arg;
 
-	if (strcmp(state, "working") == 0 || strcmp(state, "delivered") == 0)
+	if (strcmp(state, "settle_failed") != 0)
 		ex->inflight++;
-	/*
-	 * Paid before the balance was read: the balance shows it.  Paid
-	 * since (recent): the balance read may predate the transfer, so it
-	 * still counts against that balance.
-	 */
-	if (has_tx && !recent)
+	/* Settled first: the balance already shows it. */
+	if (has_tx)
 		return 0;
 	if (ledger_dec_add(ex->unsettled, sizeof(ex->unsettled), amount) == -1)
 		return sf_err_set(err, 500, "ledger_error", NULL,
@@ -446,8 +442,8 @@ ledger_exposure(struct ledger *l, const struct ledger_payment *key,
 	ledger_exp_reset(ex);
 	if (ledger_canon(key, &k, "ledger_exposure", err) == -1)
 		return -1;
-	return l->ops->exposure(l->be, &k, (int64_t)time(NULL), INT64_MAX,
-	    ledger_exp_add, ex, err);
+	return l->ops->exposure(l->be, &k, (int64_t)time(NULL), ledger_exp_add,
+	    ex, err);
 }
 
 struct ledger_admit_arg {
@@ -478,13 +474,11 @@ ledger_admit_decide(void *arg, const struct ledger_payment *k,
 
 int
 ledger_admit(struct ledger *l, int64_t id, const char *balance,
-    int64_t balance_at, unsigned max_inflight, struct ledger_exposure *ex,
-    struct sf_err *err)
+    unsigned max_inflight, struct ledger_exposure *ex, struct sf_err *err)
 {
 	struct ledger_admit_arg	 a = { balance, max_inflight, ex };
-	/* Hosts' clocks may differ a little: reach back, never forward. */
-	struct ledger_admission	 ad = { balance_at - LEDGER_CLOCK_SKEW,
-	    ledger_exp_reset, ledger_exp_add, ex, ledger_admit_decide, &a };
+	struct ledger_admission	 ad = { ledger_exp_reset, ledger_exp_add, ex,
+	    ledger_admit_decide, &a };
 
 	ledger_exp_reset(ex);
 	return l->ops->admit(l->be, id, (int64_t)time(NULL), &ad, err);

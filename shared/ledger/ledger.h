@@ -151,9 +151,8 @@ int	ledger_revenue(struct ledger *, struct ledger_revenue **rows, size_t *n,
  * yet settled, so the flow never works for more than the wallet can pay.
  * Unsettled = working, delivered, settle_failed rows whose validBefore is
  * still ahead (an expired authorization can no longer move money) and that
- * were not settled first, plus rows paid (tx recorded) since the balance
- * was read, which that balance may not show yet; in flight = working,
- * delivered (paid calls not answered yet).
+ * were not settled first; in flight = working, delivered (paid calls not
+ * answered yet).
  */
 struct ledger_exposure {
 	char		unsettled[80];	/* sum of amounts, atomic, decimal */
@@ -171,9 +170,7 @@ struct ledger_exposure {
  * fewer than max_inflight calls in flight and unsettled + its amount <=
  * balance (decimal atomic units read for this decision; NULL = unknown:
  * then only its own amount is proven payable, so no other unsettled
- * payment may exist).  balance_at: unix seconds when that balance (or the
- * facilitator's /verify) was read, taken before the read; rows paid since
- * then count as unsettled, since the read may predate their transfer.  1 admitted, 0 not in state verified (another
+ * payment may exist).  1 admitted, 0 not in state verified (another
  * request has it), LEDGER_OVER_BALANCE / LEDGER_OVER_INFLIGHT (ex filled,
  * row unchanged), -1 error.  SQLite: one BEGIN IMMEDIATE transaction;
  * PostgreSQL: one transaction holding the payer's row in payer_locks
@@ -182,11 +179,7 @@ struct ledger_exposure {
  * for both (amounts are uint256 strings, summed in C).
  */
 int	ledger_admit(struct ledger *, int64_t id, const char *balance,
-	    int64_t balance_at, unsigned max_inflight,
-	    struct ledger_exposure *ex, struct sf_err *);
-/* Seconds by which hosts' clocks may differ (NTP): balance_at reaches back
-   this far, so a payment recorded by another host is never missed. */
-#define LEDGER_CLOCK_SKEW	5
+	    unsigned max_inflight, struct ledger_exposure *ex, struct sf_err *);
 /* Drop a claim still in state verified (refused before any work, so the
    payment may be presented again later).  1 dropped, 0 not, -1 error. */
 int	ledger_unclaim(struct ledger *, int64_t id, struct sf_err *);

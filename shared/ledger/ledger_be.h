@@ -19,19 +19,14 @@ typedef int (*ledger_rev_cb)(void *arg, const char *endpoint,
     const char *asset, const char *network, const char *state,
     const char *amount, struct sf_err *);
 
-/*
- * One row of a payer's exposure: amount, state, whether it has a tx, and
- * whether that tx was recorded at or after the scan's `since` (so a
- * balance read since then may not show it yet).
- */
+/* One row of a payer's exposure: amount, state, whether it has a tx. */
 typedef int (*ledger_exp_cb)(void *arg, const char *amount,
-    const char *state, int has_tx, int recent, struct sf_err *);
+    const char *state, int has_tx, struct sf_err *);
 /* Under the payer's lock, after the scan: 0 admit, LEDGER_OVER_*, -1. */
 typedef int (*ledger_decide_cb)(void *arg, const struct ledger_payment *k,
     struct sf_err *);
 
 struct ledger_admission {
-	int64_t		 since;		/* unix s: rows paid since count too */
 	void		 (*reset)(void *exp_arg);  /* before each scan */
 	ledger_exp_cb	 scan;
 	void		*exp_arg;
@@ -74,13 +69,10 @@ struct ledger_ops {
 		    struct sf_err *);
 	/*
 	 * A payer's unsettled rows (working, delivered, settle_failed with
-	 * valid_before_s > now) and the rows whose tx was recorded at or
-	 * after since (paid, but perhaps not in a balance read since then),
-	 * each to cb.  0 or -1.
+	 * valid_before_s > now), each to cb.  0 or -1.
 	 */
 	int	 (*exposure)(struct ledger_be *, const struct ledger_payment *k,
-		    int64_t now, int64_t since, ledger_exp_cb, void *arg,
-		    struct sf_err *);
+		    int64_t now, ledger_exp_cb, void *arg, struct sf_err *);
 	/*
 	 * In one transaction holding the payer's lock: row id still
 	 * verified?  reset, scan its payer's rows, decide; on 0 move it to

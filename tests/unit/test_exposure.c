@@ -69,43 +69,9 @@ claim_admit(struct ledger *l, int n, const char *payer, const char *amount,
 		return -9;
 	if (id != NULL)
 		*id = row.id;
-	rc = ledger_admit(l, row.id, balance, (int64_t)time(NULL), cap, &ex,
-	    &err);
+	rc = ledger_admit(l, row.id, balance, cap, &ex, &err);
 	ledger_payment_free(&row);
 	return rc;
-}
-
-/*
- * A payment settled after the balance was read is not in that balance
- * yet: it must still count, or a wallet funded for one call gets two
- * pieces of work when one payment settles between another's balance read
- * and its admission (seen with two hosts on one PostgreSQL ledger).
- */
-static void
-test_paid_since_read(struct ledger *l)
-{
-	struct ledger_payment	 in, row;
-	struct ledger_exposure	 ex;
-	struct sf_err		 err;
-	int64_t			 read_at, first;
-
-#define PAYER_D	"0x9965507D1a55bcC2695C58ba16FB37d819B0A4dc"
-	read_at = (int64_t)time(NULL);
-	T(claim_admit(l, 20, PAYER_D, "10000", "10000", 8, &first) == 1,
-	    "funded for one call: the first payment is admitted");
-	fill(&in, 21, PAYER_D, "10000", 600);
-	T(ledger_claim(l, &in, &row, &err) == LEDGER_NEW, "second claimed");
-	/* The first settles after the second's balance read. */
-	T(ledger_set_settled(l, first, "0x0d", NULL, &err) == 0,
-	    "the first settles");
-	T(ledger_admit(l, row.id, "10000", read_at, 8, &ex, &err) ==
-	    LEDGER_OVER_BALANCE && strcmp(ex.unsettled, "10000") == 0,
-	    "settled since the balance read: it still counts (10000)");
-	/* A balance read after that settlement shows it: room again. */
-	T(ledger_admit(l, row.id, "10000", read_at + LEDGER_CLOCK_SKEW + 1, 8,
-	    &ex, &err) == 1, "a balance read well after the settlement: "
-	    "the settled payment no longer counts");
-	ledger_payment_free(&row);
 }
 
 static void
@@ -170,9 +136,8 @@ test_ledger(void)
 	}
 	T(claim_admit(l, 10, PAYER_C, "100", "100", 8, NULL) == 1,
 	    "an expired row is not exposure");
-	T(ledger_admit(l, 999999, "1", (int64_t)time(NULL), 1, &ex, &err) == 0,
+	T(ledger_admit(l, 999999, "1", 1, &ex, &err) == 0,
 	    "admitting a missing row: 0");
-	test_paid_since_read(l);
 	ledger_close(l);
 
 	/* NPROCS processes, balance for 3: exactly 3 admitted. */

@@ -468,22 +468,18 @@ lpg_import(struct ledger_be *l, const struct ledger_payment *k,
    0, 1 the server asks to retry, -1. */
 static int
 lpg_exposure_on(PGconn *c, const struct ledger_payment *k, int64_t now,
-    int64_t since, ledger_exp_cb cb, void *arg, struct sf_err *err)
+    ledger_exp_cb cb, void *arg, struct sf_err *err)
 {
-	char		 t[24], s[24];
-	const char	*v[5] = { k->network, k->asset, k->payer,
-	    LPG_I64(t, now), LPG_I64(s, since) };
+	char		 t[24];
+	const char	*v[4] = { k->network, k->asset, k->payer,
+	    LPG_I64(t, now) };
 	PGresult	*r;
 	int		 i, rc;
 
-	r = PQexecParams(c, "SELECT amount, state, tx,"
-	    " CASE WHEN COALESCE(tx, '') <> '' AND updated >= $5"
-	    " THEN 1 ELSE 0 END FROM payments"
+	r = PQexecParams(c, "SELECT amount, state, tx FROM payments"
 	    " WHERE network = $1 AND asset = $2 AND payer = $3"
-	    " AND ((state IN ('working', 'delivered', 'settle_failed')"
-	    " AND valid_before_s > $4)"
-	    " OR (COALESCE(tx, '') <> '' AND updated >= $5))", 5, NULL, v,
-	    NULL, NULL, 0);
+	    " AND state IN ('working', 'delivered', 'settle_failed')"
+	    " AND valid_before_s > $4", 4, NULL, v, NULL, NULL, 0);
 	if ((rc = pgpool_check(c, r, "exposure", err)) != 0) {
 		PQclear(r);
 		return rc;
@@ -491,7 +487,7 @@ lpg_exposure_on(PGconn *c, const struct ledger_payment *k, int64_t now,
 	for (i = 0; i < PQntuples(r); i++)
 		if (cb(arg, PQgetvalue(r, i, 0), PQgetvalue(r, i, 1),
 		    !PQgetisnull(r, i, 2) && *PQgetvalue(r, i, 2) != '\0',
-		    strcmp(PQgetvalue(r, i, 3), "1") == 0, err) == -1) {
+		    err) == -1) {
 			PQclear(r);
 			return -1;
 		}
@@ -501,15 +497,14 @@ lpg_exposure_on(PGconn *c, const struct ledger_payment *k, int64_t now,
 
 static int
 lpg_exposure(struct ledger_be *l, const struct ledger_payment *k,
-    int64_t now, int64_t since, ledger_exp_cb cb, void *arg,
-    struct sf_err *err)
+    int64_t now, ledger_exp_cb cb, void *arg, struct sf_err *err)
 {
 	PGconn	*c;
 	int	 rc;
 
 	if ((c = pgpool_conn(l->pool, err)) == NULL)
 		return -1;
-	rc = lpg_exposure_on(c, k, now, since, cb, arg, err);
+	rc = lpg_exposure_on(c, k, now, cb, arg, err);
 	pgpool_done(l->pool, c);
 	return rc == 0 ? 0 : -1;
 }
@@ -582,8 +577,7 @@ lpg_admit_once(PGconn *c, int64_t id, int64_t now,
 	    v, NULL, err)) != 0)
 		return rc == 1 ? -2 : -1;
 	a->reset(a->exp_arg);
-	if ((rc = lpg_exposure_on(c, &k, now, a->since, a->scan, a->exp_arg,
-	    err)) != 0)
+	if ((rc = lpg_exposure_on(c, &k, now, a->scan, a->exp_arg, err)) != 0)
 		return rc == 1 ? -2 : -1;
 	if ((rc = a->decide(a->dec_arg, &k, err)) != 0)
 		return rc;	/* refused: nothing to keep, rolled back */

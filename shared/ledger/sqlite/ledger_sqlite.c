@@ -748,26 +748,21 @@ out:
 /* Inside the lock: k's payer's unsettled rows, each to cb. */
 static int
 lsq_exposure_locked(struct ledger_be *l, const struct ledger_payment *k,
-    int64_t now, int64_t since, ledger_exp_cb cb, void *arg,
-    struct sf_err *err)
+    int64_t now, ledger_exp_cb cb, void *arg, struct sf_err *err)
 {
 	sqlite3_stmt	*st;
 	const char	*amt, *state;
 	int		 rc, has_tx;
 
-	if (sqlite3_prepare_v2(l->db, "SELECT amount, state, tx,"
-	    " COALESCE(tx, '') <> '' AND updated >= ?5 FROM payments"
+	if (sqlite3_prepare_v2(l->db, "SELECT amount, state, tx FROM payments"
 	    " WHERE network = ?1 AND asset = ?2 AND payer = ?3"
-	    " AND ((state IN ('working', 'delivered', 'settle_failed')"
-	    " AND valid_before_s > ?4)"
-	    " OR (COALESCE(tx, '') <> '' AND updated >= ?5))", -1, &st,
-	    NULL) != SQLITE_OK)
+	    " AND state IN ('working', 'delivered', 'settle_failed')"
+	    " AND valid_before_s > ?4", -1, &st, NULL) != SQLITE_OK)
 		return ledger_dberr(l, err, "prepare");
 	sqlite3_bind_text(st, 1, k->network, -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 2, k->asset, -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 3, k->payer, -1, SQLITE_STATIC);
 	sqlite3_bind_int64(st, 4, now);
-	sqlite3_bind_int64(st, 5, since);
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		amt = (const char *)sqlite3_column_text(st, 0);
 		state = (const char *)sqlite3_column_text(st, 1);
@@ -778,8 +773,7 @@ lsq_exposure_locked(struct ledger_be *l, const struct ledger_payment *k,
 			return sf_err_set(err, 500, "ledger_error", NULL,
 			    "bad amount in row");
 		}
-		if (cb(arg, amt, state, has_tx, sqlite3_column_int(st, 3),
-		    err) == -1) {
+		if (cb(arg, amt, state, has_tx, err) == -1) {
 			sqlite3_finalize(st);
 			return -1;
 		}
@@ -790,13 +784,12 @@ lsq_exposure_locked(struct ledger_be *l, const struct ledger_payment *k,
 
 static int
 lsq_exposure(struct ledger_be *l, const struct ledger_payment *k,
-    int64_t now, int64_t since, ledger_exp_cb cb, void *arg,
-    struct sf_err *err)
+    int64_t now, ledger_exp_cb cb, void *arg, struct sf_err *err)
 {
 	int	 rc;
 
 	pthread_mutex_lock(&l->mu);
-	rc = lsq_exposure_locked(l, k, now, since, cb, arg, err);
+	rc = lsq_exposure_locked(l, k, now, cb, arg, err);
 	pthread_mutex_unlock(&l->mu);
 	return rc;
 }
@@ -842,8 +835,7 @@ lsq_admit_locked(struct ledger_be *l, int64_t id, int64_t now,
 	if (strcmp(state, "verified") != 0)
 		return 0;
 	a->reset(a->exp_arg);
-	if (lsq_exposure_locked(l, &k, now, a->since, a->scan, a->exp_arg,
-	    err) == -1)
+	if (lsq_exposure_locked(l, &k, now, a->scan, a->exp_arg, err) == -1)
 		return -1;
 	if ((ret = a->decide(a->dec_arg, &k, err)) != 0)
 		return ret;
