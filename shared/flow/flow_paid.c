@@ -557,7 +557,8 @@ paid_refuse(struct paid *p, int64_t id, int status, const char *code,
 {
 	struct sf_err	 err;
 
-	ledger_unclaim(p->ctx->ledger, id, &err);
+	/* Reserved (working) or only claimed (verified): either way dropped. */
+	ledger_release(p->ctx->ledger, id, &err);
 	p->out->pay = "refused";
 	if (status == 402) {
 		paid_challenge(p, code, msg);
@@ -628,7 +629,12 @@ paid_over(struct paid *p, int64_t id, int rc, const struct ledger_exposure *ex)
 	msg_resp_header(p->resp, "Retry-After", "5");
 }
 
-/* Prove, admit against the payer's exposure, then work. */
+/*
+ * Reserve against the payer's exposure, prove, check the balance, work.
+ * The exposure is taken before the balance is read: a payment of this
+ * payer settling in between is then counted twice (refused, safe) rather
+ * than not at all (work for a payment the wallet can no longer cover).
+ */
 static void
 paid_admit(struct paid *p, int64_t id)
 {
@@ -636,11 +642,9 @@ paid_admit(struct paid *p, int64_t id)
 	struct sf_err		 err;
 	int			 rc;
 
-	if (paid_prove(p, id) == PAID_DONE)
-		return;
-	rc = ledger_admit(p->ctx->ledger, id, p->balance[0] ? p->balance :
-	    NULL, p->ctx->cfg->max_inflight, &ex, &err);
-	if (rc == LEDGER_OVER_BALANCE || rc == LEDGER_OVER_INFLIGHT) {
+	rc = ledger_reserve(p->ctx->ledger, id, p->ctx->cfg->max_inflight,
+	    &ex, &err);
+	if (rc == LEDGER_OVER_INFLIGHT) {
 		paid_over(p, id, rc, &ex);
 		return;
 	}
@@ -649,6 +653,13 @@ paid_admit(struct paid *p, int64_t id)
 		    "could not be recorded, so it was not used; nothing was "
 		    "charged, retry later");
 		paid_error(p, &err);
+		return;
+	}
+	if (paid_prove(p, id) == PAID_DONE)
+		return;
+	if (!ledger_fits(&ex, p->in.amount, p->balance[0] ? p->balance :
+	    NULL)) {
+		paid_over(p, id, LEDGER_OVER_BALANCE, &ex);
 		return;
 	}
 	p->out->pay = "verified";

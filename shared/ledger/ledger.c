@@ -450,6 +450,7 @@ struct ledger_admit_arg {
 	const char		*balance;
 	unsigned		 max_inflight;
 	struct ledger_exposure	*ex;
+	int			 cap_only;	/* ledger_reserve */
 };
 
 /* After the scan, under the payer's lock: 0 admit, LEDGER_OVER_*, -1. */
@@ -462,6 +463,8 @@ ledger_admit_decide(void *arg, const struct ledger_payment *k,
 
 	if (a->ex->inflight >= (int64_t)a->max_inflight)
 		return LEDGER_OVER_INFLIGHT;
+	if (a->cap_only)
+		return 0;
 	snprintf(total, sizeof(total), "%s", a->ex->unsettled);
 	if (ledger_dec_add(total, sizeof(total), k->amount) == -1)
 		return sf_err_set(err, 500, "ledger_error", NULL, "bad amount");
@@ -476,12 +479,47 @@ int
 ledger_admit(struct ledger *l, int64_t id, const char *balance,
     unsigned max_inflight, struct ledger_exposure *ex, struct sf_err *err)
 {
-	struct ledger_admit_arg	 a = { balance, max_inflight, ex };
+	struct ledger_admit_arg	 a = { balance, max_inflight, ex, 0 };
 	struct ledger_admission	 ad = { ledger_exp_reset, ledger_exp_add, ex,
 	    ledger_admit_decide, &a };
 
 	ledger_exp_reset(ex);
 	return l->ops->admit(l->be, id, (int64_t)time(NULL), &ad, err);
+}
+
+int
+ledger_reserve(struct ledger *l, int64_t id, unsigned max_inflight,
+    struct ledger_exposure *ex, struct sf_err *err)
+{
+	struct ledger_admit_arg	 a = { NULL, max_inflight, ex, 1 };
+	struct ledger_admission	 ad = { ledger_exp_reset, ledger_exp_add, ex,
+	    ledger_admit_decide, &a };
+
+	ledger_exp_reset(ex);
+	return l->ops->admit(l->be, id, (int64_t)time(NULL), &ad, err);
+}
+
+int
+ledger_fits(const struct ledger_exposure *ex, const char *amount,
+    const char *balance)
+{
+	char	 total[80];
+
+	if (balance == NULL)
+		return ex->unsettled_count == 0;
+	snprintf(total, sizeof(total), "%s", ex->unsettled);
+	if (ledger_dec_add(total, sizeof(total), amount) == -1)
+		return 0;
+	return ledger_dec_cmp(total, balance) <= 0;
+}
+
+int
+ledger_release(struct ledger *l, int64_t id, struct sf_err *err)
+{
+	if (ledger_set_state(l, id, LEDGER_WORKING, LEDGER_VERIFIED, NULL,
+	    err) == -1)
+		return -1;
+	return ledger_unclaim(l, id, err);
 }
 
 int

@@ -180,6 +180,24 @@ struct ledger_exposure {
  */
 int	ledger_admit(struct ledger *, int64_t id, const char *balance,
 	    unsigned max_inflight, struct ledger_exposure *ex, struct sf_err *);
+/*
+ * The money path's two-phase admission, for a balance read AFTER the
+ * exposure (so a payment that settles in between is counted twice, never
+ * missed: a balance read before the exposure could predate a settlement
+ * the exposure no longer shows).  ledger_reserve: like ledger_admit with
+ * the in-flight cap only; on 1 the row is working and ex holds the payer's
+ * OTHER unsettled payments at that moment (rows reserved later count this
+ * one).  Then the flow reads the balance (or asks the facilitator) and
+ * asks ledger_fits: 1 when ex's unsettled + amount <= balance (decimal
+ * atomic units; NULL = unknown: only when nothing else is unsettled), 0
+ * otherwise.  ledger_release undoes a reservation that did not fit or
+ * could not be proven (working -> verified -> dropped): 1, 0, -1.
+ */
+int	ledger_reserve(struct ledger *, int64_t id, unsigned max_inflight,
+	    struct ledger_exposure *ex, struct sf_err *);
+int	ledger_fits(const struct ledger_exposure *ex, const char *amount,
+	    const char *balance);
+int	ledger_release(struct ledger *, int64_t id, struct sf_err *);
 /* Drop a claim still in state verified (refused before any work, so the
    payment may be presented again later).  1 dropped, 0 not, -1 error. */
 int	ledger_unclaim(struct ledger *, int64_t id, struct sf_err *);

@@ -74,6 +74,52 @@ claim_admit(struct ledger *l, int n, const char *payer, const char *amount,
 	return rc;
 }
 
+/*
+ * The flow's two-phase admission: the exposure is taken when the row is
+ * reserved, before the balance is read.  A payment of the same payer that
+ * settles between the two must still count: with two hosts on one
+ * PostgreSQL ledger a wallet funded for one call got two pieces of work
+ * when the balance was read first and the first payment settled before
+ * the second's admission.
+ */
+static void
+test_reserve(struct ledger *l)
+{
+	struct ledger_payment	 in, row;
+	struct ledger_exposure	 ex, ex2;
+	struct sf_err		 err;
+	int64_t			 first;
+
+#define PAYER_D	"0x9965507D1a55bcC2695C58ba16FB37d819B0A4dc"
+	fill(&in, 20, PAYER_D, "10000", 600);
+	T(ledger_claim(l, &in, &row, &err) == LEDGER_NEW &&
+	    ledger_reserve(l, row.id, 8, &ex, &err) == 1 &&
+	    ex.unsettled_count == 0 && ledger_fits(&ex, "10000", "10000"),
+	    "funded for one call: the first payment is reserved and fits");
+	first = row.id;
+	ledger_payment_free(&row);
+	fill(&in, 21, PAYER_D, "10000", 600);
+	T(ledger_claim(l, &in, &row, &err) == LEDGER_NEW &&
+	    ledger_reserve(l, row.id, 8, &ex2, &err) == 1 &&
+	    strcmp(ex2.unsettled, "10000") == 0,
+	    "the second's reservation sees the first unsettled");
+	/* The first settles now, before the second's balance read. */
+	T(ledger_set_settled(l, first, "0x0d", NULL, &err) == 0,
+	    "the first settles");
+	T(!ledger_fits(&ex2, "10000", "10000"),
+	    "whatever the balance read shows, the second does not fit");
+	T(!ledger_fits(&ex2, "1", NULL), "unknown balance: another unsettled "
+	    "payment at reservation time refuses it");
+	T(ledger_release(l, row.id, &err) == 1 &&
+	    ledger_get(l, row.id, &in, &err) == 0,
+	    "a reservation that did not fit is dropped");
+	ledger_payment_free(&row);
+	T(ledger_reserve(l, 999999, 8, &ex, &err) == 0,
+	    "reserving a missing row: 0");
+	T(ledger_fits(&ex2, "15000", "25000") && !ledger_fits(&ex2, "15001",
+	    "25000"), "fits: unsettled + amount <= balance, exactly");
+}
+
 static void
 test_ledger(void)
 {
@@ -138,6 +184,7 @@ test_ledger(void)
 	    "an expired row is not exposure");
 	T(ledger_admit(l, 999999, "1", 1, &ex, &err) == 0,
 	    "admitting a missing row: 0");
+	test_reserve(l);
 	ledger_close(l);
 
 	/* NPROCS processes, balance for 3: exactly 3 admitted. */
