@@ -828,6 +828,18 @@ paid_check_urls(struct paid *p, struct sf_err *err)
 
 /* ---- the steps before the claim ----------------------------------------- */
 
+/* Whether one of p's offers is on a Solana network. */
+static int
+paid_offers_svm(const struct paid *p)
+{
+	size_t	 i;
+
+	for (i = 0; i < p->noffers; i++)
+		if (strncmp(p->offers[i].network, "solana:", 7) == 0)
+			return 1;
+	return 0;
+}
+
 /* Everything that can refuse the request refuses it before the 402. */
 static enum paid_next
 paid_refusable(struct paid *p)
@@ -852,6 +864,10 @@ paid_refusable(struct paid *p)
 	if (p->settle_first)
 		snprintf(p->desc, sizeof(p->desc), "%s %s", ctx->ep->summary,
 		    X402_SETTLE_FIRST_NOTE);
+	else if (paid_offers_svm(p) &&
+	    cfg_window(ctx->cfg, ctx->ep->deadline) > X402_SVM_WINDOW)
+		snprintf(p->desc, sizeof(p->desc), "%s %s", ctx->ep->summary,
+		    X402_SVM_SETTLE_FIRST_NOTE);
 	return PAID_GO;
 }
 
@@ -966,12 +982,17 @@ paid_window(struct paid *p, struct ledger_payment *row)
 	char			*end, msg[400];
 
 	/*
-	 * Solana: the window is the blockhash's (~60-90 s), shorter than any
-	 * deadline, and the payer cannot lengthen it; the facilitator's
-	 * /verify (simulation) refuses an expired one.  README "Solana".
+	 * Solana: the window is the blockhash's (~60-90 s) and the payer
+	 * cannot lengthen it.  Work that may outlast it is paid first, or
+	 * we could end up doing work that can no longer be paid for (the
+	 * 402's description says so).  README "Solana payments".
 	 */
-	if (p->pay.svm)
+	if (p->pay.svm) {
+		if (cfg_window(p->ctx->cfg, p->ctx->ep->deadline) >
+		    X402_SVM_WINDOW)
+			p->settle_first = 1;
 		return PAID_GO;
+	}
 	need = (unsigned long long)time(NULL) +
 	    cfg_window(p->ctx->cfg, p->ctx->ep->deadline);
 	vb = strtoull(p->vd.auth.valid_before_dec, &end, 10);

@@ -42,6 +42,12 @@ int	x402_challenge_desc(struct msg_resp *, int status,
 	"starts. If the work then fails there is no refund: send the same " \
 	"request with the same payment again while the payment is valid " \
 	"and the work is redone at no further charge."
+/* What a Solana payer gets where the work may outlast the payment. */
+#define X402_SVM_SETTLE_FIRST_NOTE "Solana payments are settled before " \
+	"the work starts, since a Solana payment expires within about a " \
+	"minute and this work may take longer. If the work then fails " \
+	"there is no refund: send the same request with the same payment " \
+	"again and the work is redone at no further charge."
 /*
  * Fill resp with a 402 (or status) carrying both versions.  error is the
  * reason code ("payment_required" or a verification reason), message a

@@ -131,7 +131,7 @@ test('a v1 Solana payment (X-PAYMENT, solana-devnet) from the official v1 client
 });
 
 // A signed Solana payment header for one request, from the official client, without sending it.
-async function solHeader(path, body) {
+async function solHeader(path, body, base = srv.url) {
   let hdr;
   const grab = async (input, init) => {
     const q = new Request(input, init);
@@ -140,11 +140,11 @@ async function solHeader(path, body) {
   };
   const { wrapFetchWithPayment } = await import('@x402/fetch');
   const { svmClient } = await import('../lib/svm_pay.mjs');
-  await wrapFetchWithPayment(grab, svmClient(sol))(srv.url + path, { method: 'POST', headers: JSONH, body: JSON.stringify(body) });
+  await wrapFetchWithPayment(grab, svmClient(sol))(base + path, { method: 'POST', headers: JSONH, body: JSON.stringify(body) });
   assert.ok(hdr, 'the client signed a payment');
   return hdr;
 }
-const send = (path, body, hdr) => fetch(srv.url + path, { method: 'POST', headers: { ...JSONH, 'PAYMENT-SIGNATURE': hdr }, body: JSON.stringify(body) });
+const send = (path, body, hdr, base = srv.url) => fetch(base + path, { method: 'POST', headers: { ...JSONH, ...(hdr ? { 'PAYMENT-SIGNATURE': hdr } : {}) }, body: JSON.stringify(body) });
 
 test('the same payment again: the stored result, no second transfer; for another request: 409', async () => {
   const body = { prompt: 'solana replay' };
@@ -256,22 +256,28 @@ test('without the facilitator\'s /supported, Solana is not offered and the log s
   } finally { await s.stop(); }
 });
 
-test('a settlement without an answer stays pending; synthforge-ctl settle-pending settles the Solana row; list and revenue show it', async () => {
-  const body = { prompt: 'settle later on solana' };
+test('settled before the work (a Solana payment expires sooner than the work may take): settlement down → no work, nothing moved; the same payment again settles, works and is listed', async () => {
+  const body = { prompt: 'settle first on solana' };
   const hdr = await solHeader('/v1/image-generate', body);
   const sig = payerSig(hdr);
   const b0 = await balances();
+  const calls0 = await upstream();
+  // The 402 says so to a Solana payer.
+  const offer = await send('/v1/image-generate', body);
+  assert.equal(offer.status, 402);
+  assert.match(decodeB64Json(offer.headers.get('payment-required')).resource.description, /Solana payments are settled before the work starts/);
   sfac.setMode('settle-down');
   let r;
   try { r = await send('/v1/image-generate', body, hdr); } finally { sfac.setMode('ok'); }
-  assert.equal(r.status, 503);
-  assert.equal((await r.json()).error.code, 'settlement_pending');
-  assert.deepEqual(await balances(), b0, 'nothing moved yet');
-  assert.equal(ledger(srv, `select state from payments where nonce='${sig}'`)[0].state, 'delivered');
+  assert.notEqual(r.status, 200);
+  assert.deepEqual(await balances(), b0, 'nothing moved');
+  assert.equal(await upstream(), calls0, 'no upstream call before the money');
+  assert.equal(ledger(srv, `select state from payments where nonce='${sig}'`)[0].state, 'work_failed');
   const env = { ...process.env, SYNTHFORGE_CONFIG: srv.cfgFile };
-  // Not execFileSync: the facilitator answers from this very process.
-  const { stdout: out } = await promisify(execFile)(`${BUILD}/bin/synthforge-ctl`, ['settle-pending', '--min-age', '0'], { env });
-  assert.match(out, /^settled\t\d+\t[1-9A-HJ-NP-Za-km-z]{64,88}\t/m, out);
+  // The same payment again: settled first, then the work, once.
+  const again = await send('/v1/image-generate', body, hdr);
+  assert.equal(again.status, 200, await again.clone().text());
+  assert.equal(await upstream(), calls0 + 1, 'one upstream call');
   const amount = BigInt(decodePaymentSignatureHeader(hdr).accepted.amount);
   const b1 = await balances();
   assert.equal(b1.payTo - b0.payTo, amount);
@@ -279,14 +285,41 @@ test('a settlement without an answer stays pending; synthforge-ctl settle-pendin
   const [row] = ledger(srv, `select state, tx from payments where nonce='${sig}'`);
   assert.equal(row.state, 'settled');
   assert.match(row.tx, B58);
-  // The same payment now answers with the stored result.
-  const again = await send('/v1/image-generate', body, hdr);
-  assert.equal(again.status, 200);
   assert.equal(decodeB64Json(again.headers.get('payment-response')).transaction, row.tx);
   const list = execFileSync(`${BUILD}/bin/synthforge-ctl`, ['list'], { env }).toString();
   assert.ok(list.split('\n').some((l) => l.includes(DEVNET) && l.includes(row.tx)), list);
   const rev = execFileSync(`${BUILD}/bin/synthforge-ctl`, ['revenue'], { env }).toString();
   assert.ok(rev.split('\n').some((l) => l.includes(DEVNET) && l.includes(sol.mint)), rev);
+});
+
+test('work that fits the Solana window (deadline + SETTLE_MARGIN <= 90 s) is settled after it: a settlement without an answer stays pending; synthforge-ctl settle-pending settles the Solana row', async () => {
+  const s2 = await startServer({ conf: conf({ SETTLE_MARGIN: '20' }), env: fakes.env });
+  try {
+    const body = { prompt: 'settle later on solana' };
+    const hdr = await solHeader('/v1/image-generate', body, s2.url);
+    const sig = payerSig(hdr);
+    const b0 = await balances();
+    sfac.setMode('settle-down');
+    let r;
+    try { r = await send('/v1/image-generate', body, hdr, s2.url); } finally { sfac.setMode('ok'); }
+    assert.equal(r.status, 503);
+    assert.equal((await r.json()).error.code, 'settlement_pending');
+    assert.deepEqual(await balances(), b0, 'nothing moved yet');
+    assert.equal(ledger(s2, `select state from payments where nonce='${sig}'`)[0].state, 'delivered');
+    const env = { ...process.env, SYNTHFORGE_CONFIG: s2.cfgFile };
+    // Not execFileSync: the facilitator answers from this very process.
+    const { stdout: out } = await promisify(execFile)(`${BUILD}/bin/synthforge-ctl`, ['settle-pending', '--min-age', '0'], { env });
+    assert.match(out, /^settled\t\d+\t[1-9A-HJ-NP-Za-km-z]{64,88}\t/m, out);
+    const amount = BigInt(decodePaymentSignatureHeader(hdr).accepted.amount);
+    const b1 = await balances();
+    assert.equal(b1.payTo - b0.payTo, amount);
+    assert.equal(b0.payer - b1.payer, amount);
+    const [row] = ledger(s2, `select state, tx from payments where nonce='${sig}'`);
+    assert.equal(row.state, 'settled');
+    const again = await send('/v1/image-generate', body, hdr, s2.url);
+    assert.equal(again.status, 200);
+    assert.equal(decodeB64Json(again.headers.get('payment-response')).transaction, row.tx);
+  } finally { await s2.stop(); }
 });
 
 const MCPH = { 'content-type': 'application/json', accept: 'application/json, text/event-stream', 'mcp-protocol-version': '2025-11-25' };
