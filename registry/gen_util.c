@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -15,6 +16,7 @@
 #include "basics/cfg.h"
 #include "basics/def.h"
 #include "gen.h"
+#include "providers/route.h"
 #include "validate/schema.h"
 
 /*
@@ -604,4 +606,76 @@ gen_any_svm(const struct gen *g)
 		if (g->cfg->nets[i].svm)
 			return 1;
 	return 0;
+}
+
+int
+gen_model_usable(const struct gen *g, const struct gen_ep *ge,
+    const struct def_model *m, char *why, size_t sz)
+{
+	return route_usable(g->cfg, ge->ep, m, why, sz);
+}
+
+void
+gen_status_text(const struct gen_ep *ge, char *buf, size_t sz)
+{
+	if (ge->usable)
+		snprintf(buf, sz, "live");
+	else
+		snprintf(buf, sz, "unavailable: %s", ge->why);
+}
+
+/* The word of text equal to w[0..n) but for case, as a whole word. */
+static const char *
+gen_word_in(const char *text, const char *w, size_t n)
+{
+	const char	*p;
+
+	for (p = text; p != NULL && *p != '\0'; p++) {
+		if (strncasecmp(p, w, n) != 0)
+			continue;
+		if ((p == text || !gen_isalnum((unsigned char)p[-1])) &&
+		    !gen_isalnum((unsigned char)p[n]))
+			return p;
+	}
+	return NULL;
+}
+
+static size_t
+gen_ncaps(const char *w, size_t n)
+{
+	size_t	 i, k = 0;
+
+	for (i = 0; i < n; i++)
+		if (w[i] >= 'A' && w[i] <= 'Z')
+			k++;
+	return k;
+}
+
+void
+gen_title(const struct def_endpoint *ep, char *buf, size_t sz)
+{
+	const char	*t = ep->title != NULL ? ep->title : "", *p, *q;
+	size_t		 n, len = 0;
+
+	if (sz == 0)
+		return;
+	for (p = t; *p != '\0' && len + 1 < sz; p += n) {
+		for (n = 0; gen_isalnum((unsigned char)p[n]); n++)
+			continue;
+		if (n == 0) {
+			buf[len++] = *p;
+			n = 1;
+			continue;
+		}
+		q = gen_word_in(ep->summary, p, n);
+		if (q == NULL || gen_ncaps(q, n) < 2)
+			q = gen_word_in(ep->description, p, n);
+		if (q == NULL || gen_ncaps(q, n) < 2)
+			q = p;
+		if (len + n >= sz)
+			break;
+		memcpy(buf + len, q, n);
+		len += n;
+	}
+	buf[len] = '\0';
 }

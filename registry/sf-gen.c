@@ -23,6 +23,7 @@
 #include "basics/def.h"
 #include "basics/err.h"
 #include "gen.h"
+#include "providers/route.h"
 #include "validate/val.h"
 
 static int
@@ -239,6 +240,11 @@ main(int argc, char *argv[])
 		snprintf(ge->page, sizeof(ge->page), "%s/%s.html",
 		    c->public_url, e->ep->name);
 		def_price_range(e->ep, &ge->lo, &ge->hi);
+		/* The flow's own routing decision: a page never offers
+		   what every call would refuse. */
+		ge->usable = route_ep_usable(c, e->ep, ge->why,
+		    sizeof(ge->why));
+		gen_title(e->ep, ge->title, sizeof(ge->title));
 		if (gen_base_price(ge) == -1)
 			goto out;
 	}
