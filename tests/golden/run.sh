@@ -46,6 +46,18 @@ grep -q "\"resource\": \"https://synthforge.example/v1/$t\"" "$tmp/www/registry.
 grep -q "\"/v1/$t\": {" "$tmp/www/openapi.json" &&
     ok "$t: openapi.json" || notok "$t: openapi.json"
 
+# Unavailable here (offline on a mainnet): said wherever an agent looks,
+# and the provider key never written anywhere.
+grep -q "^- \[$t\](https://synthforge.example/$t.html.md): UNAVAILABLE on this server" "$tmp/www/llms.txt" &&
+    grep -q "status: unavailable: " "$tmp/www/$t.html.md" &&
+    ! grep -q "status: unavailable" "$tmp/www/fixture-image.html.md" &&
+    ok "$t: unavailable in llms.txt and its page" || notok "$t: unavailable"
+if grep -rq "golden-not-a-secret" "$tmp"; then
+	notok "the provider key leaked into a generated file"
+else
+	ok "no provider key in any generated file"
+fi
+
 # Definition text never reaches a page unescaped.
 if grep -l '<b>no</b>\|<for tests>' "$tmp"/www/*.html >/dev/null; then
 	notok "HTML escaping"
