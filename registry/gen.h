@@ -103,6 +103,12 @@ void	 gen_model_tiers(const struct def_endpoint *, const char *model,
 /* Whether model m of ge can run here: 1, or 0 with why (route.h). */
 int	 gen_model_usable(const struct gen *, const struct gen_ep *,
 	    const struct def_model *, char *why, size_t);
+/*
+ * For an audio endpoint with a format input some model of which routes
+ * offline here: the sentence saying its answers are WAV (1), else 0.
+ */
+int	 gen_offline_note(const struct gen *, const struct gen_ep *, char *,
+	    size_t);
 /* "status: live" or "unavailable: needs FAL_KEY" (the page's STATUS). */
 void	 gen_status_text(const struct gen_ep *, char *, size_t);
 /*

@@ -360,6 +360,7 @@ html_endpoint(const struct gen *g, const struct gen_ep *ge)
 	struct gen_file			 o;
 	FILE				*f;
 	char				 name[256], title[512], md[300];
+	char				 note[512];
 	char				*body = NULL, *pretty = NULL, *out = NULL;
 
 	snprintf(name, sizeof(name), "%s.html", ep->name);
@@ -420,12 +421,24 @@ html_endpoint(const struct gen *g, const struct gen_ep *ge)
 	    "</section>\n", f);
 
 	html_section(f, "description", "DESCRIPTION", NULL);
+	if (!ge->usable) {
+		fputs("<p class=\"note\"><strong>Unavailable on this server "
+		    "(", f);
+		gen_html(f, ge->why);
+		fputs("): every call is refused before any payment is asked "
+		    "for.</strong></p>\n", f);
+	}
 	fputs("<p>", f);
 	gen_html(f, ep->description);
 	fputs("</p>\n", f);
 	if (ep->price_note != NULL) {
 		fputs("<p class=\"note\">", f);
 		gen_html(f, ep->price_note);
+		fputs("</p>\n", f);
+	}
+	if (gen_offline_note(g, ge, note, sizeof(note))) {
+		fputs("<p class=\"note\">", f);
+		gen_html(f, note);
 		fputs("</p>\n", f);
 	}
 	html_models(f, g, ge);

@@ -267,6 +267,10 @@ man_endpoint(const struct gen *g, const struct gen_ep *ge)
 		fputs(".Pp\n", f);
 	}
 	gen_mdoc_lines(f, ep->description);
+	if (gen_offline_note(g, ge, line, sizeof(line))) {
+		fputs(".Pp\n", f);
+		gen_mdoc_lines(f, line);
+	}
 	man_inputs(f, ep);
 	man_models(f, g, ge);
 	man_outputs(f, ep);

@@ -110,7 +110,7 @@ md_endpoint(const struct gen *g, const struct gen_ep *ge)
 	FILE				*f;
 	char				 name[256], rules[2048], range[64];
 	char				 usd[32], tiers[256], status[200];
-	char				 why[160];
+	char				 why[160], note[512];
 	char				*body = NULL, *pretty = NULL, *res = NULL;
 	char				*curl = NULL;
 	size_t				 n, len;
@@ -170,6 +170,10 @@ md_endpoint(const struct gen *g, const struct gen_ep *ge)
 	fputs("\n\n", f);
 	if (ep->price_note != NULL) {
 		gen_md(f, ep->price_note);
+		fputs("\n\n", f);
+	}
+	if (gen_offline_note(g, ge, note, sizeof(note))) {
+		gen_md(f, note);
 		fputs("\n\n", f);
 	}
 	if (ep->models != NULL && ep->models->id != NULL) {

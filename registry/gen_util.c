@@ -705,3 +705,29 @@ gen_title(const struct def_endpoint *ep, char *buf, size_t sz)
 	}
 	buf[len] = '\0';
 }
+
+int
+gen_offline_note(const struct gen *g, const struct gen_ep *ge, char *buf,
+    size_t sz)
+{
+	const struct def_endpoint	*ep = ge->ep;
+	const struct def_model		*m;
+	struct route			 rt;
+
+	buf[0] = '\0';
+	if (ep->media == NULL || strcmp(ep->media, "audio") != 0 ||
+	    def_find_param(ep, "format") == NULL)
+		return 0;
+	for (m = ep->models; m != NULL && m->id != NULL; m++) {
+		if (m->retired != NULL ||
+		    route_resolve(g->cfg, ep, m, &rt, NULL) == -1 ||
+		    !rt.offline)
+			continue;
+		/* prov_offline.h: every offline sound is 16-bit mono WAV. */
+		snprintf(buf, sz, "On this server %s, so the audio is a local "
+		    "stand-in: 16-bit mono WAV whatever format asks for (the "
+		    "answer's format and mime_type say wav).", rt.why);
+		return 1;
+	}
+	return 0;
+}
