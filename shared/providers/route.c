@@ -91,6 +91,12 @@ route_usable(const struct cfg *c, const struct def_endpoint *ep,
 	/* The key's name is what the operator sets; never its value. */
 	if (rt.prov != NULL && rt.prov->key != NULL && rt.why[0] != '\0')
 		snprintf(why, sz, "needs %s", rt.prov->key);
+	else if (rt.prov != NULL && err.status == 501)
+		snprintf(why, sz, "routed offline, and video has no offline "
+		    "stand-in");
+	else if (rt.prov != NULL)
+		snprintf(why, sz, "routed offline, which a mainnet never "
+		    "sells");
 	else
 		snprintf(why, sz, "%s", err.message);
 	return 0;

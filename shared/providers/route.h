@@ -41,7 +41,8 @@ int	route_resolve(const struct cfg *, const struct def_endpoint *,
 /*
  * Whether model m of ep can be served on this configuration, by the very
  * decision route_resolve makes: 1, or 0 with why in buf (sz bytes, always
- * terminated): "needs FAL_KEY" when a provider's key is missing, else the
+ * terminated): "needs FAL_KEY" when a provider's key is missing, "routed
+ * offline, ..." when the route is offline and cannot be sold, else the
  * refusal's message.  Retired models are the definition's business, not
  * routing's: they are judged like any other.  For the generator and MCP.
  */

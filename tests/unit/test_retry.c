@@ -401,6 +401,10 @@ test_route_usable(void)
 	static const char *const fal[] = { "FAL_KEY", "f-secret", NULL };
 	static const char *const venice[] = { "VENICE_API_KEY", "v-secret",
 	    NULL };
+	static const char *const off[] = { "ROUTE_IMAGE_GENERATE_WAI",
+	    "offline", NULL };
+	static const char *const voff[] = { "ROUTE_TEXT_TO_VIDEO_KLING",
+	    "offline", "FAL_KEY", "f-secret", NULL };
 	struct cfg	*c;
 	char		 why[128];
 
@@ -431,6 +435,17 @@ test_route_usable(void)
 	TAP_OK(route_ep_usable(c, &image, why, sizeof(why)) == 0 &&
 	    strcmp(why, "needs VENICE_API_KEY") == 0,
 	    "no key on mainnet: the first live model's reason (%s)", why);
+	cfg_free(c);
+
+	c = mkcfg(1, off);
+	TAP_OK(route_usable(c, &image, &imodels[1], why, sizeof(why)) == 0 &&
+	    strstr(why, "offline") != NULL && strstr(why, "mainnet") != NULL,
+	    "routed offline on a mainnet: unusable (%s)", why);
+	cfg_free(c);
+	c = mkcfg(0, voff);
+	TAP_OK(route_usable(c, &video, &vmodels[0], why, sizeof(why)) == 0 &&
+	    strstr(why, "no offline stand-in") != NULL,
+	    "video routed offline on a testnet: unusable (%s)", why);
 	cfg_free(c);
 }
 
