@@ -208,8 +208,9 @@ hostconf_paths_ok(void)
  * 5xx when an endpoint process is gone) is in our error shape under the
  * API paths, and a JSON-RPC error under MCP_PATH, as the endpoints'
  * own answers are.  The documents are files in RUN_DIR/errors/ written
- * here: api-NNN (our shape), mcp-NNN (JSON-RPC), site-404.html (a
- * man-style page for people; the site keeps HTML 404s).  A server that
+ * here: api-NNN (our shape), mcp-NNN (JSON-RPC), site-404.html and
+ * site-403.html (man-style pages for people; the site keeps HTML 404s,
+ * and a directory such as /media/ is refused with the 403 page).  A server that
  * refuses a request before it has read the path (lighttpd for 411, 431
  * and 400; nginx and Apache for an oversized header) cannot tell /mcp
  * from /v1/: those answers are in our shape everywhere.
@@ -303,28 +304,37 @@ hostconf_write_file(const char *path, const char *text)
 }
 
 /* People who mistype a page get a man page saying so. */
-static const char hostconf_site_404[] =
-    "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
-    "<meta name=\"viewport\" content=\"width=device-width, "
-    "initial-scale=1\">\n<title>404 — synthforge</title>\n"
-    "<link rel=\"stylesheet\" href=\"/style.css\">\n</head>\n<body>\n"
-    "<header class=\"top\"><nav aria-label=\"site\"><a class=\"brand\" "
-    "href=\"/index.html\">synthforge</a> <a href=\"/llms.txt\">llms.txt"
-    "</a> <a href=\"/registry.json\">registry.json</a></nav></header>\n"
-    "<main id=\"main\">\n<p class=\"prompt\" aria-hidden=\"true\">$ man "
-    "404</p>\n<h1>404(7)</h1>\n<section id=\"name\">\n<h2>NAME</h2>\n"
-    "<p><b>404</b> — no page here</p>\n</section>\n"
-    "<section id=\"description\">\n<h2>DESCRIPTION</h2>\n<p>Nothing is "
-    "served at this address.  The endpoints and their pages are listed "
-    "on the <a href=\"/index.html\">index</a>; agents read <a "
-    "href=\"/llms.txt\">llms.txt</a>.</p>\n</section>\n"
-    "<section id=\"see-also\">\n<h2>SEE ALSO</h2>\n<p><a "
-    "href=\"/index.html\">synthforge(7)</a>, <a href=\"/x402.7.html\">"
-    "x402(7)</a></p>\n</section>\n</main>\n</body>\n</html>\n";
+#define HOSTCONF_SITE_PAGE(code, name, text)				\
+    "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n" \
+    "<meta name=\"viewport\" content=\"width=device-width, "		\
+    "initial-scale=1\">\n<title>" code " — synthforge</title>\n"	\
+    "<link rel=\"stylesheet\" href=\"/style.css\">\n</head>\n<body>\n" \
+    "<header class=\"top\"><nav aria-label=\"site\"><a class=\"brand\" " \
+    "href=\"/index.html\">synthforge</a> <a href=\"/llms.txt\">llms.txt" \
+    "</a> <a href=\"/registry.json\">registry.json</a></nav></header>\n" \
+    "<main id=\"main\">\n<p class=\"prompt\" aria-hidden=\"true\">$ man " \
+    code "</p>\n<h1>" code "(7)</h1>\n<section id=\"name\">\n"	\
+    "<h2>NAME</h2>\n<p><b>" code "</b> — " name "</p>\n</section>\n"	\
+    "<section id=\"description\">\n<h2>DESCRIPTION</h2>\n<p>" text	\
+    "  The endpoints and their pages are listed on the <a "		\
+    "href=\"/index.html\">index</a>; agents read <a "			\
+    "href=\"/llms.txt\">llms.txt</a>.</p>\n</section>\n"			\
+    "<section id=\"see-also\">\n<h2>SEE ALSO</h2>\n<p><a "		\
+    "href=\"/index.html\">synthforge(7)</a>, <a href=\"/x402.7.html\">" \
+    "x402(7)</a></p>\n</section>\n</main>\n</body>\n</html>\n"
+
+static const char hostconf_site_404[] = HOSTCONF_SITE_PAGE("404",
+    "no page here", "Nothing is served at this address.");
+/* A directory (/media/, /media/ab/) is never listed, on any server; on
+   lighttpd this is also the site's answer to any 403. */
+static const char hostconf_site_403[] = HOSTCONF_SITE_PAGE("403",
+    "refused", "The server refuses this request.  Directories such as "
+    "/media/ are not listed: each media file is at the URL the endpoint "
+    "that made it returned.");
 
 /*
- * RUN_DIR/errors/{api,mcp}-NNN.<ext> and site-404.html.  lighttpd wants
- * ".html" (its errorfile-prefix adds it; the MIME type comes from
+ * RUN_DIR/errors/{api,mcp}-NNN.<ext>, site-404.html and site-403.html.
+ * lighttpd wants ".html" (its errorfile-prefix adds it; the MIME type comes from
  * mimetype.assign by file name), the others ".json".  0 or -1.
  */
 static int
@@ -360,6 +370,9 @@ hostconf_errors_write(const struct hostconf *h, const char *ext)
 		}
 	snprintf(path, sizeof(path), "%s/site-404.html", dir);
 	if (hostconf_write_file(path, hostconf_site_404) == -1)
+		goto fail;
+	snprintf(path, sizeof(path), "%s/site-403.html", dir);
+	if (hostconf_write_file(path, hostconf_site_403) == -1)
 		goto fail;
 	return 0;
 fail:
@@ -666,7 +679,11 @@ hostconf_apache(const struct hostconf *h)
 	printf("<Directory \"%s\">\n  Require all granted\n  Options None\n"
 	    "</Directory>\n", h->www);
 	printf("Alias /media/ \"%s/\"\n", h->media);
+	/* A directory there is refused (403, as lighttpd and nginx do;
+	   without mod_autoindex Apache would say 404): the site's page. */
 	printf("<Directory \"%s\">\n  Require all granted\n  Options None\n"
+	    "  <If \"-d %%{REQUEST_FILENAME}\">\n    Require all denied\n"
+	    "  </If>\n  ErrorDocument 403 /_sf_errors/site-403.html\n"
 	    "</Directory>\n", h->media);
 	/* Upstream calls take minutes for video: no proxy timeout first. */
 	printf("ProxyTimeout 600\n");
@@ -767,7 +784,10 @@ hostconf_nginx(const struct hostconf *h)
 	printf("  server {\n");
 	printf("    listen 127.0.0.1:%u;\n", h->c->port);
 	printf("    root %s;\n    index index.html;\n", h->www);
-	printf("    location /media/ { alias %s/; }\n", h->media);
+	/* A directory there (autoindex off) is a 403: the site's page. */
+	printf("    location /media/ {\n      alias %s/;\n"
+	    "      error_page 403 /_sf_errors/site-403.html;\n    }\n",
+	    h->media);
 	if (hostconf_errors_nginx(h) == -1)
 		return 1;
 	for (e = def_table; e->ep != NULL; e++)

@@ -3,7 +3,7 @@
  * (seed 003), served at its own path so code written against that API
  * works unchanged.  Models, ids, providers and prices are copied from its
  * table; where the page gives a range or no figure, the fixed price per
- * image is ours and documented in price_note.  Which model takes which
+ * call (one image) is ours and documented in price_note.  Which model takes which
  * parameter follows the page's parameter table: sizes for Flux and fal,
  * ratios for Imagen and fal, count and image_size for Imagen, seed where
  * the upstream honours it (BFL and the seeded fal models; not Imagen on
@@ -72,7 +72,8 @@ static const struct def_param params[] = {
 	  .example = "\"16:9\"" },
 	{ .name = "num_images", .type = DEF_INTEGER, .has_range = 1, .min = 1,
 	  .max = 4, .has_default = 1, .def_num = 1, .models = imagen_models,
-	  .desc = "1-4 images (Google Imagen only); the price is per image.",
+	  .desc = "1-4 images (Google Imagen only, retired: refused with "
+	  "400 model_retired before payment).",
 	  .example = "2" },
 	{ .name = "image_size", .type = DEF_STRING, .enums = size_enum,
 	  .models = imagen_models,
@@ -187,10 +188,11 @@ const struct def_endpoint ep_api_v1_image_generate = {
 	    "/api/v1/image/generate.",
 	.media = "image",
 	.price = 50000,
-	.price_per = "num_images",
-	.price_note = "Per image, by model (see the model table), times "
-	    "num_images on Imagen. Fixed where the original page gives a "
-	    "range: flux-2-pro $0.05 (page ~$0.03-0.05), flux-2-klein $0.02 "
+	/* No price_per: num_images was Imagen's, and Imagen is retired. */
+	.price_note = "Per call, by model (see the model table): every "
+	    "model in service makes one image per call (num_images belonged "
+	    "to the retired Imagen models and is refused before payment). "
+	    "Fixed where the original page gives a range: flux-2-pro $0.05 (page ~$0.03-0.05), flux-2-klein $0.02 "
 	    "(page: cheaper), ideogram-v3 $0.06 (page $0.03-0.09; balanced "
 	    "rendering), sd-3.5 $0.03 (page ~$0.03).",
 	.params = params,

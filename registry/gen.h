@@ -27,6 +27,12 @@ struct gen_ep {
 	char	 base_usd[32];	/* "0.01" */
 	uint64_t base;
 	uint64_t lo, hi;	/* cheapest and dearest model, per unit */
+	/* route_ep_usable() on this configuration: 0 when every call is
+	   refused before payment (no provider key, video offline), with
+	   why ("needs FAL_KEY"). */
+	int	 usable;
+	char	 why[160];
+	char	 title[512];	/* ep->title with the summary's acronyms */
 };
 
 struct gen {
@@ -93,6 +99,24 @@ char	*gen_json_text(const void *cjson);	/* pretty, spaces; free() */
 /* Tier names that pick a model, "fast, creative" ("" when none). */
 void	 gen_model_tiers(const struct def_endpoint *, const char *model,
 	    char *, size_t);
+
+/* Whether model m of ge can run here: 1, or 0 with why (route.h). */
+int	 gen_model_usable(const struct gen *, const struct gen_ep *,
+	    const struct def_model *, char *why, size_t);
+/*
+ * For an audio endpoint with a format input some model of which routes
+ * offline here: the sentence saying its answers are WAV (1), else 0.
+ */
+int	 gen_offline_note(const struct gen *, const struct gen_ep *, char *,
+	    size_t);
+/* "status: live" or "unavailable: needs FAL_KEY" (the page's STATUS). */
+void	 gen_status_text(const struct gen_ep *, char *, size_t);
+/*
+ * The NAME line: the title with each word that the summary or description
+ * writes with two or more capitals (AI, TTS, OpenAI) written that way;
+ * titles are lower-cased keyword lists.
+ */
+void	 gen_title(const struct def_endpoint *, char *, size_t);
 
 /* Endpoints of a cluster but skip, cheapest first; v holds neps. */
 size_t	 gen_peers(const struct gen *, const char *cluster,

@@ -125,9 +125,17 @@ html_facts(FILE *f, const struct gen *g, const struct gen_ep *ge)
 	gen_html(f, ep->cluster);
 	fputs("</a></dd></div>\n<div class=\"fact\"><dt>CATEGORY</dt><dd>", f);
 	gen_html(f, ep->category);
-	fputs("</dd></div>\n<div class=\"fact\"><dt>STATUS</dt><dd>"
-	    "<span class=\"live\" aria-hidden=\"true\">\xe2\x97\x8f</span> live"
-	    "</dd></div>\n</dl>\n", f);
+	fputs("</dd></div>\n<div class=\"fact\"><dt>STATUS</dt><dd>", f);
+	if (ge->usable)
+		fputs("<span class=\"live\" aria-hidden=\"true\">"
+		    "\xe2\x97\x8f</span> live", f);
+	else {
+		/* Every call is refused before payment: say so first. */
+		fputs("<span class=\"down\" aria-hidden=\"true\">"
+		    "\xe2\x97\x8b</span> unavailable: ", f);
+		gen_html(f, ge->why);
+	}
+	fputs("</dd></div>\n</dl>\n", f);
 }
 
 static void
@@ -236,10 +244,11 @@ html_inputs(FILE *f, const struct def_endpoint *ep)
 }
 
 static void
-html_models(FILE *f, const struct def_endpoint *ep)
+html_models(FILE *f, const struct gen *g, const struct gen_ep *ge)
 {
-	const struct def_model	*m;
-	char			 usd[32], tiers[256];
+	const struct def_endpoint	*ep = ge->ep;
+	const struct def_model		*m;
+	char				 usd[32], tiers[256], why[160];
 
 	if (ep->models == NULL || ep->models->id == NULL)
 		return;
@@ -263,6 +272,12 @@ html_models(FILE *f, const struct def_endpoint *ep)
 		gen_html(f, usd);
 		fputs("</td><td class=\"desc\">", f);
 		gen_html(f, m->notes);
+		if (m->retired == NULL &&
+		    !gen_model_usable(g, ge, m, why, sizeof(why))) {
+			fputs(" <strong>Unavailable on this server: ", f);
+			gen_html(f, why);
+			fputs(".</strong>", f);
+		}
 		fputs("</td></tr>\n", f);
 	}
 	fputs("</tbody>\n</table></div>\n", f);
@@ -345,6 +360,7 @@ html_endpoint(const struct gen *g, const struct gen_ep *ge)
 	struct gen_file			 o;
 	FILE				*f;
 	char				 name[256], title[512], md[300];
+	char				 note[512];
 	char				*body = NULL, *pretty = NULL, *out = NULL;
 
 	snprintf(name, sizeof(name), "%s.html", ep->name);
@@ -363,7 +379,7 @@ html_endpoint(const struct gen *g, const struct gen_ep *ge)
 
 	fputs("<p class=\"prompt\" aria-hidden=\"true\">$ man ", f);
 	gen_html(f, ep->name);
-	fputs("</p>\n<h1>/", f);
+	fputs("</p>\n<h1>", f);
 	gen_html(f, ep->name);
 	fputs("(1)</h1>\n<p class=\"crumbs\"><a href=\"index.html\">"
 	    "synthforge</a> / <a href=\"", f);
@@ -379,7 +395,7 @@ html_endpoint(const struct gen *g, const struct gen_ep *ge)
 	fputs("<p><b>", f);
 	gen_html(f, ep->name);
 	fputs("</b> \xe2\x80\x94 ", f);
-	gen_html(f, ep->title);
+	gen_html(f, ge->title);
 	fputs("</p>\n</section>\n", f);
 
 	html_section(f, "synopsis", "SYNOPSIS", NULL);
@@ -405,6 +421,13 @@ html_endpoint(const struct gen *g, const struct gen_ep *ge)
 	    "</section>\n", f);
 
 	html_section(f, "description", "DESCRIPTION", NULL);
+	if (!ge->usable) {
+		fputs("<p class=\"note\"><strong>Unavailable on this server "
+		    "(", f);
+		gen_html(f, ge->why);
+		fputs("): every call is refused before any payment is asked "
+		    "for.</strong></p>\n", f);
+	}
 	fputs("<p>", f);
 	gen_html(f, ep->description);
 	fputs("</p>\n", f);
@@ -413,7 +436,12 @@ html_endpoint(const struct gen *g, const struct gen_ep *ge)
 		gen_html(f, ep->price_note);
 		fputs("</p>\n", f);
 	}
-	html_models(f, ep);
+	if (gen_offline_note(g, ge, note, sizeof(note))) {
+		fputs("<p class=\"note\">", f);
+		gen_html(f, note);
+		fputs("</p>\n", f);
+	}
+	html_models(f, g, ge);
 	fputs("</section>\n", f);
 
 	html_inputs(f, ep);

@@ -38,7 +38,7 @@ gen_llms(const struct gen *g)
 	struct gen_file	 o;
 	FILE		*f;
 	size_t		 i, j;
-	char		 path[256], notes[2048], range[64];
+	char		 path[256], notes[2048], range[64], status[256];
 
 	if ((f = gen_open(&o, g->wwwdir, "llms.txt")) == NULL)
 		return -1;
@@ -80,8 +80,15 @@ gen_llms(const struct gen *g)
 				continue;
 			gen_price_range(ge, range, sizeof(range));
 			snprintf(path, sizeof(path), "%s.html.md", ge->ep->name);
-			snprintf(notes, sizeof(notes), "%s %s; %s per %s; %s",
-			    ge->ep->method, ge->ep->path, range,
+			/* First, so an agent reading the line stops there. */
+			if (!ge->usable)
+				snprintf(status, sizeof(status), "UNAVAILABLE "
+				    "on this server (%s), every call is "
+				    "refused; ", ge->why);
+			else
+				status[0] = '\0';
+			snprintf(notes, sizeof(notes), "%s%s %s; %s per %s; %s",
+			    status, ge->ep->method, ge->ep->path, range,
 			    ge->ep->price_per != NULL ? ge->ep->price_per :
 			    "call", ge->ep->summary);
 			llms_item(f, g, ge->ep->name, path, notes);

@@ -94,10 +94,12 @@ man_inputs(FILE *f, const struct def_endpoint *ep)
 }
 
 static void
-man_models(FILE *f, const struct def_endpoint *ep)
+man_models(FILE *f, const struct gen *g, const struct gen_ep *ge)
 {
-	const struct def_model	*m;
-	char			 usd[32], tiers[256], line[512];
+	const struct def_endpoint	*ep = ge->ep;
+	const struct def_model		*m;
+	char				 usd[32], tiers[256], line[512];
+	char				 why[160];
 
 	if (ep->models == NULL || ep->models->id == NULL)
 		return;
@@ -116,6 +118,13 @@ man_models(FILE *f, const struct def_endpoint *ep)
 		gen_mdoc_lines(f, line);
 		if (m->notes != NULL)
 			gen_mdoc_lines(f, m->notes);
+		/* Retired models say so in their notes (400 model_retired). */
+		if (m->retired == NULL &&
+		    !gen_model_usable(g, ge, m, why, sizeof(why))) {
+			snprintf(line, sizeof(line), "Unavailable on this "
+			    "server: %s.", why);
+			gen_mdoc_lines(f, line);
+		}
 	}
 	fputs(".El\n", f);
 }
@@ -218,14 +227,14 @@ man_endpoint(const struct gen *g, const struct gen_ep *ge)
 	const struct def_param		*p;
 	struct gen_file			 o;
 	FILE				*f;
-	char				 name[256];
+	char				 name[256], line[512];
 	size_t				 i;
 	char				*body;
 
 	snprintf(name, sizeof(name), "%s.1", ep->name);
 	if ((f = gen_open(&o, g->mandir, name)) == NULL)
 		return -1;
-	man_head(f, g, ep->name, 1, ep->title);
+	man_head(f, g, ep->name, 1, ge->title);
 
 	fputs(".Sh SYNOPSIS\n.Nm\n.Cm ", f);
 	gen_mdoc_args(f, ep->method);
@@ -250,9 +259,20 @@ man_endpoint(const struct gen *g, const struct gen_ep *ge)
 	fputs(".Ed\n", f);
 
 	fputs(".Sh DESCRIPTION\n", f);
+	if (!ge->usable) {
+		snprintf(line, sizeof(line), "Unavailable on this server (%s): "
+		    "every call is refused before any payment is asked for.",
+		    ge->why);
+		gen_mdoc_lines(f, line);
+		fputs(".Pp\n", f);
+	}
 	gen_mdoc_lines(f, ep->description);
+	if (gen_offline_note(g, ge, line, sizeof(line))) {
+		fputs(".Pp\n", f);
+		gen_mdoc_lines(f, line);
+	}
 	man_inputs(f, ep);
-	man_models(f, ep);
+	man_models(f, g, ge);
 	man_outputs(f, ep);
 	man_statuses(f);
 	man_payment(f, g, ge);

@@ -109,7 +109,8 @@ md_endpoint(const struct gen *g, const struct gen_ep *ge)
 	struct gen_file			 out;
 	FILE				*f;
 	char				 name[256], rules[2048], range[64];
-	char				 usd[32], tiers[256];
+	char				 usd[32], tiers[256], status[200];
+	char				 why[160], note[512];
 	char				*body = NULL, *pretty = NULL, *res = NULL;
 	char				*curl = NULL;
 	size_t				 n, len;
@@ -144,9 +145,12 @@ md_endpoint(const struct gen *g, const struct gen_ep *ge)
 	gen_md(f, ep->cluster);
 	fputs(" · category: ", f);
 	gen_md(f, ep->category);
-	fputs(" · status: live\n\n## NAME\n\n", f);
+	gen_status_text(ge, status, sizeof(status));
+	fputs(" · status: ", f);
+	gen_md(f, status);
+	fputs("\n\n## NAME\n\n", f);
 	fprintf(f, "**%s** — ", ep->name);
-	gen_md(f, ep->title);
+	gen_md(f, ge->title);
 
 	fputs("\n\n## SYNOPSIS\n\n", f);
 	fprintf(f, "```http\n%s %s\nContent-Type: application/json\n"
@@ -168,6 +172,10 @@ md_endpoint(const struct gen *g, const struct gen_ep *ge)
 		gen_md(f, ep->price_note);
 		fputs("\n\n", f);
 	}
+	if (gen_offline_note(g, ge, note, sizeof(note))) {
+		gen_md(f, note);
+		fputs("\n\n", f);
+	}
 	if (ep->models != NULL && ep->models->id != NULL) {
 		fputs("### MODELS\n\n| model | name | tier | price | notes |\n"
 		    "|---|---|---|---|---|\n", f);
@@ -182,6 +190,12 @@ md_endpoint(const struct gen *g, const struct gen_ep *ge)
 			def_usd(def_model_price(ep, m), usd, sizeof(usd));
 			fprintf(f, " | $%s | ", usd);
 			gen_md_cell(f, m->notes);
+			if (m->retired == NULL &&
+			    !gen_model_usable(g, ge, m, why, sizeof(why))) {
+				fputs(" **Unavailable on this server: ", f);
+				gen_md_cell(f, why);
+				fputs(".**", f);
+			}
 			fputs(" |\n", f);
 		}
 		fputc('\n', f);

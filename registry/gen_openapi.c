@@ -29,18 +29,38 @@ oa_header(const char *desc)
 }
 
 static cJSON *
-oa_param(const char *name, const char *desc)
+oa_plain_header(const char *desc, const char *type)
+{
+	cJSON	*h;
+	char	 s[64];
+
+	if ((h = cJSON_CreateObject()) == NULL)
+		return NULL;
+	cJSON_AddStringToObject(h, "description", desc);
+	snprintf(s, sizeof(s), "{\"type\":\"%s\"}", type);
+	cJSON_AddItemToObject(h, "schema", cJSON_Parse(s));
+	return h;
+}
+
+static cJSON *
+oa_param_in(const char *name, const char *in, const char *desc)
 {
 	cJSON	*p;
 
 	if ((p = cJSON_CreateObject()) == NULL)
 		return NULL;
 	cJSON_AddStringToObject(p, "name", name);
-	cJSON_AddStringToObject(p, "in", "header");
+	cJSON_AddStringToObject(p, "in", in);
 	cJSON_AddBoolToObject(p, "required", 0);
 	cJSON_AddStringToObject(p, "description", desc);
 	cJSON_AddItemToObject(p, "schema", cJSON_Parse("{\"type\":\"string\"}"));
 	return p;
+}
+
+static cJSON *
+oa_param(const char *name, const char *desc)
+{
+	return oa_param_in(name, "header", desc);
 }
 
 static cJSON *
@@ -80,11 +100,22 @@ oa_operation(const struct gen *g, const struct gen_ep *ge)
 	char				 code[8], ref[64];
 	size_t				 i, n;
 
+	char				 desc[4096];
+
 	if ((op = cJSON_CreateObject()) == NULL)
 		return NULL;
 	cJSON_AddStringToObject(op, "operationId", ep->name);
 	cJSON_AddStringToObject(op, "summary", ep->summary);
-	cJSON_AddStringToObject(op, "description", ep->description);
+	/* Refused before payment on this configuration: said first, and
+	   as a flag a client can test. */
+	if (!ge->usable) {
+		snprintf(desc, sizeof(desc), "UNAVAILABLE on this server (%s): "
+		    "every call is refused before any payment.  %s", ge->why,
+		    ep->description);
+		cJSON_AddStringToObject(op, "description", desc);
+		cJSON_AddStringToObject(op, "x-unavailable", ge->why);
+	} else
+		cJSON_AddStringToObject(op, "description", ep->description);
 	cJSON_AddItemToObject(op, "tags", cJSON_CreateStringArray(
 	    (const char *[]){ ep->category }, 1));
 	cJSON_AddItemToObject(cJSON_AddObjectToObject(op, "externalDocs"),
@@ -102,6 +133,9 @@ oa_operation(const struct gen *g, const struct gen_ep *ge)
 
 	res = cJSON_AddObjectToObject(op, "responses");
 	for (s = gen_statuses; s->code != 0; s++) {
+		/* Not an answer to this operation: to PUT, DELETE, ... */
+		if (s->code == 405)
+			continue;
 		snprintf(code, sizeof(code), "%d", s->code);
 		if (s->code == 200) {
 			r = cJSON_AddObjectToObject(res, code);
@@ -124,6 +158,103 @@ oa_operation(const struct gen *g, const struct gen_ep *ge)
 	    CFG_MAX_NETS);
 	for (i = 0; i < n; i++)
 		cJSON_AddItemToArray(acc, x402_offer_v2(&offers[i]));
+	return op;
+}
+
+/* A response of the GET operation, in the error shape. */
+static void
+oa_get_error(cJSON *res, const char *code, const char *desc)
+{
+	cJSON	*r;
+
+	r = cJSON_AddObjectToObject(res, code);
+	cJSON_AddStringToObject(r, "description", desc);
+	cJSON_AddItemToObject(r, "content", oa_json(oa_ref(
+	    "#/components/schemas/Error"), NULL));
+}
+
+/*
+ * GET (and HEAD) of an endpoint: its description as JSON, free; a
+ * browser is sent to the page.  A DEF_EP_DEMO endpoint also answers
+ * GET ?demo=true with a free, rate-limited demo (flow_demo.c).
+ */
+static cJSON *
+oa_get(const struct gen_ep *ge)
+{
+	const struct def_endpoint	*ep = ge->ep;
+	int				 demo = (ep->flags & DEF_EP_DEMO) != 0;
+	cJSON				*op, *res, *r, *h, *ps, *sch;
+	char				 id[160];
+
+	if ((op = cJSON_CreateObject()) == NULL)
+		return NULL;
+	snprintf(id, sizeof(id), "%s-describe", ep->name);
+	cJSON_AddStringToObject(op, "operationId", id);
+	cJSON_AddStringToObject(op, "summary", demo ? "Describe the endpoint "
+	    "(free), or run the free demo with ?demo=true" :
+	    "Describe the endpoint (free)");
+	cJSON_AddStringToObject(op, "description", demo ?
+	    "Without a query: the endpoint's name, description, method, url, "
+	    "price, docs and input/output JSON Schemas; a browser (Accept: "
+	    "text/html) is redirected to the page.  With demo=true: a free, "
+	    "rate-limited run of the default request (prompt and model from "
+	    "the query, a small fixed size); the answer is the OUTPUT object "
+	    "with \"demo\": true, a \"notice\" and price \"$0.00\"." :
+	    "The endpoint's name, description, method, url, price, docs and "
+	    "input/output JSON Schemas; a browser (Accept: text/html) is "
+	    "redirected to the page.  Nothing is charged.");
+	cJSON_AddItemToObject(op, "tags", cJSON_CreateStringArray(
+	    (const char *[]){ ep->category }, 1));
+	if (demo) {
+		ps = cJSON_AddArrayToObject(op, "parameters");
+		cJSON_AddItemToArray(ps, oa_param_in("demo", "query",
+		    "true: run the free demo instead of describing."));
+		cJSON_AddItemToArray(ps, oa_param_in("prompt", "query",
+		    "The demo's prompt (URL-encoded); a default when absent."));
+		if (def_find_param(ep, "model") != NULL)
+			cJSON_AddItemToArray(ps, oa_param_in("model", "query",
+			    "The demo's model, as in the POST body."));
+	}
+	res = cJSON_AddObjectToObject(op, "responses");
+	r = cJSON_AddObjectToObject(res, "200");
+	cJSON_AddStringToObject(r, "description", demo ? "The description, "
+	    "or with demo=true the demo's OUTPUT object." : "The description.");
+	sch = cJSON_Parse("{\"type\":\"object\",\"required\":[\"name\","
+	    "\"method\",\"url\",\"price\",\"input\",\"output\"]}");
+	if (demo) {
+		cJSON *any = cJSON_CreateObject();
+		cJSON *one = cJSON_AddArrayToObject(any, "oneOf");
+
+		cJSON_AddItemToArray(one, sch);
+		cJSON_AddItemToArray(one, schema_output(ep));
+		sch = any;
+	}
+	cJSON_AddItemToObject(r, "content", oa_json(sch, NULL));
+	r = cJSON_AddObjectToObject(res, "302");
+	cJSON_AddStringToObject(r, "description", "A browser (Accept: "
+	    "text/html) is sent to the endpoint's page.");
+	h = cJSON_AddObjectToObject(r, "headers");
+	cJSON_AddItemToObject(h, "Location", oa_plain_header(
+	    "The page's URL.", "string"));
+	cJSON_AddItemToObject(res, "404", oa_ref("#/components/responses/404"));
+	if (!demo)
+		return op;
+	oa_get_error(res, "400", "Bad Request.  A query key other than demo, "
+	    "prompt and model, or a value that breaks a rule.  Codes: "
+	    "invalid_query, invalid_value, unknown_field, duplicate_field, "
+	    "too_long, missing_field");
+	oa_get_error(res, "403", "Forbidden.  The demo is off on this server.  "
+	    "Codes: demo_disabled");
+	oa_get_error(res, "429", "Too Many Requests.  Over the demo's budget "
+	    "for this client (demo_rate_limited) or for all clients "
+	    "(demo_busy); retry after the Retry-After header's seconds.  "
+	    "Codes: demo_rate_limited, demo_busy");
+	h = cJSON_AddObjectToObject(cJSON_GetObjectItem(res, "429"), "headers");
+	cJSON_AddItemToObject(h, "Retry-After", oa_plain_header(
+	    "Seconds to wait before the next demo request.", "integer"));
+	oa_get_error(res, "503", "Service Unavailable.  The demo's budget "
+	    "store cannot be used (it fails closed).  Codes: "
+	    "demo_unavailable");
 	return op;
 }
 
@@ -182,6 +313,16 @@ oa_components_build(void)
 		} else
 			cJSON_AddItemToObject(r, "content", oa_json(oa_ref(
 			    "#/components/schemas/Error"), NULL));
+		if (s->code == 429 || s->code == 503) {
+			h = cJSON_AddObjectToObject(r, "headers");
+			cJSON_AddItemToObject(h, "Retry-After", oa_plain_header(
+			    "Seconds to wait before retrying.", "integer"));
+		} else if (s->code == 405) {
+			h = cJSON_AddObjectToObject(r, "headers");
+			cJSON_AddItemToObject(h, "Allow", oa_plain_header(
+			    "The methods answered: GET, POST, OPTIONS.",
+			    "string"));
+		}
 	}
 	return c;
 }
@@ -201,7 +342,9 @@ gen_openapi(const struct gen *g)
 	cJSON_AddStringToObject(info, "title", "synthforge");
 	snprintf(desc, sizeof(desc), "Pay-per-call generative media endpoints. "
 	    " Every POST is paid in USDC with x402 (HTTP 402, EIP-3009%s) on "
-	    "%s; the first unpaid call answers 402 with the offers.",
+	    "%s; the first unpaid call answers 402 with the offers.  GET "
+	    "describes an endpoint for free; other methods answer 405 "
+	    "(#/components/responses/405).",
 	    gen_any_svm(g) ? "; on Solana an SPL TransferChecked" : "",
 	    g->networks);
 	cJSON_AddStringToObject(info, "description", desc);
@@ -226,6 +369,8 @@ gen_openapi(const struct gen *g)
 		}
 		pi = cJSON_AddObjectToObject(paths, ge->ep->path);
 		cJSON_AddItemToObject(pi, method, op);
+		if (strcmp(method, "get") != 0)
+			cJSON_AddItemToObject(pi, "get", oa_get(ge));
 	}
 	cJSON_AddItemToObject(j, "components", oa_components_build());
 	rc = gen_write_json(g->wwwdir, "openapi.json", j);

@@ -35,11 +35,13 @@ reg_price(const char *amount_s, uint64_t amount)
 }
 
 static cJSON *
-reg_models(const struct def_endpoint *ep)
+reg_models(const struct gen *g, const struct gen_ep *ge)
 {
-	const struct def_model	*m;
-	cJSON			*arr, *o;
-	char			 amt[32], usd[32], tiers[256];
+	const struct def_endpoint	*ep = ge->ep;
+	const struct def_model		*m;
+	cJSON				*arr, *o;
+	char				 amt[32], usd[32], tiers[256];
+	char				 why[160];
 
 	if ((arr = cJSON_CreateArray()) == NULL)
 		return NULL;
@@ -64,6 +66,9 @@ reg_models(const struct def_endpoint *ep)
 		/* Refused before payment (400 model_retired): say why. */
 		if (m->retired != NULL)
 			cJSON_AddStringToObject(o, "retired", m->retired);
+		/* Refused before payment on this server: say why. */
+		else if (!gen_model_usable(g, ge, m, why, sizeof(why)))
+			cJSON_AddStringToObject(o, "unavailable", why);
 	}
 	return arr;
 }
@@ -131,7 +136,7 @@ reg_item(const struct gen *g, const struct gen_ep *ge)
 		cJSON_AddItemToObject(price, "max", reg_price(amt, ge->hi));
 		cJSON_AddBoolToObject(price, "byModel", ge->lo != ge->hi);
 	}
-	cJSON_AddItemToObject(meta, "models", reg_models(ep));
+	cJSON_AddItemToObject(meta, "models", reg_models(g, ge));
 	/* The bazaar info again, flat, for readers that skip extensions. */
 	if ((bz = schema_bazaar(ep)) != NULL) {
 		info = cJSON_DetachItemFromObjectCaseSensitive(bz, "info");
@@ -143,31 +148,61 @@ reg_item(const struct gen *g, const struct gen_ep *ge)
 	return it;
 }
 
+/* An endpoint every call of which is refused here: not an item. */
+static cJSON *
+reg_unavailable(const struct gen_ep *ge)
+{
+	cJSON	*o;
+
+	if ((o = cJSON_CreateObject()) == NULL)
+		return NULL;
+	cJSON_AddStringToObject(o, "resource", ge->url);
+	cJSON_AddStringToObject(o, "name", ge->ep->name);
+	cJSON_AddStringToObject(o, "reason", ge->why);
+	cJSON_AddStringToObject(o, "docs", ge->page);
+	return o;
+}
+
+/*
+ * items holds only what this server can serve (an agent picks from it);
+ * endpoints refused on this configuration are listed apart, with why.
+ */
 int
 gen_registry(const struct gen *g)
 {
-	cJSON	*j, *items, *pg, *it;
-	size_t	 i;
+	cJSON	*j, *items, *pg, *it, *down;
+	size_t	 i, n = 0;
 	int	 rc;
 
 	if ((j = cJSON_CreateObject()) == NULL)
 		return -1;
 	cJSON_AddNumberToObject(j, "x402Version", 2);
 	items = cJSON_AddArrayToObject(j, "items");
+	down = cJSON_CreateArray();
 	for (i = 0; i < g->neps; i++) {
-		if ((it = reg_item(g, &g->eps[i])) == NULL ||
-		    !cJSON_AddItemToArray(items, it)) {
+		const struct gen_ep	*ge = &g->eps[i];
+		cJSON			*to = ge->usable ? items : down;
+
+		it = ge->usable ? reg_item(g, ge) : reg_unavailable(ge);
+		if (it == NULL || to == NULL || !cJSON_AddItemToArray(to, it)) {
 			cJSON_Delete(it);
 			cJSON_Delete(j);
+			cJSON_Delete(down);
 			fprintf(stderr, "sf-gen: registry.json: out of memory\n");
 			return -1;
 		}
+		if (ge->usable)
+			n++;
 	}
 	/* The whole catalogue in one page. */
 	pg = cJSON_AddObjectToObject(j, "pagination");
-	cJSON_AddNumberToObject(pg, "limit", (double)g->neps);
+	cJSON_AddNumberToObject(pg, "limit", (double)n);
 	cJSON_AddNumberToObject(pg, "offset", 0);
-	cJSON_AddNumberToObject(pg, "total", (double)g->neps);
+	cJSON_AddNumberToObject(pg, "total", (double)n);
+	if (cJSON_GetArraySize(down) > 0)
+		cJSON_AddItemToObject(j, "unavailable", down);
+	else
+		cJSON_Delete(down);
 	rc = gen_write_json(g->wwwdir, "registry.json", j);
 	cJSON_Delete(j);
 	return rc;

@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -15,6 +16,7 @@
 #include "basics/cfg.h"
 #include "basics/def.h"
 #include "gen.h"
+#include "providers/route.h"
 #include "validate/schema.h"
 
 /*
@@ -28,17 +30,34 @@ const struct gen_status gen_statuses[] = {
 	  "the settlement." },
 	{ 400, "Bad Request", "invalid_json, missing_field, invalid_type, "
 	  "invalid_value, out_of_range, too_long, unknown_field, "
-	  "unsupported_parameter, input_fetch_failed",
-	  "The body is not valid JSON or an input breaks a rule; error.field "
-	  "names the input.  Nothing is charged." },
+	  "duplicate_field, unsupported_parameter, model_retired, "
+	  "input_fetch_failed, invalid_payload, conflicting_payment_headers, "
+	  "bad_request",
+	  "The body is not valid JSON, an input breaks a rule, or the payment "
+	  "header cannot be read; error.field names the input.  Nothing is "
+	  "charged." },
 	{ 402, "Payment Required", "payment_required",
 	  "No payment, or a payment that fails verification or settlement.  "
 	  "The PAYMENT-REQUIRED header (x402 v2, base64 JSON) and the JSON body "
 	  "(x402 v1) list the accepted offers." },
-	{ 409, "Conflict", "",
-	  "The payment was already used for a different request." },
-	{ 413, "Payload Too Large", "body_too_large",
-	  "The request body is larger than the server accepts." },
+	{ 403, "Forbidden", "forbidden",
+	  "The web server refuses a look-alike of a payment header (such as "
+	  "X_PAYMENT); send PAYMENT-SIGNATURE or X-PAYMENT." },
+	{ 404, "Not Found", "not_found",
+	  "No endpoint at this path; /llms.txt and /registry.json list them." },
+	{ 405, "Method Not Allowed", "method_not_allowed",
+	  "Only POST (the call), GET and HEAD (the description) and OPTIONS "
+	  "are answered; the Allow header lists them." },
+	{ 409, "Conflict", "payment_already_used, payment_identifier_reused, "
+	  "payment_in_progress",
+	  "The payment was already used, for this or a different request, or "
+	  "is being settled right now." },
+	{ 411, "Length Required", "length_required",
+	  "A POST without Content-Length (send Content-Length: 0 for an "
+	  "empty body)." },
+	{ 413, "Payload Too Large", "body_too_large, input_too_large",
+	  "The request body, or a fetched input, is larger than the server "
+	  "accepts." },
 	{ 415, "Unsupported Media Type", "unsupported_media_type, "
 	  "input_not_image",
 	  "The body is not application/json, or an input URL is not of the "
@@ -46,11 +65,20 @@ const struct gen_status gen_statuses[] = {
 	{ 422, "Unprocessable Content", "content_moderated, upstream_rejected",
 	  "The provider refused the input (content policy).  Nothing is "
 	  "settled." },
+	{ 429, "Too Many Requests", "too_many_in_flight",
+	  "The payer has too many payments still being settled; retry after "
+	  "the Retry-After header's seconds.  Nothing is charged." },
+	{ 501, "Not Implemented", "offline_unsupported",
+	  "This server has no provider for the endpoint (video without "
+	  "FAL_KEY has no offline stand-in); answered before any payment is "
+	  "asked for." },
 	{ 502, "Bad Gateway", "upstream_error, media_store_failed",
 	  "The provider or the media store failed.  Nothing is settled." },
-	{ 503, "Service Unavailable", "provider_unavailable",
-	  "No provider can run this model now; answered before any payment "
-	  "is asked for." },
+	{ 503, "Service Unavailable", "provider_unavailable, "
+	  "settlement_pending, ledger_unavailable",
+	  "No provider can run this model now, or the server cannot record "
+	  "payments; answered before any payment is taken (Retry-After when "
+	  "a retry can help)." },
 	{ 504, "Gateway Timeout", "upstream_timeout",
 	  "The provider did not finish within the endpoint's deadline.  "
 	  "Nothing is settled." },
@@ -603,5 +631,103 @@ gen_any_svm(const struct gen *g)
 	for (i = 0; i < g->cfg->nnets; i++)
 		if (g->cfg->nets[i].svm)
 			return 1;
+	return 0;
+}
+
+int
+gen_model_usable(const struct gen *g, const struct gen_ep *ge,
+    const struct def_model *m, char *why, size_t sz)
+{
+	return route_usable(g->cfg, ge->ep, m, why, sz);
+}
+
+void
+gen_status_text(const struct gen_ep *ge, char *buf, size_t sz)
+{
+	if (ge->usable)
+		snprintf(buf, sz, "live");
+	else
+		snprintf(buf, sz, "unavailable: %s", ge->why);
+}
+
+/* The word of text equal to w[0..n) but for case, as a whole word. */
+static const char *
+gen_word_in(const char *text, const char *w, size_t n)
+{
+	const char	*p;
+
+	for (p = text; p != NULL && *p != '\0'; p++) {
+		if (strncasecmp(p, w, n) != 0)
+			continue;
+		if ((p == text || !gen_isalnum((unsigned char)p[-1])) &&
+		    !gen_isalnum((unsigned char)p[n]))
+			return p;
+	}
+	return NULL;
+}
+
+static size_t
+gen_ncaps(const char *w, size_t n)
+{
+	size_t	 i, k = 0;
+
+	for (i = 0; i < n; i++)
+		if (w[i] >= 'A' && w[i] <= 'Z')
+			k++;
+	return k;
+}
+
+void
+gen_title(const struct def_endpoint *ep, char *buf, size_t sz)
+{
+	const char	*t = ep->title != NULL ? ep->title : "", *p, *q;
+	size_t		 n, len = 0;
+
+	if (sz == 0)
+		return;
+	for (p = t; *p != '\0' && len + 1 < sz; p += n) {
+		for (n = 0; gen_isalnum((unsigned char)p[n]); n++)
+			continue;
+		if (n == 0) {
+			buf[len++] = *p;
+			n = 1;
+			continue;
+		}
+		q = gen_word_in(ep->summary, p, n);
+		if (q == NULL || gen_ncaps(q, n) < 2)
+			q = gen_word_in(ep->description, p, n);
+		if (q == NULL || gen_ncaps(q, n) < 2)
+			q = p;
+		if (len + n >= sz)
+			break;
+		memcpy(buf + len, q, n);
+		len += n;
+	}
+	buf[len] = '\0';
+}
+
+int
+gen_offline_note(const struct gen *g, const struct gen_ep *ge, char *buf,
+    size_t sz)
+{
+	const struct def_endpoint	*ep = ge->ep;
+	const struct def_model		*m;
+	struct route			 rt;
+
+	buf[0] = '\0';
+	if (ep->media == NULL || strcmp(ep->media, "audio") != 0 ||
+	    def_find_param(ep, "format") == NULL)
+		return 0;
+	for (m = ep->models; m != NULL && m->id != NULL; m++) {
+		if (m->retired != NULL ||
+		    route_resolve(g->cfg, ep, m, &rt, NULL) == -1 ||
+		    !rt.offline)
+			continue;
+		/* prov_offline.h: every offline sound is 16-bit mono WAV. */
+		snprintf(buf, sz, "On this server %s, so the audio is a local "
+		    "stand-in: 16-bit mono WAV whatever format asks for (the "
+		    "answer's format and mime_type say wav).", rt.why);
+		return 1;
+	}
 	return 0;
 }

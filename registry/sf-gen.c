@@ -23,6 +23,7 @@
 #include "basics/def.h"
 #include "basics/err.h"
 #include "gen.h"
+#include "providers/route.h"
 #include "validate/val.h"
 
 static int
@@ -122,6 +123,36 @@ gen_name_ok(const char *s)
 		    *p == '-'))
 			return 0;
 	return 1;
+}
+
+/*
+ * A price "per <input>" must be payable: the input must exist and some
+ * model that is not retired must accept it, or every page would name a
+ * charge no request can incur.  0, or -1 with a message.
+ */
+static int
+gen_price_per_ok(const struct def_endpoint *ep)
+{
+	const struct def_param	*p;
+	const struct def_model	*m;
+	const char *const	*id;
+
+	if (ep->price_per == NULL)
+		return 0;
+	if ((p = def_find_param(ep, ep->price_per)) == NULL) {
+		fprintf(stderr, "sf-gen: %s: price_per names no input %s\n",
+		    ep->name, ep->price_per);
+		return -1;
+	}
+	if (p->models == NULL)
+		return 0;
+	for (id = p->models; *id != NULL; id++)
+		if ((m = def_find_model(ep, *id)) != NULL && m->retired == NULL)
+			return 0;
+	fprintf(stderr, "sf-gen: %s: the price is per %s, but only retired "
+	    "models accept %s: say what is charged instead\n", ep->name,
+	    ep->price_per, ep->price_per);
+	return -1;
 }
 
 /* mkdir -p: the output directories may be new trees (golden-update). */
@@ -232,6 +263,8 @@ main(int argc, char *argv[])
 			    e->stem);
 			goto out;
 		}
+		if (gen_price_per_ok(e->ep) == -1)
+			goto out;
 		ge->ep = e->ep;
 		ge->stem = e->stem;
 		snprintf(ge->url, sizeof(ge->url), "%s%s", c->public_url,
@@ -239,6 +272,11 @@ main(int argc, char *argv[])
 		snprintf(ge->page, sizeof(ge->page), "%s/%s.html",
 		    c->public_url, e->ep->name);
 		def_price_range(e->ep, &ge->lo, &ge->hi);
+		/* The flow's own routing decision: a page never offers
+		   what every call would refuse. */
+		ge->usable = route_ep_usable(c, e->ep, ge->why,
+		    sizeof(ge->why));
+		gen_title(e->ep, ge->title, sizeof(ge->title));
 		if (gen_base_price(ge) == -1)
 			goto out;
 	}

@@ -143,6 +143,28 @@ urlguard_refuse(const char *field, struct sf_err *err, const char *what,
 	    why ? why : "");
 }
 
+/*
+ * A private URL under our own PUBLIC_URL is a result of this server fed
+ * back in (make run serves media on 127.0.0.1): say how to allow it.
+ */
+static void
+urlguard_own_hint(const struct cfg *c, const char *url, struct sf_err *err)
+{
+	const char	*h;
+	size_t		 n, m, hl;
+
+	if (c == NULL || (n = strlen(c->public_url)) == 0 ||
+	    strncmp(url, c->public_url, n) != 0 || url[n] != '/' ||
+	    (h = strstr(c->public_url, "://")) == NULL)
+		return;
+	h += 3;
+	hl = strcspn(h, ":/");
+	m = strlen(err->message);
+	snprintf(err->message + m, sizeof(err->message) - m, "; it is this "
+	    "server's own local address: to feed its media back in, start "
+	    "it with SYNTHFORGE_URL_ALLOW=%.*s", (int)hl, h);
+}
+
 /* Parse, check the form, resolve, check every address. */
 static int
 urlguard_resolve(const struct cfg *c, const char *url, const char *field,
@@ -241,6 +263,7 @@ urlguard_resolve(const struct cfg *c, const char *url, const char *field,
 		if (!allow && !urlguard_allowed(c, NULL, a) &&
 		    (why = urlguard_ip_refused(a)) != NULL) {
 			urlguard_refuse(field, err, d->host, why);
+			urlguard_own_hint(c, url, err);
 			goto out;
 		}
 		if (d->addr[0] == '\0')

@@ -76,6 +76,59 @@ route_resolve(const struct cfg *c, const struct def_endpoint *ep,
 	return 0;
 }
 
+int
+route_usable(const struct cfg *c, const struct def_endpoint *ep,
+    const struct def_model *m, char *why, size_t sz)
+{
+	struct route	 rt;
+	struct sf_err	 err;
+
+	if (sz > 0)
+		why[0] = '\0';
+	sf_err_clear(&err);
+	if (route_resolve(c, ep, m, &rt, &err) == 0)
+		return 1;
+	/* The key's name is what the operator sets; never its value. */
+	if (rt.prov != NULL && rt.prov->key != NULL && rt.why[0] != '\0')
+		snprintf(why, sz, "needs %s", rt.prov->key);
+	else if (rt.prov != NULL && err.status == 501)
+		snprintf(why, sz, "routed offline, and video has no offline "
+		    "stand-in");
+	else if (rt.prov != NULL)
+		snprintf(why, sz, "routed offline, which a mainnet never "
+		    "sells");
+	else
+		snprintf(why, sz, "%s", err.message);
+	return 0;
+}
+
+int
+route_ep_usable(const struct cfg *c, const struct def_endpoint *ep,
+    char *why, size_t sz)
+{
+	const struct def_model	*m;
+	char			 w[256];
+	int			 first = 1;
+
+	if (ep->models == NULL || ep->models->id == NULL) {
+		snprintf(why, sz, "no model is defined");
+		return 0;
+	}
+	snprintf(why, sz, "every model is retired");
+	for (m = ep->models; m->id != NULL; m++) {
+		/* Refused before payment anyway (400 model_retired). */
+		if (m->retired != NULL)
+			continue;
+		if (route_usable(c, ep, m, w, sizeof(w)))
+			return 1;
+		if (first) {
+			snprintf(why, sz, "%s", w);
+			first = 0;
+		}
+	}
+	return 0;
+}
+
 size_t
 route_list_offline(const struct cfg *c, const struct def_entry *table,
     void (*cb)(void *, const struct def_endpoint *, const struct def_model *,

@@ -39,6 +39,22 @@ void	route_key(const char *ep, const char *model, char *buf, size_t sz);
 int	route_resolve(const struct cfg *, const struct def_endpoint *,
 	    const struct def_model *, struct route *, struct sf_err *);
 /*
+ * Whether model m of ep can be served on this configuration, by the very
+ * decision route_resolve makes: 1, or 0 with why in buf (sz bytes, always
+ * terminated): "needs FAL_KEY" when a provider's key is missing, "routed
+ * offline, ..." when the route is offline and cannot be sold, else the
+ * refusal's message.  Retired models are the definition's business, not
+ * routing's: they are judged like any other.  For the generator and MCP.
+ */
+int	route_usable(const struct cfg *, const struct def_endpoint *,
+	    const struct def_model *, char *why, size_t sz);
+/*
+ * Whether any model of ep that is not retired can be served: 1, or 0
+ * with the reason of the first such model in why.
+ */
+int	route_ep_usable(const struct cfg *, const struct def_endpoint *,
+	    char *why, size_t sz);
+/*
  * Every (endpoint, model) of table whose route is offline, or refused:
  * cb gets each with its route (rt->offline) or, when refused, rt NULL
  * and the error.  Returns how many.  For `make run` to print.

@@ -19,6 +19,7 @@
 #include "basics/def.h"
 #include "basics/err.h"
 #include "flow/flow.h"
+#include "providers/route.h"
 #include "serve/mcp.h"
 #include "basics/msg.h"
 #include "validate/schema.h"
@@ -263,11 +264,19 @@ mcp_tools_list(const struct mcp_ctx *ctx)
 {
 	cJSON	*r, *arr, *t;
 	size_t	 i;
+	char	 why[160];
 
 	if ((r = cJSON_CreateObject()) == NULL ||
 	    (arr = cJSON_AddArrayToObject(r, "tools")) == NULL)
 		goto fail;
 	for (i = 0; i < ctx->nflows; i++) {
+		/* A tool every call of which the flow refuses (no provider
+		   key; video has no offline stand-in) is not offered: an
+		   agent would pick it and fail.  tools/call still answers
+		   for it, with the flow's error. */
+		if (!route_ep_usable(ctx->cfg, ctx->flows[i].ep, why,
+		    sizeof(why)))
+			continue;
 		if ((t = mcp_tool(ctx->flows[i].ep)) == NULL)
 			goto fail;
 		if (!cJSON_AddItemToArray(arr, t)) {

@@ -46,6 +46,21 @@ grep -q "\"resource\": \"https://synthforge.example/v1/$t\"" "$tmp/www/registry.
 grep -q "\"/v1/$t\": {" "$tmp/www/openapi.json" &&
     ok "$t: openapi.json" || notok "$t: openapi.json"
 
+# Unavailable here (its provider's key is not set): said wherever an
+# agent looks, and the provider key never written anywhere.
+v=fixture-video
+grep -q "^- \[$v\](https://synthforge.example/$v.html.md): UNAVAILABLE on this server (needs REPLICATE_API_TOKEN)" "$tmp/www/llms.txt" &&
+    grep -q "status: unavailable: needs REPLICATE_API_TOKEN" "$tmp/www/$v.html.md" &&
+    grep -q "unavailable: needs REPLICATE_API_TOKEN" "$tmp/www/$v.html" &&
+    grep -q "^Unavailable on this server (needs REPLICATE_API_TOKEN)" "$tmp/man/$v.1" &&
+    ! grep -q "status: unavailable" "$tmp/www/fixture-image.html.md" "$tmp/www/$t.html.md" &&
+    ok "$v: unavailable on its pages and in llms.txt" || notok "$v: unavailable"
+if grep -rq "golden-not-a-secret" "$tmp"; then
+	notok "the provider key leaked into a generated file"
+else
+	ok "no provider key in any generated file"
+fi
+
 # Definition text never reaches a page unescaped.
 if grep -l '<b>no</b>\|<for tests>' "$tmp"/www/*.html >/dev/null; then
 	notok "HTML escaping"

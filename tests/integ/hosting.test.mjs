@@ -10,7 +10,7 @@ import { test, describe, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import http from 'node:http';
 import net from 'node:net';
-import { mkdtempSync, writeFileSync, readFileSync, existsSync, chmodSync } from 'node:fs';
+import { mkdtempSync, mkdirSync, writeFileSync, readFileSync, existsSync, chmodSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startServer, decodeB64Json, endpoints, localExample, alive, SERVERS } from '../lib/server.mjs';
@@ -340,6 +340,15 @@ for (const server of SERVERS) {
       assert.equal(m.status, 200);
       assert.equal(m.headers['content-type'], 'image/png');
       assert.equal(m.headers['content-length'], String(png.length));
+      // A directory under /media/ is never listed: the site's own page.
+      mkdirSync(join(srv.dir, 'media', 'ab'), { recursive: true });
+      for (const path of ['/media/', '/media/ab/']) {
+        const d = await raw(srv.port, { method: 'GET', path });
+        assert.equal(d.status, 403, `${path}: ${d.body.slice(0, 200)}`);
+        assert.match(d.headers['content-type'], /^text\/html/, path);
+        assert.match(d.body, /<h1>403\(7\)<\/h1>/, `${path}: a man-style page`);
+        assert.doesNotMatch(d.body, /probe\.png/, `${path}: no listing`);
+      }
     });
 
     test('/healthz reports ledger, settlement backend, providers', async () => {

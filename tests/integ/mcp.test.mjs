@@ -115,6 +115,33 @@ test('tools/list: one tool per endpoint, with its input schema and price', async
   }
 });
 
+// Without FAL_KEY (a newcomer's make run) the video endpoints refuse every
+// call (501, route.c): tools/list must not offer a tool that cannot work,
+// and must keep every tool whose endpoint answers its 402.  Decided here by
+// the live HTTP answers, not by the code's own list.
+test('tools/list leaves out exactly the tools whose endpoint cannot work here (no FAL_KEY)', async () => {
+  const { FAL_KEY, ...env } = fakes.env;
+  assert.ok(FAL_KEY);
+  const s = await startServer({ conf: conf({ LOG_FILE: join(logFile, '..', 'nokey.log') }), env });
+  try {
+    const refused = [];
+    for (const ep of eps) {
+      const r = await fetch(s.url + ep.path, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(localExample(ep, fakes.port)) });
+      const text = await r.text();
+      if (r.status === 501) refused.push(ep.name);
+      else assert.equal(r.status, 402, `${ep.name}: ${text}`);
+    }
+    assert.deepEqual(refused.sort(), eps.filter((e) => e.media === 'video').map((e) => e.name).sort(), 'video has no offline stand-in');
+    const r = await rpc(s, 'tools/list', {});
+    assert.equal(r.status, 200, r.text);
+    assert.deepEqual(r.body.result.tools.map((t) => t.name).sort(), eps.map((e) => e.name).filter((n) => !refused.includes(n)).sort());
+    // Called anyway by name: the flow's own refusal, before any payment.
+    const c = await callTool(s, refused[0], localExample(eps.find((e) => e.name === refused[0]), fakes.port));
+    assert.equal(c.body.result.isError, true, c.text);
+    assert.equal(c.body.result.structuredContent.error.code, 'offline_unsupported');
+  } finally { await s.stop(); }
+});
+
 test('tools/call with bad arguments: a tool error naming the field, before any payment', async () => {
   const r = await callTool(srv, 'image-generate', { prompt: 'x', width: 'wide' });
   assert.equal(r.status, 200);

@@ -6,7 +6,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, mkdirSync, readFileSync, existsSync } from 'node:fs';
+import { mkdtempSync, mkdirSync, readFileSync, writeFileSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Ajv2020 from 'ajv/dist/2020.js';
@@ -144,9 +144,26 @@ test('openapi.json describes every endpoint with the same schemas and offers', (
     assert.ok(op, `${e.path} documented`);
     assert.deepEqual(op.requestBody.content['application/json'].schema, items[e.name].metadata.schema);
     assert.deepEqual(op['x-x402-accepts'], items[e.name].accepts);
-    for (const code of ['200', '400', '402', '413', '415', '422', '502', '503', '504'])
+    for (const code of ['200', '400', '402', '403', '404', '409', '411', '413', '415', '422', '429', '501', '502', '503', '504'])
       assert.ok(op.responses[code], `${e.name}: ${code}`);
+    // GET describes the endpoint, free.
+    const get = openapi.paths[e.path]?.get;
+    assert.ok(get, `${e.path}: GET documented`);
+    assert.ok(get.responses['200'] && get.responses['302'], `${e.name}: GET 200/302`);
   }
+  // What the servers answer besides the request's own errors.
+  assert.match(openapi.components.responses['429'].description, /too_many_in_flight/);
+  assert.ok(openapi.components.responses['429'].headers['Retry-After']);
+  assert.match(openapi.components.responses['501'].description, /offline_unsupported/);
+  assert.ok(openapi.components.responses['405'].headers.Allow);
+  for (const code of ['403', '404', '405', '411'])
+    assert.ok(openapi.components.responses[code], `components.responses.${code}`);
+  // The free demo of /api/generate: its query and its own refusals.
+  const demo = openapi.paths['/api/generate'].get;
+  assert.deepEqual(demo.parameters.map((p) => [p.name, p.in]), [['demo', 'query'], ['prompt', 'query'], ['model', 'query']]);
+  assert.match(demo.responses['429'].description, /demo_rate_limited/);
+  assert.ok(demo.responses['429'].headers['Retry-After']);
+  assert.match(demo.responses['403'].description, /demo_disabled/);
   const r402 = openapi.components.responses['402'];
   assert.ok(r402.headers['PAYMENT-REQUIRED']);
   assert.equal(openapi.components.responses['400'].content['application/json'].schema.$ref,
@@ -169,6 +186,81 @@ test('llms.txt has the llmstxt.org structure and every link answers', async () =
     assert.equal(r.status, 200, m.groups.url);
     await r.arrayBuffer();
   }
+});
+
+test('GET of an endpoint answers the description openapi.json promises; PUT gets 405 with Allow', async () => {
+  for (const e of eps) {
+    const r = await fetch(srv.url + e.path);
+    assert.equal(r.status, 200, e.name);
+    const j = await r.json();
+    for (const k of openapi.paths[e.path].get.responses['200'].content['application/json'].schema.required
+      ?? openapi.paths[e.path].get.responses['200'].content['application/json'].schema.oneOf[0].required)
+      assert.ok(k in j, `${e.name}: ${k}`);
+  }
+  const put = await fetch(srv.url + '/v1/image-generate', { method: 'PUT', headers: { 'content-type': 'application/json' }, body: '{}' });
+  assert.equal(put.status, 405);
+  assert.match(put.headers.get('allow'), /POST/);
+  assert.equal((await put.json()).error.code, 'method_not_allowed');
+  assert.ok(openapi.components.responses['405'].description.includes('method_not_allowed'));
+});
+
+// The same generator with the configuration a newcomer's `make run` has:
+// no FAL_KEY (testnet).  The video endpoints then refuse every call (501,
+// route.c) and what is generated must say so, from the same decision.
+test('without FAL_KEY: the video endpoints are unavailable in every output, the rest live', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'sf-pages-nokey-'));
+  const w = join(dir, 'www'), m = join(dir, 'man');
+  mkdirSync(w);
+  const { FAL_KEY, ...env } = srv.env;
+  assert.ok(FAL_KEY, 'the server under test has FAL_KEY');
+  const cfg = join(dir, 'synthforge.conf');
+  // A testnet only: offline stand-ins are allowed, video has none.
+  writeFileSync(cfg, readFileSync(srv.cfgFile, 'utf8').replace(/^NETWORKS=.*$/m, 'NETWORKS=base-sepolia'));
+  execFileSync('sh', [join(TOP, 'registry/pages.sh'), join(BUILD, 'bin/sf-gen'), m, w,
+    '-s', join(TOP, 'registry/style.css'), '-t', '1767225600'], { env: { ...env, SYNTHFORGE_CONFIG: cfg }, cwd: TOP });
+  const video = eps.filter((e) => e.media === 'video').map((e) => e.name).sort();
+  assert.deepEqual(video, ['image-to-video', 'seedance-video', 'text-to-video']);
+  const reg = JSON.parse(readFileSync(join(w, 'registry.json'), 'utf8'));
+  const oa = JSON.parse(readFileSync(join(w, 'openapi.json'), 'utf8'));
+  const txt = readFileSync(join(w, 'llms.txt'), 'utf8');
+  assert.deepEqual(reg.unavailable.map((u) => u.name).sort(), video);
+  for (const u of reg.unavailable) assert.equal(u.reason, 'needs FAL_KEY', u.name);
+  assert.deepEqual(reg.items.map((i) => i.metadata.name).sort(), eps.map((e) => e.name).filter((n) => !video.includes(n)).sort());
+  assert.equal(reg.pagination.total, reg.items.length);
+  for (const e of eps) {
+    const md = readFileSync(join(w, `${e.name}.html.md`), 'utf8');
+    const line = txt.split('\n').find((l) => l.startsWith(`- [${e.name}](`));
+    const op = oa.paths[e.path].post;
+    if (video.includes(e.name)) {
+      assert.match(md, /status: unavailable: needs FAL_KEY/, e.name);
+      assert.doesNotMatch(md, /status: live/, e.name);
+      assert.match(line, /: UNAVAILABLE on this server \(needs FAL_KEY\)/, e.name);
+      assert.equal(op['x-unavailable'], 'needs FAL_KEY', e.name);
+      assert.match(readFileSync(join(w, `${e.name}.html`), 'utf8'), /unavailable: needs FAL_KEY/);
+      assert.match(readFileSync(join(m, `${e.name}.1`), 'utf8'), /^Unavailable on this server \(needs FAL_KEY\)/m);
+    } else {
+      assert.match(md, /status: live/, e.name);
+      assert.doesNotMatch(line, /UNAVAILABLE/, e.name);
+      assert.equal(op['x-unavailable'], undefined, e.name);
+    }
+  }
+  // Offline speech is WAV whatever format asks: its page says so.
+  assert.match(readFileSync(join(w, 'text-to-speech.html.md'), 'utf8'), /16-bit mono WAV whatever format asks for/);
+  // The keyed run says nothing of the kind.
+  assert.equal(registry.unavailable, undefined);
+  assert.doesNotMatch(readFileSync(join(www, 'text-to-speech.html.md'), 'utf8'), /WAV whatever format/);
+  // No key value is ever written.
+  for (const f of ['registry.json', 'openapi.json', 'llms.txt', 'text-to-video.html.md'])
+    assert.doesNotMatch(readFileSync(join(w, f), 'utf8'), /test-[a-z]+-key/);
+});
+
+test('the page heading is the man page name, and NAME keeps the summary\'s acronyms', () => {
+  const html = readFileSync(join(www, 'image-generate.html'), 'utf8');
+  assert.match(html, /<h1>image-generate\(1\)<\/h1>/);
+  assert.match(html, /<b>image-generate<\/b> — image generate \(fast\/cheap\) \/ text-to-image \/ AI art<\/p>/);
+  assert.match(readFileSync(join(www, 'image-generate.html.md'), 'utf8'), /\*\*image-generate\*\* — .*AI art/);
+  assert.match(readFileSync(join(man, 'image-generate.1'), 'utf8'), /^\.Nd .*AI \\&art$/m);
+  assert.match(readFileSync(join(www, 'text-to-speech.html'), 'utf8'), /TTS/);
 });
 
 test('an endpoint GET from a browser is sent to its page, which exists', async () => {

@@ -177,3 +177,34 @@ test('make try with an unknown network lists the known ones', async () => {
   assert.match(run.err(), /base-sepolia\s+EVM/);
   assert.match(run.err(), /solana-devnet\s+Solana/);
 });
+
+// The Makefile's own npm command (as make would run it) on a scratch
+// package whose dependency wants a node from the future: npm's EBADENGINE
+// warning is silenced, and a broken lockfile still fails loudly.
+test('make try: npm\'s engine warnings are silenced, its errors are not', async () => {
+  const { execFileSync, spawnSync } = await import('node:child_process');
+  const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => !/^(MAKEFLAGS|MFLAGS|MAKELEVEL|MAKEOVERRIDES)$/.test(k)));
+  const plan = execFileSync('make', ['-n', '-B', '-C', ROOT, 'tests/node_modules/.installed'], { env }).toString();
+  const line = plan.split('\n').find((l) => /\bnpm\b.*\bci\b/.test(l));
+  assert.ok(line, plan);
+  const npm = line.replace(/^cd tests && /, '');
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'sf-npm-'));
+  fs.mkdirSync(path.join(dir, 'dep'));
+  fs.writeFileSync(path.join(dir, 'dep', 'package.json'), JSON.stringify({ name: 'dep', version: '1.0.0', engines: { node: '>=99' } }));
+  fs.writeFileSync(path.join(dir, 'package.json'), JSON.stringify({ name: 't', version: '1.0.0', dependencies: { dep: 'file:./dep' } }));
+  execFileSync('npm', ['install', '--offline', '--package-lock-only', '--loglevel=error'], { cwd: dir });
+  fs.rmSync(path.join(dir, 'node_modules'), { recursive: true, force: true });
+  // Without the Makefile's options npm does warn here (the case is real).
+  const loud = spawnSync('sh', ['-c', 'npm ci --offline --no-audit --no-fund'], { cwd: dir });
+  assert.match(loud.stderr.toString(), /EBADENGINE/);
+  fs.rmSync(path.join(dir, 'node_modules'), { recursive: true, force: true });
+  const quiet = spawnSync('sh', ['-c', `${npm} --offline`], { cwd: dir });
+  assert.equal(quiet.status, 0, quiet.stderr.toString());
+  assert.doesNotMatch(quiet.stderr.toString() + quiet.stdout.toString(), /warn/i);
+  // A lockfile out of step with package.json: npm ci refuses, and says so.
+  fs.writeFileSync(path.join(dir, 'package.json'), JSON.stringify({ name: 't', version: '1.0.0', dependencies: { dep: 'file:./dep', other: '1.0.0' } }));
+  const bad = spawnSync('sh', ['-c', `${npm} --offline`], { cwd: dir });
+  assert.notEqual(bad.status, 0);
+  assert.match(bad.stderr.toString(), /npm error/);
+  fs.rmSync(dir, { recursive: true, force: true });
+});

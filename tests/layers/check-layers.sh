@@ -28,7 +28,7 @@ BEGIN {
 	allow["serve"]     = "basics http validate ledger media x402 providers flow ops"
 	# The programs around the core.
 	allow["endpoints"] = "basics serve"
-	allow["registry"]  = "basics validate x402 serve"
+	allow["registry"]  = "basics validate x402 providers serve"
 	allow["bin"]       = "basics http validate ledger media x402 providers flow ops serve"
 	# System headers that belong to one layer only.
 	lib["fcgiapp.h"] = "serve";  lib["fcgio.h"] = "serve"

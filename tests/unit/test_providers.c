@@ -711,6 +711,17 @@ test_offline(void)
 	    stored(fstr(f, "image_url"), PNG),
 	    "no key on testnet: offline PNG (%s)", e.message);
 	cJSON_Delete(f);
+	/* Offline speech is WAV whatever format asks (the pages say so):
+	   the answer's format must say what the file is. */
+	rc = run("text-to-speech", "eleven-multilingual-v2",
+	    "{\"text\":\"hello\",\"format\":\"mp3\"}", 0, &f, &e, &g);
+	TAP_OK(rc == 0 && strcmp(fstr(f, "source"), "offline") == 0 &&
+	    strcmp(fstr(f, "format"), "wav") == 0 &&
+	    strcmp(fstr(f, "mime_type"), "audio/wav") == 0 &&
+	    stored(fstr(f, "audio_url"), "RIFF", 4),
+	    "offline speech asked as mp3: a WAV, and format says wav (%s)",
+	    e.message);
+	cJSON_Delete(f);
 	C->any_mainnet = 1;
 	fails("no key on mainnet", "image-generate-pro", "flux-2-pro",
 	    "{\"prompt\":\"a fox\"}", 0, 503, "provider_unavailable");

@@ -379,6 +379,76 @@ test_route(void)
 	cfg_free(c);
 }
 
+/* route_usable: what the generator and tools/list show, per model. */
+static void
+test_route_usable(void)
+{
+	static const struct def_model vmodels[] = {
+		{ .id = "kling", .provider = "fal", .upstream = "fal-ai/kling" },
+		{ 0 }
+	};
+	static const struct def_endpoint video = { .name = "text-to-video",
+	    .models = vmodels, .media = "video" };
+	static const struct def_model imodels[] = {
+		{ .id = "old", .provider = "fal", .retired = "gone" },
+		{ .id = "wai", .provider = "venice" },
+		{ .id = "flux", .provider = "fal" },
+		{ 0 }
+	};
+	static const struct def_endpoint image = { .name = "image-generate",
+	    .models = imodels, .media = "image" };
+	static const char *const none[] = { NULL };
+	static const char *const fal[] = { "FAL_KEY", "f-secret", NULL };
+	static const char *const venice[] = { "VENICE_API_KEY", "v-secret",
+	    NULL };
+	static const char *const off[] = { "ROUTE_IMAGE_GENERATE_WAI",
+	    "offline", NULL };
+	static const char *const voff[] = { "ROUTE_TEXT_TO_VIDEO_KLING",
+	    "offline", "FAL_KEY", "f-secret", NULL };
+	struct cfg	*c;
+	char		 why[128];
+
+	c = mkcfg(0, none);
+	TAP_OK(route_usable(c, &video, &vmodels[0], why, sizeof(why)) == 0 &&
+	    strcmp(why, "needs FAL_KEY") == 0,
+	    "testnet, no FAL_KEY: video unusable (%s)", why);
+	TAP_OK(route_ep_usable(c, &video, why, sizeof(why)) == 0 &&
+	    strcmp(why, "needs FAL_KEY") == 0, "video endpoint unusable");
+	TAP_OK(route_usable(c, &image, &imodels[2], why, sizeof(why)) == 1 &&
+	    why[0] == '\0', "testnet, no key: image runs offline");
+	cfg_free(c);
+
+	c = mkcfg(0, fal);
+	TAP_OK(route_ep_usable(c, &video, why, sizeof(why)) == 1,
+	    "FAL_KEY set: video usable");
+	cfg_free(c);
+
+	c = mkcfg(1, venice);
+	TAP_OK(route_usable(c, &image, &imodels[2], why, sizeof(why)) == 0 &&
+	    strcmp(why, "needs FAL_KEY") == 0 && strstr(why, "secret") == NULL,
+	    "mainnet, no FAL_KEY: flux unusable (%s)", why);
+	TAP_OK(route_ep_usable(c, &image, why, sizeof(why)) == 1,
+	    "one model usable: the endpoint is");
+	cfg_free(c);
+
+	c = mkcfg(1, none);
+	TAP_OK(route_ep_usable(c, &image, why, sizeof(why)) == 0 &&
+	    strcmp(why, "needs VENICE_API_KEY") == 0,
+	    "no key on mainnet: the first live model's reason (%s)", why);
+	cfg_free(c);
+
+	c = mkcfg(1, off);
+	TAP_OK(route_usable(c, &image, &imodels[1], why, sizeof(why)) == 0 &&
+	    strstr(why, "offline") != NULL && strstr(why, "mainnet") != NULL,
+	    "routed offline on a mainnet: unusable (%s)", why);
+	cfg_free(c);
+	c = mkcfg(0, voff);
+	TAP_OK(route_usable(c, &video, &vmodels[0], why, sizeof(why)) == 0 &&
+	    strstr(why, "no offline stand-in") != NULL,
+	    "video routed offline on a testnet: unusable (%s)", why);
+	cfg_free(c);
+}
+
 int
 main(void)
 {
@@ -395,5 +465,6 @@ main(void)
 	test_errors();
 	test_helpers();
 	test_route();
+	test_route_usable();
 	return tap_done();
 }

@@ -9,6 +9,7 @@
 #include <curl/curl.h>
 #include <gd.h>
 
+#include "basics/cfg.h"
 #include "basics/err.h"
 #include "http/http.h"
 #include "media/urlguard.h"
@@ -109,6 +110,37 @@ check_forms(void)
 	TAP_STREQ(e.field, "mask_url", "field named");
 	TAP_OK(strstr(e.message, "loopback") != NULL, "reason given: %s",
 	    e.message);
+	TAP_OK(strstr(e.message, "URL_ALLOW") == NULL,
+	    "no hint for a URL not ours");
+	{
+		/* make run: our media URLs are on 127.0.0.1.  The refusal
+		   says how to feed them back in; URL_ALLOW does it. */
+		struct cfg	 own;
+
+		memset(&own, 0, sizeof(own));
+		snprintf(own.public_url, sizeof(own.public_url),
+		    "http://127.0.0.1:8080");
+		unsetenv("SYNTHFORGE_URL_ALLOW");
+		sf_err_clear(&e);
+		rc = urlguard_check(&own,
+		    "http://127.0.0.1:8080/media/ab/ab12.png", "image_url", &e);
+		TAP_OK(rc == -1 && strcmp(e.code, "url_refused") == 0 &&
+		    strstr(e.message, "SYNTHFORGE_URL_ALLOW=127.0.0.1") != NULL,
+		    "our own local media URL: refused, with the hint (%s)",
+		    e.message);
+		sf_err_clear(&e);
+		rc = urlguard_check(&own, "http://127.0.0.1:9/x.png",
+		    "image_url", &e);
+		TAP_OK(rc == -1 && strstr(e.message, "URL_ALLOW") == NULL,
+		    "another local port is not ours: no hint");
+		setenv("SYNTHFORGE_URL_ALLOW", "127.0.0.1", 1);
+		sf_err_clear(&e);
+		rc = urlguard_check(&own,
+		    "http://127.0.0.1:8080/media/ab/ab12.png", "image_url", &e);
+		TAP_OK(rc == 0, "URL_ALLOW=127.0.0.1 lets it in (%s)",
+		    e.message);
+		unsetenv("SYNTHFORGE_URL_ALLOW");
+	}
 
 	/* The allow-list: by address, by host name, with spaces. */
 	setenv("SYNTHFORGE_URL_ALLOW", " example.invalid , 127.0.0.1", 1);

@@ -39,7 +39,9 @@ static const struct def_tier tiers[] = {
 };
 
 static const struct def_model models[] = {
-	{ .id = "pix-1", .label = "Pix One", .provider = "offline",
+	/* fal, whose key the golden configuration sets: available; pix-2
+	   is offline, refused on its mainnet: unavailable. */
+	{ .id = "pix-1", .label = "Pix One", .provider = "fal",
 	  .upstream = "pix-1" },
 	{ .id = "pix-2", .label = "Pix Two [beta]", .provider = "offline",
 	  .upstream = "pix-2", .price = 30000, .notes = "Slower. Sharper." },
@@ -68,8 +70,8 @@ const struct def_endpoint ep_fixture_image = {
 	.cluster = "synthforge",
 	.method = "POST",
 	.category = "image",
-	.title = "fixture image / test pictures & \"escapes\"",
-	.summary = "Fixture image generator <for tests>.",
+	.title = "fixture image / ai test pictures & \"escapes\"",
+	.summary = "Fixture image generator <for tests>, AI pictures.",
 	.description = "Makes test pictures. .A dot after a space, "
 	    "'quotes' and a \\backslash. e.g. this is one sentence. "
 	    "Costs $0.01; 'fine' (pix-2) costs $0.03.",

@@ -17,7 +17,7 @@ static const struct def_param params[] = {
 };
 
 static const struct def_model models[] = {
-	{ .id = "tone-1", .label = "", .provider = "offline",
+	{ .id = "tone-1", .label = "", .provider = "fal",
 	  .upstream = "tone-1" },
 	{ 0 }
 };
