@@ -350,6 +350,29 @@ lsq_find(struct ledger_be *l, const struct ledger_payment *k,
 	return -1;
 }
 
+
+/* Parameters 1-15 of an INSERT INTO payments: the row's key and claim. */
+static void
+lsq_bind_row(sqlite3_stmt *st, const struct ledger_payment *k)
+{
+	sqlite3_bind_text(st, 1, k->endpoint, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, k->request_hash, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 3, k->payer, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 4, k->amount, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 5, k->asset, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 6, k->network, -1, SQLITE_STATIC);
+	sqlite3_bind_int(st, 7, k->x402_version);
+	sqlite3_bind_text(st, 8, k->nonce, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 9, k->valid_after, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 10, k->valid_before, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 11, ledger_clamp(k->valid_before));
+	sqlite3_bind_text(st, 12, k->payload, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 13, k->requirements, -1, SQLITE_STATIC);
+	ledger_bind_text(st, 14, k->payment_id);
+	sqlite3_bind_text(st, 15, ledger_state_name(k->state), -1,
+	    SQLITE_STATIC);
+}
+
 /* k is canonical (ledger.c); the insert and the read-back in one lock. */
 static int
 lsq_claim(struct ledger_be *l, const struct ledger_payment *k, int64_t now,
@@ -371,22 +394,7 @@ lsq_claim(struct ledger_be *l, const struct ledger_payment *k, int64_t now,
 		ledger_dberr(l, err, "prepare");
 		goto rollback;
 	}
-	sqlite3_bind_text(st, 1, k->endpoint, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 2, k->request_hash, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 3, k->payer, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 4, k->amount, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 5, k->asset, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 6, k->network, -1, SQLITE_STATIC);
-	sqlite3_bind_int(st, 7, k->x402_version);
-	sqlite3_bind_text(st, 8, k->nonce, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 9, k->valid_after, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 10, k->valid_before, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(st, 11, ledger_clamp(k->valid_before));
-	sqlite3_bind_text(st, 12, k->payload, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 13, k->requirements, -1, SQLITE_STATIC);
-	ledger_bind_text(st, 14, k->payment_id);
-	sqlite3_bind_text(st, 15, ledger_state_name(k->state), -1,
-	    SQLITE_STATIC);
+	lsq_bind_row(st, k);
 	sqlite3_bind_int64(st, 16, now);
 	rc = sqlite3_step(st);
 	sqlite3_finalize(st);
@@ -714,22 +722,7 @@ lsq_import(struct ledger_be *l, const struct ledger_payment *k,
 		ledger_dberr(l, err, "prepare");
 		goto out;
 	}
-	sqlite3_bind_text(st, 1, k->endpoint, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 2, k->request_hash, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 3, k->payer, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 4, k->amount, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 5, k->asset, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 6, k->network, -1, SQLITE_STATIC);
-	sqlite3_bind_int(st, 7, k->x402_version);
-	sqlite3_bind_text(st, 8, k->nonce, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 9, k->valid_after, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 10, k->valid_before, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(st, 11, ledger_clamp(k->valid_before));
-	sqlite3_bind_text(st, 12, k->payload, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 13, k->requirements, -1, SQLITE_STATIC);
-	ledger_bind_text(st, 14, k->payment_id);
-	sqlite3_bind_text(st, 15, ledger_state_name(k->state), -1,
-	    SQLITE_STATIC);
+	lsq_bind_row(st, k);
 	if (k->result != NULL)
 		sqlite3_bind_blob(st, 16, k->result_len ? k->result : "",
 		    (int)k->result_len, SQLITE_STATIC);
