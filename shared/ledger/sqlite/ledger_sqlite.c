@@ -350,7 +350,6 @@ lsq_find(struct ledger_be *l, const struct ledger_payment *k,
 	return -1;
 }
 
-
 /* Parameters 1-15 of an INSERT INTO payments: the row's key and claim. */
 static void
 lsq_bind_row(sqlite3_stmt *st, const struct ledger_payment *k)
