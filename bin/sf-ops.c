@@ -26,6 +26,7 @@
 #include "basics/err.h"
 #include "ops/health.h"
 #include "ops/metrics.h"
+#include "serve/serve.h"
 
 #define OPS_THREADS	2
 
@@ -164,6 +165,11 @@ main(int argc, char *argv[])
 	sf_err_clear(&err);
 	if ((c = cfg_load(NULL, &err)) == NULL) {
 		fprintf(stderr, "sf-ops: configuration: %s\n", err.message);
+		return 1;
+	}
+	if (serve_check_cfg(c, &err) == -1) {
+		fprintf(stderr, "sf-ops: configuration: %s\n", err.message);
+		cfg_free(c);
 		return 1;
 	}
 	o.cfg = c;

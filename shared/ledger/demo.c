@@ -513,3 +513,11 @@ demo_annotate(const struct cfg *c, cJSON *body, int offline)
 		return -1;
 	return 0;
 }
+
+int
+demo_check_cfg(const struct cfg *c, struct sf_err *err)
+{
+	struct demo_limits	 l;
+
+	return demo_limits(c, &l, err);
+}

@@ -262,3 +262,9 @@ oom:
 	buf_puts(out, "{\"status\":\"fail\",\"error\":\"out of memory\"}\n");
 	return 503;
 }
+
+int
+health_check_cfg(const struct cfg *c, struct sf_err *err)
+{
+	return cfg_check_uint(c, "HEALTH_CACHE_SECONDS", 0, 86400, err);
+}
