@@ -216,9 +216,7 @@ flow_check_cfg(const struct cfg *cfg, struct sf_err *err)
 		    "CDP_API_KEY_ID" : "CDP_API_KEY_SECRET",
 		    "CDP_API_KEY_ID and CDP_API_KEY_SECRET go together: "
 		    "one is set without the other");
-	if (flow_check_settle_first(cfg, err) == -1)
-		return -1;
-	return flow_can_prove(cfg, err);
+	return flow_check_settle_first(cfg, err);
 }
 
 int
@@ -230,7 +228,7 @@ flow_init(struct flow_ctx *ctx, const struct cfg *cfg,
 	memset(ctx, 0, sizeof(*ctx));
 	ctx->cfg = cfg;
 	ctx->ep = ep;
-	if (flow_check_cfg(cfg, err) == -1)
+	if (flow_check_cfg(cfg, err) == -1 || flow_can_prove(cfg, err) == -1)
 		return -1;
 	mode = cfg_get_or(cfg, "SETTLE", "facilitator");
 	if (settle_mode_parse(mode, &ctx->settle.mode) == -1)

@@ -268,27 +268,6 @@ media_store(const struct cfg *c, const void *p, size_t n,
 /* --- start-up check (media.h) ------------------------------------------ */
 
 static int
-media_check_dir(const struct cfg *c, struct sf_err *err)
-{
-	const char	*d = cfg_get_or(c, "MEDIA_DIR", "var/media");
-	struct stat	 st;
-
-	/* make run creates it; a service setup may not have yet. */
-	if (mkdir(d, 0755) == -1 && errno != EEXIST)
-		return sf_err_set(err, 500, "config_invalid", "MEDIA_DIR",
-		    "MEDIA_DIR %.200s cannot be created: %s", d,
-		    strerror(errno));
-	if (stat(d, &st) == -1 || !S_ISDIR(st.st_mode))
-		return sf_err_set(err, 500, "config_invalid", "MEDIA_DIR",
-		    "MEDIA_DIR %.200s is not a directory", d);
-	if (access(d, W_OK | X_OK) == -1)
-		return sf_err_set(err, 500, "config_invalid", "MEDIA_DIR",
-		    "MEDIA_DIR %.200s is not writable: %s", d,
-		    strerror(errno));
-	return 0;
-}
-
-static int
 media_check_s3(const struct cfg *c, struct sf_err *err)
 {
 	static const char *const need[] = { "S3_ENDPOINT", "S3_BUCKET",
@@ -340,5 +319,5 @@ media_check_cfg(const struct cfg *c, struct sf_err *err)
 		return media_check_s3(c, err);
 	if (strcmp(store, "fal") == 0)
 		return cfg_check_set(c, "FAL_KEY", "MEDIA_STORE=fal", err);
-	return media_check_dir(c, err);
+	return media_local_check(c, err);
 }

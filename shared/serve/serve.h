@@ -56,6 +56,9 @@ int	serve_args(int argc, char *argv[], const char **sockpath, int *check);
  */
 struct sf_err;
 int	serve_check_cfg(const struct cfg *, struct sf_err *);
+/* The same without flow_can_prove (synthforge-ctl check reports that
+   one as a MISSING line of its own). */
+int	serve_check_keys(const struct cfg *, struct sf_err *);
 
 /*
  * Serve ep until shutdown.  Options: --socket PATH|:PORT (listen ourselves

@@ -17,7 +17,7 @@
 #include "serve/serve.h"
 
 int
-serve_check_cfg(const struct cfg *c, struct sf_err *err)
+serve_check_keys(const struct cfg *c, struct sf_err *err)
 {
 	if (flow_check_cfg(c, err) == -1 ||
 	    media_check_cfg(c, err) == -1 ||
@@ -28,4 +28,12 @@ serve_check_cfg(const struct cfg *c, struct sf_err *err)
 	    log_check_cfg(c, err) == -1)
 		return -1;
 	return 0;
+}
+
+int
+serve_check_cfg(const struct cfg *c, struct sf_err *err)
+{
+	if (serve_check_keys(c, err) == -1)
+		return -1;
+	return flow_can_prove(c, err);
 }

@@ -136,3 +136,28 @@ media_local_put(const struct cfg *c, const struct media_obj *o, char **url,
 	media_local_syncdir(dir);
 	return media_local_url(c, o->name, url, err);
 }
+
+int
+media_local_check(const struct cfg *c, struct sf_err *err)
+{
+	const char	*root = cfg_get_or(c, "MEDIA_DIR", "var/media");
+	char		 tmp[PATH_MAX];
+	int		 fd;
+
+	if (media_local_mkdir(root) == -1)
+		return sf_err_set(err, 500, "config_invalid", "MEDIA_DIR",
+		    "MEDIA_DIR %.200s cannot be created: %s", root,
+		    strerror(errno));
+	/* access() says yes to root on a read-only file system: write. */
+	if (snprintf(tmp, sizeof(tmp), "%s/.check.XXXXXX", root) >=
+	    (int)sizeof(tmp))
+		return sf_err_set(err, 500, "config_invalid", "MEDIA_DIR",
+		    "MEDIA_DIR is too long");
+	if ((fd = mkstemp(tmp)) == -1)
+		return sf_err_set(err, 500, "config_invalid", "MEDIA_DIR",
+		    "MEDIA_DIR %.200s is not writable: %s", root,
+		    strerror(errno));
+	close(fd);
+	unlink(tmp);
+	return 0;
+}
