@@ -867,15 +867,25 @@ hostconf_usage(void)
 	fprintf(stderr, "usage: sf-hostconf lighttpd|apache|nginx WWW_DIR "
 	    "RUN_DIR FCGI_DIR [OPS_BIN [MCP_BIN]]\n"
 	    "       sf-hostconf spawn RUN_DIR FCGI_DIR [OPS_BIN [MCP_BIN]]\n"
-	    "       sf-hostconf endpoints\n");
+	    "       sf-hostconf endpoints|offline|port\n");
 }
+
+/* Routes listed by hostconf_offline: rendered locally, or refused. */
+struct hostconf_count {
+	size_t	 offline, refused;
+};
 
 static void
 hostconf_offline_one(void *arg, const struct def_endpoint *ep,
     const struct def_model *m, const struct route *rt,
     const struct sf_err *err)
 {
-	(void)arg;
+	struct hostconf_count	*n = arg;
+
+	if (rt != NULL)
+		n->offline++;
+	else
+		n->refused++;
 	if (rt != NULL)
 		printf("  offline  %-22s %-28s (%s)\n", ep->name, m->id, rt->why);
 	else
@@ -887,23 +897,48 @@ hostconf_offline_one(void *arg, const struct def_endpoint *ep,
 static int
 hostconf_offline(void)
 {
-	struct sf_err	 err;
-	struct cfg	*c;
-	size_t		 n;
+	struct hostconf_count	 cnt = { 0, 0 };
+	struct sf_err		 err;
+	struct cfg		*c;
+	size_t			 n;
 
 	sf_err_clear(&err);
 	if ((c = cfg_load(NULL, &err)) == NULL) {
 		fprintf(stderr, "sf-hostconf: configuration: %s\n", err.message);
 		return 1;
 	}
-	n = route_list_offline(c, def_table, hostconf_offline_one, NULL);
+	n = route_list_offline(c, def_table, hostconf_offline_one, &cnt);
 	if (n == 0)
 		printf("every route has its provider configured\n");
-	else
-		printf("%zu route(s) above have no provider key: offline routes "
-		    "answer with locally rendered placeholders (source "
-		    "\"offline\"); set the provider keys in the configuration "
-		    "to use the real models\n", n);
+	else {
+		printf("%zu route(s) above have no provider key:\n", n);
+		if (cnt.offline > 0)
+			printf("  %zu answer with locally rendered placeholders "
+			    "(source \"offline\")\n", cnt.offline);
+		if (cnt.refused > 0)
+			printf("  %zu are refused before payment (no offline "
+			    "stand-in, e.g. video: 501 offline_unsupported)\n",
+			    cnt.refused);
+		printf("set the provider keys in the configuration to use the "
+		    "real models\n");
+	}
+	cfg_free(c);
+	return 0;
+}
+
+/* For make run: the port the configuration settles on. */
+static int
+hostconf_port(void)
+{
+	struct sf_err	 err;
+	struct cfg	*c;
+
+	sf_err_clear(&err);
+	if ((c = cfg_load(NULL, &err)) == NULL) {
+		fprintf(stderr, "sf-hostconf: configuration: %s\n", err.message);
+		return 1;
+	}
+	printf("%u\n", c->port);
 	cfg_free(c);
 	return 0;
 }
@@ -921,6 +956,8 @@ main(int argc, char *argv[])
 		return hostconf_endpoints();
 	if (argc == 2 && strcmp(argv[1], "offline") == 0)
 		return hostconf_offline();
+	if (argc == 2 && strcmp(argv[1], "port") == 0)
+		return hostconf_port();
 	cmd = argc > 1 ? argv[1] : "";
 	spawn = strcmp(cmd, "spawn") == 0;
 	if ((spawn && (argc < 4 || argc > 6)) || (!spawn &&
