@@ -119,9 +119,11 @@ val_param(const struct def_param *p, cJSON *item, struct sf_err *err)
 		if ((n = val_utf8_len(item->valuestring)) < 0)
 			return sf_err_set(err, 400, "invalid_encoding", p->name,
 			    "%s is not valid UTF-8", p->name);
-		if (p->required && n == 0)
+		/* Blanks alone say nothing either: "   " is "" to a model. */
+		if (p->required && item->valuestring[strspn(item->valuestring,
+		    " \t\r\n\f\v")] == '\0')
 			return sf_err_set(err, 400, "empty_field", p->name,
-			    "%s must not be empty", p->name);
+			    "%s must not be empty or blank", p->name);
 		if (p->max_len > 0 && (unsigned long)n > p->max_len)
 			return sf_err_set(err, 400, "too_long", p->name,
 			    "%s is %ld characters long; the limit is %u",

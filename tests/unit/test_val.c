@@ -357,6 +357,10 @@ test_errors(void)
 	    "{\"prompt\":null}", 400, "invalid_type", "prompt");
 	refused("empty prompt", "image-generate", "{\"prompt\":\"\"}", 400,
 	    "empty_field", "prompt");
+	refused("blank prompt (spaces)", "image-generate",
+	    "{\"prompt\":\"   \"}", 400, "empty_field", "prompt");
+	refused("blank prompt (escaped tab, newline)", "image-generate",
+	    "{\"prompt\":\" \\t\\n \"}", 400, "empty_field", "prompt");
 	refused("unknown field", "image-generate",
 	    "{\"prompt\":\"a\",\"colour\":\"red\"}", 400, "unknown_field",
 	    "colour");
