@@ -64,6 +64,9 @@ reg_models(const struct def_endpoint *ep)
 		/* Refused before payment (400 model_retired): say why. */
 		if (m->retired != NULL)
 			cJSON_AddStringToObject(o, "retired", m->retired);
+		if (m->replacement != NULL)
+			cJSON_AddStringToObject(o, "replacement",
+			    m->replacement);
 	}
 	return arr;
 }

@@ -215,9 +215,14 @@ val_model_rules(const struct def_model *m, const cJSON *obj,
 	double			 v[2], sh, lg;
 	int			 i, n = 0;
 
+	/* One sentence: what, why, what instead (the 400 says "not charged"). */
+	if (m->retired != NULL && m->replacement != NULL)
+		return sf_err_set(err, 400, "model_retired", "model",
+		    "model %s is retired (%s): use %s instead", m->id,
+		    m->retired, m->replacement);
 	if (m->retired != NULL)
 		return sf_err_set(err, 400, "model_retired", "model",
-		    "model %s is retired: %s", m->id, m->retired);
+		    "model %s is retired (%s)", m->id, m->retired);
 	if (z == NULL)
 		return 0;
 	wi = cJSON_GetObjectItemCaseSensitive(obj, "width");

@@ -589,6 +589,12 @@ test_model_rules(void)
 		    strstr(err.message, "2026-08-17") != NULL,
 		    "%s refused before payment: %s", imagen[i], err.message);
 	}
+	/* One sentence, nothing said twice, the replacement named. */
+	TAP_OK(run("api-v1-image-generate", "{\"prompt\":\"a\",\"model\":"
+	    "\"imagen-4\"}", &r, &err) == -1, "imagen-4 refused");
+	TAP_STREQ(err.message, "model imagen-4 is retired (Google shut Imagen "
+	    "down on 2026-08-17): use flux-2-pro instead",
+	    "the model_retired message");
 	for (i = 0; i < sizeof(t) / sizeof(t[0]); i++) {
 		int rc = run(t[i].ep, t[i].body, &r, &err);
 
