@@ -41,7 +41,7 @@ struct sf_err;
 /*
  * Start-up check of the demo keys: DEMO_PER_CLIENT_PER_MINUTE,
  * DEMO_PER_CLIENT_PER_HOUR, DEMO_PER_HOUR, DEMO_PAID_PER_HOUR (whole
- * numbers 0-1000000).  0, or -1 with 500 config_invalid naming the key.
+ * numbers 0-1000000), the length of the DEMO_DB path.  0, or -1 with 500 config_invalid naming the key.
  */
 int	demo_check_cfg(const struct cfg *, struct sf_err *);
 /*

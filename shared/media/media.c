@@ -288,6 +288,10 @@ media_check_s3(const struct cfg *c, struct sf_err *err)
 	if (strpbrk(v, ":/\r\n") != NULL)
 		return sf_err_set(err, 500, "config_invalid", "S3_REGION",
 		    "S3_REGION must not contain :, / or line breaks");
+	/* The object key is S3_PREFIX + "ab/<64 hex>.<ext>" in 256 bytes. */
+	if (strlen(cfg_get_or(c, "S3_PREFIX", "")) > 160)
+		return sf_err_set(err, 500, "config_invalid", "S3_PREFIX",
+		    "S3_PREFIX is longer than 160 bytes");
 	if (strpbrk(cfg_get(c, "S3_ACCESS_KEY"), "/\r\n") != NULL)
 		return sf_err_set(err, 500, "config_invalid", "S3_ACCESS_KEY",
 		    "S3_ACCESS_KEY must not contain / or line breaks");

@@ -122,6 +122,18 @@ main(void)
 	REFUSED("MEDIA_DIR", "MEDIA_DIR", "/proc/nope");
 	REFUSED("MEDIA_MAX_IMAGE", "MEDIA_MAX_IMAGE", "lots");
 	REFUSED("INPUT_TIMEOUT_MS", "INPUT_TIMEOUT_MS", "soon");
+	{
+		char	 longv[1200];
+
+		memset(longv, 'a', sizeof(longv) - 1);
+		longv[sizeof(longv) - 1] = '\0';
+		REFUSED("DEMO_DB", "DEMO_DB", longv);
+		longv[170] = '\0';
+		REFUSED("S3_PREFIX", "MEDIA_STORE", "s3",
+		    "S3_ENDPOINT", "http://127.0.0.1:9000", "S3_BUCKET", "b",
+		    "S3_ACCESS_KEY", "ak", "S3_SECRET_KEY", "sk",
+		    "S3_PREFIX", longv);
+	}
 
 	/* Well-formed values of the same keys pass. */
 	ACCEPTED("SETTLE=direct with its keys", "SETTLE", "direct",
