@@ -29,7 +29,7 @@ size_t		 media_cap(const struct cfg *, const char *kind);
 /*
  * The keys the media layer reads, checked at start-up: MEDIA_STORE
  * (local|s3|fal) and what the chosen store needs (local: MEDIA_DIR a
- * writable directory, created if missing; s3: S3_ENDPOINT, S3_BUCKET,
+ * writable folder, or creatable in a writable one; s3: S3_ENDPOINT, S3_BUCKET,
  * S3_ACCESS_KEY, S3_SECRET_KEY, well-formed S3_REGION, S3_PUBLIC_URL;
  * fal: FAL_KEY), MEDIA_MAX_IMAGE/AUDIO/VIDEO (sizes like 40M),
  * INPUT_TIMEOUT_MS, INPUT_MAX_BYTES.  0, or -1 with err naming the key.
