@@ -166,24 +166,29 @@ flow_can_prove(const struct cfg *cfg, struct sf_err *err)
 	return 0;
 }
 
-/* Every name in SETTLE_FIRST is an endpoint of the table, or "all". */
+/* Every name in SETTLE_FIRST is an endpoint's name (as cfg_settle_first
+   compares it, "image-generate"), or "all". */
 static int
 flow_check_settle_first(const struct cfg *cfg, struct sf_err *err)
 {
-	const char	*list = cfg_get_or(cfg, "SETTLE_FIRST", ""), *p;
-	char		 name[64];
-	size_t		 n;
+	const char		*list = cfg_get_or(cfg, "SETTLE_FIRST", ""), *p;
+	const struct def_entry	*e;
+	char			 name[64];
+	size_t			 n;
 
 	for (p = list; *p != '\0'; p += n) {
 		p += strspn(p, ", ");
 		if ((n = strcspn(p, ", ")) == 0)
 			break;
 		snprintf(name, sizeof(name), "%.*s", (int)n, p);
-		if (strcmp(name, "all") != 0 && def_lookup(name) == NULL)
+		for (e = def_table; e->ep != NULL; e++)
+			if (strcmp(e->ep->name, name) == 0)
+				break;
+		if (strcmp(name, "all") != 0 && e->ep == NULL)
 			return sf_err_set(err, 500, "config_invalid",
 			    "SETTLE_FIRST", "SETTLE_FIRST names \"%.48s\", "
 			    "which is no endpoint here (list endpoint names "
-			    "such as image_generate, or all)", name);
+			    "such as image-generate, or all)", name);
 	}
 	return 0;
 }

@@ -99,7 +99,9 @@ main(void)
 	    "RPC_URL", "http://127.0.0.1:8545",
 	    "RELAYER_KEY_FILE", "/nonexistent/relayer.key");
 	REFUSED("SETTLE_FIRST", "SETTLE_FIRST", "nope");
-	REFUSED("SETTLE_FIRST", "SETTLE_FIRST", "image_generate,nope");
+	REFUSED("SETTLE_FIRST", "SETTLE_FIRST", "image-generate,nope");
+	/* The file stem is not the name cfg_settle_first compares. */
+	REFUSED("SETTLE_FIRST", "SETTLE_FIRST", "image_generate");
 	REFUSED("S3_ENDPOINT", "MEDIA_STORE", "s3");
 	REFUSED("S3_SECRET_KEY", "MEDIA_STORE", "s3",
 	    "S3_ENDPOINT", "http://127.0.0.1:9000", "S3_BUCKET", "b",
@@ -139,7 +141,8 @@ main(void)
 	/* Well-formed values of the same keys pass. */
 	ACCEPTED("SETTLE=direct with its keys", "SETTLE", "direct",
 	    "RPC_URL", "http://127.0.0.1:8545", "RELAYER_KEY_FILE", keyfile);
-	ACCEPTED("SETTLE_FIRST lists", "SETTLE_FIRST", "image_generate, all");
+	ACCEPTED("SETTLE_FIRST lists", "SETTLE_FIRST",
+	    "image-generate, text-to-video,all");
 	ACCEPTED("MEDIA_STORE=s3 with its keys", "MEDIA_STORE", "s3",
 	    "S3_ENDPOINT", "http://127.0.0.1:9000", "S3_BUCKET", "b",
 	    "S3_ACCESS_KEY", "ak", "S3_SECRET_KEY", "sk");
