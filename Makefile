@@ -13,7 +13,8 @@ SF_CFLAGS = -std=c11 -D_DEFAULT_SOURCE -D_GNU_SOURCE -Wall -Wextra -Werror \
 PQ_CFLAGS := $(shell pkg-config --cflags libpq 2>/dev/null || echo -I/usr/include/postgresql)
 LDLIBS	= -lfcgi -lcurl -lcjson -lsecp256k1 -lsodium -lhogweed -lgmp -lnettle -lsqlite3 -lpq -lgd -lpng -lespeak-ng -lpthread -lm
 B	= build
-PORT	?= 8080
+# PORT: only `make run PORT=N` on the command line; otherwise
+# SYNTHFORGE_PORT, then PORT in the configuration file, then 8080.
 SERVER	?= lighttpd
 
 # Debian packages needed to build and run, and the extra ones the tests use.
@@ -110,7 +111,7 @@ tests/node_modules/.installed: tests/package.json tests/package-lock.json
 # --- run ----------------------------------------------------------------
 run: deps deps-$(SERVER)
 	$(MAKE) all
-	@sh etc/run.sh $(SERVER) $(PORT)
+	@sh etc/run.sh $(SERVER) $(if $(filter command line override,$(origin PORT)),$(PORT))
 
 # --- try: a whole paid call on this machine -----------------------------
 # A local chain and test token, a facilitator on the official @x402

@@ -31,6 +31,7 @@
 #include "basics/cfg.h"
 #include "basics/def.h"
 #include "basics/err.h"
+#include "ops/errdoc.h"
 #include "serve/mcp.h"
 #include "providers/route.h"
 #include "validate/schema.h"
@@ -210,47 +211,15 @@ hostconf_paths_ok(void)
  * own answers are.  The documents are files in RUN_DIR/errors/ written
  * here: api-NNN (our shape), mcp-NNN (JSON-RPC), site-404.html and
  * site-403.html (man-style pages for people; the site keeps HTML 404s,
- * and a directory such as /media/ is refused with the 403 page).  A server that
- * refuses a request before it has read the path (lighttpd for 411, 431
- * and 400; nginx and Apache for an oversized header) cannot tell /mcp
- * from /v1/: those answers are in our shape everywhere.
+ * and a directory such as /media/ is refused with the 403 page).  A
+ * server that refuses a request before it applies its per-path settings
+ * (nginx and Apache for an oversized header) cannot tell /mcp from /v1/:
+ * those answers are in our shape everywhere (lighttpd too for 431: it has
+ * not read the request line).  lighttpd sends a request it has read but
+ * refuses (400 for conflicting Content-Type headers) to its error
+ * handler, sf-ops at ERRDOC_PATH, which answers by the refused path.
+ * The table and the documents are in ops/errdoc.c.
  */
-struct hostconf_err {
-	int		 status;
-	const char	*code;		/* ours; JSON-RPC gets -32600/-32603 */
-	const char	*message;	/* + " <limit> bytes" when limit */
-	int		 limit;
-};
-
-static const struct hostconf_err hostconf_errs[] = {
-	{ 400, "bad_request", "the request could not be read: a malformed "
-	    "request line or header, or a header line over the server's "
-	    "limit", 0 },
-	{ 403, "forbidden", "refused by the web server: a look-alike of a "
-	    "payment header (such as X_PAYMENT) is never accepted; send "
-	    "PAYMENT-SIGNATURE or X-PAYMENT", 0 },
-	{ 404, "not_found", "no endpoint at this path; see /llms.txt or "
-	    "/registry.json for the list", 0 },
-	{ 405, "method_not_allowed", "method not allowed here; endpoints "
-	    "take POST (GET describes them)", 0 },
-	{ 408, "request_timeout", "the request was not received in time", 0 },
-	{ 411, "length_required", "send a Content-Length header "
-	    "(Content-Length: 0 for an empty body)", 0 },
-	{ 413, "body_too_large", "the request body is larger than", 1 },
-	{ 414, "uri_too_long", "the request URI is too long", 0 },
-	{ 431, "header_too_large", "the request headers are too large: "
-	    "keep them under 64 KiB", 0 },
-	{ 500, "internal_error", "the web server failed; nothing was "
-	    "charged", 0 },
-	{ 502, "endpoint_unavailable", "the endpoint process is not "
-	    "answering; nothing was charged, retry later", 0 },
-	{ 503, "service_unavailable", "the service is unavailable; nothing "
-	    "was charged, retry later", 0 },
-	{ 504, "endpoint_timeout", "the endpoint did not answer in time; "
-	    "nothing was charged", 0 },
-	{ 0, NULL, NULL, 0 },
-};
-
 /* The body limit the server enforces for a path: ours, plus sf-mcp's
    allowance for the JSON-RPC framing around the arguments. */
 static unsigned long
@@ -260,32 +229,9 @@ hostconf_body_max(const struct hostconf *h, int mcp)
 }
 
 static cJSON *
-hostconf_err_json(const struct hostconf *h, const struct hostconf_err *e,
-    int mcp)
+hostconf_err_json(const struct hostconf *h, const struct errdoc *e, int mcp)
 {
-	cJSON	*j, *err;
-	char	 msg[512];
-
-	/* Word for word the endpoints' own 413 (flow.c). */
-	if (e->limit)
-		snprintf(msg, sizeof(msg), "%s %lu bytes", e->message,
-		    hostconf_body_max(h, mcp));
-	else
-		snprintf(msg, sizeof(msg), "%s", e->message);
-	if ((j = cJSON_CreateObject()) == NULL)
-		return NULL;
-	if (mcp) {
-		cJSON_AddStringToObject(j, "jsonrpc", "2.0");
-		cJSON_AddNullToObject(j, "id");
-	}
-	err = cJSON_AddObjectToObject(j, "error");
-	if (mcp)
-		cJSON_AddNumberToObject(err, "code",
-		    e->status >= 500 ? -32603 : -32600);
-	else
-		cJSON_AddStringToObject(err, "code", e->code);
-	cJSON_AddStringToObject(err, "message", msg);
-	return j;
+	return errdoc_json(e, mcp, hostconf_body_max(h, mcp));
 }
 
 static int
@@ -340,7 +286,7 @@ static const char hostconf_site_403[] = HOSTCONF_SITE_PAGE("403",
 static int
 hostconf_errors_write(const struct hostconf *h, const char *ext)
 {
-	const struct hostconf_err	*e;
+	const struct errdoc		*e;
 	char				 dir[PATH_MAX + 16], path[PATH_MAX + 64];
 	char				*s;
 	cJSON				*j;
@@ -352,7 +298,7 @@ hostconf_errors_write(const struct hostconf *h, const char *ext)
 	/* Workers of another user (www-data) read these. */
 	if (chmod(dir, 0755) == -1)
 		goto fail;
-	for (e = hostconf_errs; e->status != 0; e++)
+	for (e = errdoc_table; e->status != 0; e++)
 		for (mcp = 0; mcp <= 1; mcp++) {
 			if ((j = hostconf_err_json(h, e, mcp)) == NULL ||
 			    (s = cJSON_PrintUnformatted(j)) == NULL) {
@@ -390,13 +336,13 @@ fail:
 static int
 hostconf_errors_lighttpd(const struct hostconf *h)
 {
-	const struct hostconf_err	*e;
+	const struct errdoc		*e;
 
 	if (hostconf_errors_write(h, "html") == -1)
 		return -1;
 	printf("# Error documents in our JSON shape (see sf-hostconf.c).\n");
 	printf("mimetype.assign += (\n");
-	for (e = hostconf_errs; e->status != 0; e++)
+	for (e = errdoc_table; e->status != 0; e++)
 		printf("  \"api-%d.html\" => \"application/json\",\n"
 		    "  \"mcp-%d.html\" => \"application/json\",\n",
 		    e->status, e->status);
@@ -404,6 +350,18 @@ hostconf_errors_lighttpd(const struct hostconf *h)
 	printf("server.errorfile-prefix = \"%s/errors/api-\"\n", h->run);
 	printf("$HTTP[\"url\"] !~ \"^/(v1|api|mcp)(/|$)\" {\n"
 	    "  server.errorfile-prefix = \"%s/errors/site-\"\n}\n", h->run);
+	/*
+	 * What lighttpd refuses before it applies the settings of a path
+	 * (conflicting Content-Type headers, a malformed header line) goes
+	 * to the error handler, global by necessity: sf-ops answers it by
+	 * the refused request's path, so /mcp gets JSON-RPC there too.
+	 * Requests it has read keep the files (the empty regex matches
+	 * every path, and no condition applies to the others).
+	 */
+	if (h->ops[0] != '\0')
+		printf("server.error-handler = \"%s\"\n"
+		    "$HTTP[\"url\"] =~ \"\" {\n"
+		    "  server.error-handler = \"\"\n}\n", ERRDOC_PATH);
 	printf("$HTTP[\"url\"] =~ \"^%s(/|$)\" {\n"
 	    "  server.errorfile-prefix = \"%s/errors/mcp-\"\n"
 	    "  server.max-request-size = %lu\n}\n", MCP_PATH, h->run,
@@ -415,9 +373,9 @@ hostconf_errors_lighttpd(const struct hostconf *h)
 static void
 hostconf_errors_apache_set(const char *kind)
 {
-	const struct hostconf_err	*e;
+	const struct errdoc		*e;
 
-	for (e = hostconf_errs; e->status != 0; e++)
+	for (e = errdoc_table; e->status != 0; e++)
 		printf("  ErrorDocument %d /_sf_errors/%s-%d.json\n", e->status,
 		    kind, e->status);
 }
@@ -447,9 +405,9 @@ hostconf_errors_apache(const struct hostconf *h)
 static void
 hostconf_errors_nginx_set(const char *kind, const char *indent)
 {
-	const struct hostconf_err	*e;
+	const struct errdoc		*e;
 
-	for (e = hostconf_errs; e->status != 0; e++)
+	for (e = errdoc_table; e->status != 0; e++)
 		printf("%serror_page %d /_sf_errors/%s-%d.json;\n", indent,
 		    e->status, kind, e->status);
 	printf("%serror_page 494 =431 /_sf_errors/%s-431.json;\n", indent,
@@ -459,12 +417,12 @@ hostconf_errors_nginx_set(const char *kind, const char *indent)
 static int
 hostconf_errors_nginx(const struct hostconf *h)
 {
-	const struct hostconf_err	*e;
+	const struct errdoc		*e;
 
 	if (hostconf_errors_write(h, "json") == -1)
 		return -1;
 	/* Server level: our shape, but the site's own 404 page. */
-	for (e = hostconf_errs; e->status != 0; e++)
+	for (e = errdoc_table; e->status != 0; e++)
 		printf("    error_page %d /_sf_errors/%s-%d.%s;\n", e->status,
 		    e->status == 404 ? "site" : "api", e->status,
 		    e->status == 404 ? "html" : "json");
@@ -596,6 +554,7 @@ hostconf_lighttpd(const struct hostconf *h)
 		snprintf(sock, sizeof(sock), "%s/sf-ops.sock", h->run);
 		hostconf_lighttpd_fcgi("/metrics", sock, h->ops);
 		hostconf_lighttpd_fcgi("/healthz", sock, h->ops);
+		hostconf_lighttpd_fcgi(ERRDOC_PATH, sock, h->ops);
 	}
 	if (h->mcp[0] != '\0') {
 		snprintf(sock, sizeof(sock), "%s/sf-mcp.sock", h->run);
@@ -887,15 +846,25 @@ hostconf_usage(void)
 	fprintf(stderr, "usage: sf-hostconf lighttpd|apache|nginx WWW_DIR "
 	    "RUN_DIR FCGI_DIR [OPS_BIN [MCP_BIN]]\n"
 	    "       sf-hostconf spawn RUN_DIR FCGI_DIR [OPS_BIN [MCP_BIN]]\n"
-	    "       sf-hostconf endpoints\n");
+	    "       sf-hostconf endpoints|offline|port\n");
 }
+
+/* Routes listed by hostconf_offline: rendered locally, or refused. */
+struct hostconf_count {
+	size_t	 offline, refused;
+};
 
 static void
 hostconf_offline_one(void *arg, const struct def_endpoint *ep,
     const struct def_model *m, const struct route *rt,
     const struct sf_err *err)
 {
-	(void)arg;
+	struct hostconf_count	*n = arg;
+
+	if (rt != NULL)
+		n->offline++;
+	else
+		n->refused++;
 	if (rt != NULL)
 		printf("  offline  %-22s %-28s (%s)\n", ep->name, m->id, rt->why);
 	else
@@ -907,23 +876,48 @@ hostconf_offline_one(void *arg, const struct def_endpoint *ep,
 static int
 hostconf_offline(void)
 {
-	struct sf_err	 err;
-	struct cfg	*c;
-	size_t		 n;
+	struct hostconf_count	 cnt = { 0, 0 };
+	struct sf_err		 err;
+	struct cfg		*c;
+	size_t			 n;
 
 	sf_err_clear(&err);
 	if ((c = cfg_load(NULL, &err)) == NULL) {
 		fprintf(stderr, "sf-hostconf: configuration: %s\n", err.message);
 		return 1;
 	}
-	n = route_list_offline(c, def_table, hostconf_offline_one, NULL);
+	n = route_list_offline(c, def_table, hostconf_offline_one, &cnt);
 	if (n == 0)
 		printf("every route has its provider configured\n");
-	else
-		printf("%zu route(s) above have no provider key: offline routes "
-		    "answer with locally rendered placeholders (source "
-		    "\"offline\"); set the provider keys in the configuration "
-		    "to use the real models\n", n);
+	else {
+		printf("%zu route(s) above have no provider key:\n", n);
+		if (cnt.offline > 0)
+			printf("  %zu answer with locally rendered placeholders "
+			    "(source \"offline\")\n", cnt.offline);
+		if (cnt.refused > 0)
+			printf("  %zu are refused before payment (no offline "
+			    "stand-in, e.g. video: 501 offline_unsupported)\n",
+			    cnt.refused);
+		printf("set the provider keys in the configuration to use the "
+		    "real models\n");
+	}
+	cfg_free(c);
+	return 0;
+}
+
+/* For make run: the port the configuration settles on. */
+static int
+hostconf_port(void)
+{
+	struct sf_err	 err;
+	struct cfg	*c;
+
+	sf_err_clear(&err);
+	if ((c = cfg_load(NULL, &err)) == NULL) {
+		fprintf(stderr, "sf-hostconf: configuration: %s\n", err.message);
+		return 1;
+	}
+	printf("%u\n", c->port);
 	cfg_free(c);
 	return 0;
 }
@@ -941,6 +935,8 @@ main(int argc, char *argv[])
 		return hostconf_endpoints();
 	if (argc == 2 && strcmp(argv[1], "offline") == 0)
 		return hostconf_offline();
+	if (argc == 2 && strcmp(argv[1], "port") == 0)
+		return hostconf_port();
 	cmd = argc > 1 ? argv[1] : "";
 	spawn = strcmp(cmd, "spawn") == 0;
 	if ((spawn && (argc < 4 || argc > 6)) || (!spawn &&

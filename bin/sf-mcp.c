@@ -44,6 +44,11 @@ main(int argc, char *argv[])
 		fprintf(stderr, "sf-mcp: configuration: %s\n", err.message);
 		return 1;
 	}
+	if (serve_check_cfg(cfg, &err) == -1) {
+		fprintf(stderr, "sf-mcp: configuration: %s\n", err.message);
+		cfg_free(cfg);
+		return 1;
+	}
 	if (check) {
 		while (def_table[n].ep != NULL)
 			n++;

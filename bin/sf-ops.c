@@ -7,6 +7,9 @@
  *			with METRICS_TOKEN set, only for
  *			"Authorization: Bearer <token>"
  *	GET /healthz	JSON report (health.h), 200 or 503
+ *	ERRDOC_PATH	lighttpd's error handler (errdoc.h): the error
+ *			document for REDIRECT_STATUS, JSON-RPC when the
+ *			refused request (REQUEST_URI) was for /mcp
  *
  * Usage: sf-ops [--socket PATH|:PORT]   (default: the socket on fd 0, as
  * spawned by lighttpd, spawn-fcgi or a systemd socket unit)
@@ -24,8 +27,12 @@
 #include "basics/buf.h"
 #include "basics/cfg.h"
 #include "basics/err.h"
+#include "basics/msg.h"
+#include "ops/errdoc.h"
 #include "ops/health.h"
 #include "ops/metrics.h"
+#include "serve/mcp.h"
+#include "serve/serve.h"
 
 #define OPS_THREADS	2
 
@@ -57,6 +64,50 @@ ops_respond(FCGX_Stream *out, int status, const char *reason,
 	buf_free(&h);
 }
 
+/* Is the request target uri (path and query) for MCP_PATH? */
+static int
+ops_is_mcp(const char *uri)
+{
+	size_t	 n = strlen(MCP_PATH);
+
+	return uri != NULL && strncmp(uri, MCP_PATH, n) == 0 &&
+	    strchr("/?", uri[n]) != NULL;
+}
+
+/*
+ * lighttpd's error handler: it refuses some requests (conflicting
+ * Content-Type headers, a malformed header) before its per-path settings
+ * apply, so its error files cannot tell /mcp from /v1/; this can.
+ */
+static void
+ops_errdoc(struct ops *o, FCGX_Request *fr, struct buf *body)
+{
+	const char		*rs = FCGX_GetParam("REDIRECT_STATUS", fr->envp);
+	const char		*uri = FCGX_GetParam("REQUEST_URI", fr->envp);
+	const struct errdoc	*e = rs != NULL ? errdoc_find(atoi(rs)) : NULL;
+	cJSON			*j;
+	char			*s;
+	int			 mcp = ops_is_mcp(uri);
+
+	if (e == NULL)
+		e = errdoc_find(rs != NULL && atoi(rs) >= 500 ? 500 : 404);
+	j = errdoc_json(e, mcp, (unsigned long)o->cfg->body_max +
+	    (mcp ? 16384 : 0));
+	if (j == NULL || (s = cJSON_PrintUnformatted(j)) == NULL) {
+		cJSON_Delete(j);
+		buf_puts(body, "{\"error\":{\"code\":\"internal_error\","
+		    "\"message\":\"out of memory\"}}");
+		ops_respond(fr->out, 500, "Internal Server Error",
+		    "application/json", "", body, 0);
+		return;
+	}
+	cJSON_Delete(j);
+	buf_puts(body, s);
+	cJSON_free(s);
+	ops_respond(fr->out, e->status, msg_status_text(e->status),
+	    "application/json", "", body, 0);
+}
+
 static void
 ops_one(struct ops *o, FCGX_Request *fr)
 {
@@ -74,7 +125,9 @@ ops_one(struct ops *o, FCGX_Request *fr)
 	pi = FCGX_GetParam("PATH_INFO", fr->envp);
 	buf_printf(&path, "%s%s", sn != NULL ? sn : "", pi != NULL ? pi : "");
 	head = m != NULL && strcmp(m, "HEAD") == 0;
-	if (m == NULL || (strcmp(m, "GET") != 0 && !head)) {
+	if (path.p != NULL && strcmp(path.p, ERRDOC_PATH) == 0)
+		ops_errdoc(o, fr, &body);
+	else if (m == NULL || (strcmp(m, "GET") != 0 && !head)) {
 		buf_puts(&body, "{\"error\":{\"code\":\"method_not_allowed\","
 		    "\"message\":\"use GET\"}}");
 		ops_respond(fr->out, 405, "Method Not Allowed",
@@ -164,6 +217,11 @@ main(int argc, char *argv[])
 	sf_err_clear(&err);
 	if ((c = cfg_load(NULL, &err)) == NULL) {
 		fprintf(stderr, "sf-ops: configuration: %s\n", err.message);
+		return 1;
+	}
+	if (serve_check_cfg(c, &err) == -1) {
+		fprintf(stderr, "sf-ops: configuration: %s\n", err.message);
+		cfg_free(c);
 		return 1;
 	}
 	o.cfg = c;

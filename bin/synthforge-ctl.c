@@ -37,6 +37,8 @@
 #include "providers/route.h"
 #include "x402/evm/rpc.h"
 #include "x402/settle.h"
+#include "x402/evm/settle_direct.h"
+#include "serve/serve.h"
 
 /* How long a settle-pending run holds a row it is settling (seconds). */
 #define CTL_LEASE_S	300
@@ -709,6 +711,50 @@ check_ledger(const struct cfg *c, struct check_state *st, int online)
 	ledger_close(l);
 }
 
+/*
+ * make run gives a testnet run without PAY_TO the development wallet in
+ * var/dev-wallet.key (etc/run.sh, sf-devwallet) through the endpoints'
+ * environment; check sees the same wallet, or says how to get one.  The
+ * configuration is loaded again with it; a mainnet one still refuses.
+ */
+#define CTL_DEV_WALLET	"var/dev-wallet.key"
+
+static struct cfg *
+check_load_dev_wallet(const char *path, struct sf_err *err)
+{
+	uint8_t		 key[32];
+	char		 addr[43];
+	struct sf_err	 e;
+	struct cfg	*c;
+
+	sf_err_clear(&e);
+	if (settle_direct_load_key(CTL_DEV_WALLET, key, addr, &e) == -1) {
+		explicit_bzero(key, sizeof(key));
+		/* A Solana PAY_TO_<NET> is missing: no wallet helps there. */
+		if (strstr(err->message, "development wallet") == NULL)
+			return NULL;
+		sf_err_set(err, 500, "config_missing", "PAY_TO",
+		    "PAY_TO is not set and there is no development wallet "
+		    "(%s: %s): `make run` creates one on testnets, or set "
+		    "PAY_TO", CTL_DEV_WALLET, e.message);
+		return NULL;
+	}
+	explicit_bzero(key, sizeof(key));
+	setenv("SYNTHFORGE_PAY_TO", addr, 1);
+	if ((c = cfg_load(path, err)) == NULL)
+		return NULL;
+	if (c->any_mainnet) {
+		cfg_free(c);
+		sf_err_set(err, 500, "config_missing", "PAY_TO",
+		    "PAY_TO is required on mainnet networks (the development "
+		    "wallet is for testnets only)");
+		return NULL;
+	}
+	printf("note\t\tPAY_TO not set: the development wallet %s of make "
+	    "run (%s)\n", addr, CTL_DEV_WALLET);
+	return c;
+}
+
 static int
 cmd_check(int argc, char *argv[])
 {
@@ -733,9 +779,21 @@ cmd_check(int argc, char *argv[])
 	}
 	memset(&st, 0, sizeof(st));
 	sf_err_clear(&err);
-	if ((c = cfg_load(path, &err)) == NULL) {
+	c = cfg_load(path, &err);
+	if (c == NULL && strcmp(err.field, "PAY_TO") == 0 &&
+	    strcmp(err.code, "config_missing") == 0 &&
+	    cfg_get(NULL, "PAY_TO") == NULL)
+		c = check_load_dev_wallet(path, &err);
+	if (c == NULL) {
 		printf("INVALID\t%s\t%s\n", err.field[0] ? err.field : "-",
 		    err.message);
+		return strcmp(err.code, "config_missing") == 0 ? 1 : 2;
+	}
+	/* The keys the endpoints check at start-up (serve_check_cfg). */
+	if (serve_check_keys(c, &err) == -1) {
+		printf("INVALID\t%s\t%s\n", err.field[0] ? err.field : "-",
+		    err.message);
+		cfg_free(c);
 		return strcmp(err.code, "config_missing") == 0 ? 1 : 2;
 	}
 	mainnet = c->any_mainnet || mainnet_flag;

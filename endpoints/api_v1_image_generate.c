@@ -13,7 +13,8 @@
 #include "basics/def.h"
 #include "sizes.h"
 
-#define IMAGEN_RETIRED	"Retired: Google shut Imagen down on 2026-08-17. " \
+#define IMAGEN_RETIRED	"Google shut Imagen down on 2026-08-17"
+#define IMAGEN_NOTES	"Retired: Google shut Imagen down on 2026-08-17. " \
 	"Requests naming it are refused before payment (400 model_retired); " \
 	"use flux-2-pro, flux-2-klein or recraft-v4 instead."
 
@@ -94,16 +95,16 @@ static const struct def_model models[] = {
 	 */
 	{ .id = "imagen-4", .label = "Imagen 4 (retired)", .provider = "google",
 	  .upstream = "imagen-4.0-generate-001", .price = 40000,
-	  .notes = IMAGEN_RETIRED, .flags = DEF_MODEL_B64,
-	  .retired = IMAGEN_RETIRED },
+	  .notes = IMAGEN_NOTES, .flags = DEF_MODEL_B64,
+	  .retired = IMAGEN_RETIRED, .replacement = "flux-2-pro" },
 	{ .id = "imagen-4-fast", .label = "Imagen 4 Fast (retired)",
 	  .provider = "google", .upstream = "imagen-4.0-fast-generate-001",
-	  .price = 20000, .notes = IMAGEN_RETIRED, .flags = DEF_MODEL_B64,
-	  .retired = IMAGEN_RETIRED },
+	  .price = 20000, .notes = IMAGEN_NOTES, .flags = DEF_MODEL_B64,
+	  .retired = IMAGEN_RETIRED, .replacement = "flux-2-pro" },
 	{ .id = "imagen-4-ultra", .label = "Imagen 4 Ultra (retired)",
 	  .provider = "google", .upstream = "imagen-4.0-ultra-generate-001",
-	  .price = 60000, .notes = IMAGEN_RETIRED, .flags = DEF_MODEL_B64,
-	  .retired = IMAGEN_RETIRED },
+	  .price = 60000, .notes = IMAGEN_NOTES, .flags = DEF_MODEL_B64,
+	  .retired = IMAGEN_RETIRED, .replacement = "flux-2-pro" },
 	/* Page: ~$0.03-0.05; BFL bills per megapixel, so the top. */
 	{ .id = "flux-2-pro", .label = "Flux 2 Pro", .provider = "bfl",
 	  .upstream = "flux-2-pro", .price = 50000,

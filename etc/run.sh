@@ -1,12 +1,14 @@
 #!/bin/sh
 # make run: write the server configuration from ours and start the server in
-# the foreground on 127.0.0.1:PORT.  Usage: etc/run.sh SERVER PORT
+# the foreground on 127.0.0.1:PORT.  Usage: etc/run.sh SERVER [PORT]
+#   PORT given here (make run PORT=N) wins over SYNTHFORGE_PORT, which wins
+#   over PORT in the configuration file; 8080 without any.
 #   SERVER: lighttpd (starts the endpoint binaries itself), apache
 #   (mod_proxy_fcgi) or nginx; for the last two the endpoint processes are
 #   started here with spawn-fcgi and stopped when the server stops.
 set -eu
 server=${1:-lighttpd}
-port=${2:-8080}
+port=${2:-}
 top=$(pwd)
 var="$top/var"
 run="$var/run"
@@ -34,7 +36,9 @@ if [ "$(id -u)" = 0 ] && [ "$server" != lighttpd ] && ! workers_reach "$top"; th
 	echo "$top is closed to www-data: sockets, media and the site under $rt"
 fi
 mkdir -p "$var" "$run" "$media"
-export SYNTHFORGE_PORT="${SYNTHFORGE_PORT:-$port}"
+if [ -n "$port" ]; then
+	export SYNTHFORGE_PORT="$port"
+fi
 export SYNTHFORGE_MEDIA_DIR="${SYNTHFORGE_MEDIA_DIR:-$media}"
 export SYNTHFORGE_DB="${SYNTHFORGE_DB:-$var/ledger.db}"
 
@@ -58,6 +62,8 @@ ulimit -n "$(ulimit -Hn)" 2>/dev/null || :
 # Fail early, naming the bad key, before the server forks anything.
 build/fcgi/image_generate --check
 build/bin/sf-hostconf offline
+# The port the configuration settles on (command line, environment, file).
+port=$(build/bin/sf-hostconf port)
 
 # Apache and nginx run their workers as www-data when started as root:
 # they must reach the sockets, the site and the media.
@@ -111,7 +117,7 @@ lighttpd)
 	build/bin/sf-hostconf lighttpd "$www" "$run" "$fcgi" \
 	    > "$run/lighttpd.conf"
 	lighttpd -tt -f "$run/lighttpd.conf" >/dev/null
-	echo "synthforge on http://127.0.0.1:$SYNTHFORGE_PORT/ (lighttpd, Ctrl-C stops)"
+	echo "synthforge on http://127.0.0.1:$port/ (lighttpd, Ctrl-C stops)"
 	exec lighttpd -D -f "$run/lighttpd.conf"
 	;;
 apache)
@@ -136,7 +142,7 @@ trap stop_spawned EXIT
 trap 'exit 130' INT
 trap 'exit 143' TERM
 spawn_all
-echo "synthforge on http://127.0.0.1:$SYNTHFORGE_PORT/ ($server, Ctrl-C stops)"
+echo "synthforge on http://127.0.0.1:$port/ ($server, Ctrl-C stops)"
 "$@" &
 srv=$!
 # Stop the server first, then the endpoints: no request is cut off.

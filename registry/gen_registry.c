@@ -69,6 +69,9 @@ reg_models(const struct gen *g, const struct gen_ep *ge)
 		/* Refused before payment on this server: say why. */
 		else if (!gen_model_usable(g, ge, m, why, sizeof(why)))
 			cJSON_AddStringToObject(o, "unavailable", why);
+		if (m->replacement != NULL)
+			cJSON_AddStringToObject(o, "replacement",
+			    m->replacement);
 	}
 	return arr;
 }

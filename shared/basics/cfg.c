@@ -619,3 +619,85 @@ cfg_rpc_for(const struct cfg *c, const char *network)
 			return c->nets[i].rpc_url[0] ? c->nets[i].rpc_url : NULL;
 	return NULL;
 }
+
+/* --- start-up checks for keys read outside cfg_load (cfg.h) ------------ */
+
+int
+cfg_check_uint(const struct cfg *c, const char *key, unsigned long long lo,
+    unsigned long long hi, struct sf_err *err)
+{
+	unsigned long long	 u;
+
+	return cfg_uint(c, key, lo, lo, hi, &u, err);
+}
+
+int
+cfg_check_oneof(const struct cfg *c, const char *key, const char *list,
+    struct sf_err *err)
+{
+	const char	*v = cfg_get(c, key), *p;
+	size_t		 n;
+
+	if (v == NULL || *v == '\0')
+		return 0;
+	n = strlen(v);
+	for (p = list; *p != '\0'; p += strcspn(p, "|"), p += *p == '|')
+		if (strncmp(p, v, n) == 0 && (p[n] == '|' || p[n] == '\0'))
+			return 0;
+	return sf_err_set(err, 500, "config_invalid", key,
+	    "%s=\"%.64s\" is invalid: expected one of %s", key, v, list);
+}
+
+int
+cfg_check_set(const struct cfg *c, const char *key, const char *why,
+    struct sf_err *err)
+{
+	const char	*v = cfg_get(c, key);
+
+	if (v != NULL && *v != '\0')
+		return 0;
+	return sf_err_set(err, 500, "config_missing", key,
+	    "%s needs %s, which is not set", why, key);
+}
+
+int
+cfg_check_url(const struct cfg *c, const char *key, struct sf_err *err)
+{
+	const char	*v = cfg_get(c, key);
+
+	if (v == NULL || *v == '\0' || cfg_is_http_url(v))
+		return 0;
+	/* The value may embed a key: name the key, not the value. */
+	return sf_err_set(err, 500, "config_invalid", key,
+	    "%s must be an absolute http(s) URL", key);
+}
+
+extern char **environ;
+
+int
+cfg_each_prefixed(const struct cfg *c, const char *prefix,
+    int (*fn)(const char *, const char *, void *), void *arg)
+{
+	char		 key[160];
+	const char	*eq, *v;
+	size_t		 i, pl = strlen(prefix);
+	char		**e;
+
+	for (i = 0; c != NULL && i < c->n; i++)
+		if (strncmp(c->keys[i], prefix, pl) == 0 &&
+		    (v = cfg_get(c, c->keys[i])) != NULL &&
+		    fn(c->keys[i], v, arg) == -1)
+			return -1;
+	for (e = environ; e != NULL && *e != NULL; e++) {
+		if (strncmp(*e, "SYNTHFORGE_", 11) != 0 ||
+		    strncmp(*e + 11, prefix, pl) != 0 ||
+		    (eq = strchr(*e, '=')) == NULL ||
+		    (size_t)(eq - *e - 11) >= sizeof(key))
+			continue;
+		memcpy(key, *e + 11, (size_t)(eq - *e - 11));
+		key[eq - *e - 11] = '\0';
+		if (fn(key, eq + 1, arg) == -1)
+			return -1;
+	}
+	return 0;
+}

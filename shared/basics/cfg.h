@@ -110,4 +110,32 @@ int		 cfg_settle_first(const struct cfg *, const char *endpoint,
 /* The RPC URL for a CAIP-2 network, NULL when none is configured. */
 const char	*cfg_rpc_for(const struct cfg *, const char *network);
 
+/*
+ * Start-up checks (README "Configuration"): each module that reads a key
+ * outside cfg_load exports a <module>_check_cfg built on these, so a bad
+ * value stops start-up with a message naming the key.  All return 0, or -1
+ * with err (500 config_invalid / config_missing, field = the key).
+ */
+/* KEY unset/empty, or a whole number in [lo, hi]. */
+int		 cfg_check_uint(const struct cfg *, const char *key,
+		    unsigned long long lo, unsigned long long hi,
+		    struct sf_err *err);
+/* KEY unset/empty, or one of the words in list ("a|b|c"). */
+int		 cfg_check_oneof(const struct cfg *, const char *key,
+		    const char *list, struct sf_err *err);
+/* KEY set and not empty; why says who needs it ("MEDIA_STORE=s3"). */
+int		 cfg_check_set(const struct cfg *, const char *key,
+		    const char *why, struct sf_err *err);
+/* KEY unset/empty, or an absolute http(s) URL. */
+int		 cfg_check_url(const struct cfg *, const char *key,
+		    struct sf_err *err);
+/*
+ * Calls fn(key, value, arg) for every key given (file and SYNTHFORGE_*
+ * environment) that starts with prefix; stops at the first -1 and
+ * returns it.
+ */
+int		 cfg_each_prefixed(const struct cfg *, const char *prefix,
+		    int (*fn)(const char *key, const char *val, void *arg),
+		    void *arg);
+
 #endif

@@ -65,9 +65,13 @@ struct def_model {
 	const char	*notes;
 	unsigned	 flags;
 	const struct def_size *size;	/* per-model size rule, or NULL */
-	/* Why the upstream model is gone (NULL = in service): the model is
+	/* Why the upstream model is gone, one short clause ("Google shut
+	   Imagen down on 2026-08-17"); NULL = in service.  The model is
 	   refused before payment (400 model_retired) and pages say so. */
 	const char	*retired;
+	/* The id of a model of the same endpoint to use instead, or NULL;
+	   named in the model_retired message. */
+	const char	*replacement;
 };
 #define DEF_MODEL_B64	0x01	/* result returned inline as base64 + mimeType */
 

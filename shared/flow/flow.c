@@ -1,7 +1,9 @@
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <unistd.h>
 
 #include "basics/cfg.h"
 #include "basics/def.h"
@@ -164,6 +166,64 @@ flow_can_prove(const struct cfg *cfg, struct sf_err *err)
 	return 0;
 }
 
+/* Every name in SETTLE_FIRST is an endpoint's name (as cfg_settle_first
+   compares it, "image-generate"), or "all". */
+static int
+flow_check_settle_first(const struct cfg *cfg, struct sf_err *err)
+{
+	const char		*list = cfg_get_or(cfg, "SETTLE_FIRST", ""), *p;
+	const struct def_entry	*e;
+	char			 name[64];
+	size_t			 n;
+
+	for (p = list; *p != '\0'; p += n) {
+		p += strspn(p, ", ");
+		if ((n = strcspn(p, ", ")) == 0)
+			break;
+		snprintf(name, sizeof(name), "%.*s", (int)n, p);
+		for (e = def_table; e->ep != NULL; e++)
+			if (strcmp(e->ep->name, name) == 0)
+				break;
+		if (strcmp(name, "all") != 0 && e->ep == NULL)
+			return sf_err_set(err, 500, "config_invalid",
+			    "SETTLE_FIRST", "SETTLE_FIRST names \"%.48s\", "
+			    "which is no endpoint here (list endpoint names "
+			    "such as image-generate, or all)", name);
+	}
+	return 0;
+}
+
+int
+flow_check_cfg(const struct cfg *cfg, struct sf_err *err)
+{
+	enum settle_mode	 mode;
+	const char		*m = cfg_get_or(cfg, "SETTLE", "facilitator");
+	const char		*kf;
+
+	if (settle_mode_parse(m, &mode) == -1)
+		return sf_err_set(err, 500, "config_invalid", "SETTLE",
+		    "SETTLE=\"%.32s\" must be facilitator or direct", m);
+	if (mode == SETTLE_MODE_DIRECT) {
+		if (cfg_check_set(cfg, "RPC_URL", "SETTLE=direct", err) == -1 ||
+		    cfg_check_set(cfg, "RELAYER_KEY_FILE", "SETTLE=direct",
+		    err) == -1)
+			return -1;
+		kf = cfg_get(cfg, "RELAYER_KEY_FILE");
+		if (access(kf, R_OK) == -1)
+			return sf_err_set(err, 500, "config_invalid",
+			    "RELAYER_KEY_FILE", "RELAYER_KEY_FILE %.200s "
+			    "cannot be read: %s", kf, strerror(errno));
+	}
+	if ((cfg_get_or(cfg, "CDP_API_KEY_ID", NULL) == NULL) !=
+	    (cfg_get_or(cfg, "CDP_API_KEY_SECRET", NULL) == NULL))
+		return sf_err_set(err, 500, "config_missing",
+		    cfg_get_or(cfg, "CDP_API_KEY_ID", NULL) == NULL ?
+		    "CDP_API_KEY_ID" : "CDP_API_KEY_SECRET",
+		    "CDP_API_KEY_ID and CDP_API_KEY_SECRET go together: "
+		    "one is set without the other");
+	return flow_check_settle_first(cfg, err);
+}
+
 int
 flow_init(struct flow_ctx *ctx, const struct cfg *cfg,
     const struct def_endpoint *ep, struct sf_err *err)
@@ -173,6 +233,8 @@ flow_init(struct flow_ctx *ctx, const struct cfg *cfg,
 	memset(ctx, 0, sizeof(*ctx));
 	ctx->cfg = cfg;
 	ctx->ep = ep;
+	if (flow_check_cfg(cfg, err) == -1 || flow_can_prove(cfg, err) == -1)
+		return -1;
 	mode = cfg_get_or(cfg, "SETTLE", "facilitator");
 	if (settle_mode_parse(mode, &ctx->settle.mode) == -1)
 		return sf_err_set(err, 500, "config_invalid", "SETTLE",

@@ -62,6 +62,15 @@ void	flow_fini(struct flow_ctx *);
  * synthforge-ctl check prints it.
  */
 int	flow_can_prove(const struct cfg *, struct sf_err *);
+/*
+ * The keys the request flow reads, checked at start-up (flow_init and
+ * serve's --check): SETTLE (facilitator|direct); with direct, RPC_URL and
+ * a readable RELAYER_KEY_FILE; SETTLE_FIRST names known endpoints (or
+ * all); CDP_API_KEY_ID and CDP_API_KEY_SECRET together (flow_can_prove
+ * is separate: synthforge-ctl check reports it its own way).  0, or -1
+ * with err naming the key.
+ */
+int	flow_check_cfg(const struct cfg *, struct sf_err *);
 
 /* Always fills resp (errors become JSON error responses); out may be NULL. */
 void	flow_handle(const struct flow_ctx *, const struct msg_req *,

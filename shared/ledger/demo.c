@@ -90,7 +90,7 @@ demo_where(const struct cfg *c, char *buf, size_t sz, struct sf_err *err)
 	}
 	if (n < 0 || (size_t)n >= sz)
 		return sf_err_set(err, 500, "config_invalid", "DEMO_DB",
-		    "the demo database path is too long");
+		    "DEMO_DB: the demo database path is too long");
 	return 0;
 }
 
@@ -512,4 +512,15 @@ demo_annotate(const struct cfg *c, cJSON *body, int offline)
 	    demo_set(body, "price", cJSON_CreateString("$0.00")) == -1)
 		return -1;
 	return 0;
+}
+
+int
+demo_check_cfg(const struct cfg *c, struct sf_err *err)
+{
+	struct demo_limits	 l;
+	char			 where[1024];
+
+	if (demo_limits(c, &l, err) == -1)
+		return -1;
+	return demo_where(c, where, sizeof(where), err);
 }

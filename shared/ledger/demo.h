@@ -39,6 +39,12 @@ struct sf_err;
 #define DEMO_SIZE	512
 
 /*
+ * Start-up check of the demo keys: DEMO_PER_CLIENT_PER_MINUTE,
+ * DEMO_PER_CLIENT_PER_HOUR, DEMO_PER_HOUR, DEMO_PAID_PER_HOUR (whole
+ * numbers 0-1000000), the length of the DEMO_DB path.  0, or -1 with 500 config_invalid naming the key.
+ */
+int	demo_check_cfg(const struct cfg *, struct sf_err *);
+/*
  * Admit one demo request from client_addr (REMOTE_ADDR) at now.  0 with
  * *paid_upstream_ok = 1 when this request may call a paid upstream (one
  * unit of DEMO_PAID_PER_HOUR was taken), else 0: force the offline route.

@@ -1,8 +1,11 @@
+#include <errno.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include <nettle/sha2.h>
 
@@ -260,4 +263,65 @@ media_store(const struct cfg *c, const void *p, size_t n,
 		return media_fal_put(c, &o, url, err);
 	return sf_err_set(err, 500, "config_invalid", "MEDIA_STORE",
 	    "MEDIA_STORE must be local, s3 or fal");
+}
+
+/* --- start-up check (media.h) ------------------------------------------ */
+
+static int
+media_check_s3(const struct cfg *c, struct sf_err *err)
+{
+	static const char *const need[] = { "S3_ENDPOINT", "S3_BUCKET",
+	    "S3_ACCESS_KEY", "S3_SECRET_KEY" };
+	const char	*v;
+	size_t		 i;
+
+	for (i = 0; i < sizeof(need) / sizeof(need[0]); i++)
+		if (cfg_check_set(c, need[i], "MEDIA_STORE=s3", err) == -1)
+			return -1;
+	if (cfg_check_url(c, "S3_ENDPOINT", err) == -1 ||
+	    cfg_check_url(c, "S3_PUBLIC_URL", err) == -1)
+		return -1;
+	if (strchr(cfg_get(c, "S3_BUCKET"), '/') != NULL)
+		return sf_err_set(err, 500, "config_invalid", "S3_BUCKET",
+		    "S3_BUCKET must not contain /");
+	v = cfg_get_or(c, "S3_REGION", "us-east-1");
+	if (strpbrk(v, ":/\r\n") != NULL)
+		return sf_err_set(err, 500, "config_invalid", "S3_REGION",
+		    "S3_REGION must not contain :, / or line breaks");
+	/* The object key is S3_PREFIX + "ab/<64 hex>.<ext>" in 256 bytes. */
+	if (strlen(cfg_get_or(c, "S3_PREFIX", "")) > 160)
+		return sf_err_set(err, 500, "config_invalid", "S3_PREFIX",
+		    "S3_PREFIX is longer than 160 bytes");
+	if (strpbrk(cfg_get(c, "S3_ACCESS_KEY"), "/\r\n") != NULL)
+		return sf_err_set(err, 500, "config_invalid", "S3_ACCESS_KEY",
+		    "S3_ACCESS_KEY must not contain / or line breaks");
+	return 0;
+}
+
+int
+media_check_cfg(const struct cfg *c, struct sf_err *err)
+{
+	static const char *const caps[] = { "MEDIA_MAX_IMAGE",
+	    "MEDIA_MAX_AUDIO", "MEDIA_MAX_VIDEO" };
+	const char	*store, *v;
+	size_t		 i;
+
+	for (i = 0; i < sizeof(caps) / sizeof(caps[0]); i++)
+		if ((v = cfg_get(c, caps[i])) != NULL && *v != '\0' &&
+		    media_parse_size(v) == 0)
+			return sf_err_set(err, 500, "config_invalid", caps[i],
+			    "%s=\"%.32s\" is invalid: expected a size such as "
+			    "40M, 512K or 1G", caps[i], v);
+	if (cfg_check_uint(c, "INPUT_TIMEOUT_MS", 1, 600000, err) == -1 ||
+	    cfg_check_uint(c, "INPUT_MAX_BYTES", 1, (size_t)1 << 32,
+	    err) == -1)
+		return -1;
+	if (cfg_check_oneof(c, "MEDIA_STORE", "local|s3|fal", err) == -1)
+		return -1;
+	store = cfg_get_or(c, "MEDIA_STORE", "local");
+	if (strcmp(store, "s3") == 0)
+		return media_check_s3(c, err);
+	if (strcmp(store, "fal") == 0)
+		return cfg_check_set(c, "FAL_KEY", "MEDIA_STORE=fal", err);
+	return media_local_check(c, err);
 }

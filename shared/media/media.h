@@ -26,6 +26,15 @@ const char	*media_kind(const char *mime);
 const char	*media_ext(const char *mime);
 /* Size cap for a kind ("image", "audio", "video") from the config. */
 size_t		 media_cap(const struct cfg *, const char *kind);
+/*
+ * The keys the media layer reads, checked at start-up: MEDIA_STORE
+ * (local|s3|fal) and what the chosen store needs (local: MEDIA_DIR a
+ * writable folder, or creatable in a writable one; s3: S3_ENDPOINT, S3_BUCKET,
+ * S3_ACCESS_KEY, S3_SECRET_KEY, well-formed S3_REGION, S3_PUBLIC_URL;
+ * fal: FAL_KEY), MEDIA_MAX_IMAGE/AUDIO/VIDEO (sizes like 40M),
+ * INPUT_TIMEOUT_MS, INPUT_MAX_BYTES.  0, or -1 with err naming the key.
+ */
+int		 media_check_cfg(const struct cfg *, struct sf_err *);
 /* "ab/<64 hex>.<ext>": the content address of bytes (name >= 80 bytes). */
 void		 media_name(const void *, size_t, const char *ext,
 		    char name[80]);

@@ -71,6 +71,28 @@ health_ledger(const struct cfg *c, cJSON *o)
 	return ok;
 }
 
+/*
+ * host[:port] of url for a message: no scheme, no user:password@, no path
+ * or query (an API key may sit in any of those, never in the host name
+ * of a facilitator).
+ */
+static void
+health_url_host(const char *url, char *out, size_t sz)
+{
+	const char	*h = strstr(url, "://");
+	size_t		 n, i;
+
+	h = h != NULL ? h + 3 : url;
+	n = strcspn(h, "/?#");
+	for (i = n; i > 0; i--)
+		if (h[i - 1] == '@') {
+			h += i;
+			n -= i;
+			break;
+		}
+	snprintf(out, sz, "%.*s", (int)n, h);
+}
+
 /* The facilitator's /supported, or eth_chainId for direct settlement. */
 static void
 health_probe(const struct cfg *c, int direct, int *ok, char *msg,
@@ -79,7 +101,7 @@ health_probe(const struct cfg *c, int direct, int *ok, char *msg,
 	struct facilitator_config	 fc;
 	struct rpc			 r;
 	struct sf_err			 err;
-	char				*json = NULL;
+	char				*json = NULL, host[256];
 	uint64_t			 id;
 
 	sf_err_clear(&err);
@@ -92,7 +114,10 @@ health_probe(const struct cfg *c, int direct, int *ok, char *msg,
 		if (*r.url == '\0')
 			snprintf(msg, msz, "RPC_URL is not set");
 		else if (rpc_chain_id(&r, &id, &err) == -1)
-			snprintf(msg, msz, "%s", err.code);
+			/* An RPC URL often carries its key in the host or
+			   path: the cause only. */
+			snprintf(msg, msz, "%.40s: the RPC: %.160s", err.code,
+			    err.message);
 		else {
 			*ok = 1;
 			snprintf(msg, msz, "chain id %llu",
@@ -107,8 +132,11 @@ health_probe(const struct cfg *c, int direct, int *ok, char *msg,
 	fc.verify_ms = 4000;
 	fc.cdp_key_id = cfg_get(c, "CDP_API_KEY_ID");
 	fc.cdp_key_secret = cfg_get(c, "CDP_API_KEY_SECRET");
-	if (facilitator_supported(&fc, &json, &err) == -1)
-		snprintf(msg, msz, "%s", err.code);
+	if (facilitator_supported(&fc, &json, &err) == -1) {
+		health_url_host(fc.url, host, sizeof(host));
+		snprintf(msg, msz, "%.40s: facilitator %.60s: %.120s", err.code, host,
+		    err.message);
+	}
 	else {
 		*ok = 1;
 		snprintf(msg, msz, "supported answered");
@@ -261,4 +289,10 @@ health_check(const struct cfg *c, struct buf *out)
 oom:
 	buf_puts(out, "{\"status\":\"fail\",\"error\":\"out of memory\"}\n");
 	return 503;
+}
+
+int
+health_check_cfg(const struct cfg *c, struct sf_err *err)
+{
+	return cfg_check_uint(c, "HEALTH_CACHE_SECONDS", 0, 86400, err);
 }

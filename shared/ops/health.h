@@ -14,6 +14,10 @@ struct cfg;
 /* Seconds a settlement-backend probe is reused (HEALTH_CACHE_SECONDS). */
 #define HEALTH_CACHE_DEFAULT	30
 
+/* Start-up check: HEALTH_CACHE_SECONDS a whole number 0-86400.  0, or -1
+   with err (500 config_invalid naming the key). */
+struct sf_err;
+int	health_check_cfg(const struct cfg *, struct sf_err *);
 /* Fill out with the JSON report; returns 200 or 503.  Thread-safe. */
 int	health_check(const struct cfg *, struct buf *out);
 

@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "basics/cfg.h"
+#include "basics/err.h"
 #include "flow/flow.h"
 #include "ops/log.h"
 
@@ -189,4 +190,21 @@ log_request(const struct cfg *c, const char *endpoint,
 	do
 		w = write(fd, line, n);
 	while (w == -1 && errno == EINTR);
+}
+
+int
+log_check_cfg(const struct cfg *c, struct sf_err *err)
+{
+	const char	*path = cfg_get(c, "LOG_FILE");
+	int		 fd;
+
+	if (path == NULL || *path == '\0' || strcmp(path, "-") == 0)
+		return 0;
+	if ((fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC,
+	    0640)) == -1)
+		return sf_err_set(err, 500, "config_invalid", "LOG_FILE",
+		    "LOG_FILE %.200s cannot be opened for appending: %s",
+		    path, strerror(errno));
+	close(fd);
+	return 0;
 }

@@ -20,6 +20,13 @@ struct flow_outcome;
  * message on stderr (the log then goes to stderr).
  */
 int	log_open(const struct cfg *);
+/*
+ * Start-up check: LOG_FILE, when set (and not "-"), can be opened for
+ * appending (it is created 0640 if missing).  0, or -1 with err (500
+ * config_invalid naming the key and the cause).
+ */
+struct sf_err;
+int	log_check_cfg(const struct cfg *, struct sf_err *);
 /* One line for one finished request; thread-safe, never fails loudly. */
 void	log_request(const struct cfg *, const char *endpoint,
 	    const struct flow_outcome *, long long latency_ms);

@@ -10,6 +10,7 @@
 
 #include "basics/b64.h"
 #include "basics/cfg.h"
+#include "providers/provs.h"
 #include "basics/err.h"
 #include "http/http.h"
 #include "providers/prov.h"
@@ -460,4 +461,23 @@ prov_http_error(const char *who, long status, const char *body,
 		    "%s failed (HTTP %ld)%s%s", who, status,
 		    msg[0] ? ": " : "", msg);
 	}
+}
+
+int
+prov_check_cfg(const struct cfg *c, struct sf_err *err)
+{
+	const struct prov_info	*p;
+
+	if (cfg_check_uint(c, "PROVIDER_RETRIES", 0, 5, err) == -1 ||
+	    cfg_check_uint(c, "PROVIDER_BACKOFF_MS", 0, 60000, err) == -1 ||
+	    cfg_check_uint(c, "PROVIDER_POLL_MS", 1, 10000, err) == -1 ||
+	    cfg_check_oneof(c, "VENICE_SAFE_MODE", "0|1", err) == -1 ||
+	    cfg_check_url(c, "FAL_API_BASE_URL", err) == -1 ||
+	    cfg_check_url(c, "FAL_REST_BASE_URL", err) == -1)
+		return -1;
+	for (p = provs_table; p->name != NULL; p++)
+		if (p->base_key != NULL &&
+		    cfg_check_url(c, p->base_key, err) == -1)
+			return -1;
+	return 0;
 }

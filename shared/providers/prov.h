@@ -68,6 +68,13 @@ void	prov_result_free(struct prov_result *);
 const char	*prov_cfg(const struct prov_job *, const char *key,
 		    const char *def);
 /* Request fields; NULL / -1 when absent or of another type. */
+/*
+ * The keys the provider layer reads, checked at start-up:
+ * PROVIDER_RETRIES (0-5), PROVIDER_BACKOFF_MS (0-60000), PROVIDER_POLL_MS
+ * (1-10000), VENICE_SAFE_MODE (0 or 1), every provider's *_BASE_URL (an
+ * http(s) URL).  0, or -1 with err naming the key.
+ */
+int		 prov_check_cfg(const struct cfg *, struct sf_err *);
 const char	*prov_str(const cJSON *req, const char *name);
 int		 prov_num(const cJSON *req, const char *name, double *);
 int		 prov_bool(const cJSON *req, const char *name, int *);

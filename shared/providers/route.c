@@ -158,3 +158,50 @@ route_list_offline(const struct cfg *c, const struct def_entry *table,
 	}
 	return n;
 }
+
+struct route_chk {
+	const struct def_entry	*table;
+	struct sf_err		*err;
+};
+
+static int
+route_check_one(const char *key, const char *val, void *arg)
+{
+	struct route_chk	*rc = arg;
+	const struct def_entry	*e;
+	const struct def_model	*m;
+	char			 k[192], prov[32];
+	size_t			 n;
+
+	for (e = rc->table; e->ep != NULL; e++)
+		for (m = e->ep->models; m != NULL && m->id != NULL; m++) {
+			route_key(e->ep->name, m->id, k, sizeof(k));
+			if (strcmp(k, key) == 0)
+				goto found;
+		}
+	return sf_err_set(rc->err, 500, "config_invalid", key,
+	    "%s names no endpoint and model served here (ROUTE_<ENDPOINT>_"
+	    "<MODEL>, e.g. ROUTE_IMAGE_GENERATE_FLUX_DEV)", key);
+found:
+	if (*val == '\0')
+		return 0;
+	n = strcspn(val, ":");
+	if (n == 0 || n >= sizeof(prov))
+		return sf_err_set(rc->err, 500, "config_invalid", key,
+		    "%s=\"%.48s\" is not provider[:upstream]", key, val);
+	memcpy(prov, val, n);
+	prov[n] = '\0';
+	if (provs_find(prov) == NULL)
+		return sf_err_set(rc->err, 500, "config_invalid", key,
+		    "%s routes to unknown provider \"%s\"", key, prov);
+	return 0;
+}
+
+int
+route_check_cfg(const struct cfg *c, const struct def_entry *table,
+    struct sf_err *err)
+{
+	struct route_chk	 rc = { table, err };
+
+	return cfg_each_prefixed(c, "ROUTE_", route_check_one, &rc);
+}

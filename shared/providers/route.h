@@ -55,6 +55,14 @@ int	route_usable(const struct cfg *, const struct def_endpoint *,
 int	route_ep_usable(const struct cfg *, const struct def_endpoint *,
 	    char *why, size_t sz);
 /*
+ * Start-up check of every ROUTE_<ENDPOINT>_<MODEL> key given (file or
+ * SYNTHFORGE_ROUTE_*): it must name an (endpoint, model) of table and
+ * hold provider[:upstream] with a known provider.  0, or -1 with err
+ * (500 config_invalid naming the key).
+ */
+int	route_check_cfg(const struct cfg *, const struct def_entry *table,
+	    struct sf_err *);
+/*
  * Every (endpoint, model) of table whose route is offline, or refused:
  * cb gets each with its route (rt->offline) or, when refused, rt NULL
  * and the error.  Returns how many.  For `make run` to print.

@@ -534,6 +534,13 @@ serve_main(const struct def_endpoint *ep, int argc, char *argv[])
 		    err.message);
 		return 1;
 	}
+	/* A bad value stops start-up here, not at the first paid call. */
+	if (serve_check_cfg(cfg, &err) == -1) {
+		fprintf(stderr, "%s: configuration: %s\n", ep->name,
+		    err.message);
+		cfg_free(cfg);
+		return 1;
+	}
 	if (check) {
 		serve_summary(cfg, ep);
 		cfg_free(cfg);

@@ -49,6 +49,18 @@ int	serve_run(const struct serve_app *, const char *sockpath);
 int	serve_args(int argc, char *argv[], const char **sockpath, int *check);
 
 /*
+ * Check every key the modules read after cfg_load (serve_cfg.c): the
+ * settlement mode and its keys, the media store, provider and route
+ * overrides, demo limits, HEALTH_CACHE_SECONDS, LOG_FILE.  0, or -1 with
+ * err (500 config_invalid/config_missing, message naming the key).
+ */
+struct sf_err;
+int	serve_check_cfg(const struct cfg *, struct sf_err *);
+/* The same without flow_can_prove (synthforge-ctl check reports that
+   one as a MISSING line of its own). */
+int	serve_check_keys(const struct cfg *, struct sf_err *);
+
+/*
  * Serve ep until shutdown.  Options: --socket PATH|:PORT (listen ourselves
  * instead of inheriting fd 0 from lighttpd/spawn-fcgi), --check (load the
  * configuration, print a summary and exit).  Returns an exit status.

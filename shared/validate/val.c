@@ -119,9 +119,11 @@ val_param(const struct def_param *p, cJSON *item, struct sf_err *err)
 		if ((n = val_utf8_len(item->valuestring)) < 0)
 			return sf_err_set(err, 400, "invalid_encoding", p->name,
 			    "%s is not valid UTF-8", p->name);
-		if (p->required && n == 0)
+		/* Blanks alone say nothing either: "   " is "" to a model. */
+		if (p->required && item->valuestring[strspn(item->valuestring,
+		    " \t\r\n\f\v")] == '\0')
 			return sf_err_set(err, 400, "empty_field", p->name,
-			    "%s must not be empty", p->name);
+			    "%s must not be empty or blank", p->name);
 		if (p->max_len > 0 && (unsigned long)n > p->max_len)
 			return sf_err_set(err, 400, "too_long", p->name,
 			    "%s is %ld characters long; the limit is %u",
@@ -213,9 +215,14 @@ val_model_rules(const struct def_model *m, const cJSON *obj,
 	double			 v[2], sh, lg;
 	int			 i, n = 0;
 
+	/* One sentence: what, why, what instead (the 400 says "not charged"). */
+	if (m->retired != NULL && m->replacement != NULL)
+		return sf_err_set(err, 400, "model_retired", "model",
+		    "model %s is retired (%s): use %s instead", m->id,
+		    m->retired, m->replacement);
 	if (m->retired != NULL)
 		return sf_err_set(err, 400, "model_retired", "model",
-		    "model %s is retired: %s", m->id, m->retired);
+		    "model %s is retired (%s)", m->id, m->retired);
 	if (z == NULL)
 		return 0;
 	wi = cJSON_GetObjectItemCaseSensitive(obj, "width");

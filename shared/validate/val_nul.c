@@ -14,14 +14,18 @@ val_nul_escape(const char *s, size_t n)
 }
 
 /* The string starting after its opening quote at s: its end (the closing
-   quote, or s + n when unterminated) and whether it holds \u0000. */
+   quote, or s + n when unterminated), whether it holds \u0000, and its
+   first raw control character + 1 (RFC 8259 section 7: U+0000-U+001F must
+   be escaped), 0 when none. */
 static size_t
-val_nul_string(const char *s, size_t n, int *nul)
+val_nul_string(const char *s, size_t n, int *nul, int *ctl)
 {
 	size_t	 i;
 
 	for (i = 0; i < n && s[i] != '"'; i++)
-		if (s[i] == '\\') {
+		if ((unsigned char)s[i] < 0x20 && *ctl == 0)
+			*ctl = (unsigned char)s[i] + 1;
+		else if (s[i] == '\\') {
 			if (val_nul_escape(s + i, n - i))
 				*nul = 1;
 			i++;	/* the escaped character; \uXXXX is plain hex */
@@ -45,13 +49,14 @@ val_nul_check(const char *json, size_t len, struct sf_err *err)
 {
 	char	 key[VAL_NUL_KEYMAX + 1] = "";
 	size_t	 i, end, n;
-	int	 nul, is_key;
+	int	 nul, ctl, is_key;
 
 	for (i = 0; i < len; i++) {
 		if (json[i] != '"')
 			continue;
-		nul = 0;
-		end = i + 1 + val_nul_string(json + i + 1, len - i - 1, &nul);
+		nul = ctl = 0;
+		end = i + 1 + val_nul_string(json + i + 1, len - i - 1, &nul,
+		    &ctl);
 		is_key = end < len && val_nul_is_key(json + end + 1,
 		    len - end - 1);
 		if (is_key) {
@@ -68,6 +73,13 @@ val_nul_check(const char *json, size_t len, struct sf_err *err)
 			    "U+0000 (\\u0000), which no input accepts: "
 			    "remove it", is_key ? "the field name " : "",
 			    key[0] != '\0' ? key : "a string");
+		if (ctl)
+			return sf_err_set(err, 400, "invalid_character",
+			    key[0] != '\0' ? key : NULL, "%s%s contains the "
+			    "raw control character U+%04X: JSON strings must "
+			    "escape U+0000-U+001F (RFC 8259), e.g. \\n or "
+			    "\\u%04x", is_key ? "the field name " : "",
+			    key[0] != '\0' ? key : "a string", ctl - 1, ctl - 1);
 		i = end;
 	}
 	return 0;

@@ -162,6 +162,10 @@ const bad = [
   ['unknown field', '/v1/image-generate', { prompt: 'x', colour: 'red' }, 400, 'unknown_field', 'colour'],
   ['duplicate field', '/v1/image-generate', '{"prompt":"x","prompt":"y"}', 400, 'duplicate_field', 'prompt'],
   ['empty prompt', '/v1/image-generate', { prompt: '' }, 400, 'empty_field', 'prompt'],
+  ['blank prompt', '/v1/image-generate', { prompt: '   ' }, 400, 'empty_field', 'prompt'],
+  // RFC 8259: U+0000-U+001F must be escaped inside strings (cJSON takes them raw).
+  ['raw newline in the prompt', '/v1/image-generate', '{"prompt":"a\nb"}', 400, 'invalid_character', 'prompt'],
+  ['raw tab in an enum', '/v1/image-generate', '{"prompt":"a","tier":"fast\t"}', 400, 'invalid_character', 'tier'],
   // cJSON would cut the string at U+0000: refused, whatever the field.
   ['U+0000 in the prompt', '/v1/image-generate', '{"prompt":"a\\u0000b"}', 400, 'invalid_character', 'prompt'],
   ['U+0000 in an enum', '/v1/image-generate', '{"prompt":"a","tier":"fast\\u0000x"}', 400, 'invalid_character', 'tier'],

@@ -277,6 +277,15 @@ for (const server of SERVERS) {
         if (server === 'apache') assertOurs(r, 400, 'bad_request');
         else assertOurs(r, 431, 'header_too_large');
       }
+      // Two different Content-Type headers: lighttpd refuses them before
+      // its per-path settings apply; /mcp still answers in JSON-RPC.
+      const twoTypes = (path) => sock(srv.port, `POST ${path} HTTP/1.1\r\nHost: 127.0.0.1\r\n` +
+        'Content-Type: application/json\r\nContent-Type: text/plain\r\nAccept: application/json, text/event-stream\r\n' +
+        'Content-Length: 2\r\nConnection: close\r\n\r\n{}');
+      const m2 = await twoTypes('/mcp');
+      if (server === 'lighttpd') assertRpc(m2, 400);
+      else if (m2.status >= 400) assertRpc(m2, m2.status);
+      if (server === 'lighttpd') assertOurs(await twoTypes('/v1/image-generate'), 400, 'bad_request');
     });
 
     test('METRICS_TOKEN: the Bearer scheme name in any case, the token exactly', async () => {

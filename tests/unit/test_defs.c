@@ -179,6 +179,13 @@ check_models(const struct def_endpoint *ep)
 		    m->id);
 		TAP_OK(model_in_enum(ep, m->id), "%s: model %s selectable",
 		    ep->name, m->id);
+		/* A replacement is a live model of the same endpoint. */
+		if (m->replacement != NULL)
+			TAP_OK(m->retired != NULL &&
+			    (n = def_find_model(ep, m->replacement)) != NULL &&
+			    n->retired == NULL, "%s: model %s's replacement "
+			    "%s is a live model here", ep->name, m->id,
+			    m->replacement);
 	}
 	if (ep->model_param != NULL) {
 		mp = def_find_param(ep, ep->model_param);

@@ -357,6 +357,10 @@ test_errors(void)
 	    "{\"prompt\":null}", 400, "invalid_type", "prompt");
 	refused("empty prompt", "image-generate", "{\"prompt\":\"\"}", 400,
 	    "empty_field", "prompt");
+	refused("blank prompt (spaces)", "image-generate",
+	    "{\"prompt\":\"   \"}", 400, "empty_field", "prompt");
+	refused("blank prompt (escaped tab, newline)", "image-generate",
+	    "{\"prompt\":\" \\t\\n \"}", 400, "empty_field", "prompt");
 	refused("unknown field", "image-generate",
 	    "{\"prompt\":\"a\",\"colour\":\"red\"}", 400, "unknown_field",
 	    "colour");
@@ -585,6 +589,12 @@ test_model_rules(void)
 		    strstr(err.message, "2026-08-17") != NULL,
 		    "%s refused before payment: %s", imagen[i], err.message);
 	}
+	/* One sentence, nothing said twice, the replacement named. */
+	TAP_OK(run("api-v1-image-generate", "{\"prompt\":\"a\",\"model\":"
+	    "\"imagen-4\"}", &r, &err) == -1, "imagen-4 refused");
+	TAP_STREQ(err.message, "model imagen-4 is retired (Google shut Imagen "
+	    "down on 2026-08-17): use flux-2-pro instead",
+	    "the model_retired message");
 	for (i = 0; i < sizeof(t) / sizeof(t[0]); i++) {
 		int rc = run(t[i].ep, t[i].body, &r, &err);
 

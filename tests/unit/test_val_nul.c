@@ -53,6 +53,21 @@ main(void)
 	    "\\u0000 followed by a digit");
 	TAP_OK(scan("{\"prompt\":\"\\u0001\\u0100\\u1000\"}", f, sizeof(f)) == 0,
 	    "other control and non-ASCII escapes pass");
+	/* RFC 8259 section 7: U+0000-U+001F must be escaped in a string. */
+	TAP_OK(scan("{\"prompt\":\"a\nb\"}", f, sizeof(f)) == -1,
+	    "a raw newline in a value: 400 invalid_character");
+	TAP_STREQ(f, "prompt", "named");
+	TAP_OK(scan("{\"prompt\":\"x\",\"style\":\"a\tb\"}", f,
+	    sizeof(f)) == -1, "a raw tab in the second field");
+	TAP_STREQ(f, "style", "named");
+	TAP_OK(scan("{\"prompt\":\"a\037\"}", f, sizeof(f)) == -1,
+	    "raw U+001F refused");
+	TAP_OK(scan("{\"pro\rmpt\":\"x\"}", f, sizeof(f)) == -1,
+	    "a raw CR in a key");
+	TAP_OK(scan("{\"prompt\":\"a b\x7f\"}", f, sizeof(f)) == 0,
+	    "space and DEL are not control characters for JSON");
+	TAP_OK(scan("{\n\t\"prompt\" :\r\n\"x\"\n}", f, sizeof(f)) == 0,
+	    "whitespace between tokens is fine");
 	TAP_OK(scan("{\"prompt\":\"a\\\"\\u0000\"}", f, sizeof(f)) == -1,
 	    "after an escaped quote the string goes on");
 	TAP_OK(scan("{\"n\":0000,\"s\":\"u0000\"}", f, sizeof(f)) == 0,

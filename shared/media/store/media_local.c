@@ -136,3 +136,58 @@ media_local_put(const struct cfg *c, const struct media_obj *o, char **url,
 	media_local_syncdir(dir);
 	return media_local_url(c, o->name, url, err);
 }
+
+/*
+ * The deepest existing folder of path (path itself, or an ancestor that
+ * a store would create path in) into out; "." for a relative path none
+ * of whose parts exist.  0, or -1 when it is not a folder.
+ */
+static int
+media_local_existing(const char *path, char *out, size_t sz)
+{
+	struct stat	 st;
+	char		*slash;
+
+	snprintf(out, sz, "%s", path);
+	while (stat(out, &st) == -1) {
+		if ((slash = strrchr(out, '/')) == NULL) {
+			snprintf(out, sz, ".");
+			continue;
+		}
+		if (slash == out)
+			slash[1] = '\0';	/* "/" */
+		else
+			*slash = '\0';
+	}
+	return S_ISDIR(st.st_mode) ? 0 : -1;
+}
+
+int
+media_local_check(const struct cfg *c, struct sf_err *err)
+{
+	const char	*root = cfg_get_or(c, "MEDIA_DIR", "var/media");
+	char		 dir[PATH_MAX], tmp[PATH_MAX + 32];
+	int		 fd;
+
+	/* Nothing is created here: a store creates MEDIA_DIR when it first
+	   writes (media_local_mkdir), so its deepest existing folder must
+	   take a file.  access() says yes to root on a read-only or special
+	   file system: a real file is written and removed. */
+	if (strlen(root) >= sizeof(dir) ||
+	    media_local_existing(root, dir, sizeof(dir)) == -1)
+		return sf_err_set(err, 500, "config_invalid", "MEDIA_DIR",
+		    "MEDIA_DIR %.200s is not a folder (or lies under a file)",
+		    root);
+	snprintf(tmp, sizeof(tmp), "%s/.sf-check.XXXXXX", dir);
+	if ((fd = mkstemp(tmp)) == -1 && strcmp(dir, root) == 0)
+		return sf_err_set(err, 500, "config_invalid", "MEDIA_DIR",
+		    "MEDIA_DIR %.200s is not writable: %s", root,
+		    strerror(errno));
+	if (fd == -1)
+		return sf_err_set(err, 500, "config_invalid", "MEDIA_DIR",
+		    "MEDIA_DIR %.200s cannot be created in %.200s: %s", root,
+		    dir, strerror(errno));
+	close(fd);
+	unlink(tmp);
+	return 0;
+}
