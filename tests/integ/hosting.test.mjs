@@ -264,11 +264,12 @@ for (const server of SERVERS) {
       assert.match(site.headers['content-type'], /^text\/html/);
       assert.match(site.body, /<h1>404\(7\)<\/h1>/, 'a man-style page');
       // Over the body limit: the same JSON 413 whoever answers; /mcp's is JSON-RPC.
-      const big = await raw(srv.port, { path: '/api/v1/image/generate', headers: json, body: 'x'.repeat(300000) }).catch((e) => ({ err: e }));
-      if (!big.err) assertOurs(big, 413, 'body_too_large');
-      const mcpBig = await raw(srv.port, { path: '/mcp', headers: { ...json, accept: 'application/json' }, body: 'x'.repeat(300000) }).catch((e) => ({ err: e }));
-      if (!mcpBig.err) assertRpc(mcpBig, 413);
-      assert.ok(!big.err || !mcpBig.err, 'at least one 413 was read');
+      // The server may stop reading (our write then fails); its answer
+      // arrives all the same, and both are checked.
+      const big = await rawStream(srv.port, '/api/v1/image/generate', 'x'.repeat(300000));
+      assertOurs(big, 413, 'body_too_large');
+      const mcpBig = await rawStream(srv.port, '/mcp', 'x'.repeat(300000), { ...json, accept: 'application/json' });
+      assertRpc(mcpBig, 413);
       // A 70 KiB header: refused before the path is read, so in our shape
       // even under /mcp; Apache can only say 400.
       const hdr = { ...json, 'x-filler': 'a'.repeat(70 * 1024) };
