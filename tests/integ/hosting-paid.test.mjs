@@ -4,6 +4,7 @@
 // payments{settled}, revenue; a refused payment moves payments{refused}
 // with its reason.  A discovery probe's 402 paid with a body that lacks
 // the prompt: a 400, nothing settled, no upstream call.
+import { expectedPrice } from '../lib/prices.mjs';
 import { test, describe, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { startChain } from '../lib/chain.mjs';
@@ -63,7 +64,7 @@ for (const server of SERVERS) {
       assert.ok(r.paymentResponse?.success, JSON.stringify(r.paymentResponse));
       assert.match(r.paymentResponse.transaction, /^0x[0-9a-f]{64}$/);
       assert.ok(r.headers['payment-response'] || r.headers['x-payment-response']);
-      assert.equal(await chain.balanceOf(chain.accounts.payTo.address) - before, 10000n);
+      assert.equal(await chain.balanceOf(chain.accounts.payTo.address) - before, expectedPrice('image-generate', { prompt: 'a lighthouse' }));
       const m1 = await scrape(srv.url);
       const d = (n, l) => metric(m1, n, { ...EP, ...l }) - metric(m0, n, { ...EP, ...l });
       assert.equal(d('synthforge_requests_total', { status: '200' }), 1);
@@ -99,7 +100,7 @@ for (const server of SERVERS) {
       // The same payment still buys a real request afterwards.
       const ok = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: '{"prompt":"a probe, then a real request"}' });
       assert.equal(ok.status, 200, await ok.clone().text());
-      assert.equal(await chain.balanceOf(chain.accounts.payTo.address) - bal, 10000n);
+      assert.equal(await chain.balanceOf(chain.accounts.payTo.address) - bal, expectedPrice('image-generate', { prompt: 'a probe, then a real request' }));
       assert.ok((await fakes.requests()).length > calls, 'the upstream was called for the real request');
     });
   });
