@@ -2,7 +2,8 @@
 // this machine, through the same web server.  Nothing here is a test: the
 // goals are printed as met / NOT met and never fail the run.
 //
-//   node bench/bench.mjs [--quick]        (make bench builds first)
+//   node bench/bench.mjs [--quick] [--paid]   (make bench builds first;
+//   --paid: only the paid calls, section 3, e.g. to compare two builds)
 //
 // 1. memory at rest: PSS of every process the generated lighttpd
 //    configuration starts (each endpoint, sf-mcp, sf-ops);
@@ -22,9 +23,10 @@
 import { spawn, spawnSync, execFileSync } from 'node:child_process';
 import { mkdtempSync, mkdirSync, writeFileSync, readFileSync, readdirSync, readlinkSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { tmpdir, cpus, totalmem } from 'node:os';
+import { tmpdir, cpus, totalmem, loadavg } from 'node:os';
 import { join, resolve } from 'node:path';
 import net from 'node:net';
+import { startPg } from '../tests/lib/pg.mjs';
 
 const TOP = resolve(new URL('..', import.meta.url).pathname);
 const BUILD = process.env.SF_BUILD ? resolve(TOP, process.env.SF_BUILD) : join(TOP, 'build');
@@ -35,6 +37,7 @@ const { ExactEvmScheme } = require('@x402/evm/exact/client');
 const { privateKeyToAccount, generatePrivateKey } = require('viem/accounts');
 
 const QUICK = process.argv.includes('--quick');
+const PAID_ONLY = process.argv.includes('--paid');
 const PAID_N = QUICK ? 200 : 800;
 const PAID_C = 32;
 const WARM_N = 64;
@@ -43,9 +46,19 @@ const RATE_SECS = QUICK ? 2 : 4;
 const PAY_TO = '0x3C44CdDdB6a900fa2b585dd299e03d12FA4293BC';
 const BODY = JSON.stringify({ prompt: 'a lighthouse at dusk, bench', width: 256, height: 256 });
 const PATH = '/v1/image-generate';
-// Ledger backends to compare.  PostgreSQL joins here once its backend
-// exists: { name: 'PostgreSQL', conf: { DB: 'postgresql://...' } }.
-const LEDGERS = [{ name: 'SQLite', conf: (dir) => ({ DB: join(dir, 'ledger.db') }) }];
+// Ledger backends to compare, same load.  PostgreSQL is a throwaway
+// cluster from tests/lib/pg.mjs (Debian's postgresql-15, on 127.0.0.1,
+// started with fsync off: it measures the ledger's round trips and locking,
+// not a disk), one database per run.
+const LEDGERS = [
+  { name: 'SQLite', conf: async (dir) => ({ DB: join(dir, 'ledger.db') }) },
+  { name: 'PostgreSQL', note: ' (fsync off)', conf: async (dir, cleanups) => {
+    const pg = await startPg();
+    cleanups.push(() => pg.destroy());
+    await pg.createDb('bench');
+    return { DB: pg.uri('bench') };
+  } },
+];
 
 const children = new Set();
 process.once('exit', () => { for (const c of children) try { c.kill('SIGKILL'); } catch { /* gone */ } });
@@ -207,7 +220,7 @@ async function main() {
   const say = (s) => { console.log(s); lines.push(s); };
   const cpu = cpus()[0]?.model?.trim() ?? 'unknown CPU';
   say(`# make bench, ${new Date().toISOString().slice(0, 16)}Z: ${cpus().length} x ${cpu}, ` +
-    `${(totalmem() / 2 ** 30).toFixed(0)} GiB, ${spawnSync('lighttpd', ['-v'], { encoding: 'utf8' }).stdout.split('\n')[0].split(' ')[0]}, node ${process.version}`);
+    `${(totalmem() / 2 ** 30).toFixed(0)} GiB, load average ${loadavg().map((l) => l.toFixed(1)).join(' ')}, ${spawnSync('lighttpd', ['-v'], { encoding: 'utf8' }).stdout.split('\n')[0].split(' ')[0]}, node ${process.version}`);
 
   const fac = await startNode('instant_facilitator.mjs');
   const peerMedia = join(work, 'peer-media');
@@ -217,10 +230,11 @@ async function main() {
   // 1-3 with each ledger backend; the 402 and memory figures once.
   let first = true;
   for (const led of LEDGERS) {
-    const srv = await startOurs({ FACILITATOR_URL: fac.url, ...led.conf(work) });
+    const cleanups = [];
+    const srv = await startOurs({ FACILITATOR_URL: fac.url, ...await led.conf(work, cleanups) });
     try {
       const ourPR = await bareResponse(srv);
-      if (first) {
+      if (first && !PAID_ONLY) {
         await new Promise((r) => setTimeout(r, 500));
         const procs = ourProcs(srv.proc.pid);
         const total = procs.reduce((a, p) => a + pss(p.pid), 0);
@@ -243,12 +257,12 @@ async function main() {
       }
 
       say(`\npaid calls, ${PAID_N} pre-signed payments, ${PAID_C} in flight, instant facilitator, ` +
-        `POST ${PATH} 256x256 offline:`);
+        `POST ${PATH} 256x256 offline (load average ${loadavg()[0].toFixed(1)}):`);
       // Warm-up payments first (JIT, pools, caches), on both sides.
       load({ url: srv.url + PATH, conns: PAID_C, n: WARM_N, payFile: await sign(ourPR, WARM_N, work, `warm-${led.name}`) });
       const ourPay = await sign(ourPR, PAID_N, work, `ours-${led.name}`);
       const r = load({ url: srv.url + PATH, conns: PAID_C, n: PAID_N, payFile: ourPay });
-      say(`  synthforge, ${led.name} ledger`.padEnd(32) + ` ${r.okRate.toFixed(0).padStart(7)} /s   ` +
+      say(`  synthforge, ${led.name} ledger${led.note ?? ''}`.padEnd(32) + ` ${r.okRate.toFixed(0).padStart(7)} /s   ` +
         `(${r.ok}/${r.n} paid, ${r.other + r.s402} refused)  p50 ${r.p50_ms} ms  p99 ${r.p99_ms} ms`);
       if (first) {
         const pr = await fetch(peer.url + PATH, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: BODY });
@@ -263,10 +277,16 @@ async function main() {
       } else {
         say(`  ours / @x402/express ${(r.okRate / globalThis.peerPaid).toFixed(1)}x`);
       }
-    } finally { await srv.stop(); }
+    } finally { await srv.stop(); for (const c of cleanups) await c(); }
     first = false;
   }
   await stop(peer.child);
+  if (PAID_ONLY) {
+    await stop(fac.child);
+    writeFileSync(join(BUILD, 'bench/last-paid.txt'), lines.join('\n') + '\n');
+    rmSync(work, { recursive: true, force: true });
+    return;
+  }
 
   // 4. 256 at once, default configuration, a 2 s upstream.
   const up = await startNode('slow_upstream.mjs', ['0', '2000']);

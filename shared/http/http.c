@@ -16,13 +16,27 @@
 
 #define HTTP_DEF_CAP	(64UL * 1024 * 1024)
 
+/* Idle kept connections older than this are not reused: below the
+ * keep-alive timeouts servers commonly use (Node 5 s), as undici does. */
+#define HTTP_MAXAGE_S	4L
+
 static pthread_once_t	 http_once = PTHREAD_ONCE_INIT;
 static CURLcode		 http_init_rc = CURLE_FAILED_INIT;
+/* Each thread's kept easy handle: its connection cache outlives a call. */
+static pthread_key_t	 http_key;
+static int		 http_key_ok;
+
+static void
+http_key_free(void *h)
+{
+	curl_easy_cleanup(h);
+}
 
 static void
 http_global(void)
 {
 	http_init_rc = curl_global_init(CURL_GLOBAL_DEFAULT);
+	http_key_ok = pthread_key_create(&http_key, http_key_free) == 0;
 }
 
 int
@@ -217,6 +231,7 @@ http_setopts(CURL *h, const struct http_req *q, struct curl_slist *hl,
 		conn = (long)left;
 	curl_easy_setopt(h, CURLOPT_URL, q->url);
 	curl_easy_setopt(h, CURLOPT_PROTOCOLS_STR, "http,https");
+	curl_easy_setopt(h, CURLOPT_MAXAGE_CONN, HTTP_MAXAGE_S);
 	curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);	/* threads */
 	curl_easy_setopt(h, CURLOPT_TCP_KEEPALIVE, 1L);
 	curl_easy_setopt(h, CURLOPT_ACCEPT_ENCODING, "");
@@ -242,6 +257,11 @@ http_setopts(CURL *h, const struct http_req *q, struct curl_slist *hl,
 		curl_easy_setopt(h, CURLOPT_RESOLVE, pin);
 	if (q->noproxy)
 		curl_easy_setopt(h, CURLOPT_PROXY, "");
+	if (pin != NULL || q->noproxy) {
+		/* Pinned: its own connection, closed after (http_handle). */
+		curl_easy_setopt(h, CURLOPT_FRESH_CONNECT, 1L);
+		curl_easy_setopt(h, CURLOPT_FORBID_REUSE, 1L);
+	}
 	if (q->body != NULL) {
 		curl_easy_setopt(h, CURLOPT_POSTFIELDS, q->body);
 		curl_easy_setopt(h, CURLOPT_POSTFIELDSIZE_LARGE,
@@ -268,7 +288,8 @@ http_classify(CURL *h, CURLcode rc, const struct http_ctx *c)
 		return HTTP_TOOLARGE;
 	if (rc == CURLE_OPERATION_TIMEDOUT)
 		return HTTP_TIMEOUT;
-	/* A fresh handle per transfer: 0 bytes sent means nothing left us. */
+	/* Counters are per transfer (libcurl resets them, kept handle or
+	 * not): 0 bytes sent means nothing left us. */
 	curl_easy_getinfo(h, CURLINFO_REQUEST_SIZE, &hsize);
 	curl_easy_getinfo(h, CURLINFO_SIZE_UPLOAD_T, &sent);
 	if (rc == CURLE_COULDNT_RESOLVE_HOST || rc == CURLE_COULDNT_RESOLVE_PROXY ||
@@ -297,6 +318,44 @@ http_fail_err(enum http_fail f, CURLcode rc, size_t cap, struct sf_err *err)
 	}
 }
 
+/*
+ * The handle for q.  Ordinary calls (facilitator, RPC, providers, stores)
+ * use the calling thread's kept handle, whose connection cache keeps
+ * connections alive between calls (one thread, one handle: no locking).
+ * A pinned or proxy-less request -- the SSRF guard's fetch of a caller's
+ * URL -- gets a new handle with an empty cache, so it can never ride a
+ * kept connection to another address than its pin.  *kept says which.
+ */
+static CURL *
+http_handle(const struct http_req *q, int *kept)
+{
+	CURL	*h;
+
+	*kept = 0;
+	if (q->resolve != NULL || q->noproxy || !http_key_ok)
+		return curl_easy_init();
+	if ((h = pthread_getspecific(http_key)) != NULL) {
+		*kept = 1;
+		return h;
+	}
+	if ((h = curl_easy_init()) == NULL)
+		return NULL;
+	if (pthread_setspecific(http_key, h) == 0)
+		*kept = 1;
+	return h;
+}
+
+/* Done with h: a kept one forgets this call's options (pointers into the
+ * caller's memory), keeping its connections; any other is closed. */
+static void
+http_release(CURL *h, int kept)
+{
+	if (kept)
+		curl_easy_reset(h);
+	else
+		curl_easy_cleanup(h);
+}
+
 int
 http_do(const struct http_req *q, struct http_resp *r, struct sf_err *err)
 {
@@ -306,6 +365,7 @@ http_do(const struct http_req *q, struct http_resp *r, struct sf_err *err)
 	CURLcode		 rc;
 	char			*loc = NULL;
 	int64_t			 left;
+	int			 kept = 0;
 
 	memset(r, 0, sizeof(*r));
 	buf_init(&r->body);
@@ -318,7 +378,7 @@ http_do(const struct http_req *q, struct http_resp *r, struct sf_err *err)
 		return sf_err_set(err, 504, "http_timeout", NULL,
 		    "no time left for the request");
 	}
-	if (http_init() == -1 || (h = curl_easy_init()) == NULL)
+	if (http_init() == -1 || (h = http_handle(q, &kept)) == NULL)
 		return sf_err_set(err, 500, "internal_error", NULL,
 		    "curl initialisation failed");
 	if (http_headers(q, &hl) == -1 || (q->resolve != NULL &&
@@ -338,18 +398,18 @@ http_do(const struct http_req *q, struct http_resp *r, struct sf_err *err)
 		goto fail;
 	}
 	r->fail = HTTP_OK;
+	http_release(h, kept);
 	curl_slist_free_all(hl);
 	curl_slist_free_all(pin);
-	curl_easy_cleanup(h);
 	return 0;
 fail:
 	if (r->body.oom)
 		c.oom = 1;
 	r->fail = http_classify(h, rc, &c);
 	r->status = 0;
+	http_release(h, kept);
 	curl_slist_free_all(hl);
 	curl_slist_free_all(pin);
-	curl_easy_cleanup(h);
 	return http_fail_err(r->fail, rc, c.cap, err);
 }
 
