@@ -114,7 +114,44 @@ struct http_ctx {
 	size_t			 cap;
 	int			 toolarge;
 	int			 oom;
+	const unsigned char	*body;		/* the request body, read out */
+	size_t			 bodylen, off;
+	int			 answered;	/* an answer began this attempt */
 };
+
+/* The request body, handed to libcurl piece by piece. */
+static size_t
+http_read(char *p, size_t sz, size_t n, void *arg)
+{
+	struct http_ctx	*c = arg;
+	size_t		 k = c->bodylen - c->off;
+
+	if (k > sz * n)
+		k = sz * n;
+	memcpy(p, c->body + c->off, k);
+	c->off += k;
+	return k;
+}
+
+/*
+ * Sending the body again: allowed after an answer (a redirect re-POSTs),
+ * refused otherwise.  libcurl resends a request by itself when a kept
+ * connection closes before any byte of the answer; the server may have
+ * acted on it (a settlement, a billable submit), so that resend fails
+ * (CURLE_SEND_FAIL_REWIND) and the caller sees a broken transfer, as on a
+ * new connection: one request, one attempt.
+ */
+static int
+http_seek(void *arg, curl_off_t off, int origin)
+{
+	struct http_ctx	*c = arg;
+
+	if (!c->answered || origin != SEEK_SET || off != 0)
+		return CURL_SEEKFUNC_FAIL;
+	c->off = 0;
+	c->answered = 0;
+	return CURL_SEEKFUNC_OK;
+}
 
 static size_t
 http_write(char *p, size_t sz, size_t n, void *arg)
@@ -140,6 +177,7 @@ http_header_cb(char *p, size_t sz, size_t n, void *arg)
 	size_t		 len = sz * n, i, nl, vl;
 	const char	*colon, *v;
 
+	c->answered = 1;
 	/* A new status line (redirect, 100): keep the last answer's only. */
 	if (len >= 5 && strncmp(p, "HTTP/", 5) == 0) {
 		http_hdrs_clear(r);
@@ -219,6 +257,28 @@ http_left(const struct http_req *q)
 	return left;
 }
 
+/* The body (POST, or PUT & co. through CUSTOMREQUEST), read out by
+ * http_read, not POSTFIELDS, so that http_seek decides on a resend. */
+static void
+http_setbody(CURL *h, const struct http_req *q, struct http_ctx *c)
+{
+	const char	*m = q->method != NULL ? q->method : "GET";
+
+	if (q->body != NULL) {
+		c->body = q->body;
+		c->bodylen = q->bodylen ? q->bodylen :
+		    strlen((const char *)q->body);
+		curl_easy_setopt(h, CURLOPT_POST, 1L);
+		curl_easy_setopt(h, CURLOPT_READFUNCTION, http_read);
+		curl_easy_setopt(h, CURLOPT_READDATA, c);
+		curl_easy_setopt(h, CURLOPT_SEEKFUNCTION, http_seek);
+		curl_easy_setopt(h, CURLOPT_SEEKDATA, c);
+		curl_easy_setopt(h, CURLOPT_POSTFIELDSIZE_LARGE,
+		    (curl_off_t)c->bodylen);
+	} else if (strcmp(m, "POST") == 0)
+		curl_easy_setopt(h, CURLOPT_POSTFIELDS, "");
+}
+
 static void
 http_setopts(CURL *h, const struct http_req *q, struct curl_slist *hl,
     struct curl_slist *pin, struct http_ctx *c, int64_t left)
@@ -262,13 +322,7 @@ http_setopts(CURL *h, const struct http_req *q, struct curl_slist *hl,
 		curl_easy_setopt(h, CURLOPT_FRESH_CONNECT, 1L);
 		curl_easy_setopt(h, CURLOPT_FORBID_REUSE, 1L);
 	}
-	if (q->body != NULL) {
-		curl_easy_setopt(h, CURLOPT_POSTFIELDS, q->body);
-		curl_easy_setopt(h, CURLOPT_POSTFIELDSIZE_LARGE,
-		    (curl_off_t)(q->bodylen ? q->bodylen :
-		    strlen((const char *)q->body)));
-	} else if (strcmp(m, "POST") == 0)
-		curl_easy_setopt(h, CURLOPT_POSTFIELDS, "");
+	http_setbody(h, q, c);
 	if (strcmp(m, "GET") != 0 && strcmp(m, "POST") != 0)
 		curl_easy_setopt(h, CURLOPT_CUSTOMREQUEST, m);
 }
@@ -286,6 +340,8 @@ http_classify(CURL *h, CURLcode rc, const struct http_ctx *c)
 		return HTTP_LOCAL;
 	if (c->toolarge || rc == CURLE_FILESIZE_EXCEEDED)
 		return HTTP_TOOLARGE;
+	if (rc == CURLE_SEND_FAIL_REWIND)
+		return HTTP_TRANSPORT;	/* sent on a kept connection, no answer */
 	if (rc == CURLE_OPERATION_TIMEDOUT)
 		return HTTP_TIMEOUT;
 	/* Counters are per transfer (libcurl resets them, kept handle or
@@ -322,17 +378,26 @@ http_fail_err(enum http_fail f, CURLcode rc, size_t cap, struct sf_err *err)
  * The handle for q.  Ordinary calls (facilitator, RPC, providers, stores)
  * use the calling thread's kept handle, whose connection cache keeps
  * connections alive between calls (one thread, one handle: no locking).
- * A pinned or proxy-less request -- the SSRF guard's fetch of a caller's
- * URL -- gets a new handle with an empty cache, so it can never ride a
- * kept connection to another address than its pin.  *kept says which.
+ * A new handle, with an empty cache, closed after:
+ *  - a pinned or proxy-less request -- the SSRF guard's fetch of a
+ *    caller's URL -- so it never rides a kept connection to another
+ *    address than its pin;
+ *  - a bodiless request other than GET/HEAD (a DELETE, an empty POST):
+ *    libcurl's own resend on a kept connection that closed unanswered
+ *    cannot be refused there (http_seek refuses it for bodies), and GET
+ *    and HEAD are the ones safe to send twice.
+ * *kept says which.
  */
 static CURL *
 http_handle(const struct http_req *q, int *kept)
 {
-	CURL	*h;
+	const char	*m = q->method != NULL ? q->method : "GET";
+	CURL		*h;
 
 	*kept = 0;
-	if (q->resolve != NULL || q->noproxy || !http_key_ok)
+	if (q->resolve != NULL || q->noproxy || !http_key_ok ||
+	    (q->body == NULL && strcmp(m, "GET") != 0 &&
+	    strcmp(m, "HEAD") != 0))
 		return curl_easy_init();
 	if ((h = pthread_getspecific(http_key)) != NULL) {
 		*kept = 1;
