@@ -62,6 +62,11 @@ media_local_mkdir(const char *path)
 	char	 tmp[PATH_MAX], *s;
 	int	 made;
 
+	/* Mostly it exists already: one syscall, no walk down the path. */
+	if (mkdir(path, 0755) == 0)
+		return media_local_syncparent(path);
+	if (errno == EEXIST)
+		return 0;
 	if (snprintf(tmp, sizeof(tmp), "%s", path) >= (int)sizeof(tmp))
 		return -1;
 	for (s = tmp + 1; ; s++) {
