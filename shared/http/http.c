@@ -370,7 +370,8 @@ http_fail_err(enum http_fail f, CURLcode rc, size_t cap, struct sf_err *err)
 		    curl_easy_strerror(rc));
 	default:
 		return sf_err_set(err, 502, "http_transport", NULL, "%s",
-		    curl_easy_strerror(rc));
+		    rc == CURLE_SEND_FAIL_REWIND ? "the connection closed "
+		    "without an answer" : curl_easy_strerror(rc));
 	}
 }
 
