@@ -269,6 +269,9 @@ http_setbody(CURL *h, const struct http_req *q, struct http_ctx *c)
 		c->bodylen = q->bodylen ? q->bodylen :
 		    strlen((const char *)q->body);
 		curl_easy_setopt(h, CURLOPT_POST, 1L);
+		/* The smallest upload buffer (default 64 KiB): it stays with
+		 * the thread's kept handle, 256 threads at once. */
+		curl_easy_setopt(h, CURLOPT_UPLOAD_BUFFERSIZE, 16384L);
 		curl_easy_setopt(h, CURLOPT_READFUNCTION, http_read);
 		curl_easy_setopt(h, CURLOPT_READDATA, c);
 		curl_easy_setopt(h, CURLOPT_SEEKFUNCTION, http_seek);
