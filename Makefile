@@ -208,8 +208,9 @@ mutants:
 # Speed figures live here, never in tests: every figure beside its peer,
 # measured in one run (bench/bench.mjs says what and how; a few minutes).
 # A fresh checkout gets what the peers need first (lighttpd from DEB_BUILD,
-# @x402/express and viem from tests/node_modules).  BENCH_ARGS=--quick for
-# a shorter run.
+# PostgreSQL from DEB_TEST for the second ledger, @x402/express and viem
+# from tests/node_modules).  BENCH_ARGS=--quick for a shorter run,
+# BENCH_ARGS=--paid for the paid calls only.
 $(B)/bench/bare402: bench/bare402.c
 	@mkdir -p $(dir $@)
 	$(CC) $(SF_CFLAGS) $(CFLAGS) -o $@ $< -lfcgi -lpthread
@@ -218,7 +219,7 @@ $(B)/bench/loadgen: bench/loadgen.c
 	@mkdir -p $(dir $@)
 	$(CC) $(SF_CFLAGS) $(CFLAGS) -o $@ $<
 
-bench: deps tests/node_modules/.installed
+bench: deps-test
 	$(MAKE) all $(B)/bench/bare402 $(B)/bench/loadgen $(B)/bench/bench_verify
 	SF_BUILD=$(B) node bench/bench.mjs $(BENCH_ARGS)
 	$(MAKE) bench-ledger

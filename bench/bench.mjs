@@ -2,7 +2,8 @@
 // this machine, through the same web server.  Nothing here is a test: the
 // goals are printed as met / NOT met and never fail the run.
 //
-//   node bench/bench.mjs [--quick]        (make bench builds first)
+//   node bench/bench.mjs [--quick] [--paid]   (make bench builds first;
+//   --paid: only the paid calls, section 3, e.g. to compare two builds)
 //
 // 1. memory at rest: PSS of every process the generated lighttpd
 //    configuration starts (each endpoint, sf-mcp, sf-ops);
@@ -12,9 +13,12 @@
 // 3. paid calls: 800 payments signed beforehand by the official client
 //    (after 64 warm-up calls on each side),
 //    replayed 32 at a time (bench/loadgen.c) against ours (per
-//    ledger backend) and @x402/express, both settling through one instant
-//    stand-in facilitator (bench/instant_facilitator.mjs), same work
-//    (POST /v1/image-generate, offline provider, 256x256 PNG);
+//    ledger backend: SQLite, PostgreSQL) and @x402/express, both settling
+//    through one instant stand-in facilitator (bench/instant_facilitator.mjs),
+//    same work (POST /v1/image-generate, offline provider, 256x256 PNG), in
+//    4 interleaved rounds (ours, express, ours, ...) so both meet the same
+//    load; also CPU per paid call (ours: lighttpd + our processes; express:
+//    its process; each plus the facilitator's share);
 // 4. 256 paid calls at once on one endpoint with a 2 s upstream
 //    (bench/slow_upstream.mjs), default configuration: wall time, PSS
 //    growth of the endpoint's processes;
@@ -22,9 +26,10 @@
 import { spawn, spawnSync, execFileSync } from 'node:child_process';
 import { mkdtempSync, mkdirSync, writeFileSync, readFileSync, readdirSync, readlinkSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { tmpdir, cpus, totalmem } from 'node:os';
+import { tmpdir, cpus, totalmem, loadavg } from 'node:os';
 import { join, resolve } from 'node:path';
 import net from 'node:net';
+import { startPg } from '../tests/lib/pg.mjs';
 
 const TOP = resolve(new URL('..', import.meta.url).pathname);
 const BUILD = process.env.SF_BUILD ? resolve(TOP, process.env.SF_BUILD) : join(TOP, 'build');
@@ -35,17 +40,30 @@ const { ExactEvmScheme } = require('@x402/evm/exact/client');
 const { privateKeyToAccount, generatePrivateKey } = require('viem/accounts');
 
 const QUICK = process.argv.includes('--quick');
+const PAID_ONLY = process.argv.includes('--paid');
 const PAID_N = QUICK ? 200 : 800;
 const PAID_C = 32;
+const ROUNDS = 4;
+const CLK_TCK = +spawnSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).stdout || 100;
 const WARM_N = 64;
 const FLIGHT_N = 256;
 const RATE_SECS = QUICK ? 2 : 4;
 const PAY_TO = '0x3C44CdDdB6a900fa2b585dd299e03d12FA4293BC';
 const BODY = JSON.stringify({ prompt: 'a lighthouse at dusk, bench', width: 256, height: 256 });
 const PATH = '/v1/image-generate';
-// Ledger backends to compare.  PostgreSQL joins here once its backend
-// exists: { name: 'PostgreSQL', conf: { DB: 'postgresql://...' } }.
-const LEDGERS = [{ name: 'SQLite', conf: (dir) => ({ DB: join(dir, 'ledger.db') }) }];
+// Ledger backends to compare, same load.  PostgreSQL is a throwaway
+// cluster from tests/lib/pg.mjs (Debian's postgresql-15, on 127.0.0.1,
+// started with fsync off: it measures the ledger's round trips and locking,
+// not a disk), one database per run.
+const LEDGERS = [
+  { name: 'SQLite', conf: async (dir) => ({ DB: join(dir, 'ledger.db') }) },
+  { name: 'PostgreSQL', note: ' (fsync off)', conf: async (dir, cleanups) => {
+    const pg = await startPg();
+    cleanups.push(() => pg.destroy());
+    await pg.createDb('bench');
+    return { DB: pg.uri('bench') };
+  } },
+];
 
 const children = new Set();
 process.once('exit', () => { for (const c of children) try { c.kill('SIGKILL'); } catch { /* gone */ } });
@@ -199,6 +217,41 @@ async function sign(prHeader, n, dir, name) {
   return f;
 }
 
+/* CPU seconds (user + system) a process has used so far, 0 once gone. */
+function cpuSecs(pid) {
+  try {
+    const st = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const f = st.slice(st.lastIndexOf(')') + 2).split(' ');
+    return (+f[11] + +f[12]) / CLK_TCK;
+  } catch { return 0; }
+}
+
+/*
+ * Paid-call rounds of one side: the answers and seconds summed, and the
+ * CPU its own processes and the facilitator spent per paid call (CPU
+ * time moves far less with the machine's load than calls per second).
+ */
+function rounds() {
+  let ok = 0, n = 0, refused = 0, secs = 0, cpu = 0, fcpu = 0;
+  const p50 = [], p99 = [];
+  return {
+    add(run, pids, facPid) {
+      const c0 = pids.reduce((a, x) => a + cpuSecs(x), 0), f0 = cpuSecs(facPid);
+      const o = run();
+      cpu += pids.reduce((a, x) => a + cpuSecs(x), 0) - c0;
+      fcpu += cpuSecs(facPid) - f0;
+      ok += o.ok; n += o.n; refused += o.other + o.s402; secs += o.secs;
+      p50.push(o.p50_ms); p99.push(o.p99_ms);
+    },
+    rate: () => ok / secs,
+    line() {
+      const ms = (x) => (1000 * x / Math.max(ok, 1)).toFixed(1);
+      return ` ${this.rate().toFixed(0).padStart(7)} /s   (${ok}/${n} paid, ${refused} refused)  ` +
+        `p50 ${Math.max(...p50)} ms  p99 ${Math.max(...p99)} ms (worst round)  CPU/call ${ms(cpu)} ms + facilitator ${ms(fcpu)} ms`;
+    },
+  };
+}
+
 function goal(ok) { return ok ? 'met' : 'NOT met'; }
 
 async function main() {
@@ -207,7 +260,7 @@ async function main() {
   const say = (s) => { console.log(s); lines.push(s); };
   const cpu = cpus()[0]?.model?.trim() ?? 'unknown CPU';
   say(`# make bench, ${new Date().toISOString().slice(0, 16)}Z: ${cpus().length} x ${cpu}, ` +
-    `${(totalmem() / 2 ** 30).toFixed(0)} GiB, ${spawnSync('lighttpd', ['-v'], { encoding: 'utf8' }).stdout.split('\n')[0].split(' ')[0]}, node ${process.version}`);
+    `${(totalmem() / 2 ** 30).toFixed(0)} GiB, load average ${loadavg().map((l) => l.toFixed(1)).join(' ')}, ${spawnSync('lighttpd', ['-v'], { encoding: 'utf8' }).stdout.split('\n')[0].split(' ')[0]}, node ${process.version}`);
 
   const fac = await startNode('instant_facilitator.mjs');
   const peerMedia = join(work, 'peer-media');
@@ -217,10 +270,11 @@ async function main() {
   // 1-3 with each ledger backend; the 402 and memory figures once.
   let first = true;
   for (const led of LEDGERS) {
-    const srv = await startOurs({ FACILITATOR_URL: fac.url, ...led.conf(work) });
+    const cleanups = [];
+    const srv = await startOurs({ FACILITATOR_URL: fac.url, ...await led.conf(work, cleanups) });
     try {
       const ourPR = await bareResponse(srv);
-      if (first) {
+      if (first && !PAID_ONLY) {
         await new Promise((r) => setTimeout(r, 500));
         const procs = ourProcs(srv.proc.pid);
         const total = procs.reduce((a, p) => a + pss(p.pid), 0);
@@ -243,30 +297,40 @@ async function main() {
       }
 
       say(`\npaid calls, ${PAID_N} pre-signed payments, ${PAID_C} in flight, instant facilitator, ` +
-        `POST ${PATH} 256x256 offline:`);
-      // Warm-up payments first (JIT, pools, caches), on both sides.
+        `POST ${PATH} 256x256 offline (load average ${loadavg()[0].toFixed(1)}):`);
+      // Warm-up payments first (JIT, pools, caches), on both sides; then
+      // ROUNDS rounds, each ours then @x402/express, so that both see the
+      // same load on this shared machine (a ratio of two runs minutes apart
+      // moved between 2.2x and 3.6x).
+      const pr = await fetch(peer.url + PATH, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: BODY });
+      const peerPR = pr.headers.get('payment-required');
       load({ url: srv.url + PATH, conns: PAID_C, n: WARM_N, payFile: await sign(ourPR, WARM_N, work, `warm-${led.name}`) });
-      const ourPay = await sign(ourPR, PAID_N, work, `ours-${led.name}`);
-      const r = load({ url: srv.url + PATH, conns: PAID_C, n: PAID_N, payFile: ourPay });
-      say(`  synthforge, ${led.name} ledger`.padEnd(32) + ` ${r.okRate.toFixed(0).padStart(7)} /s   ` +
-        `(${r.ok}/${r.n} paid, ${r.other + r.s402} refused)  p50 ${r.p50_ms} ms  p99 ${r.p99_ms} ms`);
-      if (first) {
-        const pr = await fetch(peer.url + PATH, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: BODY });
-        const peerPR = pr.headers.get('payment-required');
-        load({ url: peer.url + PATH, conns: PAID_C, n: WARM_N, payFile: await sign(peerPR, WARM_N, work, 'peer-warm') });
-        const peerPay = await sign(peerPR, PAID_N, work, 'peer');
-        const p = load({ url: peer.url + PATH, conns: PAID_C, n: PAID_N, payFile: peerPay });
-        say(`  ${'@x402/express'.padEnd(30)} ${p.okRate.toFixed(0).padStart(7)} /s   ` +
-          `(${p.ok}/${p.n} paid, ${p.other + p.s402} refused)  p50 ${p.p50_ms} ms  p99 ${p.p99_ms} ms`);
-        say(`  ours / @x402/express ${(r.okRate / p.okRate).toFixed(1)}x (goal >= 3: ${goal(r.okRate >= 3 * p.okRate)})`);
-        globalThis.peerPaid = p.okRate;
-      } else {
-        say(`  ours / @x402/express ${(r.okRate / globalThis.peerPaid).toFixed(1)}x`);
+      load({ url: peer.url + PATH, conns: PAID_C, n: WARM_N, payFile: await sign(peerPR, WARM_N, work, `peer-warm-${led.name}`) });
+      const per = PAID_N / ROUNDS;
+      const ourPays = [], peerPays = [];
+      for (let i = 0; i < ROUNDS; i++) {
+        ourPays.push(await sign(ourPR, per, work, `ours-${led.name}-${i}`));
+        peerPays.push(await sign(peerPR, per, work, `peer-${led.name}-${i}`));
       }
-    } finally { await srv.stop(); }
+      const ourPids = () => [srv.proc.pid, ...ourProcs(srv.proc.pid).map((x) => x.pid)];
+      const r = rounds(), p = rounds();
+      for (let i = 0; i < ROUNDS; i++) {
+        r.add(() => load({ url: srv.url + PATH, conns: PAID_C, n: per, payFile: ourPays[i] }), ourPids(), fac.child.pid);
+        p.add(() => load({ url: peer.url + PATH, conns: PAID_C, n: per, payFile: peerPays[i] }), [peer.child.pid], fac.child.pid);
+      }
+      say(`  synthforge, ${led.name} ledger${led.note ?? ''}`.padEnd(44) + r.line());
+      say(`  ${'@x402/express'.padEnd(42)}` + p.line());
+      say(`  ours / @x402/express ${(r.rate() / p.rate()).toFixed(1)}x (goal >= 3: ${goal(r.rate() >= 3 * p.rate())})`);
+    } finally { await srv.stop(); for (const c of cleanups) await c(); }
     first = false;
   }
   await stop(peer.child);
+  if (PAID_ONLY) {
+    await stop(fac.child);
+    writeFileSync(join(BUILD, 'bench/last-paid.txt'), lines.join('\n') + '\n');
+    rmSync(work, { recursive: true, force: true });
+    return;
+  }
 
   // 4. 256 at once, default configuration, a 2 s upstream.
   const up = await startNode('slow_upstream.mjs', ['0', '2000']);

@@ -16,13 +16,27 @@
 
 #define HTTP_DEF_CAP	(64UL * 1024 * 1024)
 
+/* Idle kept connections older than this are not reused: below the
+ * keep-alive timeouts servers commonly use (Node 5 s), as undici does. */
+#define HTTP_MAXAGE_S	4L
+
 static pthread_once_t	 http_once = PTHREAD_ONCE_INIT;
 static CURLcode		 http_init_rc = CURLE_FAILED_INIT;
+/* Each thread's kept easy handle: its connection cache outlives a call. */
+static pthread_key_t	 http_key;
+static int		 http_key_ok;
+
+static void
+http_key_free(void *h)
+{
+	curl_easy_cleanup(h);
+}
 
 static void
 http_global(void)
 {
 	http_init_rc = curl_global_init(CURL_GLOBAL_DEFAULT);
+	http_key_ok = pthread_key_create(&http_key, http_key_free) == 0;
 }
 
 int
@@ -100,7 +114,44 @@ struct http_ctx {
 	size_t			 cap;
 	int			 toolarge;
 	int			 oom;
+	const unsigned char	*body;		/* the request body, read out */
+	size_t			 bodylen, off;
+	int			 answered;	/* an answer began this attempt */
 };
+
+/* The request body, handed to libcurl piece by piece. */
+static size_t
+http_read(char *p, size_t sz, size_t n, void *arg)
+{
+	struct http_ctx	*c = arg;
+	size_t		 k = c->bodylen - c->off;
+
+	if (k > sz * n)
+		k = sz * n;
+	memcpy(p, c->body + c->off, k);
+	c->off += k;
+	return k;
+}
+
+/*
+ * Sending the body again: allowed after an answer (a redirect re-POSTs),
+ * refused otherwise.  libcurl resends a request by itself when a kept
+ * connection closes before any byte of the answer; the server may have
+ * acted on it (a settlement, a billable submit), so that resend fails
+ * (CURLE_SEND_FAIL_REWIND) and the caller sees a broken transfer, as on a
+ * new connection: one request, one attempt.
+ */
+static int
+http_seek(void *arg, curl_off_t off, int origin)
+{
+	struct http_ctx	*c = arg;
+
+	if (!c->answered || origin != SEEK_SET || off != 0)
+		return CURL_SEEKFUNC_FAIL;
+	c->off = 0;
+	c->answered = 0;
+	return CURL_SEEKFUNC_OK;
+}
 
 static size_t
 http_write(char *p, size_t sz, size_t n, void *arg)
@@ -126,6 +177,7 @@ http_header_cb(char *p, size_t sz, size_t n, void *arg)
 	size_t		 len = sz * n, i, nl, vl;
 	const char	*colon, *v;
 
+	c->answered = 1;
 	/* A new status line (redirect, 100): keep the last answer's only. */
 	if (len >= 5 && strncmp(p, "HTTP/", 5) == 0) {
 		http_hdrs_clear(r);
@@ -205,6 +257,31 @@ http_left(const struct http_req *q)
 	return left;
 }
 
+/* The body (POST, or PUT & co. through CUSTOMREQUEST), read out by
+ * http_read, not POSTFIELDS, so that http_seek decides on a resend. */
+static void
+http_setbody(CURL *h, const struct http_req *q, struct http_ctx *c)
+{
+	const char	*m = q->method != NULL ? q->method : "GET";
+
+	if (q->body != NULL) {
+		c->body = q->body;
+		c->bodylen = q->bodylen ? q->bodylen :
+		    strlen((const char *)q->body);
+		curl_easy_setopt(h, CURLOPT_POST, 1L);
+		/* The smallest upload buffer (default 64 KiB): it stays with
+		 * the thread's kept handle, 256 threads at once. */
+		curl_easy_setopt(h, CURLOPT_UPLOAD_BUFFERSIZE, 16384L);
+		curl_easy_setopt(h, CURLOPT_READFUNCTION, http_read);
+		curl_easy_setopt(h, CURLOPT_READDATA, c);
+		curl_easy_setopt(h, CURLOPT_SEEKFUNCTION, http_seek);
+		curl_easy_setopt(h, CURLOPT_SEEKDATA, c);
+		curl_easy_setopt(h, CURLOPT_POSTFIELDSIZE_LARGE,
+		    (curl_off_t)c->bodylen);
+	} else if (strcmp(m, "POST") == 0)
+		curl_easy_setopt(h, CURLOPT_POSTFIELDS, "");
+}
+
 static void
 http_setopts(CURL *h, const struct http_req *q, struct curl_slist *hl,
     struct curl_slist *pin, struct http_ctx *c, int64_t left)
@@ -217,6 +294,7 @@ http_setopts(CURL *h, const struct http_req *q, struct curl_slist *hl,
 		conn = (long)left;
 	curl_easy_setopt(h, CURLOPT_URL, q->url);
 	curl_easy_setopt(h, CURLOPT_PROTOCOLS_STR, "http,https");
+	curl_easy_setopt(h, CURLOPT_MAXAGE_CONN, HTTP_MAXAGE_S);
 	curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);	/* threads */
 	curl_easy_setopt(h, CURLOPT_TCP_KEEPALIVE, 1L);
 	curl_easy_setopt(h, CURLOPT_ACCEPT_ENCODING, "");
@@ -242,13 +320,12 @@ http_setopts(CURL *h, const struct http_req *q, struct curl_slist *hl,
 		curl_easy_setopt(h, CURLOPT_RESOLVE, pin);
 	if (q->noproxy)
 		curl_easy_setopt(h, CURLOPT_PROXY, "");
-	if (q->body != NULL) {
-		curl_easy_setopt(h, CURLOPT_POSTFIELDS, q->body);
-		curl_easy_setopt(h, CURLOPT_POSTFIELDSIZE_LARGE,
-		    (curl_off_t)(q->bodylen ? q->bodylen :
-		    strlen((const char *)q->body)));
-	} else if (strcmp(m, "POST") == 0)
-		curl_easy_setopt(h, CURLOPT_POSTFIELDS, "");
+	if (pin != NULL || q->noproxy) {
+		/* Pinned: its own connection, closed after (http_handle). */
+		curl_easy_setopt(h, CURLOPT_FRESH_CONNECT, 1L);
+		curl_easy_setopt(h, CURLOPT_FORBID_REUSE, 1L);
+	}
+	http_setbody(h, q, c);
 	if (strcmp(m, "GET") != 0 && strcmp(m, "POST") != 0)
 		curl_easy_setopt(h, CURLOPT_CUSTOMREQUEST, m);
 }
@@ -266,9 +343,12 @@ http_classify(CURL *h, CURLcode rc, const struct http_ctx *c)
 		return HTTP_LOCAL;
 	if (c->toolarge || rc == CURLE_FILESIZE_EXCEEDED)
 		return HTTP_TOOLARGE;
+	if (rc == CURLE_SEND_FAIL_REWIND)
+		return HTTP_TRANSPORT;	/* sent on a kept connection, no answer */
 	if (rc == CURLE_OPERATION_TIMEDOUT)
 		return HTTP_TIMEOUT;
-	/* A fresh handle per transfer: 0 bytes sent means nothing left us. */
+	/* Counters are per transfer (libcurl resets them, kept handle or
+	 * not): 0 bytes sent means nothing left us. */
 	curl_easy_getinfo(h, CURLINFO_REQUEST_SIZE, &hsize);
 	curl_easy_getinfo(h, CURLINFO_SIZE_UPLOAD_T, &sent);
 	if (rc == CURLE_COULDNT_RESOLVE_HOST || rc == CURLE_COULDNT_RESOLVE_PROXY ||
@@ -293,8 +373,56 @@ http_fail_err(enum http_fail f, CURLcode rc, size_t cap, struct sf_err *err)
 		    curl_easy_strerror(rc));
 	default:
 		return sf_err_set(err, 502, "http_transport", NULL, "%s",
-		    curl_easy_strerror(rc));
+		    rc == CURLE_SEND_FAIL_REWIND ? "the connection closed "
+		    "without an answer" : curl_easy_strerror(rc));
 	}
+}
+
+/*
+ * The handle for q.  Ordinary calls (facilitator, RPC, providers, stores)
+ * use the calling thread's kept handle, whose connection cache keeps
+ * connections alive between calls (one thread, one handle: no locking).
+ * A new handle, with an empty cache, closed after:
+ *  - a pinned or proxy-less request -- the SSRF guard's fetch of a
+ *    caller's URL -- so it never rides a kept connection to another
+ *    address than its pin;
+ *  - a bodiless request other than GET/HEAD (a DELETE, an empty POST):
+ *    libcurl's own resend on a kept connection that closed unanswered
+ *    cannot be refused there (http_seek refuses it for bodies), and GET
+ *    and HEAD are the ones safe to send twice.
+ * *kept says which.
+ */
+static CURL *
+http_handle(const struct http_req *q, int *kept)
+{
+	const char	*m = q->method != NULL ? q->method : "GET";
+	CURL		*h;
+
+	*kept = 0;
+	if (q->resolve != NULL || q->noproxy || !http_key_ok ||
+	    (q->body == NULL && strcmp(m, "GET") != 0 &&
+	    strcmp(m, "HEAD") != 0))
+		return curl_easy_init();
+	if ((h = pthread_getspecific(http_key)) != NULL) {
+		*kept = 1;
+		return h;
+	}
+	if ((h = curl_easy_init()) == NULL)
+		return NULL;
+	if (pthread_setspecific(http_key, h) == 0)
+		*kept = 1;
+	return h;
+}
+
+/* Done with h: a kept one forgets this call's options (pointers into the
+ * caller's memory), keeping its connections; any other is closed. */
+static void
+http_release(CURL *h, int kept)
+{
+	if (kept)
+		curl_easy_reset(h);
+	else
+		curl_easy_cleanup(h);
 }
 
 int
@@ -306,6 +434,7 @@ http_do(const struct http_req *q, struct http_resp *r, struct sf_err *err)
 	CURLcode		 rc;
 	char			*loc = NULL;
 	int64_t			 left;
+	int			 kept = 0;
 
 	memset(r, 0, sizeof(*r));
 	buf_init(&r->body);
@@ -318,7 +447,7 @@ http_do(const struct http_req *q, struct http_resp *r, struct sf_err *err)
 		return sf_err_set(err, 504, "http_timeout", NULL,
 		    "no time left for the request");
 	}
-	if (http_init() == -1 || (h = curl_easy_init()) == NULL)
+	if (http_init() == -1 || (h = http_handle(q, &kept)) == NULL)
 		return sf_err_set(err, 500, "internal_error", NULL,
 		    "curl initialisation failed");
 	if (http_headers(q, &hl) == -1 || (q->resolve != NULL &&
@@ -338,18 +467,18 @@ http_do(const struct http_req *q, struct http_resp *r, struct sf_err *err)
 		goto fail;
 	}
 	r->fail = HTTP_OK;
+	http_release(h, kept);
 	curl_slist_free_all(hl);
 	curl_slist_free_all(pin);
-	curl_easy_cleanup(h);
 	return 0;
 fail:
 	if (r->body.oom)
 		c.oom = 1;
 	r->fail = http_classify(h, rc, &c);
 	r->status = 0;
+	http_release(h, kept);
 	curl_slist_free_all(hl);
 	curl_slist_free_all(pin);
-	curl_easy_cleanup(h);
 	return http_fail_err(r->fail, rc, c.cap, err);
 }
 

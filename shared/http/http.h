@@ -6,6 +6,17 @@
  * whether a failed request may be sent again is the caller's policy (a
  * billable job submit must not be, a poll may).  Nothing here logs; error
  * messages never carry the URL (some embed keys) nor header values.
+ *
+ * Connections: each thread keeps one libcurl handle whose connections
+ * stay open between its calls (idle ones up to 4 s), freed when the thread
+ * exits.  libcurl resends a request by itself when a kept connection
+ * closes before any byte of the answer; a request with a body never
+ * reaches a server twice that way (the resend fails, HTTP_TRANSPORT), a
+ * bodiless one other than GET/HEAD always gets a new connection, and a
+ * GET/HEAD may be resent (both are safe to repeat).  A request with
+ * resolve or noproxy (the SSRF guard's fetch of a caller's URL) always
+ * gets a new connection of its own, closed after: a kept connection to
+ * another address is never used for it.
  */
 #ifndef SF_HTTP_H
 #define SF_HTTP_H

@@ -21,24 +21,72 @@ media_local_base(const struct cfg *c)
 	return cfg_get_or(c, "PUBLIC_URL", "http://127.0.0.1:8080");
 }
 
+/* fsync a directory: its entries (a rename, a mkdir) reach the disk. */
+static int
+media_local_syncdir(const char *dir)
+{
+	int	 fd, rc, e;
+
+	if ((fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) == -1)
+		return -1;
+	rc = fsync(fd);
+	e = errno;
+	close(fd);
+	errno = e;
+	return rc;
+}
+
+/* fsync the directory holding path (".", "/" or its dirname). */
+static int
+media_local_syncparent(const char *path)
+{
+	char		 dir[PATH_MAX];
+	const char	*sl = strrchr(path, '/');
+
+	if (sl == NULL)
+		return media_local_syncdir(".");
+	if (sl == path)
+		return media_local_syncdir("/");
+	snprintf(dir, sizeof(dir), "%.*s", (int)(sl - path), path);
+	return media_local_syncdir(dir);
+}
+
+/*
+ * mkdir -p; each directory it creates is made durable in its parent (a
+ * URL must survive a crash with every directory on its path).  Only the
+ * first store into a shard pays for it.
+ */
 static int
 media_local_mkdir(const char *path)
 {
 	char	 tmp[PATH_MAX], *s;
+	int	 made;
 
+	/* Mostly it exists already: one syscall, no walk down the path. */
+	if (mkdir(path, 0755) == 0)
+		return media_local_syncparent(path);
+	if (errno == EEXIST)
+		return 0;
 	if (snprintf(tmp, sizeof(tmp), "%s", path) >= (int)sizeof(tmp))
 		return -1;
-	for (s = tmp + 1; *s != '\0'; s++) {
-		if (*s != '/')
+	for (s = tmp + 1; ; s++) {
+		if (*s != '/' && *s != '\0')
 			continue;
-		*s = '\0';
-		if (mkdir(tmp, 0755) == -1 && errno != EEXIST)
+		made = 0;
+		if (*s == '/')
+			*s = '\0';
+		else
+			s = NULL;
+		if (mkdir(tmp, 0755) == 0)
+			made = 1;
+		else if (errno != EEXIST)
 			return -1;
+		if (made && media_local_syncparent(tmp) == -1)
+			return -1;
+		if (s == NULL)
+			return 0;
 		*s = '/';
 	}
-	if (mkdir(tmp, 0755) == -1 && errno != EEXIST)
-		return -1;
-	return 0;
 }
 
 static int
@@ -58,16 +106,25 @@ media_local_write(int fd, const unsigned char *p, size_t n)
 	return 0;
 }
 
-/* The directory entry of the rename must reach the disk too. */
-static void
-media_local_syncdir(const char *dir)
+/*
+ * A file already stored under this name (the SHA-256 of its bytes) is not
+ * rewritten; but it may come from a store still between its rename and
+ * its fsyncs (another thread, or one that failed there), so make it and
+ * its entry durable before handing out its URL: both fsyncs return at
+ * once when nothing is left to write.  0 when durable, -1 otherwise.
+ */
+static int
+media_local_settle(const char *path, const char *dir)
 {
-	int	 fd;
+	int	 fd, rc;
 
-	if ((fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) == -1)
-		return;
-	(void)fsync(fd);
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) == -1)
+		return -1;
+	rc = fsync(fd);
 	close(fd);
+	if (rc == -1)
+		return -1;
+	return media_local_syncdir(dir);
 }
 
 static int
@@ -108,9 +165,10 @@ media_local_put(const struct cfg *c, const struct media_obj *o, char **url,
 		return sf_err_set(err, 500, "media_store_failed", NULL,
 		    "MEDIA_DIR path too long");
 
-	/* Same name, same bytes: a second store of a result is free. */
+	/* Same name, same bytes: a second store of a result is not
+	 * written again, only made sure of. */
 	if (stat(path, &st) == 0 && S_ISREG(st.st_mode) &&
-	    (size_t)st.st_size == o->len)
+	    (size_t)st.st_size == o->len && media_local_settle(path, dir) == 0)
 		return media_local_url(c, o->name, url, err);
 
 	if (media_local_mkdir(dir) == -1)
@@ -133,7 +191,11 @@ media_local_put(const struct cfg *c, const struct media_obj *o, char **url,
 		return sf_err_set(err, 500, "media_store_failed", NULL,
 		    "cannot store a media file: %s", strerror(e));
 	}
-	media_local_syncdir(dir);
+	/* The rename's entry must reach the disk before the URL is given
+	 * out: one fsync of the file above, one of its directory here. */
+	if (media_local_syncdir(dir) == -1)
+		return sf_err_set(err, 500, "media_store_failed", NULL,
+		    "cannot make a media file durable: %s", strerror(errno));
 	return media_local_url(c, o->name, url, err);
 }
 
