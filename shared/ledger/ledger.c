@@ -447,51 +447,28 @@ ledger_exposure(struct ledger *l, const struct ledger_payment *key,
 }
 
 struct ledger_admit_arg {
-	const char		*balance;
 	unsigned		 max_inflight;
 	struct ledger_exposure	*ex;
-	int			 cap_only;	/* ledger_reserve */
 };
 
-/* After the scan, under the payer's lock: 0 admit, LEDGER_OVER_*, -1. */
+/* After the scan, under the payer's lock: 0 reserve, LEDGER_OVER_INFLIGHT. */
 static int
 ledger_admit_decide(void *arg, const struct ledger_payment *k,
     struct sf_err *err)
 {
 	struct ledger_admit_arg	*a = arg;
-	char			 total[80];
 
-	if (a->ex->inflight >= (int64_t)a->max_inflight)
-		return LEDGER_OVER_INFLIGHT;
-	if (a->cap_only)
-		return 0;
-	snprintf(total, sizeof(total), "%s", a->ex->unsettled);
-	if (ledger_dec_add(total, sizeof(total), k->amount) == -1)
-		return sf_err_set(err, 500, "ledger_error", NULL, "bad amount");
-	/* Unknown balance: only this payment is proven payable. */
-	if (ledger_dec_cmp(total, a->balance != NULL ? a->balance :
-	    k->amount) > 0)
-		return LEDGER_OVER_BALANCE;
-	return 0;
-}
-
-int
-ledger_admit(struct ledger *l, int64_t id, const char *balance,
-    unsigned max_inflight, struct ledger_exposure *ex, struct sf_err *err)
-{
-	struct ledger_admit_arg	 a = { balance, max_inflight, ex, 0 };
-	struct ledger_admission	 ad = { ledger_exp_reset, ledger_exp_add, ex,
-	    ledger_admit_decide, &a };
-
-	ledger_exp_reset(ex);
-	return l->ops->admit(l->be, id, (int64_t)time(NULL), &ad, err);
+	(void)k;
+	(void)err;
+	return a->ex->inflight >= (int64_t)a->max_inflight ?
+	    LEDGER_OVER_INFLIGHT : 0;
 }
 
 int
 ledger_reserve(struct ledger *l, int64_t id, unsigned max_inflight,
     struct ledger_exposure *ex, struct sf_err *err)
 {
-	struct ledger_admit_arg	 a = { NULL, max_inflight, ex, 1 };
+	struct ledger_admit_arg	 a = { max_inflight, ex };
 	struct ledger_admission	 ad = { ledger_exp_reset, ledger_exp_add, ex,
 	    ledger_admit_decide, &a };
 

@@ -160,34 +160,23 @@ struct ledger_exposure {
 	int64_t		inflight;
 };
 
-#define LEDGER_OVER_BALANCE	2	/* unsettled + amount > balance */
+#define LEDGER_OVER_BALANCE	2	/* unsettled + amount > balance (!ledger_fits) */
 #define LEDGER_OVER_INFLIGHT	3	/* max_inflight calls already running */
 
-/*
- * Admit a claimed row (state verified, proven settleable) to the work:
- * in one write transaction (so concurrent admissions in threads or
- * processes cannot both pass), move it to working only when its payer has
- * fewer than max_inflight calls in flight and unsettled + its amount <=
- * balance (decimal atomic units read for this decision; NULL = unknown:
- * then only its own amount is proven payable, so no other unsettled
- * payment may exist).  1 admitted, 0 not in state verified (another
- * request has it), LEDGER_OVER_BALANCE / LEDGER_OVER_INFLIGHT (ex filled,
- * row unchanged), -1 error.  SQLite: one BEGIN IMMEDIATE transaction;
- * PostgreSQL: one transaction holding the payer's row in payer_locks
- * (SELECT ... FOR UPDATE), so admissions on every host queue per payer;
- * retried on a serialization failure.  The decision is made in ledger.c
- * for both (amounts are uint256 strings, summed in C).
- */
-int	ledger_admit(struct ledger *, int64_t id, const char *balance,
-	    unsigned max_inflight, struct ledger_exposure *ex, struct sf_err *);
 /*
  * The money path's two-phase admission, for a balance read AFTER the
  * exposure (so a payment that settles in between is counted twice, never
  * missed: a balance read before the exposure could predate a settlement
- * the exposure no longer shows).  ledger_reserve: like ledger_admit with
- * the in-flight cap only; on 1 the row is working and ex holds the payer's
- * OTHER unsettled payments at that moment (rows reserved later count this
- * one).  Then the flow reads the balance (or asks the facilitator) and
+ * the exposure no longer shows).  ledger_reserve: in one write
+ * transaction (so concurrent reservations in threads, processes or hosts
+ * queue per payer), move a claimed row (state verified) to working when
+ * its payer has fewer than max_inflight calls in flight: 1 reserved, 0 not
+ * in state verified (another request has it), LEDGER_OVER_INFLIGHT (ex
+ * filled, row unchanged), -1 error.  SQLite: one BEGIN IMMEDIATE
+ * transaction; PostgreSQL: one transaction holding the payer's row in
+ * payer_locks (SELECT ... FOR UPDATE), retried on a serialization
+ * failure.  On 1, ex holds the payer's OTHER unsettled payments at that
+ * moment (rows reserved later count this one).  Then the flow reads the balance (or asks the facilitator) and
  * asks ledger_fits: 1 when ex's unsettled + amount <= balance (decimal
  * atomic units; NULL = unknown: only when nothing else is unsettled), 0
  * otherwise.  ledger_release undoes a reservation that did not fit or

@@ -9,7 +9,7 @@
  *   - state changes and the stale take-over: UPDATE ... WHERE state = $from
  *     [AND updated < $before], a compare-and-set the database re-checks
  *     on the newest row version, so two hosts cannot both win;
- *   - a payer's admission (exposure + in-flight cap, ledger_admit): one
+ *   - a payer's admission (exposure + in-flight cap, ledger_reserve): one
  *     transaction that first locks the payer's row in payer_locks with
  *     SELECT ... FOR UPDATE, so admissions for one payer queue across
  *     hosts; the whole transaction is retried on 40001/40P01;

@@ -64,7 +64,7 @@ static const char *const pg_steps[] = {
 	/* One row every admission locks: the budget's serialisation point. */
 	"CREATE TABLE IF NOT EXISTS demo_gate (id INTEGER PRIMARY KEY);"
 	"INSERT INTO demo_gate (id) VALUES (1) ON CONFLICT DO NOTHING;",
-	/* 1 -> 2: one row per payer that admissions lock (ledger_admit). */
+	/* 1 -> 2: one row per payer that admissions lock (ledger_reserve). */
 	"CREATE TABLE IF NOT EXISTS payer_locks ("
 	" network TEXT NOT NULL,"
 	" asset TEXT NOT NULL,"
