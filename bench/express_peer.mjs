@@ -1,7 +1,9 @@
 // The bench's peer: the official @x402/express middleware in front of the
 // same work as ours (POST /v1/image-generate: a 256x256 PNG rendered,
 // written to disk, a JSON answer with its URL), on base-sepolia USDC at
-// $0.01, with the facilitator given.  Prints "listening PORT".
+// $0.01, with the facilitator given; and POST /v1/instant, the same
+// middleware in front of no work at all ({"ok":true} at once), for the
+// bench's equal-work row.  Prints "listening PORT".
 //   node bench/express_peer.mjs FACILITATOR_URL MEDIA_DIR PAY_TO [port]
 import { createRequire } from 'node:module';
 import { writeFile } from 'node:fs/promises';
@@ -25,7 +27,12 @@ app.use(paymentMiddleware({
     accepts: { scheme: 'exact', price: '$0.01', network: 'eip155:84532', payTo },
     description: 'Generate an image from a text prompt', mimeType: 'application/json',
   },
+  'POST /v1/instant': {
+    accepts: { scheme: 'exact', price: '$0.01', network: 'eip155:84532', payTo },
+    description: 'Answer at once', mimeType: 'application/json',
+  },
 }, server));
+app.post('/v1/instant', (req, res) => res.json({ ok: true }));
 let n = 0;
 app.post('/v1/image-generate', async (req, res) => {
   const w = Math.max(256, Math.min(2048, +req.body?.width || 1024));

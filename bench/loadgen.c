@@ -1,11 +1,12 @@
 /*
  * The bench's load generator: HTTP/1.1 keep-alive POSTs from C connections
  * at once, each request carrying the next pre-signed payment header, until
- * N answers (or for D seconds without payments).  Wall time runs from the
+ * N answers (without -p: N requests with no payment header, e.g. N 402s;
+ * or for D seconds).  Wall time runs from the
  * first connect to the last answer counted, so a run of N payments is
  * timed exactly (wrk's thread:stop() still waits out its -d).
  *
- *	loadgen -c CONNS (-n N -p PAYFILE | -d SECS) -b BODY HOST:PORT PATH
+ *	loadgen -c CONNS (-n N [-p PAYFILE] | -d SECS) -b BODY HOST:PORT PATH
  *
  * PAYFILE: one "Header-Name: value" line per payment, each sent once.
  * Prints one line: "RESULT n=.. ok=.. s402=.. other=.. secs=.. p50_ms=..
@@ -42,7 +43,7 @@ struct conn {
 };
 
 static char		**pays;
-static size_t		  npays, next;
+static size_t		  npays, next, want;
 static const char	 *body, *path, *hostport;
 static struct sockaddr_in addr;
 static double		 *lat;
@@ -111,7 +112,7 @@ conn_start(struct conn *c)
 	char	 hdr[64 * 1024];
 	int	 n;
 
-	if (pays != NULL && next >= npays)
+	if (pays != NULL ? next >= npays : want > 0 && next >= want)
 		return 0;
 	n = snprintf(hdr, sizeof(hdr), "POST %s HTTP/1.1\r\nHost: %s\r\n"
 	    "Content-Type: application/json\r\nContent-Length: %zu\r\n"
@@ -178,7 +179,7 @@ main(int argc, char *argv[])
 	struct conn	*cs;
 	char		 host[256], *colon;
 	double		 t0, tend = 0, dur = 0, last;
-	size_t		 i, n = 0, want = 0, ok = 0, s402 = 0, other = 0, used;
+	size_t		 i, n = 0, ok = 0, s402 = 0, other = 0, used;
 	int		 ch, conns = 32, status, close_after, active, r;
 	ssize_t		 k;
 
@@ -194,8 +195,7 @@ main(int argc, char *argv[])
 	argc -= optind;
 	argv += optind;
 	if (argc != 2 || body == NULL || conns < 1 || conns > LG_MAXC ||
-	    (want == 0) == (dur <= 0) || (want > 0 && pays == NULL) ||
-	    (pays != NULL && want > npays))
+	    (want == 0) == (dur <= 0) || (pays != NULL && want > npays))
 		goto usage;
 	hostport = argv[0];
 	path = argv[1];
@@ -306,7 +306,7 @@ dead:
 	    nlat ? lat[nlat / 2] * 1000 : 0, nlat ? lat[nlat * 99 / 100] * 1000 : 0);
 	return 0;
 usage:
-	fprintf(stderr, "usage: loadgen -c CONNS (-n N -p PAYFILE | -d SECS) "
+	fprintf(stderr, "usage: loadgen -c CONNS (-n N [-p PAYFILE] | -d SECS) "
 	    "-b BODY HOST:PORT PATH\n");
 	return 2;
 }

@@ -2,17 +2,19 @@
  * sf-hostconf: write the web server configuration for every endpoint in
  * the definition table, from the same configuration the endpoints read.
  *
- *	sf-hostconf lighttpd WWW_DIR RUN_DIR FCGI_DIR [OPS_BIN [MCP_BIN]]
- *	sf-hostconf apache   WWW_DIR RUN_DIR FCGI_DIR [OPS_BIN [MCP_BIN]]
- *	sf-hostconf nginx    WWW_DIR RUN_DIR FCGI_DIR [OPS_BIN [MCP_BIN]]
- *	sf-hostconf spawn    RUN_DIR FCGI_DIR [OPS_BIN [MCP_BIN]]
+ *	sf-hostconf lighttpd WWW_DIR RUN_DIR FCGI_DIR [OPS_BIN [MCP_BIN [JOBS_BIN]]]
+ *	sf-hostconf apache   WWW_DIR RUN_DIR FCGI_DIR [OPS_BIN [MCP_BIN [JOBS_BIN]]]
+ *	sf-hostconf nginx    WWW_DIR RUN_DIR FCGI_DIR [OPS_BIN [MCP_BIN [JOBS_BIN]]]
+ *	sf-hostconf spawn    RUN_DIR FCGI_DIR [OPS_BIN [MCP_BIN [JOBS_BIN]]]
  *	sf-hostconf endpoints		(JSON list of the definitions, for tests)
  *
  * WWW_DIR is the document root, RUN_DIR holds sockets and logs, FCGI_DIR
  * the endpoint binaries (one per definition, named by file stem).  OPS_BIN
- * is sf-ops (/metrics, /healthz), MCP_BIN sf-mcp (MCP_PATH, /mcp); each by
- * default FCGI_DIR/<name> or FCGI_DIR/../bin/<name>, left out when
- * neither exists (also when given as "").
+ * is sf-ops (/metrics, /healthz), MCP_BIN sf-mcp (MCP_PATH, /mcp), JOBS_BIN
+ * sf-jobs (FLOW_JOBS_PATH, /v1/jobs and below: the job routes, and the
+ * runners that take over jobs whose process died); each by default
+ * FCGI_DIR/<name> or FCGI_DIR/../bin/<name>, left out when neither exists
+ * (also when given as "").
  *
  * lighttpd starts the binaries itself (bin-path).  Apache (mod_proxy_fcgi)
  * and nginx cannot: "spawn" prints one "name<TAB>socket<TAB>binary" line
@@ -31,8 +33,10 @@
 #include "basics/cfg.h"
 #include "basics/def.h"
 #include "basics/err.h"
+#include "flow/flow_job.h"
 #include "ops/errdoc.h"
 #include "serve/mcp.h"
+#include "serve/serve.h"
 #include "providers/route.h"
 #include "validate/schema.h"
 
@@ -44,6 +48,7 @@ struct hostconf {
 	char			 media[PATH_MAX];
 	char			 ops[PATH_MAX];		/* "" = none */
 	char			 mcp[PATH_MAX];		/* "" = none */
+	char			 jobs[PATH_MAX];	/* "" = none */
 	/*
 	 * What the server lets through: our cap (BODY_MAX), so a body over
 	 * it gets the same JSON 413 whoever answers (the server's error
@@ -57,6 +62,9 @@ struct hostconf {
 	int			 root;	/* Apache/nginx workers: www-data */
 	/* Client connections the server keeps open at once (hostconf_conns). */
 	unsigned long		 conns;
+	/* Open files each endpoint process needs (serve_fds_needed): lighttpd
+	   hands its own limit down to the endpoints it starts. */
+	unsigned long		 fds;
 };
 
 /* Config strings: refuse what would need escaping rather than escape. */
@@ -130,7 +138,8 @@ static void
 hostconf_limits_lighttpd(const struct hostconf *h)
 {
 	printf("server.max-connections = %lu\n", h->conns);
-	printf("server.max-fds = %lu\n", 3 * h->conns);
+	printf("server.max-fds = %lu\n", 3 * h->conns > h->fds ? 3 * h->conns :
+	    h->fds);
 }
 
 /* mpm_event: threads per child x children >= the connections above. */
@@ -152,7 +161,8 @@ hostconf_limits_nginx(const struct hostconf *h)
 
 static int
 hostconf_init(struct hostconf *h, const struct cfg *c, const char *www,
-    const char *run, const char *fcgi, const char *ops, const char *mcp)
+    const char *run, const char *fcgi, const char *ops, const char *mcp,
+    const char *jobs)
 {
 
 	memset(h, 0, sizeof(*h));
@@ -166,13 +176,16 @@ hostconf_init(struct hostconf *h, const struct cfg *c, const char *www,
 		return -1;
 	}
 	if (hostconf_helper(h, "sf-ops", ops, h->ops, sizeof(h->ops)) == -1 ||
-	    hostconf_helper(h, "sf-mcp", mcp, h->mcp, sizeof(h->mcp)) == -1) {
+	    hostconf_helper(h, "sf-mcp", mcp, h->mcp, sizeof(h->mcp)) == -1 ||
+	    hostconf_helper(h, "sf-jobs", jobs, h->jobs, sizeof(h->jobs)) ==
+	    -1) {
 		fprintf(stderr, "sf-hostconf: a path is too long\n");
 		return -1;
 	}
 	if (!hostconf_safe(h->www) || !hostconf_safe(h->run) ||
 	    !hostconf_safe(h->fcgi) || !hostconf_safe(h->media) ||
-	    !hostconf_safe(h->ops) || !hostconf_safe(h->mcp)) {
+	    !hostconf_safe(h->ops) || !hostconf_safe(h->mcp) ||
+	    !hostconf_safe(h->jobs)) {
 		fprintf(stderr, "sf-hostconf: a path contains a quote, "
 		    "backslash, $, blank, or other character the server "
 		    "configurations would need escaped\n");
@@ -182,6 +195,7 @@ hostconf_init(struct hostconf *h, const struct cfg *c, const char *www,
 	h->header_limit = 65535;
 	h->root = geteuid() == 0;
 	h->conns = hostconf_conns(c);
+	h->fds = serve_fds_needed(c);
 	return 0;
 }
 
@@ -448,6 +462,120 @@ hostconf_errors_nginx_mcp(const struct hostconf *h)
 	printf("      client_max_body_size %lu;\n", hostconf_body_max(h, 1));
 }
 
+/*
+ * ---- The pages' security headers ---------------------------------------
+ * Every answer carries a strict Content-Security-Policy: scripts, styles,
+ * fonts and frames only from our origin, no inline script or style, no
+ * plugins, never framed (frame-ancestors), forms posting only here; images
+ * and media also from https: (a result may live on an S3 or CDN host);
+ * fetch()/XHR to our origin and to the public Solana RPC each Solana
+ * network's pay-and-run form reads (PAGES_RPC_URL_<NET>, else the public
+ * cluster's, as registry/gen_try.c writes it).  Referrer-Policy keeps the
+ * page's address to ourselves.  0, or -1 with a message.
+ */
+#define HOSTCONF_REFERRER	"strict-origin-when-cross-origin"
+
+/* "scheme://host[:port]" of an http(s) URL, checked to need no quoting. */
+static int
+hostconf_origin(const char *url, char *out, size_t sz)
+{
+	const char	*p, *host;
+	size_t		 n;
+
+	if (strncmp(url, "https://", 8) == 0)
+		host = url + 8;
+	else if (strncmp(url, "http://", 7) == 0)
+		host = url + 7;
+	else
+		return -1;
+	n = strcspn(host, "/?#");
+	if (n == 0 || (size_t)(host - url) + n >= sz)
+		return -1;
+	for (p = host; p < host + n; p++)
+		if (!((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') ||
+		    (*p >= '0' && *p <= '9') || *p == '.' || *p == '-' ||
+		    *p == ':' || *p == '[' || *p == ']'))
+			return -1;
+	snprintf(out, sz, "%.*s", (int)((size_t)(host - url) + n), url);
+	return 0;
+}
+
+static int
+hostconf_csp(const struct hostconf *h, char *buf, size_t sz)
+{
+	const struct cfg_net	*n;
+	const char		*rpc;
+	char			 origin[300];
+	size_t			 i, len;
+
+	len = (size_t)snprintf(buf, sz, "default-src 'self'; script-src "
+	    "'self'; style-src 'self'; img-src 'self' data: blob: https:; "
+	    "media-src 'self' data: blob: https:; font-src 'self'; "
+	    "object-src 'none'; base-uri 'none'; form-action 'self'; "
+	    "frame-ancestors 'none'; connect-src 'self'");
+	for (i = 0; i < h->c->nnets && len < sz; i++) {
+		n = &h->c->nets[i];
+		if (!n->svm)
+			continue;
+		rpc = n->pages_rpc_url;
+		if (hostconf_origin(rpc, origin, sizeof(origin)) == -1) {
+			fprintf(stderr, "sf-hostconf: PAGES_RPC_URL for %s: "
+			    "\"%s\" must be an http(s) URL\n", n->network, rpc);
+			return -1;
+		}
+		len += (size_t)snprintf(buf + len, sz - len, " %s", origin);
+	}
+	if (len >= sz) {
+		fprintf(stderr, "sf-hostconf: the Content-Security-Policy is "
+		    "too long\n");
+		return -1;
+	}
+	return 0;
+}
+
+static int
+hostconf_headers_lighttpd(const struct hostconf *h)
+{
+	char	 csp[2048];
+
+	if (hostconf_csp(h, csp, sizeof(csp)) == -1)
+		return -1;
+	printf("# The pages' security headers (see sf-hostconf.c).\n"
+	    "setenv.add-response-header += (\n"
+	    "  \"Content-Security-Policy\" => \"%s\",\n"
+	    "  \"Referrer-Policy\" => \"" HOSTCONF_REFERRER "\",\n"
+	    "  \"X-Frame-Options\" => \"DENY\",\n)\n", csp);
+	return 0;
+}
+
+static int
+hostconf_headers_apache(const struct hostconf *h)
+{
+	char	 csp[2048];
+
+	if (hostconf_csp(h, csp, sizeof(csp)) == -1)
+		return -1;
+	printf("# The pages' security headers (see sf-hostconf.c).\n"
+	    "Header always set Content-Security-Policy \"%s\"\n"
+	    "Header always set Referrer-Policy \"" HOSTCONF_REFERRER "\"\n"
+	    "Header always set X-Frame-Options \"DENY\"\n", csp);
+	return 0;
+}
+
+/* Server level: every location without add_header of its own. */
+static int
+hostconf_headers_nginx(const struct hostconf *h)
+{
+	char	 csp[2048];
+
+	if (hostconf_csp(h, csp, sizeof(csp)) == -1)
+		return -1;
+	printf("    add_header Content-Security-Policy \"%s\" always;\n"
+	    "    add_header Referrer-Policy \"" HOSTCONF_REFERRER "\" always;\n"
+	    "    add_header X-Frame-Options \"DENY\" always;\n", csp);
+	return 0;
+}
+
 static void
 hostconf_mime_lighttpd(void)
 {
@@ -471,6 +599,78 @@ hostconf_mime_lighttpd(void)
 	    "  \".mp4\" => \"video/mp4\",\n"
 	    "  \".webm\" => \"video/webm\",\n"
 	    ")\n");
+}
+
+/*
+ * ---- Media ------------------------------------------------------------
+ * Results are stored under their SHA-256 (MEDIA_DIR/<2 hex>/<hash>.<ext>)
+ * and never change, so every server sends a stored file with
+ * HOSTCONF_MEDIA_CACHE and nosniff (its type is the one its extension
+ * says, never a guess from its bytes).  A prefix folder (/media/ab,
+ * /media/ab/) answers the site's 404 whether it exists or not, as a
+ * missing file does: the answers must not tell which prefixes hold
+ * results (a 301 or 403 where the folder exists, a 404 where not).
+ * /media/ itself, which always exists, stays the 403 page.
+ */
+#define HOSTCONF_MEDIA_CACHE	"public, max-age=31536000, immutable"
+/* A prefix folder with or without its slash (a query string allowed):
+   a name without a dot, as no stored file has. */
+#define HOSTCONF_MEDIA_FOLDER	"^/media/[^/.?]+/?(\\?.*)?$"
+
+static void
+hostconf_media_lighttpd(const struct hostconf *h)
+{
+	printf("# Media (see sf-hostconf.c).\n");
+	printf("alias.url = ( \"/media/\" => \"%s/\" )\n", h->media);
+	/* Rewritten to a name no result has (hex only): the site's 404. */
+	printf("url.rewrite-once = ( \"%s\" => \"/media/.none\" )\n",
+	    HOSTCONF_MEDIA_FOLDER);
+	/*
+	 * Conditions see the URL, not the file: a content-addressed name
+	 * that is not stored gets these headers on its 404 too.  Such a
+	 * name never becomes a result later (a result is stored before its
+	 * URL is given out), so the 404 may be kept as long.
+	 */
+	printf("$HTTP[\"url\"] =~ \"^/media/[0-9a-f]{2}/[0-9a-f]{64}"
+	    "[.][a-z0-9]+$\" {\n"
+	    "  setenv.set-response-header = (\n"
+	    "    \"X-Content-Type-Options\" => \"nosniff\",\n"
+	    "    \"Cache-Control\" => \"%s\",\n  )\n}\n",
+	    HOSTCONF_MEDIA_CACHE);
+}
+
+/* mod_headers' "Header set" is for 2xx answers only (not error pages). */
+static void
+hostconf_media_apache(const struct hostconf *h)
+{
+	printf("Alias /media/ \"%s/\"\n", h->media);
+	printf("RedirectMatch 404 \"%s\"\n", HOSTCONF_MEDIA_FOLDER);
+	/* A directory there is refused (403, as lighttpd and nginx do;
+	   without mod_autoindex Apache would say 404): the site's page. */
+	printf("<Directory \"%s\">\n  Require all granted\n  Options None\n"
+	    "  <If \"-d %%{REQUEST_FILENAME}\">\n    Require all denied\n"
+	    "  </If>\n  ErrorDocument 403 /_sf_errors/site-403.html\n"
+	    "  Header set X-Content-Type-Options nosniff\n"
+	    "  Header set Cache-Control \"%s\"\n"
+	    "</Directory>\n", h->media, HOSTCONF_MEDIA_CACHE);
+}
+
+/* add_header is for 2xx and 3xx answers only (not error pages). */
+static int
+hostconf_media_nginx(const struct hostconf *h)
+{
+	/* nginx drops the server's add_header lines in a location that has
+	   its own: the pages' headers are repeated here. */
+	printf("    location /media/ {\n      alias %s/;\n", h->media);
+	if (hostconf_headers_nginx(h) == -1)
+		return -1;
+	printf("      add_header X-Content-Type-Options nosniff;\n"
+	    "      add_header Cache-Control \"%s\";\n"
+	    "      error_page 403 /_sf_errors/site-403.html;\n"
+	    "      error_page 404 /_sf_errors/site-404.html;\n"
+	    "      location ~ \"%s\" {\n        return 404;\n      }\n"
+	    "    }\n", HOSTCONF_MEDIA_CACHE, HOSTCONF_MEDIA_FOLDER);
+	return 0;
 }
 
 /*
@@ -513,6 +713,25 @@ hostconf_lighttpd_fcgi(const char *path, const char *sock, const char *bin)
 	    "}\n", path, path, sock, bin);
 }
 
+/*
+ * The job routes: FLOW_JOBS_PATH and everything below it (/v1/jobs/{id})
+ * to sf-jobs.  lighttpd matches fastcgi.server keys by prefix, so the key
+ * serves both, but only under a condition that takes /v1/jobs and
+ * /v1/jobs/... and never /v1/jobsfoo.
+ */
+static void
+hostconf_lighttpd_jobs(const struct hostconf *h)
+{
+	printf("$HTTP[\"url\"] =~ \"^%s(/|$)\" {\n"
+	    "  fastcgi.server = ( \"%s\" => ((\n"
+	    "    \"socket\" => \"%s/sf-jobs.sock\",\n"
+	    "    \"bin-path\" => \"%s\",\n"
+	    "    \"max-procs\" => 1,\n"
+	    "    \"check-local\" => \"disable\",\n"
+	    "  )) )\n"
+	    "}\n", FLOW_JOBS_PATH, FLOW_JOBS_PATH, h->run, h->jobs);
+}
+
 static int
 hostconf_lighttpd(const struct hostconf *h)
 {
@@ -523,7 +742,7 @@ hostconf_lighttpd(const struct hostconf *h)
 	    " do not edit\n");
 	/* mod_access first: its deny must run before mod_fastcgi answers. */
 	printf("server.modules += ( \"mod_access\", \"mod_alias\", "
-	    "\"mod_fastcgi\" )\n");
+	    "\"mod_rewrite\", \"mod_setenv\", \"mod_fastcgi\" )\n");
 	printf("server.document-root = \"%s\"\n", h->www);
 	printf("server.bind = \"127.0.0.1\"\n");
 	printf("server.port = %u\n", h->c->port);
@@ -532,13 +751,18 @@ hostconf_lighttpd(const struct hostconf *h)
 	/* In KiB: rounded up, so what lighttpd lets through reaches us. */
 	printf("server.max-request-size = %lu\n", (h->body_limit + 1023) / 1024);
 	printf("server.max-request-field-size = %lu\n", h->header_limit);
+	/* A GET or HEAD with a body reaches the endpoint, as under Apache
+	   and nginx, which names what is wrong (lighttpd's own 400 cannot). */
+	printf("server.http-parseopts = ( \"method-get-body\" => "
+	    "\"enable\" )\n");
 	hostconf_limits_lighttpd(h);
 	printf("server.tag = \"synthforge\"\n");
 	printf("index-file.names = ( \"index.html\" )\n");
 	hostconf_mime_lighttpd();
-	printf("alias.url = ( \"/media/\" => \"%s/\" )\n", h->media);
+	hostconf_media_lighttpd(h);
 	hostconf_lighttpd_spoof();
-	if (hostconf_errors_lighttpd(h) == -1)
+	if (hostconf_headers_lighttpd(h) == -1 ||
+	    hostconf_errors_lighttpd(h) == -1)
 		return 1;
 	/*
 	 * One exact-path block per endpoint: fastcgi.server keys match by
@@ -560,6 +784,8 @@ hostconf_lighttpd(const struct hostconf *h)
 		snprintf(sock, sizeof(sock), "%s/sf-mcp.sock", h->run);
 		hostconf_lighttpd_fcgi(MCP_PATH, sock, h->mcp);
 	}
+	if (h->jobs[0] != '\0')
+		hostconf_lighttpd_jobs(h);
 	return 0;
 }
 
@@ -594,12 +820,23 @@ hostconf_apache_fcgi(const struct hostconf *h, const char *path,
 	    "</LocationMatch>\n", path, h->run, stem, host);
 }
 
+/* The job routes, /v1/jobs and below, as hostconf_apache_fcgi does. */
+static void
+hostconf_apache_jobs(const struct hostconf *h)
+{
+	printf("<LocationMatch \"^%s(/[^/]*)?$\">\n"
+	    "  SetHandler \"proxy:unix:%s/sf-jobs.sock|fcgi://sf-jobs/\"\n"
+	    "  SetOutputFilter BUFFER\n"
+	    "  BufferSize 33554432\n"
+	    "</LocationMatch>\n", FLOW_JOBS_PATH, h->run);
+}
+
 static int
 hostconf_apache(const struct hostconf *h)
 {
 	static const char *const mods[] = {
 		"mpm_event", "authz_core", "mime", "alias", "dir", "proxy",
-		"proxy_fcgi", "buffer", NULL,
+		"proxy_fcgi", "buffer", "headers", NULL,
 	};
 	const struct def_entry	*e;
 	const char *const	*m;
@@ -637,16 +874,11 @@ hostconf_apache(const struct hostconf *h)
 	    "</Directory>\n");
 	printf("<Directory \"%s\">\n  Require all granted\n  Options None\n"
 	    "</Directory>\n", h->www);
-	printf("Alias /media/ \"%s/\"\n", h->media);
-	/* A directory there is refused (403, as lighttpd and nginx do;
-	   without mod_autoindex Apache would say 404): the site's page. */
-	printf("<Directory \"%s\">\n  Require all granted\n  Options None\n"
-	    "  <If \"-d %%{REQUEST_FILENAME}\">\n    Require all denied\n"
-	    "  </If>\n  ErrorDocument 403 /_sf_errors/site-403.html\n"
-	    "</Directory>\n", h->media);
+	hostconf_media_apache(h);
 	/* Upstream calls take minutes for video: no proxy timeout first. */
 	printf("ProxyTimeout 600\n");
-	if (hostconf_errors_apache(h) == -1)
+	if (hostconf_headers_apache(h) == -1 ||
+	    hostconf_errors_apache(h) == -1)
 		return 1;
 	for (e = def_table; e->ep != NULL; e++)
 		hostconf_apache_fcgi(h, e->ep->path, e->stem);
@@ -659,6 +891,8 @@ hostconf_apache(const struct hostconf *h)
 	}
 	if (h->mcp[0] != '\0')
 		hostconf_apache_fcgi(h, MCP_PATH, "sf-mcp");
+	if (h->jobs[0] != '\0')
+		hostconf_apache_jobs(h);
 	return 0;
 }
 
@@ -705,6 +939,25 @@ hostconf_nginx_fcgi(const struct hostconf *h, const char *path,
 	printf("      fastcgi_pass unix:%s/%s.sock;\n    }\n", h->run, stem);
 }
 
+/*
+ * The job routes: /v1/jobs exactly, and /v1/jobs/ as a prefix that stops
+ * the regex search (^~), so the /v1/ regex location of the error
+ * documents never takes them; sf-jobs answers deeper paths itself.
+ */
+static void
+hostconf_nginx_jobs(const struct hostconf *h)
+{
+	const char	*loc[2] = { "= " FLOW_JOBS_PATH, "^~ " FLOW_JOBS_PATH "/" };
+	int		 i;
+
+	for (i = 0; i < 2; i++) {
+		printf("    location %s {\n", loc[i]);
+		hostconf_nginx_params();
+		printf("      fastcgi_pass unix:%s/sf-jobs.sock;\n    }\n",
+		    h->run);
+	}
+}
+
 static int
 hostconf_nginx(const struct hostconf *h)
 {
@@ -743,10 +996,8 @@ hostconf_nginx(const struct hostconf *h)
 	printf("  server {\n");
 	printf("    listen 127.0.0.1:%u;\n", h->c->port);
 	printf("    root %s;\n    index index.html;\n", h->www);
-	/* A directory there (autoindex off) is a 403: the site's page. */
-	printf("    location /media/ {\n      alias %s/;\n"
-	    "      error_page 403 /_sf_errors/site-403.html;\n    }\n",
-	    h->media);
+	if (hostconf_headers_nginx(h) == -1 || hostconf_media_nginx(h) == -1)
+		return 1;
 	if (hostconf_errors_nginx(h) == -1)
 		return 1;
 	for (e = def_table; e->ep != NULL; e++)
@@ -757,6 +1008,8 @@ hostconf_nginx(const struct hostconf *h)
 	}
 	if (h->mcp[0] != '\0')
 		hostconf_nginx_fcgi(h, MCP_PATH, "sf-mcp");
+	if (h->jobs[0] != '\0')
+		hostconf_nginx_jobs(h);
 	printf("  }\n}\n");
 	return 0;
 }
@@ -774,6 +1027,8 @@ hostconf_spawn(const struct hostconf *h)
 		printf("sf-ops\t%s/sf-ops.sock\t%s\n", h->run, h->ops);
 	if (h->mcp[0] != '\0')
 		printf("sf-mcp\t%s/sf-mcp.sock\t%s\n", h->run, h->mcp);
+	if (h->jobs[0] != '\0')
+		printf("sf-jobs\t%s/sf-jobs.sock\t%s\n", h->run, h->jobs);
 	return 0;
 }
 
@@ -799,6 +1054,7 @@ hostconf_endpoints(void)
 		cJSON_AddStringToObject(o, "method", e->ep->method);
 		cJSON_AddStringToObject(o, "media", e->ep->media);
 		cJSON_AddNumberToObject(o, "deadline", e->ep->deadline);
+		cJSON_AddStringToObject(o, "async", def_async_name(e->ep->async));
 		snprintf(amt, sizeof(amt), "%llu", (unsigned long long)e->ep->price);
 		cJSON_AddStringToObject(o, "price", amt);
 		if (e->ep->price_per != NULL)
@@ -844,8 +1100,9 @@ static void
 hostconf_usage(void)
 {
 	fprintf(stderr, "usage: sf-hostconf lighttpd|apache|nginx WWW_DIR "
-	    "RUN_DIR FCGI_DIR [OPS_BIN [MCP_BIN]]\n"
-	    "       sf-hostconf spawn RUN_DIR FCGI_DIR [OPS_BIN [MCP_BIN]]\n"
+	    "RUN_DIR FCGI_DIR [OPS_BIN [MCP_BIN [JOBS_BIN]]]\n"
+	    "       sf-hostconf spawn RUN_DIR FCGI_DIR [OPS_BIN [MCP_BIN "
+	    "[JOBS_BIN]]]\n"
 	    "       sf-hostconf endpoints|offline|port\n");
 }
 
@@ -939,9 +1196,9 @@ main(int argc, char *argv[])
 		return hostconf_port();
 	cmd = argc > 1 ? argv[1] : "";
 	spawn = strcmp(cmd, "spawn") == 0;
-	if ((spawn && (argc < 4 || argc > 6)) || (!spawn &&
+	if ((spawn && (argc < 4 || argc > 7)) || (!spawn &&
 	    ((strcmp(cmd, "lighttpd") != 0 && strcmp(cmd, "apache") != 0 &&
-	    strcmp(cmd, "nginx") != 0) || argc < 5 || argc > 7))) {
+	    strcmp(cmd, "nginx") != 0) || argc < 5 || argc > 8))) {
 		hostconf_usage();
 		return 2;
 	}
@@ -955,12 +1212,14 @@ main(int argc, char *argv[])
 		goto out;
 	if (spawn) {
 		if (hostconf_init(&h, c, NULL, argv[2], argv[3],
-		    argc >= 5 ? argv[4] : NULL, argc >= 6 ? argv[5] : NULL) == 0)
+		    argc >= 5 ? argv[4] : NULL, argc >= 6 ? argv[5] : NULL,
+		    argc >= 7 ? argv[6] : NULL) == 0)
 			rc = hostconf_spawn(&h);
 		goto out;
 	}
 	if (hostconf_init(&h, c, argv[2], argv[3], argv[4],
-	    argc >= 6 ? argv[5] : NULL, argc >= 7 ? argv[6] : NULL) == -1)
+	    argc >= 6 ? argv[5] : NULL, argc >= 7 ? argv[6] : NULL,
+	    argc >= 8 ? argv[7] : NULL) == -1)
 		goto out;
 	if (strcmp(cmd, "lighttpd") == 0)
 		rc = hostconf_lighttpd(&h);

@@ -2,7 +2,8 @@
  * sf-mcp: the MCP endpoint (PUBLIC_URL/mcp, see mcp(7) and shared/mcp.h),
  * a FastCGI responder on the same worker pool as the endpoint binaries.
  * Every endpoint definition is one tool; a tools/call runs that endpoint's
- * flow in this process, against the same ledger.
+ * flow in this process, against the same ledger, and this process runs
+ * jobs of every endpoint (flow_job.h).
  *
  * Usage: sf-mcp [--socket PATH|:PORT] [--check]   (default: the socket on
  * fd 0, as spawned by lighttpd, spawn-fcgi or a systemd socket unit)
@@ -31,6 +32,7 @@ main(int argc, char *argv[])
 {
 	struct serve_app	 app;
 	struct mcp_ctx		 ctx;
+	struct flow_runner	*runner;
 	struct sf_err		 err;
 	struct cfg		*cfg;
 	const char		*sockpath;
@@ -74,7 +76,11 @@ main(int argc, char *argv[])
 	app.body_max = cfg->body_max + 16384;
 	app.handle = mcp_main_handle;
 	app.arg = &ctx;
+	/* A tool whose endpoint runs as a job records it here: runners for
+	   every endpoint start it at once (and take over others' jobs). */
+	runner = serve_runners(ctx.flows, ctx.nflows, cfg, "sf-mcp");
 	rc = serve_run(&app, sockpath);
+	flow_runner_stop(runner);
 	mcp_fini(&ctx);
 	metrics_close();
 	log_close();

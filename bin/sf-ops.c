@@ -3,9 +3,11 @@
  * endpoints but free and read-only.
  *
  *	GET /metrics	Prometheus text format, aggregated from the metrics
- *			files every endpoint process keeps (metrics.h);
- *			with METRICS_TOKEN set, only for
- *			"Authorization: Bearer <token>"
+ *			files every endpoint process keeps, and the seller's
+ *			figures read from the ledger (metrics.h); with
+ *			METRICS_TOKEN set, only for "Authorization: Bearer
+ *			<token>"; on a mainnet without a token, 403 unless
+ *			METRICS_PUBLIC=1
  *	GET /healthz	JSON report (health.h), 200 or 503
  *	ERRDOC_PATH	lighttpd's error handler (errdoc.h): the error
  *			document for REDIRECT_STATUS, JSON-RPC when the
@@ -28,6 +30,7 @@
 #include "basics/cfg.h"
 #include "basics/err.h"
 #include "basics/msg.h"
+#include "ledger/ledger.h"
 #include "ops/errdoc.h"
 #include "ops/health.h"
 #include "ops/metrics.h"
@@ -40,7 +43,30 @@ struct ops {
 	const struct cfg	*cfg;
 	int			 sock;
 	pthread_mutex_t		 accept_lock;
+	/* The ledger the revenue figures are read from: opened at the
+	   first scrape (DB), again after a failed open. */
+	pthread_mutex_t		 ledger_lock;
+	struct ledger		*ledger;
 };
+
+/* The ledger handle, opened on first use; NULL (logged) if it cannot be. */
+static struct ledger *
+ops_ledger(struct ops *o)
+{
+	struct sf_err	 err;
+	struct ledger	*l;
+
+	pthread_mutex_lock(&o->ledger_lock);
+	if (o->ledger == NULL) {
+		sf_err_clear(&err);
+		if ((o->ledger = ledger_open(cfg_get_or(o->cfg, "DB",
+		    "var/ledger.db"), &err)) == NULL)
+			fprintf(stderr, "sf-ops: ledger: %s\n", err.message);
+	}
+	l = o->ledger;
+	pthread_mutex_unlock(&o->ledger_lock);
+	return l;
+}
 
 static void
 ops_respond(FCGX_Stream *out, int status, const char *reason,
@@ -134,7 +160,15 @@ ops_one(struct ops *o, FCGX_Request *fr)
 		    "application/json", "Allow: GET, HEAD\r\n", &body, 0);
 	} else if (path.p != NULL && strcmp(path.p, "/metrics") == 0) {
 		tok = cfg_get(o->cfg, "METRICS_TOKEN");
-		if (tok != NULL && *tok != '\0' && !metrics_token_ok(tok,
+		if ((tok == NULL || *tok == '\0') && !metrics_public(o->cfg)) {
+			buf_puts(&body, "{\"error\":{\"code\":\"metrics_private\","
+			    "\"message\":\"this service takes mainnet payments: "
+			    "/metrics (revenue per endpoint) is served with "
+			    "METRICS_TOKEN set (then Authorization: Bearer "
+			    "<token>), or to anyone with METRICS_PUBLIC=1\"}}");
+			ops_respond(fr->out, 403, "Forbidden",
+			    "application/json", "", &body, head);
+		} else if (tok != NULL && *tok != '\0' && !metrics_token_ok(tok,
 		    FCGX_GetParam("HTTP_AUTHORIZATION", fr->envp))) {
 			buf_puts(&body, "{\"error\":{\"code\":\"unauthorized\","
 			    "\"message\":\"/metrics needs the bearer token "
@@ -143,7 +177,7 @@ ops_one(struct ops *o, FCGX_Request *fr)
 			    "application/json",
 			    "WWW-Authenticate: Bearer\r\n", &body, head);
 		} else if (metrics_render(metrics_dir(o->cfg, dir,
-		    sizeof(dir)), &body, &err) == -1) {
+		    sizeof(dir)), ops_ledger(o), &body, &err) == -1) {
 			buf_reset(&body);
 			buf_printf(&body, "# %s\n", err.message);
 			ops_respond(fr->out, 503, "Service Unavailable",
@@ -226,6 +260,12 @@ main(int argc, char *argv[])
 	}
 	o.cfg = c;
 	pthread_mutex_init(&o.accept_lock, NULL);
+	pthread_mutex_init(&o.ledger_lock, NULL);
+	if (!metrics_public(c) && (cfg_get(c, "METRICS_TOKEN") == NULL ||
+	    *cfg_get(c, "METRICS_TOKEN") == '\0'))
+		fprintf(stderr, "sf-ops: a mainnet without METRICS_TOKEN: "
+		    "/metrics answers 403 (set METRICS_TOKEN, or "
+		    "METRICS_PUBLIC=1 to publish it)\n");
 	/* Signals are taken here, as in serve.c: shut the socket down so
 	   the workers leave accept(), finish what they answer, exit 0. */
 	sigemptyset(&set);
@@ -248,6 +288,8 @@ main(int argc, char *argv[])
 	for (i = 0; i < n; i++)
 		pthread_join(th[i], NULL);
 	pthread_mutex_destroy(&o.accept_lock);
+	pthread_mutex_destroy(&o.ledger_lock);
+	ledger_close(o.ledger);
 	cfg_free(c);
 	return 0;
 }

@@ -7,6 +7,7 @@
  * prices are fixed per call.
  */
 #include "basics/def.h"
+#include "rows.h"
 
 static const char *const models_enum[] = {
 	"flux-schnell", "flux-dev", "flux-pro", NULL
@@ -30,6 +31,7 @@ static const struct def_param params[] = {
 	  .max = 1024, .snap = 16, .has_default = 1, .def_num = 1024,
 	  .desc = "Height in pixels, 256-1024, snapped to multiples of 16. "
 	  "Default 1024.", .example = "1024" },
+	ROW_WEBHOOK_URL,
 	{ 0 }
 };
 

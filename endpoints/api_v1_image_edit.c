@@ -31,6 +31,7 @@ static const struct def_param params[] = {
 	  .max = 2147483647, .models = seed_models,
 	  .desc = "Reproducibility seed (Flux Kontext and Qwen Image Edit).",
 	  .example = "42" },
+	ROW_WEBHOOK_URL,
 	{ 0 }
 };
 
@@ -61,7 +62,7 @@ static const struct def_output outputs[] = {
 	  NULL },
 	{ "height", "integer", "Pixel height of the edited image.", "768",
 	  NULL },
-	{ "seed", "integer", "Seed used, when the model reports one.", "42",
+	{ "seed", "integer", "Seed used (every model reports one).", "42",
 	  NULL },
 	{ "request_id", "string", "Upstream request ID for support.",
 	  "\"019a7c2e-...\"", NULL },

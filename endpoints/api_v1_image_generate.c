@@ -11,6 +11,7 @@
  * payment; see IMAGEN_RETIRED); per-model size rules in sizes.h.
  */
 #include "basics/def.h"
+#include "rows.h"
 #include "sizes.h"
 
 #define IMAGEN_RETIRED	"Google shut Imagen down on 2026-08-17"
@@ -83,6 +84,7 @@ static const struct def_param params[] = {
 	  .max = 2147483647, .models = seed_models,
 	  .desc = "Reproducibility seed. Flux models, Ideogram V3, SD 3.5 and "
 	  "Qwen Image; Imagen and Recraft take none.", .example = "42" },
+	ROW_WEBHOOK_URL,
 	{ 0 }
 };
 
@@ -143,18 +145,14 @@ static const struct def_output outputs[] = {
 	{ "images", "array", "Permanent URLs of every generated image "
 	  "(several with num_images on Imagen).",
 	  "[\"https://synthforge.example/media/3f/3f2a....png\"]", NULL },
-	{ "base64", "string", "Imagen models only: the first image, "
-	  "base64-encoded.", "\"iVBORw0KGgo...\"", NULL },
-	{ "mimeType", "string", "Imagen models only: MIME type of base64.",
-	  "\"image/png\"", NULL },
 	{ "model", "string", "Model ID that produced the image.",
 	  "\"flux-2-pro\"", NULL },
 	{ "provider", "string", "Provider that ran the model (google, bfl, "
 	  "fal; offline on a test server).", "\"bfl\"", "source" },
 	{ "width", "integer", "Pixel width of the image.", "1024", NULL },
 	{ "height", "integer", "Pixel height of the image.", "768", NULL },
-	{ "seed", "integer", "Seed used, when the model reports one.", "42",
-	  NULL },
+	{ "seed", "integer", "Seed used (recraft-v4 and recraft-v3 report "
+	  "none).", "42", NULL, seed_models },
 	{ "request_id", "string", "Upstream request ID for support.",
 	  "\"8b0c5e1a-...\"", NULL },
 	{ "elapsed_ms", "integer", "Server-side time in milliseconds.",

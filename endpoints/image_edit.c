@@ -35,6 +35,12 @@ static const char *const neg_models[] = {
 	"qwen-image-edit-plus", NULL
 };
 
+/* Models whose answer carries the seed they used (fal's output types). */
+static const char *const seed_out[] = {
+	"flux-2-klein", "flux-kontext-pro", "qwen-image-edit-plus",
+	"seedream-v5-lite", NULL
+};
+
 static const struct def_param params[] = {
 	{ .name = "prompt", .type = DEF_STRING, .required = 1, .max_len = 2000,
 	  .desc = "Edit instruction, e.g. 'make it night time'. Up to 2000 "
@@ -71,6 +77,7 @@ static const struct def_param params[] = {
 	  .models = neg_models,
 	  .desc = "What to avoid. Optional; qwen-image-edit-plus only.",
 	  .example = "\"blurry, distorted\"" },
+	ROW_WEBHOOK_URL,
 	{ 0 }
 };
 
@@ -120,12 +127,15 @@ static const struct def_output outputs[] = {
 	  "\"https://synthforge.example/media/5d/5d0e....png\"" },
 	{ "model", "string", "Model that performed the edit.",
 	  "\"flux-2-klein\"" },
-	{ "tier", "string", "Tier used for this call.", "\"fast\"" },
+	{ "tier", "string", "Tier used for this call.", "\"fast\"", NULL,
+	  NULL, "tier" },
 	{ "width", "number", "Pixel width of the edited image.", "1024" },
 	{ "height", "number", "Pixel height of the edited image.", "768" },
 	{ "prompt", "string", "Edit instruction that was sent to the model.",
 	  "\"replace the sky with a starry night\"" },
-	{ "seed", "number", "Seed used, when the model exposes one.", "42" },
+	{ "seed", "number", "Seed used: reported by flux-2-klein, "
+	  "flux-kontext-pro, qwen-image-edit-plus and seedream-v5-lite; the "
+	  "seed sent, for the nano-banana models.", "42", NULL, seed_out },
 	{ "elapsed_ms", "number", "Server-side time in milliseconds, input "
 	  "fetch included.", "4120" },
 	ROW_OUT_REQUEST_ID,

@@ -26,9 +26,13 @@ static const struct def_param params[] = {
 	  .desc = "Public http(s) URL of the image to expand (PNG, JPEG, WebP "
 	  "or GIF, up to 20 MiB).",
 	  .example = "\"https://example.com/beach.jpg\"" },
+	/* flux-2-pro/outpaint's input type has no prompt. */
 	{ .name = "prompt", .type = DEF_STRING, .max_len = 2000,
+	  .models = bria_only,
 	  .desc = "Optional description of what the new areas should show. Up "
-	  "to 2000 chars.", .example = "\"more of the beach and palm trees\"" },
+	  "to 2000 chars, in English (Bria's limit); bria-expand only: "
+	  "flux-2-pro-outpaint takes no prompt.",
+	  .example = "\"more of the beach and palm trees\"" },
 	{ .name = "expand_left", .type = DEF_INTEGER, .has_range = 1,
 	  .min = 0, .max = 2048, .has_default = 1, .def_num = 0,
 	  .desc = "Pixels to add on the left. Range [0, 2048]. Default 0.",
@@ -64,6 +68,7 @@ static const struct def_param params[] = {
 	  .models = bria_only,
 	  .desc = "What to avoid in the new areas. Optional; bria-expand only.",
 	  .example = "\"people\"" },
+	ROW_WEBHOOK_URL,
 	{ 0 }
 };
 
@@ -83,9 +88,11 @@ static const struct def_output outputs[] = {
 	  "\"flux-2-pro-outpaint\"" },
 	{ "width", "number", "Pixel width of the expanded image.", "1536" },
 	{ "height", "number", "Pixel height of the expanded image.", "1024" },
-	{ "prompt", "string", "Prompt used for the new areas (may be empty).",
-	  "\"more of the beach and palm trees\"" },
-	{ "seed", "number", "Seed used, when the model exposes one.", "42" },
+	{ "prompt", "string", "Prompt used for the new areas, when one was "
+	  "given (bria-expand).",
+	  "\"more of the beach and palm trees\"", NULL, bria_only, "prompt" },
+	{ "seed", "number", "Seed used (bria-expand reports one).", "42",
+	  NULL, bria_only },
 	{ "elapsed_ms", "number", "Server-side time in milliseconds, input "
 	  "fetch included.", "7420" },
 	ROW_OUT_REQUEST_ID,
@@ -123,7 +130,6 @@ const struct def_endpoint ep_image_expand = {
 	.outputs = outputs,
 	.tags = tags,
 	.example = "{\"image_url\":\"https://example.com/beach.jpg\","
-	    "\"expand_left\":256,\"expand_right\":256,"
-	    "\"prompt\":\"more of the beach and palm trees\"}",
+	    "\"expand_left\":256,\"expand_right\":256}",
 	.deadline = 60,
 };

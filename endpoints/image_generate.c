@@ -3,6 +3,7 @@
  * Every rule is copied from the product page (seed 001).
  */
 #include "basics/def.h"
+#include "rows.h"
 
 static const char *const tiers_enum[] = {
 	"fast", "creative", "anime", "sd35", NULL
@@ -15,14 +16,16 @@ static const struct def_param params[] = {
 	{ .name = "prompt", .type = DEF_STRING, .required = 1, .max_len = 2000,
 	  .desc = "Image description. Up to 2000 chars.",
 	  .example = "\"a lighthouse on a cliff at dawn, watercolor\"" },
+	/* Venice's OpenAPI caps both sides at 1280 (the page said 2048). */
 	{ .name = "width", .type = DEF_INTEGER, .has_range = 1, .min = 256,
-	  .max = 2048, .snap = 16, .has_default = 1, .def_num = 1024,
-	  .desc = "Output width in pixels. Range [256, 2048], snapped to "
-	  "multiples of 16. Default 1024.", .example = "1024" },
+	  .max = 1280, .snap = 16, .has_default = 1, .def_num = 1024,
+	  .desc = "Output width in pixels. Range [256, 1280] (Venice's limit), "
+	  "snapped to multiples of 16. Default 1024.", .example = "1024" },
 	{ .name = "height", .type = DEF_INTEGER, .has_range = 1, .min = 256,
-	  .max = 2048, .snap = 16, .has_default = 1, .def_num = 1024,
-	  .desc = "Output height in pixels. Range [256, 2048], snapped to "
-	  "multiples of 16. Default 1024.", .example = "768" },
+	  .max = 1280, .snap = 16, .has_default = 1, .def_num = 1024,
+	  .desc = "Output height in pixels. Range [256, 1280] (Venice's "
+	  "limit), snapped to multiples of 16. Default 1024.",
+	  .example = "768" },
 	{ .name = "tier", .type = DEF_STRING, .enums = tiers_enum,
 	  .def_str = "fast", .desc = "Model shorthand. Default 'fast'.",
 	  .example = "\"fast\"" },
@@ -32,14 +35,16 @@ static const struct def_param params[] = {
 	{ .name = "steps", .type = DEF_INTEGER, .has_range = 1, .min = 1,
 	  .max = 50, .desc = "Diffusion steps. Optional; depends on model.",
 	  .example = "8" },
-	{ .name = "cfg_scale", .type = DEF_NUMBER, .has_range = 1, .min = 0,
-	  .max = 20, .desc = "Classifier-free guidance scale. Optional.",
-	  .example = "5" },
+	/* Venice: "minimum: 0, exclusiveMinimum: true". */
+	{ .name = "cfg_scale", .type = DEF_NUMBER, .has_range = 1, .min = 0.1,
+	  .max = 20, .desc = "Classifier-free guidance scale, above 0 (0.1 "
+	  "to 20). Optional.", .example = "5" },
 	{ .name = "seed", .type = DEF_INTEGER, .has_range = 1, .min = 0,
 	  .max = 999999999, .desc = "Random seed. Optional.",
 	  .example = "42" },
 	{ .name = "negative_prompt", .type = DEF_STRING, .max_len = 2000,
 	  .desc = "Negative prompt. Optional.", .example = "\"blurry\"" },
+	ROW_WEBHOOK_URL,
 	{ 0 }
 };
 
@@ -74,11 +79,12 @@ static const struct def_output outputs[] = {
 	{ "height", "string", "Pixel height of the returned PNG as a string.",
 	  "\"768\"" },
 	{ "tier", "string", "Which tier was used: fast, creative, anime, or "
-	  "sd35.", "\"fast\"" },
+	  "sd35.", "\"fast\"", NULL, NULL, "tier" },
 	{ "prompt", "string", "Text prompt that was sent to the image model.",
 	  "\"a lighthouse on a cliff at dawn, watercolor\"" },
-	{ "seed", "number", "Numeric seed used for generation, useful for "
-	  "reproducing the same image.", "42" },
+	{ "seed", "number", "The seed sent, useful for reproducing the same "
+	  "image; present when the request gave one (Venice does not report "
+	  "the seed it drew).", "42", NULL, NULL, "seed" },
 	{ "elapsed_ms", "number", "Wall-clock time in milliseconds from "
 	  "request to PNG URL ready.", "2140" },
 	{ "venice_request_id", "string", "Upstream Venice request ID for "

@@ -15,6 +15,28 @@ static const char *const models_enum[] = {
 	"imagineart-1.5-pro", "hunyuan-image-v3", "wan-2-7-text-to-image", NULL
 };
 
+/*
+ * Which models take the optional inputs, from each fal endpoint's input
+ * type (tests/fakes/contracts/): another model refuses them before
+ * payment (400 unsupported_parameter) instead of dropping them.
+ */
+static const char *const steps_models[] = { "hunyuan-image-v3", NULL };
+static const char *const seed_models[] = {
+	"flux-2-pro", "flux-2-max", "qwen-image-2-pro", "qwen-image-2",
+	"seedream-v4", "imagineart-1.5-pro", "hunyuan-image-v3",
+	"wan-2-7-text-to-image", NULL
+};
+static const char *const neg_models[] = {
+	"qwen-image-2-pro", "qwen-image-2", "hunyuan-image-v3",
+	"wan-2-7-text-to-image", NULL
+};
+/* Models whose answer carries the seed they used. */
+static const char *const seed_out[] = {
+	"flux-2-pro", "flux-2-max", "qwen-image-2-pro", "qwen-image-2",
+	"seedream-v4", "seedream-v5-lite", "hunyuan-image-v3",
+	"wan-2-7-text-to-image", NULL
+};
+
 static const struct def_param params[] = {
 	{ .name = "prompt", .type = DEF_STRING, .required = 1, .max_len = 3000,
 	  .desc = "Image description. Up to 3000 chars.",
@@ -42,16 +64,25 @@ static const struct def_param params[] = {
 	  "hunyuan-image-v3, wan-2-7-text-to-image.",
 	  .example = "\"recraft-v4\"" },
 	{ .name = "steps", .type = DEF_INTEGER, .has_range = 1, .min = 1,
-	  .max = 50, .desc = "Diffusion steps. Optional; depends on model.",
-	  .example = "28" },
+	  .max = 50, .models = steps_models,
+	  .desc = "Diffusion steps. Optional; hunyuan-image-v3 only (the "
+	  "other models take no step count).", .example = "28" },
 	{ .name = "cfg_scale", .type = DEF_NUMBER, .has_range = 1, .min = 0,
-	  .max = 20, .desc = "Classifier-free guidance scale. Optional.",
-	  .example = "7.5" },
+	  .max = 20, .models = steps_models,
+	  .desc = "Classifier-free guidance scale. Optional; "
+	  "hunyuan-image-v3 only.", .example = "7.5" },
 	{ .name = "seed", .type = DEF_INTEGER, .has_range = 1, .min = 0,
-	  .max = 999999999, .desc = "Random seed. Optional.",
+	  .max = 999999999, .models = seed_models,
+	  .desc = "Random seed. Optional; not on recraft-v4, "
+	  "seedream-v5-lite or grok-imagine-image, which take none.",
 	  .example = "42" },
-	{ .name = "negative_prompt", .type = DEF_STRING, .max_len = 3000,
-	  .desc = "Negative prompt. Optional.", .example = "\"blurry\"" },
+	{ .name = "negative_prompt", .type = DEF_STRING, .max_len = 500,
+	  .models = neg_models,
+	  .desc = "Negative prompt, up to 500 chars (fal's limit for Qwen "
+	  "Image 2 and Wan 2.7). Optional; qwen-image-2-pro, qwen-image-2, "
+	  "hunyuan-image-v3 and wan-2-7-text-to-image only.",
+	  .example = "\"blurry\"" },
+	ROW_WEBHOOK_URL,
 	{ 0 }
 };
 
@@ -110,11 +141,13 @@ static const struct def_output outputs[] = {
 	{ "height", "number", "Pixel height of the generated image.",
 	  "1536" },
 	{ "tier", "string", "Tier selector echoed back: balanced, max, text, "
-	  "recraft, seedream, grok, art, or hunyuan.", "\"balanced\"" },
+	  "recraft, seedream, grok, art, or hunyuan (absent for a model no "
+	  "tier names).", "\"balanced\"", NULL, NULL, "tier" },
 	{ "prompt", "string", "Text prompt used to generate the image.",
 	  "\"a vintage travel poster of Lisbon, bold lettering 'LISBOA'\"" },
 	{ "seed", "number", "Random seed used by the model; reuse for "
-	  "reproducible outputs.", "42" },
+	  "reproducible outputs (recraft-v4, grok-imagine-image and "
+	  "imagineart-1.5-pro report none).", "42", NULL, seed_out },
 	ROW_OUT_ELAPSED("6210"),
 	{ "venice_request_id", "string", "Upstream request ID from the "
 	  "fal/Venice generation call for support and debugging.",

@@ -4,6 +4,7 @@
  * the wholesale price stays within retail; no snapping.
  */
 #include "basics/def.h"
+#include "rows.h"
 #include "sizes.h"
 
 static const char *const tiers_enum[] = {
@@ -13,6 +14,16 @@ static const char *const tiers_enum[] = {
 static const char *const models_enum[] = {
 	"nano-banana-pro", "nano-banana-2", "gpt-image-2", "gpt-image-1-5",
 	"recraft-v4-pro", "grok-imagine-image-quality", NULL
+};
+
+/*
+ * Only the nano-banana models take a seed (fal's input types); none of
+ * the six takes steps, a guidance scale or a negative prompt, so the
+ * page's steps, cfg_scale and negative_prompt are gone: each model would
+ * have dropped them unseen (issue 24).
+ */
+static const char *const seed_models[] = {
+	"nano-banana-pro", "nano-banana-2", NULL
 };
 
 static const struct def_param params[] = {
@@ -38,17 +49,11 @@ static const struct def_param params[] = {
 	  .desc = "Override the model. Allowed: nano-banana-pro, nano-banana-2, "
 	  "gpt-image-2, gpt-image-1-5, recraft-v4-pro, "
 	  "grok-imagine-image-quality.", .example = "\"nano-banana-pro\"" },
-	{ .name = "steps", .type = DEF_INTEGER, .has_range = 1, .min = 1,
-	  .max = 50, .desc = "Diffusion steps. Optional; depends on model.",
-	  .example = "30" },
-	{ .name = "cfg_scale", .type = DEF_NUMBER, .has_range = 1, .min = 0,
-	  .max = 20, .desc = "Classifier-free guidance scale. Optional.",
-	  .example = "5" },
 	{ .name = "seed", .type = DEF_INTEGER, .has_range = 1, .min = 0,
-	  .max = 999999999, .desc = "Random seed. Optional.",
-	  .example = "42" },
-	{ .name = "negative_prompt", .type = DEF_STRING, .max_len = 5000,
-	  .desc = "Negative prompt. Optional.", .example = "\"text, watermark\"" },
+	  .max = 999999999, .models = seed_models,
+	  .desc = "Random seed. Optional; nano-banana-pro and nano-banana-2 "
+	  "only (the others take none).", .example = "42" },
+	ROW_WEBHOOK_URL,
 	{ 0 }
 };
 
@@ -100,11 +105,12 @@ static const struct def_output outputs[] = {
 	  "1024.", "1024" },
 	{ "tier", "string", "Tier slug selected for this call: nano-banana, "
 	  "nano-banana-2, gpt, gpt-1-5, recraft-pro, or grok-sota.",
-	  "\"nano-banana\"" },
+	  "\"nano-banana\"", NULL, NULL, "tier" },
 	{ "prompt", "string", "Text prompt that was sent to the underlying "
 	  "model.", "\"a macro photo of a dew-covered spider web at sunrise\"" },
-	{ "seed", "number", "Random seed used for generation, when the "
-	  "provider exposes one.", "42" },
+	{ "seed", "number", "The seed sent, when one was given (the "
+	  "nano-banana models; none of the six reports its own).", "42", NULL,
+	  seed_models, "seed" },
 	{ "elapsed_ms", "number", "Wall-clock time in milliseconds spent "
 	  "generating the image upstream.", "11840" },
 	{ "venice_request_id", "string", "Upstream request ID for tracing "

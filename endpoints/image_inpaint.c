@@ -25,6 +25,12 @@ static const char *const neg_models[] = {
 	"qwen-image-edit-inpaint", NULL
 };
 
+/* Models whose answer carries the seed they used (fal's output types). */
+static const char *const seed_out[] = {
+	"z-image-turbo-inpaint", "flux-pro-fill", "qwen-image-edit-inpaint",
+	"flux-kontext-inpaint", NULL
+};
+
 static const struct def_param params[] = {
 	{ .name = "prompt", .type = DEF_STRING, .required = 1, .max_len = 2000,
 	  .desc = "What to paint inside the mask. Up to 2000 chars.",
@@ -59,6 +65,7 @@ static const struct def_param params[] = {
 	  .models = neg_models,
 	  .desc = "What to avoid. Optional; qwen-image-edit-inpaint only.",
 	  .example = "\"blurry\"" },
+	ROW_WEBHOOK_URL,
 	{ 0 }
 };
 
@@ -95,12 +102,14 @@ static const struct def_output outputs[] = {
 	  "\"https://synthforge.example/media/a1/a1c7....png\"" },
 	{ "model", "string", "Model that filled the mask.",
 	  "\"z-image-turbo-inpaint\"" },
-	{ "tier", "string", "Tier used for this call.", "\"fast\"" },
+	{ "tier", "string", "Tier used for this call.", "\"fast\"", NULL,
+	  NULL, "tier" },
 	{ "width", "number", "Pixel width of the result.", "1024" },
 	{ "height", "number", "Pixel height of the result.", "768" },
 	{ "prompt", "string", "Prompt that was sent to the model.",
 	  "\"a red vintage bicycle leaning on the wall\"" },
-	{ "seed", "number", "Seed used, when the model exposes one.", "42" },
+	{ "seed", "number", "Seed used (every model but gpt-image-2 reports "
+	  "one).", "42", NULL, seed_out },
 	{ "elapsed_ms", "number", "Server-side time in milliseconds, input "
 	  "fetches included.", "3890" },
 	ROW_OUT_REQUEST_ID,

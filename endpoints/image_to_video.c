@@ -43,6 +43,7 @@ static const struct def_param params[] = {
 	  .def_str = "seedance-2.0-fast",
 	  .desc = "Video model: seedance-2.0-fast (default), seedance-2.0 "
 	  "($0.40), seedance-1.5-pro.", .example = "\"seedance-2.0-fast\"" },
+	ROW_WEBHOOK_URL,
 	{ 0 }
 };
 
@@ -111,4 +112,5 @@ const struct def_endpoint ep_image_to_video = {
 	    "\"prompt\":\"slow dolly-in, boats rocking gently, gulls flying\","
 	    "\"duration\":5}",
 	.deadline = 300,
+	.async = DEF_ASYNC_DEFAULT,
 };

@@ -48,6 +48,7 @@ static const struct def_param params[] = {
 	  .max = 999999999, .models = seed_models,
 	  .desc = "Random seed. Optional; seedvr2 and clarity.",
 	  .example = "42" },
+	ROW_WEBHOOK_URL,
 	{ 0 }
 };
 
@@ -69,7 +70,8 @@ static const struct def_output outputs[] = {
 	{ "width", "number", "Pixel width of the upscaled image.", "4096" },
 	{ "height", "number", "Pixel height of the upscaled image.", "4096" },
 	{ "scale", "number", "Upscale factor applied.", "4" },
-	{ "seed", "number", "Seed used, when the model exposes one.", "42" },
+	{ "seed", "number", "Seed used (seedvr2 and clarity report one).",
+	  "42", NULL, seed_models },
 	{ "elapsed_ms", "number", "Server-side time in milliseconds, input "
 	  "fetch included.", "9120" },
 	ROW_OUT_REQUEST_ID,

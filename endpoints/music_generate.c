@@ -11,8 +11,18 @@ static const char *const format_enum[] = {
 	"mp3", "wav", NULL
 };
 static const char *const instr_models[] = {
-	"elevenlabs-music", NULL
+	"elevenlabs-music", "minimax-music-v2.5", NULL
 };
+/* Stable Audio 2.5 names no container (its input type has no format). */
+static const char *const format_models[] = {
+	"elevenlabs-music", "minimax-music-v2.5", NULL
+};
+/* MiniMax Music takes no length (its input type has none). */
+static const char *const duration_models[] = {
+	"elevenlabs-music", "stable-audio-2.5", NULL
+};
+static const char *const mp3_only[] = { "mp3", NULL };
+
 static const char *const lyrics_models[] = {
 	"minimax-music-v2.5", NULL
 };
@@ -24,11 +34,15 @@ static const struct def_param params[] = {
 	  "vinyl crackle, 85 bpm\"" },
 	{ .name = "duration", .type = DEF_INTEGER, .has_range = 1, .min = 5,
 	  .max = 120, .has_default = 1, .def_num = 30,
-	  .desc = "Length in seconds. Range [5, 120]. Default 30.",
-	  .example = "30" },
+	  .models = duration_models,
+	  .desc = "Length in seconds. Range [5, 120]. Default 30; "
+	  "minimax-music-v2.5 chooses the length itself (the answer's "
+	  "duration says it).", .example = "30" },
 	{ .name = "instrumental", .type = DEF_BOOLEAN, .models = instr_models,
 	  .desc = "Force an instrumental track (no vocals). Optional; "
-	  "elevenlabs-music only (stable-audio-2.5 is always instrumental).",
+	  "elevenlabs-music and minimax-music-v2.5 (stable-audio-2.5 is "
+	  "always instrumental). Without lyrics or instrumental, "
+	  "minimax-music-v2.5 writes lyrics from the prompt.",
 	  .example = "true" },
 	{ .name = "lyrics", .type = DEF_STRING, .max_len = 3000,
 	  .models = lyrics_models,
@@ -42,15 +56,21 @@ static const struct def_param params[] = {
 	  "stable-audio-2.5 (instrumental).",
 	  .example = "\"elevenlabs-music\"" },
 	{ .name = "format", .type = DEF_STRING, .enums = format_enum,
-	  .def_str = "mp3", .desc = "Audio format: mp3 (default) or wav.",
+	  .def_str = "mp3", .models = format_models,
+	  .desc = "Audio format: mp3 (default) or wav (minimax-music-v2.5; "
+	  "elevenlabs-music delivers mp3 only). stable-audio-2.5 takes no "
+	  "format: the answer's format says what it delivered.",
 	  .example = "\"mp3\"" },
+	ROW_WEBHOOK_URL,
 	{ 0 }
 };
 
 static const struct def_model models[] = {
 	{ .id = "elevenlabs-music", .label = "ElevenLabs Music",
 	  .provider = "fal", .upstream = "fal-ai/elevenlabs/music",
-	  .notes = "Also on Venice as elevenlabs-music (/audio/queue)." },
+	  .notes = "Also on Venice as elevenlabs-music (/audio/queue).",
+	  .formats = mp3_only, .limit_why = "fal's ElevenLabs Music has no "
+	  "WAV output" },
 	{ .id = "minimax-music-v2.5", .label = "MiniMax Music 2.5",
 	  .provider = "fal", .upstream = "fal-ai/minimax-music/v2.5" },
 	{ .id = "stable-audio-2.5", .label = "Stable Audio 2.5",

@@ -10,6 +10,7 @@ static const char *const models_enum[] = {
 static const char *const format_enum[] = {
 	"png", "webp", NULL
 };
+static const char *const png_only[] = { "png", NULL };
 static const char *const birefnet_only[] = {
 	"birefnet-v2", NULL
 };
@@ -37,16 +38,21 @@ static const struct def_param params[] = {
 	  .desc = "Resolution the model works at; 2048x2048 is sharper on "
 	  "large images. Optional (1024x1024); birefnet-v2 only.",
 	  .example = "\"2048x2048\"" },
+	ROW_WEBHOOK_URL,
 	{ 0 }
 };
 
 static const struct def_model models[] = {
 	{ .id = "birefnet-v2", .label = "BiRefNet v2", .provider = "fal",
 	  .upstream = "fal-ai/birefnet/v2" },
+	/* Neither takes an output format: a PNG with alpha comes back. */
 	{ .id = "bria-rmbg", .label = "Bria RMBG 2.0", .provider = "fal",
-	  .upstream = "fal-ai/bria/background/remove" },
+	  .upstream = "fal-ai/bria/background/remove", .formats = png_only,
+	  .limit_why = "fal's Bria endpoint takes no output format" },
 	{ .id = "pixelcut", .label = "Pixelcut background removal",
-	  .provider = "fal", .upstream = "pixelcut/background-removal" },
+	  .provider = "fal", .upstream = "pixelcut/background-removal",
+	  .formats = png_only,
+	  .limit_why = "fal's Pixelcut endpoint returns a PNG" },
 	{ 0 }
 };
 
@@ -55,7 +61,9 @@ static const struct def_output outputs[] = {
 	  "transparent background.",
 	  "\"https://synthforge.example/media/0b/0b93....png\"" },
 	{ "mask_url", "string", "Permanent URL of the mask, when output_mask "
-	  "was true.", "\"https://synthforge.example/media/77/77e1....png\"" },
+	  "was true (birefnet-v2).",
+	  "\"https://synthforge.example/media/77/77e1....png\"", NULL,
+	  birefnet_only, "output_mask" },
 	{ "model", "string", "Model that segmented the image.",
 	  "\"birefnet-v2\"" },
 	{ "width", "number", "Pixel width of the result (same as the input).",

@@ -15,6 +15,21 @@
 	.name = (name_), .type = DEF_URL, .required = (required_),	\
 	.max_len = ROW_URL_MAX
 
+/*
+ * The job's webhook (issue 25), on every endpoint (each can run as a
+ * job): where the job's status is POSTed, signed by the Standard Webhooks
+ * rules with the per-job secret the 202 hands out.  Checked before the
+ * 402 (flow/webhook.h), never fetched, never sent to a provider.
+ */
+#define ROW_WEBHOOK_URL							\
+	{ .name = "webhook_url", .type = DEF_WEBHOOK,			\
+	  .max_len = ROW_URL_MAX,					\
+	  .desc = "When the call runs as a job, each change of its status "\
+	  "is POSTed here (the job status body), signed by the Standard "	\
+	  "Webhooks rules with the job's own secret and retried with "	\
+	  "backoff. A public address; https on mainnets.",		\
+	  .example = "\"https://example.com/hooks/synthforge\"" }
+
 /* The video endpoints' clip controls (Seedance on fal and Venice). */
 #define ROW_VIDEO_RESOLUTION						\
 	{ .name = "resolution", .type = DEF_STRING,			\

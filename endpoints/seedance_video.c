@@ -18,6 +18,10 @@ static const char *const bitrate_enum[] = {
 	"standard", "high", NULL
 };
 
+static const char *const bitrate_models[] = {
+	"seedance-2.0-fast", "seedance-2.0", NULL
+};
+
 static const struct def_param params[] = {
 	{ .name = "prompt", .type = DEF_STRING, .required = 1, .max_len = 2000,
 	  .desc = "Scene, action, camera and style. Up to 2000 chars.",
@@ -36,9 +40,11 @@ static const struct def_param params[] = {
 	  .def_bool = 1,
 	  .desc = "Generate synchronized audio (effects, ambience, lip-synced "
 	  "speech). Default true.", .example = "true" },
+	/* seedance-2.0/mini's input type has no bitrate_mode. */
 	{ .name = "bitrate", .type = DEF_STRING, .enums = bitrate_enum,
-	  .def_str = "standard",
-	  .desc = "Encode quality: standard (default) or high (larger file).",
+	  .def_str = "standard", .models = bitrate_models,
+	  .desc = "Encode quality: standard (default) or high (larger file). "
+	  "Not on seedance-2.0-mini.",
 	  .example = "\"high\"" },
 	{ .name = "tier", .type = DEF_STRING, .enums = tiers_enum,
 	  .def_str = "fast",
@@ -48,6 +54,7 @@ static const struct def_param params[] = {
 	{ .name = "model", .type = DEF_STRING, .enums = models_enum,
 	  .desc = "Override the model. Allowed: seedance-2.0-fast, "
 	  "seedance-2.0-mini, seedance-2.0.", .example = "\"seedance-2.0\"" },
+	ROW_WEBHOOK_URL,
 	{ 0 }
 };
 
@@ -76,7 +83,8 @@ static const struct def_output outputs[] = {
 	ROW_OUT_VIDEO_URL("\"https://synthforge.example/media/2a/2a7d....mp4\""),
 	{ "model", "string", "Seedance model that ran.",
 	  "\"seedance-2.0-fast\"" },
-	{ "tier", "string", "Tier used for this call.", "\"fast\"" },
+	{ "tier", "string", "Tier used for this call.", "\"fast\"", NULL,
+	  NULL, "tier" },
 	{ "duration", "number", "Clip length in seconds.", "8" },
 	ROW_OUT_VIDEO_FRAME,
 	{ "seed", "number", "Seed reported by the model.", "91873" },
@@ -131,4 +139,5 @@ const struct def_endpoint ep_seedance_video = {
 	    "street, cinematic, shallow depth of field\",\"duration\":8,"
 	    "\"aspect_ratio\":\"21:9\"}",
 	.deadline = 300,
+	.async = DEF_ASYNC_DEFAULT,
 };

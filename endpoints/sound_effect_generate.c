@@ -37,14 +37,18 @@ static const struct def_param params[] = {
 	{ .name = "format", .type = DEF_STRING, .enums = format_enum,
 	  .def_str = "mp3", .desc = "Audio format: mp3 (default) or wav.",
 	  .example = "\"wav\"" },
+	ROW_WEBHOOK_URL,
 	{ 0 }
 };
+
+static const char *const mp3_only[] = { "mp3", NULL };
 
 static const struct def_model models[] = {
 	{ .id = "elevenlabs-sfx-v2", .label = "ElevenLabs Sound Effects v2",
 	  .provider = "fal", .upstream = "fal-ai/elevenlabs/sound-effects/v2",
 	  .notes = "Direct: ElevenLabs /v1/sound-generation; Venice "
-	  "elevenlabs-sound-effects-v2." },
+	  "elevenlabs-sound-effects-v2.", .formats = mp3_only,
+	  .limit_why = "fal's ElevenLabs sound effects have no WAV output" },
 	{ .id = "stable-audio-3-sfx", .label = "Stable Audio 3 small SFX",
 	  .provider = "fal",
 	  .upstream = "fal-ai/stable-audio-3/small/sfx/text-to-audio" },

@@ -21,11 +21,14 @@ static const struct def_param params[] = {
 	{ .name = "text", .type = DEF_STRING, .required = 1, .max_len = 5000,
 	  .desc = "Text to speak. Up to 5000 chars.",
 	  .example = "\"Welcome to synthforge. Your order has shipped.\"" },
+	/* No one default: each model has its own catalogue of voices
+	   (fal's ElevenLabs and MiniMax types, Venice's OpenAPI). */
 	{ .name = "voice", .type = DEF_STRING, .max_len = 64,
-	  .def_str = "Rachel",
 	  .desc = "Voice name or id of the chosen model's catalogue (e.g. "
-	  "Rachel, Aria, Roger for ElevenLabs; af_sky for kokoro). Default "
-	  "Rachel.", .example = "\"Aria\"" },
+	  "Rachel, Aria, Roger for ElevenLabs; Wise_Woman for "
+	  "minimax-speech-2.8-hd; af_sky, af_bella, am_adam for kokoro). "
+	  "Default: the model's own (Rachel, Wise_Woman, af_sky); the answer "
+	  "names the voice used.", .example = "\"Aria\"" },
 	{ .name = "model", .type = DEF_STRING, .enums = models_enum,
 	  .def_str = "eleven-multilingual-v2",
 	  .desc = "TTS model: eleven-multilingual-v2 (default), eleven-v3 "
@@ -42,21 +45,33 @@ static const struct def_param params[] = {
 	{ .name = "format", .type = DEF_STRING, .enums = format_enum,
 	  .def_str = "mp3", .desc = "Audio format: mp3 (default) or wav.",
 	  .example = "\"mp3\"" },
+	ROW_WEBHOOK_URL,
 	{ 0 }
 };
 
+/* fal's TTS endpoints take no output format (MP3 comes back);
+   MiniMax's audio_setting has mp3, pcm and flac, no WAV. */
+static const char *const mp3_only[] = { "mp3", NULL };
+#define FAL_TTS_MP3	.formats = mp3_only, \
+	.limit_why = "fal's TTS endpoint returns MP3"
+
 static const struct def_model models[] = {
 	{ .id = "eleven-multilingual-v2", .label = "ElevenLabs Multilingual v2",
-	  .provider = "fal", .upstream = "fal-ai/elevenlabs/tts/multilingual-v2" },
+	  .provider = "fal", .upstream = "fal-ai/elevenlabs/tts/multilingual-v2",
+	  FAL_TTS_MP3 },
 	{ .id = "eleven-v3", .label = "ElevenLabs v3", .provider = "fal",
-	  .upstream = "fal-ai/elevenlabs/tts/eleven-v3" },
+	  .upstream = "fal-ai/elevenlabs/tts/eleven-v3", FAL_TTS_MP3 },
 	{ .id = "eleven-turbo-v2.5", .label = "ElevenLabs Turbo v2.5",
-	  .provider = "fal", .upstream = "fal-ai/elevenlabs/tts/turbo-v2.5" },
+	  .provider = "fal", .upstream = "fal-ai/elevenlabs/tts/turbo-v2.5",
+	  FAL_TTS_MP3 },
 	{ .id = "minimax-speech-2.8-hd", .label = "MiniMax Speech 2.8 HD",
-	  .provider = "fal", .upstream = "fal-ai/minimax/speech-2.8-hd" },
+	  .provider = "fal", .upstream = "fal-ai/minimax/speech-2.8-hd",
+	  FAL_TTS_MP3 },
+	/* Venice's OpenAPI: input maxLength 4096. */
 	{ .id = "kokoro", .label = "Kokoro (Venice)", .provider = "venice",
 	  .upstream = "tts-kokoro",
-	  .notes = "Venice /audio/speech; schema unconfirmed." },
+	  .notes = "Venice /audio/speech; text up to 4096 characters.",
+	  .prompt_max = 4096, .limit_why = "Venice's limit" },
 	{ 0 }
 };
 

@@ -30,6 +30,7 @@ static const struct def_param params[] = {
 	  .def_str = "seedance-2.0-fast",
 	  .desc = "Video model: seedance-2.0-fast (default), seedance-2.0-mini, "
 	  "seedance-1.5-pro.", .example = "\"seedance-2.0-fast\"" },
+	ROW_WEBHOOK_URL,
 	{ 0 }
 };
 
@@ -96,4 +97,5 @@ const struct def_endpoint ep_text_to_video = {
 	.example = "{\"prompt\":\"a red fox trotting through fresh snow at "
 	    "golden hour\",\"duration\":5,\"aspect_ratio\":\"16:9\"}",
 	.deadline = 300,
+	.async = DEF_ASYNC_DEFAULT,
 };

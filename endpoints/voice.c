@@ -58,6 +58,7 @@ static const struct def_param params[] = {
 	{ .name = "format", .type = DEF_STRING, .enums = format_enum,
 	  .def_str = "mp3", .desc = "Audio format: mp3 (default) or wav.",
 	  .example = "\"mp3\"" },
+	ROW_WEBHOOK_URL,
 	{ 0 }
 };
 
@@ -83,7 +84,8 @@ static const struct def_output outputs[] = {
 	{ "format", "string", "Audio format of audio_url: mp3 or wav.",
 	  "\"mp3\"" },
 	{ "characters", "number", "Characters of text spoken.", "52" },
-	{ "seed", "number", "Seed sent upstream, when given.", "42" },
+	{ "seed", "number", "Seed sent upstream, when given.", "42", NULL,
+	  NULL, "seed" },
 	ROW_OUT_ELAPSED("1480"),
 	{ "request_id", "string", "Upstream request ID for support.",
 	  "\"Rk1f...\"" },

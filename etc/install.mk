@@ -1,9 +1,11 @@
 # make install [PREFIX=/usr/local] [DESTDIR=]: a packaged layout.
 #   $(PREFIX)/lib/synthforge/        endpoint binaries, sf-ops, sf-mcp,
-#                                    sf-hostconf, sf-devwallet
+#                                    sf-jobs, sf-hostconf, sf-devwallet
 #   $(PREFIX)/bin/synthforge-ctl
 #   $(PREFIX)/share/man/man1, man7   from manpages/ (make pages)
 #   $(PREFIX)/share/synthforge/www   the site (without runtime media)
+#   $(PREFIX)/share/synthforge/fal-contracts.json   the fal input contract
+#                                    check --online compares with fal's
 #   $(PREFIX)/share/doc/synthforge/synthforge.conf.example
 #   $(PREFIX)/lib/systemd/system     socket-activated units, one pair per
 #                                    endpoint, synthforge.target, settle timer
@@ -23,9 +25,10 @@ TMPFILESDIR	?= $(PREFIX)/lib/tmpfiles.d
 SYSCONFDIR	?= /etc
 INSTALL		?= install
 
+# sf-ops, sf-mcp and sf-jobs are listed in the Makefile's PROGRAMS.
 OPS_BIN		= $(B)/bin/sf-ops
 MCP_BIN		= $(B)/bin/sf-mcp
-all: $(OPS_BIN) $(MCP_BIN)
+JOBS_BIN	= $(B)/bin/sf-jobs
 
 INSTALL_SUBST	= sed -e 's|@LIBEXECDIR@|$(LIBEXECDIR)|g' \
 		      -e 's|@BINDIR@|$(BINDIR)|g' \
@@ -43,7 +46,8 @@ install: all install-pages
 	    $(DESTDIR)$(DATADIR)/www $(DESTDIR)$(DOCDIR) \
 	    $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(MANDIR)/man7 \
 	    $(DESTDIR)$(UNITDIR) $(DESTDIR)$(SYSUSERSDIR) $(DESTDIR)$(TMPFILESDIR)
-	$(INSTALL) -m 0755 $(EP_BIN) $(OPS_BIN) $(MCP_BIN) $(B)/bin/sf-hostconf \
+	$(INSTALL) -m 0755 $(EP_BIN) $(OPS_BIN) $(MCP_BIN) $(JOBS_BIN) \
+	    $(B)/bin/sf-hostconf \
 	    $(B)/bin/sf-devwallet $(DESTDIR)$(LIBEXECDIR)/
 	$(INSTALL) -m 0755 $(B)/bin/synthforge-ctl $(DESTDIR)$(BINDIR)/
 	@set -e; for f in manpages/*.1 manpages/*.7; do [ -f "$$f" ] || continue; \
@@ -53,17 +57,19 @@ install: all install-pages
 	(cd www && find . -path ./media -prune -o -type f -print) | \
 	  while read -r f; do $(INSTALL) -D -m 0644 "www/$$f" \
 	    "$(DESTDIR)$(DATADIR)/www/$$f"; done
+	$(INSTALL) -m 0644 etc/fal-contracts.json $(DESTDIR)$(DATADIR)/
 	$(INSTALL) -m 0644 etc/synthforge.conf.example $(DESTDIR)$(DOCDIR)/
 	@set -e; for u in synthforge@.service synthforge@.socket \
 	    synthforge-settle.service; do \
 	  $(INSTALL_SUBST) etc/systemd/$$u.in > $(DESTDIR)$(UNITDIR)/$$u; \
 	  chmod 0644 $(DESTDIR)$(UNITDIR)/$$u; done
 	$(INSTALL) -m 0644 etc/systemd/synthforge-settle.timer $(DESTDIR)$(UNITDIR)/
-	@# One socket per endpoint binary, sf-ops for /metrics, /healthz and
-	@# sf-mcp for /mcp.
+	@# One socket per endpoint binary, sf-ops for /metrics, /healthz,
+	@# sf-mcp for /mcp and sf-jobs for /v1/jobs (and the job runners).
 	@{ echo '[Unit]'; echo 'Description=synthforge x402 endpoints'; \
 	  echo 'Documentation=man:synthforge(7)'; \
-	  for s in $(EP_STEMS) sf-ops sf-mcp; do echo "Wants=synthforge@$$s.socket"; done; \
+	  for s in $(EP_STEMS) sf-ops sf-mcp sf-jobs; do echo "Wants=synthforge@$$s.socket"; done; \
+	  echo 'Wants=synthforge@sf-jobs.service'; \
 	  echo; echo '[Install]'; echo 'WantedBy=multi-user.target'; \
 	  } > $(DESTDIR)$(UNITDIR)/synthforge.target
 	$(INSTALL) -m 0644 etc/systemd/synthforge.sysusers $(DESTDIR)$(SYSUSERSDIR)/synthforge.conf
@@ -72,6 +78,7 @@ install: all install-pages
 uninstall:
 	rm -f $(EP_STEMS:%=$(DESTDIR)$(LIBEXECDIR)/%) \
 	    $(DESTDIR)$(LIBEXECDIR)/sf-ops $(DESTDIR)$(LIBEXECDIR)/sf-mcp \
+	    $(DESTDIR)$(LIBEXECDIR)/sf-jobs \
 	    $(DESTDIR)$(LIBEXECDIR)/sf-hostconf \
 	    $(DESTDIR)$(LIBEXECDIR)/sf-devwallet $(DESTDIR)$(BINDIR)/synthforge-ctl \
 	    $(DESTDIR)$(DOCDIR)/synthforge.conf.example \

@@ -82,7 +82,7 @@ stop_spawned() {
 	pids=
 }
 
-# One process per endpoint (plus sf-ops and sf-mcp) on RUN/<stem>.sock; spawn-fcgi
+# One process per endpoint (plus sf-ops, sf-mcp, sf-jobs) on RUN/<stem>.sock; spawn-fcgi
 # -n execs in place, so each is our child, logs to our stderr and is
 # stopped by stop_spawned.
 spawn_all() {

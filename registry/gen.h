@@ -46,10 +46,18 @@ struct gen {
 	const char		*mandir;
 	const char		*wwwdir;
 	const char		*style;		/* stylesheet copied to www */
+	const char		*script;	/* GEN_PAY_JS copied to www */
 };
 
 /* 1 if a Solana network is configured (its payment method is described). */
 int	gen_any_svm(const struct gen *);
+/*
+ * The sentences the pages carry about contract wallets (ERC-1271, ERC-6492)
+ * on the EVM networks served: how each network proves them and which
+ * ERC-6492 factories it allows.  Returns 1 with out filled when an EVM
+ * network is served, else 0.
+ */
+int	gen_wallet_note(const struct gen *, char *out, size_t sz);
 
 /* HTTP statuses an endpoint answers, for every format that lists them. */
 struct gen_status {
@@ -64,6 +72,11 @@ extern const struct gen_status gen_statuses[];	/* ends with code 0 */
    sf-hostconf routes sf-mcp. */
 #define GEN_MCP_PATH	MCP_PATH
 
+/* The origin's x402 discovery manifest (x402 PR #2646), under WWWDIR. */
+#define GEN_WELLKNOWN	".well-known/x402.json"
+/* The pages' pay-and-run script (registry/paywall/), copied to WWWDIR. */
+#define GEN_PAY_JS	"pay.js"
+
 /* An output file, written under a temporary name and renamed when whole. */
 struct gen_file {
 	FILE	*f;
@@ -76,6 +89,7 @@ int	 gen_close(struct gen_file *);	/* 0, or -1 with a message */
 void	 gen_abort(struct gen_file *);	/* on an error path: remove it */
 int	 gen_write_json(const char *dir, const char *name, void *cjson);
 int	 gen_copy(const char *src, const char *dir, const char *name);
+int	 gen_mkdir(const char *dir);	/* mkdir -p; 0 or -1 with a message */
 
 /* Escapes. */
 void	 gen_html(FILE *, const char *);	/* text and attribute values */
@@ -122,11 +136,69 @@ void	 gen_title(const struct def_endpoint *, char *, size_t);
 size_t	 gen_peers(const struct gen *, const char *cluster,
 	    const struct gen_ep *skip, const struct gen_ep **v);
 
+/* "Unavailable on this server (needs FAL_KEY): every call is refused ..." */
+void	 gen_unavailable_text(const struct gen_ep *, char *, size_t);
+
+/*
+ * An endpoint page is one walk (gen_page.c) over the definition; each
+ * format that writes one (HTML, Markdown) gives how every piece is
+ * written.  Sections are opened by section() and closed by section_end();
+ * tables by *_begin() and rows_end().
+ */
+enum gen_para {
+	GEN_PARA_TEXT,		/* a plain paragraph */
+	GEN_PARA_NOTE,		/* an aside */
+	GEN_PARA_WARN,		/* said first and strongly: unavailable */
+};
+enum gen_example {
+	GEN_EX_CURL,		/* text: the compact request body */
+	GEN_EX_FETCH,		/* text: the compact request body */
+	GEN_EX_REQUEST,		/* text: the pretty request body */
+	GEN_EX_RESPONSE,	/* text: the pretty 200 body */
+};
+struct gen_page_fmt {
+	const char	*suffix;	/* file name after the endpoint name */
+	void	(*begin)(FILE *, const struct gen *, const struct gen_ep *);
+	void	(*section)(FILE *, const char *id, const char *title,
+		    const char *sub);
+	void	(*section_end)(FILE *);
+	void	(*name)(FILE *, const struct gen_ep *);
+	void	(*synopsis)(FILE *, const struct gen_ep *);
+	/* lead (may be NULL): a bold opening, such as "Settle first:". */
+	void	(*para)(FILE *, enum gen_para, const char *lead,
+		    const char *text);
+	void	(*models_begin)(FILE *);
+	void	(*model)(FILE *, const struct gen *, const struct gen_ep *,
+		    const struct def_model *);
+	void	(*inputs_begin)(FILE *);
+	void	(*input)(FILE *, const struct def_param *);
+	void	(*outputs_begin)(FILE *);
+	void	(*output)(FILE *, const struct def_output *);
+	void	(*rows_end)(FILE *);
+	void	(*example)(FILE *, enum gen_example, const struct gen_ep *,
+		    const char *text);
+	void	(*metadata)(FILE *, const struct gen *, const struct gen_ep *);
+	/* Endpoint tables (ADJACENT, clusters, index); method: a column. */
+	void	(*peers_begin)(FILE *, int method);
+	void	(*peer)(FILE *, const struct gen *, const struct gen_ep *,
+		    int method);
+	void	(*see_also)(FILE *, const struct gen *, const struct gen_ep *);
+	/* The pay-and-run form, or NULL; 0 or -1. */
+	int	(*tryit)(FILE *, const struct gen *, const struct gen_ep *);
+	void	(*end)(FILE *, const struct gen *, const struct gen_ep *);
+};
+int	 gen_page_endpoint(const struct gen *, const struct gen_ep *,
+	    const struct gen_page_fmt *);
+
+/* The pay-and-run form of an endpoint page (gen_try.c); 0 or -1. */
+int	 gen_try_form(FILE *, const struct gen *, const struct gen_ep *);
+
 int	 gen_man(const struct gen *);
 int	 gen_site(const struct gen *);
 int	 gen_markdown(const struct gen *);
 int	 gen_llms(const struct gen *);
 int	 gen_registry(const struct gen *);
 int	 gen_openapi(const struct gen *);
+int	 gen_wellknown(const struct gen *);
 
 #endif

@@ -13,11 +13,10 @@
 #include "basics/cfg.h"
 #include "basics/def.h"
 #include "gen.h"
-#include "x402/x402_challenge.h"
 
 static void
 html_head(FILE *f, const struct gen *g, const char *title, const char *desc,
-    const char *md)
+    const char *md, int script)
 {
 	fputs("<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n"
 	    "<meta charset=\"utf-8\">\n"
@@ -32,7 +31,18 @@ html_head(FILE *f, const struct gen *g, const char *title, const char *desc,
 	    "<link rel=\"alternate\" type=\"text/markdown\" href=\"", f);
 	gen_html(f, md);
 	fputs("\">\n<link rel=\"alternate\" type=\"text/plain\" "
-	    "title=\"llms.txt\" href=\"llms.txt\">\n</head>\n<body>\n"
+	    "title=\"llms.txt\" href=\"llms.txt\">\n", f);
+	/* Discovery from the origin (RFC 8631 relations): the OpenAPI
+	   description and the x402 manifest of every paid resource. */
+	fputs("<link rel=\"service-desc\" type=\"application/json\" "
+	    "title=\"openapi.json\" href=\"openapi.json\">\n"
+	    "<link rel=\"service-meta\" type=\"application/json\" "
+	    "title=\"x402 discovery\" href=\"" GEN_WELLKNOWN "\">\n", f);
+	/* The pay-and-run form's script: ours, from our origin (the
+	   Content-Security-Policy allows nothing else). */
+	if (script)
+		fputs("<script src=\"" GEN_PAY_JS "\" defer></script>\n", f);
+	fputs("</head>\n<body>\n"
 	    "<a class=\"skip\" href=\"#main\">Skip to content</a>\n"
 	    "<header class=\"top\"><nav aria-label=\"site\">"
 	    "<a class=\"brand\" href=\"index.html\">synthforge</a> "
@@ -197,186 +207,21 @@ html_section(FILE *f, const char *id, const char *title, const char *sub)
 }
 
 static void
-html_inputs(FILE *f, const struct def_endpoint *ep)
+html_section_end(FILE *f)
 {
-	const struct def_param	*p;
-	char			 rules[2048];
-
-	html_section(f, "input", "INPUT", "request schema");
-	fputs("<div class=\"scroll\"><table class=\"params\">\n<thead><tr>"
-	    "<th scope=\"col\">property</th><th scope=\"col\">type</th>"
-	    "<th scope=\"col\">description</th><th scope=\"col\">req?</th>"
-	    "</tr></thead>\n<tbody>\n", f);
-	for (p = ep->params; p != NULL && p->name != NULL; p++) {
-		fputs("<tr id=\"input-", f);
-		gen_html(f, p->name);
-		fputs("\"><td><a class=\"prop\" href=\"#input-", f);
-		gen_html(f, p->name);
-		fputs("\">", f);
-		gen_html(f, p->name);
-		fputs("</a></td><td class=\"type\">", f);
-		gen_html(f, gen_param_type(p));
-		fputs("</td><td class=\"desc\">", f);
-		gen_html(f, p->desc);
-		if (p->enums != NULL) {
-			const char *const *e;
-
-			fputs("<div class=\"enum\">enum: ", f);
-			for (e = p->enums; *e != NULL; e++) {
-				fputs(e == p->enums ? "<code>" :
-				    " \xc2\xb7 <code>", f);
-				gen_html(f, *e);
-				fputs("</code>", f);
-			}
-			fputs("</div>", f);
-		}
-		gen_param_rules(p, 0, rules, sizeof(rules));
-		if (rules[0] != '\0') {
-			fputs("<div class=\"rules\">", f);
-			gen_html(f, rules);
-			fputs("</div>", f);
-		}
-		fprintf(f, "</td><td class=\"%s\">%s</td></tr>\n",
-		    p->required ? "req" : "opt",
-		    p->required ? "required" : "optional");
-	}
-	fputs("</tbody>\n</table></div>\n</section>\n", f);
+	fputs("</section>\n", f);
 }
 
 static void
-html_models(FILE *f, const struct gen *g, const struct gen_ep *ge)
+html_begin(FILE *f, const struct gen *g, const struct gen_ep *ge)
 {
 	const struct def_endpoint	*ep = ge->ep;
-	const struct def_model		*m;
-	char				 usd[32], tiers[256], why[160];
+	char				 title[512], md[300];
 
-	if (ep->models == NULL || ep->models->id == NULL)
-		return;
-	fputs("<h3 id=\"models\">MODELS</h3>\n<div class=\"scroll\">"
-	    "<table class=\"models\">\n<thead><tr><th scope=\"col\">model</th>"
-	    "<th scope=\"col\">name</th><th scope=\"col\">tier</th>"
-	    "<th scope=\"col\">price</th><th scope=\"col\">notes</th></tr>"
-	    "</thead>\n<tbody>\n", f);
-	for (m = ep->models; m->id != NULL; m++) {
-		fputs("<tr id=\"model-", f);
-		gen_html(f, m->id);
-		fputs("\"><td><code>", f);
-		gen_html(f, m->id);
-		fputs("</code></td><td>", f);
-		gen_html(f, m->label);
-		fputs("</td><td>", f);
-		gen_model_tiers(ep, m->id, tiers, sizeof(tiers));
-		gen_html(f, tiers);
-		def_usd(def_model_price(ep, m), usd, sizeof(usd));
-		fputs("</td><td class=\"num\">$", f);
-		gen_html(f, usd);
-		fputs("</td><td class=\"desc\">", f);
-		gen_html(f, m->notes);
-		if (m->retired == NULL &&
-		    !gen_model_usable(g, ge, m, why, sizeof(why))) {
-			fputs(" <strong>Unavailable on this server: ", f);
-			gen_html(f, why);
-			fputs(".</strong>", f);
-		}
-		fputs("</td></tr>\n", f);
-	}
-	fputs("</tbody>\n</table></div>\n", f);
-}
-
-static void
-html_outputs(FILE *f, const struct def_endpoint *ep)
-{
-	const struct def_output	*o;
-
-	html_section(f, "output", "OUTPUT", "response shape");
-	fputs("<div class=\"scroll\"><table class=\"params\">\n<thead><tr>"
-	    "<th scope=\"col\">field</th><th scope=\"col\">type</th>"
-	    "<th scope=\"col\">description</th></tr></thead>\n<tbody>\n", f);
-	for (o = ep->outputs; o != NULL && o->name != NULL; o++) {
-		fputs("<tr id=\"output-", f);
-		gen_html(f, o->name);
-		fputs("\"><td class=\"prop\">", f);
-		gen_html(f, o->name);
-		fputs("</td><td class=\"type\">", f);
-		gen_html(f, o->type);
-		fputs("</td><td class=\"desc\">", f);
-		gen_html(f, o->desc);
-		fputs("</td></tr>\n", f);
-	}
-	fputs("</tbody>\n</table></div>\n</section>\n", f);
-}
-
-/* Endpoint rows (name, summary, price) of one cluster, cheapest first. */
-static int
-html_ep_table(FILE *f, const struct gen *g, const char *cluster,
-    const struct gen_ep *skip, int method)
-{
-	const struct gen_ep	**v;
-	size_t			 i, n = 0;
-	char			 range[64];
-
-	if ((v = calloc(g->neps, sizeof(*v))) == NULL) {
-		fprintf(stderr, "sf-gen: out of memory\n");
-		return -1;
-	}
-	n = gen_peers(g, cluster, skip, v);
-	fputs("<div class=\"scroll\"><table class=\"eps\">\n<thead><tr>"
-	    "<th scope=\"col\">endpoint</th>", f);
-	if (method)
-		fputs("<th scope=\"col\">method</th>", f);
-	fputs("<th scope=\"col\">description</th><th scope=\"col\">price</th>"
-	    "</tr></thead>\n<tbody>\n", f);
-	for (i = 0; i < n; i++) {
-		fputs("<tr id=\"ep-", f);
-		gen_html(f, v[i]->ep->name);
-		fputs("\"><td><a href=\"", f);
-		gen_html(f, v[i]->ep->name);
-		fputs(".html\">", f);
-		gen_html(f, v[i]->ep->name);
-		fputs("</a></td>", f);
-		if (method) {
-			fputs("<td>", f);
-			gen_html(f, v[i]->ep->method);
-			fputs("</td>", f);
-		}
-		fputs("<td class=\"desc\">", f);
-		gen_html(f, v[i]->ep->summary);
-		gen_price_range(v[i], range, sizeof(range));
-		fputs("</td><td class=\"num\">", f);
-		gen_html(f, range);
-		fputs("</td></tr>\n", f);
-	}
-	fputs("</tbody>\n</table></div>\n", f);
-	free(v);
-	return 0;
-}
-
-static int
-html_endpoint(const struct gen *g, const struct gen_ep *ge)
-{
-	const struct def_endpoint	*ep = ge->ep;
-	const struct def_param		*p;
-	const char *const		*t;
-	struct gen_file			 o;
-	FILE				*f;
-	char				 name[256], title[512], md[300];
-	char				 note[512];
-	char				*body = NULL, *pretty = NULL, *out = NULL;
-
-	snprintf(name, sizeof(name), "%s.html", ep->name);
 	snprintf(md, sizeof(md), "%s.html.md", ep->name);
 	snprintf(title, sizeof(title), "%s(1) \xe2\x80\x94 %s", ep->name,
 	    ep->cluster);
-	if ((body = gen_example_body(ep, 0)) == NULL ||
-	    (pretty = gen_example_body(ep, 1)) == NULL ||
-	    (out = gen_example_output(ep)) == NULL) {
-		fprintf(stderr, "sf-gen: %s: out of memory\n", ep->name);
-		goto fail;
-	}
-	if ((f = gen_open(&o, g->wwwdir, name)) == NULL)
-		goto fail;
-	html_head(f, g, title, ep->summary, md);
-
+	html_head(f, g, title, ep->summary, md, ge->usable);
 	fputs("<p class=\"prompt\" aria-hidden=\"true\">$ man ", f);
 	gen_html(f, ep->name);
 	fputs("</p>\n<h1>", f);
@@ -390,24 +235,32 @@ html_endpoint(const struct gen *g, const struct gen_ep *ge)
 	gen_html(f, ep->name);
 	fputs("</p>\n", f);
 	html_facts(f, g, ge);
+}
 
-	html_section(f, "name", "NAME", NULL);
+static void
+html_name(FILE *f, const struct gen_ep *ge)
+{
 	fputs("<p><b>", f);
-	gen_html(f, ep->name);
+	gen_html(f, ge->ep->name);
 	fputs("</b> \xe2\x80\x94 ", f);
 	gen_html(f, ge->title);
-	fputs("</p>\n</section>\n", f);
+	fputs("</p>\n", f);
+}
 
-	html_section(f, "synopsis", "SYNOPSIS", NULL);
+static void
+html_synopsis(FILE *f, const struct gen_ep *ge)
+{
+	const struct def_param	*p;
+
 	fputs("<pre class=\"synopsis\"><code><b>", f);
-	gen_html(f, ep->method);
+	gen_html(f, ge->ep->method);
 	fputs("</b> ", f);
 	gen_html(f, ge->url);
 	fputs("\n     Content-Type: application/json\n"
 	    "     PAYMENT-SIGNATURE: &lt;base64 payment, x402 v2&gt;\n"
 	    "     X-PAYMENT:         &lt;base64 payment, x402 v1&gt;\n\n     { ",
 	    f);
-	for (p = ep->params; p != NULL && p->name != NULL; p++) {
+	for (p = ge->ep->params; p != NULL && p->name != NULL; p++) {
 		fputs(p->required ? "<b>" : "[", f);
 		gen_html(f, p->name);
 		fputs(p->required ? "</b>" : "]", f);
@@ -417,60 +270,170 @@ html_endpoint(const struct gen *g, const struct gen_ep *ge)
 	    "\xe2\x86\x92 <b>402 Payment Required</b>.  Sign a USDC "
 	    "<code>transferWithAuthorization</code>, retry with the "
 	    "<code>PAYMENT-SIGNATURE</code> (v2) or <code>X-PAYMENT</code> (v1) "
-	    "header; see <a href=\"x402.7.html\">x402(7)</a>.</p>\n"
-	    "</section>\n", f);
+	    "header; see <a href=\"x402.7.html\">x402(7)</a>.</p>\n", f);
+}
 
-	html_section(f, "description", "DESCRIPTION", NULL);
-	if (!ge->usable) {
-		fputs("<p class=\"note\"><strong>Unavailable on this server "
-		    "(", f);
-		gen_html(f, ge->why);
-		fputs("): every call is refused before any payment is asked "
-		    "for.</strong></p>\n", f);
+static void
+html_para(FILE *f, enum gen_para kind, const char *lead, const char *text)
+{
+	fputs(kind == GEN_PARA_TEXT ? "<p>" : "<p class=\"note\">", f);
+	if (kind == GEN_PARA_WARN)
+		fputs("<strong>", f);
+	if (lead != NULL) {
+		fputs("<b>", f);
+		gen_html(f, lead);
+		fputs("</b> ", f);
 	}
-	fputs("<p>", f);
-	gen_html(f, ep->description);
+	gen_html(f, text);
+	if (kind == GEN_PARA_WARN)
+		fputs("</strong>", f);
 	fputs("</p>\n", f);
-	if (ep->price_note != NULL) {
-		fputs("<p class=\"note\">", f);
-		gen_html(f, ep->price_note);
-		fputs("</p>\n", f);
+}
+
+static void
+html_rows_end(FILE *f)
+{
+	fputs("</tbody>\n</table></div>\n", f);
+}
+
+static void
+html_models_begin(FILE *f)
+{
+	fputs("<h3 id=\"models\">MODELS</h3>\n<div class=\"scroll\">"
+	    "<table class=\"models\">\n<thead><tr><th scope=\"col\">model</th>"
+	    "<th scope=\"col\">name</th><th scope=\"col\">tier</th>"
+	    "<th scope=\"col\">price</th><th scope=\"col\">notes</th></tr>"
+	    "</thead>\n<tbody>\n", f);
+}
+
+static void
+html_model(FILE *f, const struct gen *g, const struct gen_ep *ge,
+    const struct def_model *m)
+{
+	const struct def_endpoint	*ep = ge->ep;
+	char				 usd[32], tiers[256], why[160];
+
+	fputs("<tr id=\"model-", f);
+	gen_html(f, m->id);
+	fputs("\"><td><code>", f);
+	gen_html(f, m->id);
+	fputs("</code></td><td>", f);
+	gen_html(f, m->label);
+	fputs("</td><td>", f);
+	gen_model_tiers(ep, m->id, tiers, sizeof(tiers));
+	gen_html(f, tiers);
+	def_usd(def_model_price(ep, m), usd, sizeof(usd));
+	fputs("</td><td class=\"num\">$", f);
+	gen_html(f, usd);
+	fputs("</td><td class=\"desc\">", f);
+	gen_html(f, m->notes);
+	if (m->retired == NULL &&
+	    !gen_model_usable(g, ge, m, why, sizeof(why))) {
+		fputs(" <strong>Unavailable on this server: ", f);
+		gen_html(f, why);
+		fputs(".</strong>", f);
 	}
-	if (gen_offline_note(g, ge, note, sizeof(note))) {
-		fputs("<p class=\"note\">", f);
-		gen_html(f, note);
-		fputs("</p>\n", f);
+	fputs("</td></tr>\n", f);
+}
+
+static void
+html_inputs_begin(FILE *f)
+{
+	fputs("<div class=\"scroll\"><table class=\"params\">\n<thead><tr>"
+	    "<th scope=\"col\">property</th><th scope=\"col\">type</th>"
+	    "<th scope=\"col\">description</th><th scope=\"col\">req?</th>"
+	    "</tr></thead>\n<tbody>\n", f);
+}
+
+static void
+html_input(FILE *f, const struct def_param *p)
+{
+	const char *const	*e;
+	char			 rules[2048];
+
+	fputs("<tr id=\"input-", f);
+	gen_html(f, p->name);
+	fputs("\"><td><a class=\"prop\" href=\"#input-", f);
+	gen_html(f, p->name);
+	fputs("\">", f);
+	gen_html(f, p->name);
+	fputs("</a></td><td class=\"type\">", f);
+	gen_html(f, gen_param_type(p));
+	fputs("</td><td class=\"desc\">", f);
+	gen_html(f, p->desc);
+	if (p->enums != NULL) {
+		fputs("<div class=\"enum\">enum: ", f);
+		for (e = p->enums; *e != NULL; e++) {
+			fputs(e == p->enums ? "<code>" : " \xc2\xb7 <code>", f);
+			gen_html(f, *e);
+			fputs("</code>", f);
+		}
+		fputs("</div>", f);
 	}
-	html_models(f, g, ge);
-	fputs("</section>\n", f);
+	gen_param_rules(p, 0, rules, sizeof(rules));
+	if (rules[0] != '\0') {
+		fputs("<div class=\"rules\">", f);
+		gen_html(f, rules);
+		fputs("</div>", f);
+	}
+	fprintf(f, "</td><td class=\"%s\">%s</td></tr>\n",
+	    p->required ? "req" : "opt", p->required ? "required" : "optional");
+}
 
-	html_inputs(f, ep);
-	html_outputs(f, ep);
+static void
+html_outputs_begin(FILE *f)
+{
+	fputs("<div class=\"scroll\"><table class=\"params\">\n<thead><tr>"
+	    "<th scope=\"col\">field</th><th scope=\"col\">type</th>"
+	    "<th scope=\"col\">description</th></tr></thead>\n<tbody>\n", f);
+}
 
-	html_section(f, "examples", "EXAMPLES", "two ways to call");
-	fputs("<h3 id=\"example-curl\">EXAMPLE 1 \xc2\xb7 curl</h3>\n", f);
-	html_curl(f, ge, body);
-	fputs("<p class=\"note\">first response = <b>402 Payment Required</b> "
-	    "with the payment requirements (<code>PAYMENT-REQUIRED</code> "
-	    "header, JSON body); sign + retry with "
-	    "<code>PAYMENT-SIGNATURE</code> or <code>X-PAYMENT</code>.</p>\n",
-	    f);
-	/* Settle-first endpoints say what the buyer gets if the work fails. */
-	if (cfg_settle_first(g->cfg, ep->name, ge->base_amount))
-		fputs("<p class=\"note\"><b>Settle first:</b> "
-		    X402_SETTLE_FIRST_NOTE "</p>\n", f);
-	fputs("<h3 id=\"example-fetch\">EXAMPLE 2 \xc2\xb7 @x402/fetch</h3>\n",
-	    f);
-	html_fetch(f, ge, body);
-	fputs("<p class=\"note\">The client reads the 402, signs the "
-	    "offer for its network and retries by itself.</p>\n"
-	    "<h3 id=\"example-request\">request body</h3>\n", f);
-	html_pre(f, "code", pretty);
-	fputs("<h3 id=\"example-response\">response (200)</h3>\n", f);
-	html_pre(f, "code", out);
-	fputs("</section>\n", f);
+static void
+html_output(FILE *f, const struct def_output *o)
+{
+	fputs("<tr id=\"output-", f);
+	gen_html(f, o->name);
+	fputs("\"><td class=\"prop\">", f);
+	gen_html(f, o->name);
+	fputs("</td><td class=\"type\">", f);
+	gen_html(f, o->type);
+	fputs("</td><td class=\"desc\">", f);
+	gen_html(f, o->desc);
+	fputs("</td></tr>\n", f);
+}
 
-	html_section(f, "metadata", "METADATA", NULL);
+static void
+html_example(FILE *f, enum gen_example kind, const struct gen_ep *ge,
+    const char *text)
+{
+	switch (kind) {
+	case GEN_EX_CURL:
+		fputs("<h3 id=\"example-curl\">EXAMPLE 1 \xc2\xb7 curl</h3>\n",
+		    f);
+		html_curl(f, ge, text);
+		break;
+	case GEN_EX_FETCH:
+		fputs("<h3 id=\"example-fetch\">EXAMPLE 2 \xc2\xb7 "
+		    "@x402/fetch</h3>\n", f);
+		html_fetch(f, ge, text);
+		break;
+	case GEN_EX_REQUEST:
+		fputs("<h3 id=\"example-request\">request body</h3>\n", f);
+		html_pre(f, "code", text);
+		break;
+	case GEN_EX_RESPONSE:
+		fputs("<h3 id=\"example-response\">response (200)</h3>\n", f);
+		html_pre(f, "code", text);
+		break;
+	}
+}
+
+static void
+html_metadata(FILE *f, const struct gen *g, const struct gen_ep *ge)
+{
+	const struct def_endpoint	*ep = ge->ep;
+	const char *const		*t;
+
 	fputs("<dl class=\"meta\">\n<dt>tags</dt><dd class=\"tags\">", f);
 	for (t = ep->tags; t != NULL && *t != NULL; t++) {
 		fputs("<span class=\"tag\">", f);
@@ -493,45 +456,130 @@ html_endpoint(const struct gen *g, const struct gen_ep *ge)
 	gen_html(f, g->cfg->pay_to);
 	fputs("</code></dd>\n<dt>resource</dt><dd><code>", f);
 	gen_html(f, ge->url);
-	fputs("</code></dd>\n</dl>\n</section>\n", f);
+	fputs("</code></dd>\n</dl>\n", f);
+}
 
-	snprintf(title, sizeof(title), "other endpoints in %s", ep->cluster);
-	html_section(f, "adjacent", "ADJACENT", title);
-	if (html_ep_table(f, g, ep->cluster, ge, 0) == -1) {
-		gen_abort(&o);
-		goto fail;
+/* Endpoint rows (name, summary, price), cheapest first. */
+static void
+html_peers_begin(FILE *f, int method)
+{
+	fputs("<div class=\"scroll\"><table class=\"eps\">\n<thead><tr>"
+	    "<th scope=\"col\">endpoint</th>", f);
+	if (method)
+		fputs("<th scope=\"col\">method</th>", f);
+	fputs("<th scope=\"col\">description</th><th scope=\"col\">price</th>"
+	    "</tr></thead>\n<tbody>\n", f);
+}
+
+/* An endpoint refused here is marked in every table that lists it. */
+static void
+html_peer(FILE *f, const struct gen *g, const struct gen_ep *ge, int method)
+{
+	char	 range[64];
+
+	(void)g;
+	fputs("<tr id=\"ep-", f);
+	gen_html(f, ge->ep->name);
+	fputs("\"><td><a href=\"", f);
+	gen_html(f, ge->ep->name);
+	fputs(".html\">", f);
+	gen_html(f, ge->ep->name);
+	fputs("</a></td>", f);
+	if (method) {
+		fputs("<td>", f);
+		gen_html(f, ge->ep->method);
+		fputs("</td>", f);
 	}
-	fputs("</section>\n", f);
+	fputs("<td class=\"desc\">", f);
+	if (!ge->usable) {
+		fputs("<strong class=\"down\">unavailable: ", f);
+		gen_html(f, ge->why);
+		fputs("</strong> \xc2\xb7 ", f);
+	}
+	gen_html(f, ge->ep->summary);
+	gen_price_range(ge, range, sizeof(range));
+	fputs("</td><td class=\"num\">", f);
+	gen_html(f, range);
+	fputs("</td></tr>\n", f);
+}
 
-	html_section(f, "see-also", "SEE ALSO", NULL);
+static void
+html_see_also(FILE *f, const struct gen *g, const struct gen_ep *ge)
+{
+	(void)g;
 	fputs("<p class=\"seealso\"><a href=\"", f);
-	gen_html(f, ep->name);
+	gen_html(f, ge->ep->name);
 	fputs(".1.html\">", f);
-	gen_html(f, ep->name);
+	gen_html(f, ge->ep->name);
 	fputs("(1)</a> \xc2\xb7 <a href=\"synthforge.7.html\">synthforge(7)</a>"
 	    " \xc2\xb7 <a href=\"x402.7.html\">x402(7)</a> \xc2\xb7 "
-	    "<a href=\"mcp.7.html\">mcp(7)</a> \xc2\xb7 "
+	    "<a href=\"jobs.7.html\">jobs(7)</a> \xc2\xb7 <a href=\"mcp.7.html\">mcp(7)</a> \xc2\xb7 "
 	    "<a href=\"llms.txt\">llms.txt</a> \xc2\xb7 "
 	    "<a href=\"registry.json\">registry.json</a> \xc2\xb7 "
 	    "<a href=\"openapi.json\">openapi.json</a> \xc2\xb7 "
 	    "<a href=\"", f);
-	gen_html(f, md);
-	fputs("\">Markdown</a></p>\n</section>\n", f);
+	gen_html(f, ge->ep->name);
+	fputs(".html.md\">Markdown</a></p>\n", f);
+}
+
+static void
+html_end(FILE *f, const struct gen *g, const struct gen_ep *ge)
+{
+	char	 md[300];
+
+	snprintf(md, sizeof(md), "%s.html.md", ge->ep->name);
 	html_foot(f, g, md);
-	free(body);
-	free(pretty);
-	free(out);
-	return gen_close(&o);
-fail:
-	free(body);
-	free(pretty);
-	free(out);
-	return -1;
+}
+
+static const struct gen_page_fmt html_fmt = {
+	.suffix = ".html",
+	.begin = html_begin,
+	.section = html_section,
+	.section_end = html_section_end,
+	.name = html_name,
+	.synopsis = html_synopsis,
+	.para = html_para,
+	.models_begin = html_models_begin,
+	.model = html_model,
+	.inputs_begin = html_inputs_begin,
+	.input = html_input,
+	.outputs_begin = html_outputs_begin,
+	.output = html_output,
+	.rows_end = html_rows_end,
+	.example = html_example,
+	.metadata = html_metadata,
+	.peers_begin = html_peers_begin,
+	.peer = html_peer,
+	.see_also = html_see_also,
+	.tryit = gen_try_form,
+	.end = html_end,
+};
+
+/* Endpoint rows of one cluster, cheapest first. */
+static int
+html_ep_table(FILE *f, const struct gen *g, const char *cluster, int method)
+{
+	const struct gen_ep	**v;
+	size_t			 i, n;
+
+	if ((v = calloc(g->neps, sizeof(*v))) == NULL) {
+		fprintf(stderr, "sf-gen: out of memory\n");
+		return -1;
+	}
+	n = gen_peers(g, cluster, NULL, v);
+	html_peers_begin(f, method);
+	for (i = 0; i < n; i++)
+		html_peer(f, g, v[i], method);
+	html_rows_end(f);
+	free(v);
+	return 0;
 }
 
 static void
 html_pay_intro(FILE *f, const struct gen *g)
 {
+	char	 note[2048];
+
 	fputs("<p>Pay-per-call generative media over HTTP.  Every endpoint "
 	    "takes a JSON body and is paid per call in USDC with "
 	    "<a href=\"x402.7.html\">x402</a>: the first call answers "
@@ -547,7 +595,13 @@ html_pay_intro(FILE *f, const struct gen *g)
 	    "<a href=\"llms.txt\">llms.txt</a> \xc2\xb7 "
 	    "<a href=\"registry.json\">registry.json</a> (x402 Bazaar) "
 	    "\xc2\xb7 <a href=\"openapi.json\">openapi.json</a> "
-	    "\xc2\xb7 MCP: <a href=\"mcp.7.html\">mcp(7)</a></dd>\n</dl>\n", f);
+	    "\xc2\xb7 jobs: <a href=\"jobs.7.html\">jobs(7)</a> \xc2\xb7 MCP: "
+	    "<a href=\"mcp.7.html\">mcp(7)</a></dd>\n</dl>\n", f);
+	if (gen_wallet_note(g, note, sizeof(note))) {
+		fputs("<p>", f);
+		gen_html(f, note);
+		fputs("</p>\n", f);
+	}
 }
 
 static int
@@ -563,7 +617,7 @@ html_cluster(const struct gen *g, const char *cluster)
 	if ((f = gen_open(&o, g->wwwdir, name)) == NULL)
 		return -1;
 	html_head(f, g, title, "Every endpoint of the cluster with its price.",
-	    md);
+	    md, 0);
 	fputs("<p class=\"prompt\" aria-hidden=\"true\">$ apropos ", f);
 	gen_html(f, cluster);
 	fputs("</p>\n<h1>", f);
@@ -576,7 +630,7 @@ html_cluster(const struct gen *g, const char *cluster)
 	html_pay_intro(f, g);
 	fputs("</section>\n", f);
 	html_section(f, "endpoints", "ENDPOINTS", "cheapest first");
-	if (html_ep_table(f, g, cluster, NULL, 1) == -1) {
+	if (html_ep_table(f, g, cluster, 1) == -1) {
 		gen_abort(&o);
 		return -1;
 	}
@@ -584,7 +638,7 @@ html_cluster(const struct gen *g, const char *cluster)
 	html_section(f, "see-also", "SEE ALSO", NULL);
 	fputs("<p class=\"seealso\"><a href=\"synthforge.7.html\">"
 	    "synthforge(7)</a> \xc2\xb7 <a href=\"x402.7.html\">x402(7)</a> "
-	    "\xc2\xb7 <a href=\"mcp.7.html\">mcp(7)</a></p>\n</section>\n", f);
+	    "\xc2\xb7 <a href=\"jobs.7.html\">jobs(7)</a> \xc2\xb7 <a href=\"mcp.7.html\">mcp(7)</a></p>\n</section>\n", f);
 	html_foot(f, g, md);
 	return gen_close(&o);
 }
@@ -595,13 +649,12 @@ html_index(const struct gen *g)
 	struct gen_file	 o;
 	FILE		*f;
 	size_t		 i, j;
-	char		 range[64];
 
 	if ((f = gen_open(&o, g->wwwdir, "index.html")) == NULL)
 		return -1;
 	html_head(f, g, "synthforge \xe2\x80\x94 pay-per-call generative media",
 	    "Image, audio and video generation endpoints paid per call in "
-	    "USDC over x402.", "index.html.md");
+	    "USDC over x402.", "index.html.md", 0);
 	fputs("<p class=\"prompt\" aria-hidden=\"true\">$ man synthforge</p>\n"
 	    "<h1>synthforge(7)</h1>\n", f);
 	html_section(f, "description", "DESCRIPTION", NULL);
@@ -621,35 +674,18 @@ html_index(const struct gen *g)
 		gen_html(f, cat);
 		fputs("\">", f);
 		gen_html(f, cat);
-		fputs("</h3>\n<div class=\"scroll\"><table class=\"eps\">\n"
-		    "<thead><tr><th scope=\"col\">endpoint</th>"
-		    "<th scope=\"col\">description</th>"
-		    "<th scope=\"col\">price</th></tr></thead>\n<tbody>\n", f);
-		for (j = i; j < g->neps; j++) {
-			const struct gen_ep *ge = &g->eps[j];
-
-			if (strcmp(ge->ep->category, cat) != 0)
-				continue;
-			fputs("<tr id=\"ep-", f);
-			gen_html(f, ge->ep->name);
-			fputs("\"><td><a href=\"", f);
-			gen_html(f, ge->ep->name);
-			fputs(".html\">", f);
-			gen_html(f, ge->ep->name);
-			fputs("</a></td><td class=\"desc\">", f);
-			gen_html(f, ge->ep->summary);
-			gen_price_range(ge, range, sizeof(range));
-			fputs("</td><td class=\"num\">", f);
-			gen_html(f, range);
-			fputs("</td></tr>\n", f);
-		}
-		fputs("</tbody>\n</table></div>\n", f);
+		fputs("</h3>\n", f);
+		html_peers_begin(f, 0);
+		for (j = i; j < g->neps; j++)
+			if (strcmp(g->eps[j].ep->category, cat) == 0)
+				html_peer(f, g, &g->eps[j], 0);
+		html_rows_end(f);
 	}
 	fputs("</section>\n", f);
 	html_section(f, "see-also", "SEE ALSO", NULL);
 	fputs("<p class=\"seealso\"><a href=\"synthforge.7.html\">"
 	    "synthforge(7)</a> \xc2\xb7 <a href=\"x402.7.html\">x402(7)</a> "
-	    "\xc2\xb7 <a href=\"mcp.7.html\">mcp(7)</a> \xc2\xb7 "
+	    "\xc2\xb7 <a href=\"jobs.7.html\">jobs(7)</a> \xc2\xb7 <a href=\"mcp.7.html\">mcp(7)</a> \xc2\xb7 "
 	    "<a href=\"llms.txt\">llms.txt</a></p>\n</section>\n", f);
 	html_foot(f, g, "index.html.md");
 	return gen_close(&o);
@@ -671,7 +707,7 @@ gen_site(const struct gen *g)
 				return -1;
 			}
 	for (i = 0; i < g->neps; i++)
-		if (html_endpoint(g, &g->eps[i]) == -1)
+		if (gen_page_endpoint(g, &g->eps[i], &html_fmt) == -1)
 			return -1;
 	for (i = 0; i < g->neps; i++) {
 		for (j = 0; j < i; j++)

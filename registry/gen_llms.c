@@ -54,6 +54,17 @@ gen_llms(const struct gen *g)
 	    "`PAYMENT-SIGNATURE` (v2) or `X-PAYMENT` (v1).  Payments go to "
 	    "`%s`.  Bad input is refused with 400 before any payment is asked "
 	    "for.\n\n", g->cfg->pay_to);
+	fputs("Long work runs as a job: a paid call answers 202 Accepted "
+	    "with the job and its `status_url` (a capability link); GET it "
+	    "for free, honouring `Retry-After`, until `status` is "
+	    "`succeeded` (the result and the settlement), `failed` or "
+	    "`cancelled` (not charged; DELETE cancels).  Send `Prefer: "
+	    "respond-async` to ask for a job, `Prefer: wait` for the "
+	    "synchronous answer of an endpoint that runs as a job by default "
+	    "(marked below).  The payment is settled only when the job "
+	    "succeeds.\n\n", f);
+	if (gen_wallet_note(g, notes, sizeof(notes)))
+		fprintf(f, "%s\n\n", notes);
 	for (i = 0; i < g->cfg->nnets; i++)
 		if (g->cfg->nets[i].svm)
 			fprintf(f, "On %s (`%s`) the payment is instead a "
@@ -87,10 +98,13 @@ gen_llms(const struct gen *g)
 				    "refused; ", ge->why);
 			else
 				status[0] = '\0';
-			snprintf(notes, sizeof(notes), "%s%s %s; %s per %s; %s",
-			    status, ge->ep->method, ge->ep->path, range,
-			    ge->ep->price_per != NULL ? ge->ep->price_per :
-			    "call", ge->ep->summary);
+			snprintf(notes, sizeof(notes), "%s%s %s; %s per %s; "
+			    "%s%s", status, ge->ep->method, ge->ep->path,
+			    range, ge->ep->price_per != NULL ?
+			    ge->ep->price_per : "call",
+			    ge->ep->async == DEF_ASYNC_DEFAULT ? "runs as a "
+			    "job (202, poll its status_url); " : "",
+			    ge->ep->summary);
 			llms_item(f, g, ge->ep->name, path, notes);
 		}
 		fputc('\n', f);
@@ -98,6 +112,9 @@ gen_llms(const struct gen *g)
 	fputs("## Docs\n\n", f);
 	llms_item(f, g, "x402(7)", "x402.7.html.md",
 	    "how to pay: the 402, signing, the retry, both header versions");
+	llms_item(f, g, "jobs(7)", "jobs.7.html.md",
+	    "long work as jobs: 202, the status link, polling, cancel, "
+	    "signing in with the paying wallet");
 	llms_item(f, g, "mcp(7)", "mcp.7.html.md",
 	    "the endpoints as MCP tools over Streamable HTTP");
 	llms_item(f, g, "synthforge(7)", "synthforge.7.html.md",

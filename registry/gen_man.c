@@ -15,6 +15,7 @@
 #include "basics/def.h"
 #include "gen.h"
 #include "x402/x402_challenge.h"
+#include "x402/x402_offer.h"
 
 static void
 man_head(FILE *f, const struct gen *g, const char *name, int sec,
@@ -173,10 +174,43 @@ man_payment(FILE *f, const struct gen *g, const struct gen_ep *ge)
 	}
 	if (ep->price_note != NULL)
 		gen_mdoc_lines(f, ep->price_note);
-	if (cfg_settle_first(g->cfg, ep->name, ge->base_amount))
+	if (x402_settle_first(g->cfg, ep->name, ge->base_amount))
 		gen_mdoc_lines(f, X402_SETTLE_FIRST_NOTE);
 	fputs("The first call without payment answers 402 with the exact "
 	    "offers; see\n.Xr x402 7 .\n", f);
+}
+
+/* Whether a call runs as a job, and how to ask for the other answer. */
+static void
+man_job(FILE *f, const struct gen *g, const struct gen_ep *ge)
+{
+	const struct def_endpoint	*ep = ge->ep;
+
+	if (ep->async == DEF_ASYNC_NEVER)
+		return;
+	fputs(".Sh JOBS\n", f);
+	if (ep->async == DEF_ASYNC_DEFAULT)
+		gen_mdoc_lines(f, "This endpoint's work takes longer than "
+		    "networks and agents hold a request open, so a paid call "
+		    "runs as a job: it answers 202 Accepted at once with the "
+		    "job and its status_url, polled for free until the job "
+		    "succeeded (the OUTPUT object and the settlement), failed "
+		    "or was cancelled.  Send Prefer: wait for the synchronous "
+		    "answer instead.");
+	else
+		gen_mdoc_lines(f, "A paid call answers when the work is done.  "
+		    "Send Prefer: respond-async to run it as a job instead: "
+		    "202 Accepted at once with the job and its status_url, "
+		    "polled for free until the job succeeded (the OUTPUT "
+		    "object and the settlement), failed or was cancelled.");
+	if (x402_settle_first(g->cfg, ep->name, ge->base_amount))
+		gen_mdoc_lines(f, "As this endpoint settles first (see "
+		    "Payment), a job's payment is settled at its submit.");
+	else
+		gen_mdoc_lines(f, "A job's payment is settled only when it "
+		    "succeeds: a job that fails, is cancelled or would outrun "
+		    "the payment's validBefore is not charged.");
+	fputs("See\n.Xr jobs 7 .\n", f);
 }
 
 static void
@@ -276,6 +310,7 @@ man_endpoint(const struct gen *g, const struct gen_ep *ge)
 	man_outputs(f, ep);
 	man_statuses(f);
 	man_payment(f, g, ge);
+	man_job(f, g, ge);
 	man_examples(f, ge);
 
 	fputs(".Sh SEE ALSO\n", f);
@@ -284,7 +319,8 @@ man_endpoint(const struct gen *g, const struct gen_ep *ge)
 		    strcmp(g->eps[i].ep->category, ep->category) == 0) {
 			fprintf(f, ".Xr %s 1 ,\n", g->eps[i].ep->name);
 		}
-	fputs(".Xr mcp 7 ,\n.Xr synthforge 7 ,\n.Xr x402 7\n", f);
+	fputs(".Xr jobs 7 ,\n.Xr mcp 7 ,\n.Xr synthforge 7 ,\n.Xr x402 7\n",
+	    f);
 	fputs(".Pp\n.Lk ", f);
 	gen_mdoc_args(f, ge->page);
 	fputs("\n.Sh STANDARDS\n.Lk https://www.x402.org x402 ,\n"
@@ -321,6 +357,11 @@ man_synthforge(const struct gen *g)
 		    ge->ep->price_per != NULL ? ge->ep->price_per : "call");
 		gen_mdoc_lines(f, line);
 		gen_mdoc_lines(f, ge->ep->summary);
+		/* Marked here as on its own page (issue 23). */
+		if (!ge->usable) {
+			gen_unavailable_text(ge, line, sizeof(line));
+			gen_mdoc_lines(f, line);
+		}
 	}
 	fputs(".El\n", f);
 	fputs(".Sh FILES\n.Bl -tag -width Ds\n", f);
@@ -358,7 +399,7 @@ man_sample_402(const struct gen *g)
 	for (i = 1; i < g->neps; i++)
 		if (g->eps[i].base < ge->base)
 			ge = &g->eps[i];
-	n = cfg_offers_ep(g->cfg, ge->base_amount, ge->ep->deadline, offers,
+	n = x402_offers_ep(g->cfg, ge->base_amount, ge->ep->deadline, offers,
 	    CFG_MAX_NETS);
 	if ((j = x402_required_v2(ge->ep, ge->url, offers, n,
 	    "payment_required")) == NULL)
@@ -386,7 +427,7 @@ man_x402(const struct gen *g)
 	struct gen_file	 o;
 	FILE		*f;
 	size_t		 i;
-	char		 line[1024], *s;
+	char		 line[2048], *s;
 
 	if ((f = gen_open(&o, g->mandir, "x402.7")) == NULL)
 		return -1;
@@ -399,6 +440,8 @@ man_x402(const struct gen *g)
 	    "(headers) and version 1 (JSON body and X-PAYMENT).", g->networks,
 	    g->cfg->pay_to);
 	gen_mdoc_lines(f, line);
+	if (gen_wallet_note(g, line, sizeof(line)))
+		gen_mdoc_lines(f, line);
 	if (gen_any_svm(g)) {
 		snprintf(line, sizeof(line), "On Solana the payment is a "
 		    "transaction the buyer partially signs: compute-unit limit "
@@ -497,7 +540,7 @@ man_x402(const struct gen *g)
 	    "const client = new x402Client()\n"
 	    "  .register(\"eip155:*\", new ExactEvmScheme(account));\n"
 	    "const pay = wrapFetchWithPayment(fetch, client);\n.Ed\n", f);
-	fputs(".Sh SEE ALSO\n.Xr mcp 7 ,\n.Xr synthforge 7\n"
+	fputs(".Sh SEE ALSO\n.Xr jobs 7 ,\n.Xr mcp 7 ,\n.Xr synthforge 7\n"
 	    ".Sh STANDARDS\n"
 	    ".Lk https://www.x402.org x402 ,\n"
 	    ".Lk https://eips.ethereum.org/EIPS/eip-3009 EIP-3009 ,\n"
@@ -539,6 +582,13 @@ man_mcp(const struct gen *g)
 		gen_mdoc_lines(f, ge->ep->summary);
 		gen_mdoc_lines(f, line);
 		fprintf(f, ".Xr %s 1 .\n", ge->ep->name);
+		/* tools/list leaves it out (serve/mcp.c): say why. */
+		if (!ge->usable) {
+			snprintf(line, sizeof(line), "Unavailable on this "
+			    "server (%s): tools/list leaves it out and every "
+			    "call is refused before any payment.", ge->why);
+			gen_mdoc_lines(f, line);
+		}
 	}
 	fputs(".El\n", f);
 	fputs(".Sh PAYMENT\n", f);
@@ -553,6 +603,14 @@ man_mcp(const struct gen *g)
 	    "settlement in result._meta[\"x402/payment-response\"].  If "
 	    "settlement fails after the work, only the payment error is "
 	    "returned.");
+	fputs(".Sh JOBS\n", f);
+	gen_mdoc_lines(f, "A tool whose endpoint runs as a job returns the job "
+	    "at once (a result without isError: its id, status and "
+	    "status_url).  The free tool get_job, given the status_url (or "
+	    "job_id and token), returns it again: poll it until it succeeded "
+	    "(the result and the settlement), failed or was cancelled (not "
+	    "charged); cancel_job cancels it before its work ends.  Without "
+	    "the link, nobody reads the job.");
 	fputs(".Sh EXAMPLES\nA client configuration:\n"
 	    ".Bd -literal -offset indent\n", f);
 	snprintf(line, sizeof(line), "{ \"mcpServers\": { \"synthforge\": "
@@ -575,9 +633,114 @@ man_mcp(const struct gen *g)
 		gen_mdoc_literal(f, "}}");
 		free(body);
 	}
-	fputs(".Ed\n.Sh SEE ALSO\n.Xr synthforge 7 ,\n.Xr x402 7\n"
-	    ".Sh STANDARDS\n"
+	fputs(".Ed\n.Sh SEE ALSO\n.Xr jobs 7 ,\n.Xr synthforge 7 ,\n"
+	    ".Xr x402 7\n.Sh STANDARDS\n"
 	    ".Lk https://modelcontextprotocol.io Model Context Protocol\n", f);
+	return gen_close(&o);
+}
+
+/* jobs(7): the job resource, its states, how to read and cancel one. */
+static int
+man_jobs(const struct gen *g)
+{
+	struct gen_file	 o;
+	FILE		*f;
+	size_t		 i, n = 0;
+	char		 line[1024];
+
+	if ((f = gen_open(&o, g->mandir, "jobs.7")) == NULL)
+		return -1;
+	man_head(f, g, "jobs", 7, "long synthforge calls as jobs: 202, the "
+	    "status link, cancel");
+	fputs(".Sh DESCRIPTION\n", f);
+	gen_mdoc_lines(f, "A paid call that runs as a job answers 202 "
+	    "Accepted as soon as its payment is verified, claimed and shown "
+	    "settleable, with the job in the body and its status URL in "
+	    "Location.  The work is done by a runner; the payment is settled "
+	    "only when the job succeeds.  Polling is free.");
+	gen_mdoc_lines(f, "An endpoint runs as a job when the caller sends "
+	    "Prefer: respond-async (RFC 7240), or by default when its work "
+	    "takes longer than networks and agents hold a request open; "
+	    "Prefer: wait then asks for the synchronous answer.  These "
+	    "endpoints run as jobs by default:");
+	fputs(".Bl -bullet -compact\n", f);
+	for (i = 0; i < g->neps; i++)
+		if (g->eps[i].ep->async == DEF_ASYNC_DEFAULT) {
+			fprintf(f, ".It\n.Xr %s 1\n", g->eps[i].ep->name);
+			n++;
+		}
+	if (n == 0)
+		fputs(".It\nnone on this server\n", f);
+	fputs(".El\n", f);
+	fputs(".Sh STATUS\n", f);
+	snprintf(line, sizeof(line), "GET %s/v1/jobs/ID?token=TOKEN, the "
+	    "status_url, answers the job as JSON: id, endpoint, status, "
+	    "created_at, started_at, progress (what the upstream reports), "
+	    "status_url, retry_after (while it runs; the Retry-After header "
+	    "too), and payment (network, payer, amount, charged, "
+	    "transaction).", g->cfg->public_url);
+	gen_mdoc_lines(f, line);
+	fputs(".Bl -tag -width cancelled\n"
+	    ".It Cm queued\nRecorded, not started yet.\n"
+	    ".It Cm running\nThe work (or its settlement) is under way.\n"
+	    ".It Cm succeeded\nDone and paid for:\n.Cm result\n"
+	    "is the body the synchronous call answers and\n.Cm settlement\n"
+	    "the transaction.\n"
+	    ".It Cm failed\nThe work failed, the payment could not be\n"
+	    "settled, or the job would have outrun its payment:\n.Cm error\n"
+	    "says why, and that nothing was charged.\n"
+	    ".It Cm cancelled\nCancelled before its work ended; nothing was "
+	    "charged.\n.El\n", f);
+	gen_mdoc_lines(f, "Polls are limited per client address and per "
+	    "payer (429 with Retry-After); honour retry_after.");
+	fputs(".Sh ACCESS\n", f);
+	gen_mdoc_lines(f, "The token in the status_url is the key: whoever "
+	    "holds the link reads and cancels the job, so a client that "
+	    "cannot sign again still collects its result.  Only its hash is "
+	    "stored.  Without it, sign in with the wallet that paid: the "
+	    "route answers 402 with accepts [] and the x402 sign-in-with-x "
+	    "challenge; the client signs it (EIP-4361 with EIP-191, or Sign "
+	    "In With Solana with ed25519) and sends it in the SIGN-IN-WITH-X "
+	    "header.  GET /v1/jobs lists the signed-in payer's jobs, newest "
+	    "first (?limit=, ?cursor=next_cursor).  Another wallet sees "
+	    "none of them: a job that is not the caller's is answered 404, "
+	    "as one that does not exist.");
+	fputs(".Sh CANCEL\n", f);
+	gen_mdoc_lines(f, "DELETE the status_url (or DELETE /v1/jobs/ID "
+	    "signed in) before the work ends: the upstream job is cancelled "
+	    "where the provider can, a late result is discarded, and nothing "
+	    "is settled.  Once the result is being delivered it answers 409 "
+	    "job_finished.");
+	fputs(".Sh PAYMENT\n", f);
+	gen_mdoc_lines(f, "Everything before the work is as for any call: the "
+	    "payment is verified, claimed, shown settleable, and counts "
+	    "against the payer's balance with its other unsettled payments "
+	    "until the job is settled or released.  It is settled after the "
+	    "result is stored, with the same retries, inside the "
+	    "authorization's window.  A job that fails, is cancelled or "
+	    "would outrun the payment's validBefore before its work could "
+	    "finish is not charged; its authorization expires unused.");
+	if (gen_any_svm(g))
+		gen_mdoc_lines(f, "A Solana payment expires within about a "
+		    "minute and its payer cannot lengthen it, so a Solana job "
+		    "is settled at the submit: the 202 carries the settlement "
+		    "(PAYMENT-RESPONSE) and the job says charged.  If it then "
+		    "fails, the same request with the same payment runs it "
+		    "again at no further charge.");
+	gen_mdoc_lines(f, "The same payment sent again returns the same job "
+	    "(202 with a new status link, or the result once it succeeded); "
+	    "so does a new payment from the same payer carrying the same "
+	    "payment-identifier (it is never used).  Another request with "
+	    "either is 409.");
+	fputs(".Sh EXAMPLES\n.Bd -literal -offset indent\n", f);
+	snprintf(line, sizeof(line), "$ curl -s '%s/v1/jobs/job_6b1c...?token"
+	    "=Qx...'\n{\"object\":\"job\",\"id\":\"job_6b1c...\",\"status\":"
+	    "\"running\",\"retry_after\":5,...}\n", g->cfg->public_url);
+	gen_mdoc_literal(f, line);
+	fputs(".Ed\n.Sh SEE ALSO\n.Xr mcp 7 ,\n.Xr synthforge 7 ,\n"
+	    ".Xr x402 7\n.Sh STANDARDS\n"
+	    ".Lk https://www.rfc-editor.org/rfc/rfc7240 RFC 7240 ,\n"
+	    ".Lk https://www.x402.org x402\n", f);
 	return gen_close(&o);
 }
 
@@ -589,7 +752,8 @@ gen_man(const struct gen *g)
 	for (i = 0; i < g->neps; i++)
 		if (man_endpoint(g, &g->eps[i]) == -1)
 			return -1;
-	if (man_synthforge(g) == -1 || man_x402(g) == -1 || man_mcp(g) == -1)
+	if (man_synthforge(g) == -1 || man_x402(g) == -1 ||
+	    man_mcp(g) == -1 || man_jobs(g) == -1)
 		return -1;
 	return 0;
 }

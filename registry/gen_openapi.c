@@ -14,6 +14,7 @@
 #include "gen.h"
 #include "validate/schema.h"
 #include "x402/x402_challenge.h"
+#include "x402/x402_offer.h"
 
 static cJSON *
 oa_header(const char *desc)
@@ -90,6 +91,49 @@ oa_ref(const char *ref)
 	return r;
 }
 
+/*
+ * x-payment-info as x402scan and the MPP discovery draft read it: the
+ * price in USD, fixed when every request costs the same, else the range
+ * over the models (times the units when priced per unit); x402 the one
+ * protocol.  Only on an operation this server can be paid for.
+ */
+static cJSON *
+oa_payment_info(const struct gen_ep *ge)
+{
+	const struct def_endpoint	*ep = ge->ep;
+	const struct def_param		*per;
+	cJSON				*j, *price, *protos, *x;
+	char				 usd[32];
+	uint64_t			 hi = ge->hi;
+
+	if ((j = cJSON_CreateObject()) == NULL)
+		return NULL;
+	price = cJSON_AddObjectToObject(j, "price");
+	if (ep->price_per != NULL &&
+	    (per = def_find_param(ep, ep->price_per)) != NULL &&
+	    per->has_range && per->max >= 1)
+		hi *= (uint64_t)per->max;
+	if (ge->lo == hi) {
+		cJSON_AddStringToObject(price, "mode", "fixed");
+		cJSON_AddStringToObject(price, "currency", "USD");
+		def_usd(ge->lo, usd, sizeof(usd));
+		cJSON_AddStringToObject(price, "amount", usd);
+	} else {
+		cJSON_AddStringToObject(price, "mode", "dynamic");
+		cJSON_AddStringToObject(price, "currency", "USD");
+		def_usd(ge->lo, usd, sizeof(usd));
+		cJSON_AddStringToObject(price, "min", usd);
+		def_usd(hi, usd, sizeof(usd));
+		cJSON_AddStringToObject(price, "max", usd);
+	}
+	protos = cJSON_AddArrayToObject(j, "protocols");
+	if ((x = cJSON_CreateObject()) != NULL) {
+		cJSON_AddItemToObject(x, "x402", cJSON_CreateObject());
+		cJSON_AddItemToArray(protos, x);
+	}
+	return j;
+}
+
 static cJSON *
 oa_operation(const struct gen *g, const struct gen_ep *ge)
 {
@@ -114,8 +158,11 @@ oa_operation(const struct gen *g, const struct gen_ep *ge)
 		    ep->description);
 		cJSON_AddStringToObject(op, "description", desc);
 		cJSON_AddStringToObject(op, "x-unavailable", ge->why);
-	} else
+	} else {
 		cJSON_AddStringToObject(op, "description", ep->description);
+		cJSON_AddItemToObject(op, "x-payment-info",
+		    oa_payment_info(ge));
+	}
 	cJSON_AddItemToObject(op, "tags", cJSON_CreateStringArray(
 	    (const char *[]){ ep->category }, 1));
 	cJSON_AddItemToObject(cJSON_AddObjectToObject(op, "externalDocs"),
@@ -126,6 +173,13 @@ oa_operation(const struct gen *g, const struct gen_ep *ge)
 	    "402."));
 	cJSON_AddItemToArray(params, oa_param("X-PAYMENT",
 	    "x402 v1: base64 JSON payment for one of the offers of the 402."));
+	if (ep->async != DEF_ASYNC_NEVER)
+		cJSON_AddItemToArray(params, oa_param("Prefer",
+		    ep->async == DEF_ASYNC_DEFAULT ? "RFC 7240.  This call "
+		    "runs as a job by default (202 and a status URL); \"wait\" "
+		    "asks for the synchronous answer." : "RFC 7240.  "
+		    "\"respond-async\" runs the call as a job: 202 and a status "
+		    "URL at once."));
 	rb = cJSON_AddObjectToObject(op, "requestBody");
 	cJSON_AddBoolToObject(rb, "required", 1);
 	cJSON_AddItemToObject(rb, "content", oa_json(schema_input(ep),
@@ -134,7 +188,8 @@ oa_operation(const struct gen *g, const struct gen_ep *ge)
 	res = cJSON_AddObjectToObject(op, "responses");
 	for (s = gen_statuses; s->code != 0; s++) {
 		/* Not an answer to this operation: to PUT, DELETE, ... */
-		if (s->code == 405)
+		if (s->code == 405 || (s->code == 202 &&
+		    ep->async == DEF_ASYNC_NEVER))
 			continue;
 		snprintf(code, sizeof(code), "%d", s->code);
 		if (s->code == 200) {
@@ -154,7 +209,7 @@ oa_operation(const struct gen *g, const struct gen_ep *ge)
 		}
 	}
 	acc = cJSON_AddArrayToObject(op, "x-x402-accepts");
-	n = cfg_offers_ep(g->cfg, ge->base_amount, ge->ep->deadline, offers,
+	n = x402_offers_ep(g->cfg, ge->base_amount, ge->ep->deadline, offers,
 	    CFG_MAX_NETS);
 	for (i = 0; i < n; i++)
 		cJSON_AddItemToArray(acc, x402_offer_v2(&offers[i]));
@@ -258,6 +313,111 @@ oa_get(const struct gen_ep *ge)
 	return op;
 }
 
+/*
+ * The job routes (sf-jobs, flow_jobs.c): GET /v1/jobs (the signed-in
+ * payer's jobs), GET and DELETE /v1/jobs/{id} (by its status link's
+ * token, or signed in).  Free; Sign-In-With-X answers 402 with accepts []
+ * and the sign-in-with-x challenge.
+ */
+static cJSON *
+oa_job_op(const char *id, const char *summary, const char *desc, int list)
+{
+	cJSON	*op, *ps, *res, *r, *h;
+
+	op = cJSON_CreateObject();
+	cJSON_AddStringToObject(op, "operationId", id);
+	cJSON_AddStringToObject(op, "summary", summary);
+	cJSON_AddStringToObject(op, "description", desc);
+	cJSON_AddItemToObject(op, "tags", cJSON_CreateStringArray(
+	    (const char *[]){ "jobs" }, 1));
+	ps = cJSON_AddArrayToObject(op, "parameters");
+	if (list) {
+		cJSON_AddItemToArray(ps, oa_param_in("limit", "query",
+		    "Jobs per page, 1-100 (default 20)."));
+		cJSON_AddItemToArray(ps, oa_param_in("cursor", "query",
+		    "The next_cursor of the page before."));
+	} else {
+		r = oa_param_in("id", "path", "The job's id.");
+		cJSON_ReplaceItemInObject(r, "required", cJSON_CreateTrue());
+		cJSON_AddItemToArray(ps, r);
+		cJSON_AddItemToArray(ps, oa_param_in("token", "query",
+		    "The token of the job's status link (no sign-in needed)."));
+	}
+	cJSON_AddItemToArray(ps, oa_param("SIGN-IN-WITH-X", "Sign-In-With-X "
+	    "(x402 extension sign-in-with-x): the signed challenge of the "
+	    "402, base64 JSON, as the payer's wallet."));
+	res = cJSON_AddObjectToObject(op, "responses");
+	r = cJSON_AddObjectToObject(res, "200");
+	cJSON_AddStringToObject(r, "description", list ? "The payer's jobs, "
+	    "newest first ({object: list, data, next_cursor})." : "The job.");
+	h = cJSON_AddObjectToObject(r, "headers");
+	cJSON_AddItemToObject(h, "Retry-After", oa_plain_header("While the "
+	    "job runs: seconds before the next poll.", "integer"));
+	cJSON_AddItemToObject(r, "content", oa_json(list ? cJSON_Parse(
+	    "{\"type\":\"object\",\"properties\":{\"object\":{\"const\":"
+	    "\"list\"},\"data\":{\"type\":\"array\",\"items\":{\"$ref\":"
+	    "\"#/components/schemas/Job\"}},\"next_cursor\":{\"type\":"
+	    "[\"string\",\"null\"]}}}") : oa_ref("#/components/schemas/Job"),
+	    NULL));
+	r = cJSON_AddObjectToObject(res, "402");
+	cJSON_AddStringToObject(r, "description", "Sign in: no token and no "
+	    "(or a refused) SIGN-IN-WITH-X header.  PAYMENT-REQUIRED carries "
+	    "accepts [] and extensions[\"sign-in-with-x\"], the challenge to "
+	    "sign with the wallet that paid.  Codes: sign_in_required, "
+	    "invalid_siwx_*");
+	h = cJSON_AddObjectToObject(r, "headers");
+	cJSON_AddItemToObject(h, "PAYMENT-REQUIRED", oa_header("x402 v2: "
+	    "base64 JSON PaymentRequired with accepts [] and the "
+	    "sign-in-with-x challenge."));
+	cJSON_AddItemToObject(r, "content", oa_json(oa_ref(
+	    "#/components/schemas/Error"), NULL));
+	if (!list) {
+		r = cJSON_AddObjectToObject(res, "404");
+		cJSON_AddStringToObject(r, "description", "No such job for this "
+		    "link or this wallet (the same answer either way).  Codes: "
+		    "job_not_found");
+		cJSON_AddItemToObject(r, "content", oa_json(oa_ref(
+		    "#/components/schemas/Error"), NULL));
+	}
+	if (strcmp(id, "job-cancel") == 0) {
+		r = cJSON_AddObjectToObject(res, "409");
+		cJSON_AddStringToObject(r, "description", "Too late: its work "
+		    "has ended.  Codes: job_finished");
+		cJSON_AddItemToObject(r, "content", oa_json(oa_ref(
+		    "#/components/schemas/Error"), NULL));
+	}
+	r = cJSON_AddObjectToObject(res, "429");
+	cJSON_AddStringToObject(r, "description", "Polling is free but "
+	    "limited per client address and per payer.  Codes: "
+	    "too_many_requests");
+	h = cJSON_AddObjectToObject(r, "headers");
+	cJSON_AddItemToObject(h, "Retry-After", oa_plain_header(
+	    "Seconds to wait.", "integer"));
+	cJSON_AddItemToObject(r, "content", oa_json(oa_ref(
+	    "#/components/schemas/Error"), NULL));
+	return op;
+}
+
+static void
+oa_jobs(cJSON *paths)
+{
+	cJSON	*pi;
+
+	pi = cJSON_AddObjectToObject(paths, "/v1/jobs");
+	cJSON_AddItemToObject(pi, "get", oa_job_op("jobs-list", "The signed-in "
+	    "payer's jobs (free)", "Sign in with the wallet that paid "
+	    "(Sign-In-With-X); another wallet sees none of them.", 1));
+	pi = cJSON_AddObjectToObject(paths, "/v1/jobs/{id}");
+	cJSON_AddItemToObject(pi, "get", oa_job_op("job-get", "A job's status "
+	    "(free)", "queued, running, succeeded (with the result and the "
+	    "settlement), failed or cancelled (not charged).  By its status "
+	    "link (?token=) or signed in as its payer.", 0));
+	cJSON_AddItemToObject(pi, "delete", oa_job_op("job-cancel", "Cancel a "
+	    "job (free)", "Before its work ends: the upstream job is "
+	    "cancelled where the provider can, a late result is discarded, "
+	    "nothing is settled.", 0));
+}
+
 static const char oa_components[] =
 "{\"schemas\":{"
  "\"Error\":{\"type\":\"object\",\"required\":[\"error\"],\"properties\":{"
@@ -288,11 +448,16 @@ static cJSON *
 oa_components_build(void)
 {
 	const struct gen_status	*s;
-	cJSON			*c, *rs, *r, *h;
+	cJSON			*c, *rs, *r, *h, *job;
 	char			 code[8], desc[512];
 
 	if ((c = cJSON_Parse(oa_components)) == NULL)
 		return NULL;
+	if ((job = schema_job()) != NULL) {
+		cJSON_DeleteItemFromObjectCaseSensitive(job, "$schema");
+		cJSON_AddItemToObject(cJSON_GetObjectItem(c, "schemas"), "Job",
+		    job);
+	}
 	rs = cJSON_AddObjectToObject(c, "responses");
 	for (s = gen_statuses; s->code != 0; s++) {
 		if (s->code == 200)
@@ -302,6 +467,19 @@ oa_components_build(void)
 		snprintf(desc, sizeof(desc), "%s.  %s%s%s", s->reason, s->when,
 		    s->codes[0] != '\0' ? "  Codes: " : "", s->codes);
 		cJSON_AddStringToObject(r, "description", desc);
+		if (s->code == 202) {
+			h = cJSON_AddObjectToObject(r, "headers");
+			cJSON_AddItemToObject(h, "Location", oa_plain_header(
+			    "The job's status_url.", "string"));
+			cJSON_AddItemToObject(h, "Retry-After", oa_plain_header(
+			    "Seconds before the first poll.", "integer"));
+			cJSON_AddItemToObject(h, "Preference-Applied",
+			    oa_plain_header("respond-async, when it was asked "
+			    "for.", "string"));
+			cJSON_AddItemToObject(r, "content", oa_json(oa_ref(
+			    "#/components/schemas/Job"), NULL));
+			continue;
+		}
 		if (s->code == 402) {
 			h = cJSON_AddObjectToObject(r, "headers");
 			cJSON_AddItemToObject(h, "PAYMENT-REQUIRED", oa_header(
@@ -330,7 +508,7 @@ oa_components_build(void)
 int
 gen_openapi(const struct gen *g)
 {
-	cJSON	*j, *info, *srv, *paths, *pi, *op;
+	cJSON	*j, *info, *srv, *paths, *pi, *op, *svc, *docs;
 	size_t	 i;
 	int	 rc;
 	char	 desc[1024];
@@ -350,6 +528,17 @@ gen_openapi(const struct gen *g)
 	cJSON_AddStringToObject(info, "description", desc);
 	/* The catalogue's version is its date: it changes when it does. */
 	cJSON_AddStringToObject(info, "version", g->date_iso);
+	/* Service facts the payment-discovery readers look for. */
+	svc = cJSON_AddObjectToObject(j, "x-service-info");
+	cJSON_AddItemToObject(svc, "categories",
+	    cJSON_CreateStringArray((const char *[]){ "media" }, 1));
+	docs = cJSON_AddObjectToObject(svc, "docs");
+	snprintf(desc, sizeof(desc), "%s/index.html", g->cfg->public_url);
+	cJSON_AddStringToObject(docs, "homepage", desc);
+	snprintf(desc, sizeof(desc), "%s/llms.txt", g->cfg->public_url);
+	cJSON_AddStringToObject(docs, "llms", desc);
+	snprintf(desc, sizeof(desc), "%s/x402.7.html", g->cfg->public_url);
+	cJSON_AddStringToObject(docs, "apiReference", desc);
 	srv = cJSON_AddArrayToObject(j, "servers");
 	cJSON_AddItemToArray(srv, cJSON_CreateObject());
 	cJSON_AddStringToObject(cJSON_GetArrayItem(srv, 0), "url",
@@ -372,6 +561,7 @@ gen_openapi(const struct gen *g)
 		if (strcmp(method, "get") != 0)
 			cJSON_AddItemToObject(pi, "get", oa_get(ge));
 	}
+	oa_jobs(paths);
 	cJSON_AddItemToObject(j, "components", oa_components_build());
 	rc = gen_write_json(g->wwwdir, "openapi.json", j);
 	cJSON_Delete(j);

@@ -1,7 +1,7 @@
 /*
  * registry.json: every endpoint as an x402 Bazaar discovery item in the
  * discovery envelope ({x402Version, items, pagination}).  accepts is built
- * by cfg_offers() + x402_offer_v2(), the very functions behind the 402, for
+ * by x402_offers() + x402_offer_v2(), the very functions behind the 402, for
  * the price of the endpoint's default request; the bazaar extension is
  * schema_bazaar(), the one the 402 carries.
  */
@@ -15,6 +15,7 @@
 #include "gen.h"
 #include "validate/schema.h"
 #include "x402/x402_challenge.h"
+#include "x402/x402_offer.h"
 
 /* The Bazaar keeps at most 5 tags of at most 32 printable characters. */
 #define REG_MAX_TAGS	5
@@ -76,6 +77,63 @@ reg_models(const struct gen *g, const struct gen_ep *ge)
 	return arr;
 }
 
+/*
+ * How a call of this endpoint runs: "async" (never, allowed, default)
+ * and, unless never, how to ask for a job or for the synchronous answer.
+ */
+static void
+reg_job(const struct gen *g, cJSON *meta, const struct def_endpoint *ep)
+{
+	cJSON	*j;
+	char	 url[700];
+
+	cJSON_AddStringToObject(meta, "async", def_async_name(ep->async));
+	if (ep->async == DEF_ASYNC_NEVER ||
+	    (j = cJSON_AddObjectToObject(meta, "job")) == NULL)
+		return;
+	cJSON_AddStringToObject(j, "prefer", ep->async == DEF_ASYNC_DEFAULT ?
+	    "wait" : "respond-async");
+	cJSON_AddStringToObject(j, "note", ep->async == DEF_ASYNC_DEFAULT ?
+	    "Runs as a job by default: 202 Accepted with a status URL; send "
+	    "Prefer: wait for the synchronous answer." : "Send Prefer: "
+	    "respond-async to run it as a job: 202 Accepted with a status "
+	    "URL.");
+	snprintf(url, sizeof(url), "%s/jobs.7.html", g->cfg->public_url);
+	cJSON_AddStringToObject(j, "docs", url);
+}
+
+/* The job resource, once: where it lives, its states, its shape. */
+static cJSON *
+reg_jobs(const struct gen *g)
+{
+	cJSON	*j, *st;
+	char	 url[700];
+
+	if ((j = cJSON_CreateObject()) == NULL)
+		return NULL;
+	snprintf(url, sizeof(url), "%s/v1/jobs/{id}", g->cfg->public_url);
+	cJSON_AddStringToObject(j, "status", url);
+	snprintf(url, sizeof(url), "%s/v1/jobs", g->cfg->public_url);
+	cJSON_AddStringToObject(j, "list", url);
+	cJSON_AddStringToObject(j, "description", "A paid call that runs as a "
+	    "job answers 202 Accepted with the job (its status_url carries a "
+	    "token); GET it for free until it succeeded (the result and the "
+	    "settlement), failed or was cancelled (not charged); DELETE "
+	    "cancels it.  Without the token, sign in with the paying wallet "
+	    "(x402 sign-in-with-x).  The payment is settled only when the job "
+	    "succeeds (Solana: at the submit).");
+	st = cJSON_AddArrayToObject(j, "states");
+	cJSON_AddItemToArray(st, cJSON_CreateString("queued"));
+	cJSON_AddItemToArray(st, cJSON_CreateString("running"));
+	cJSON_AddItemToArray(st, cJSON_CreateString("succeeded"));
+	cJSON_AddItemToArray(st, cJSON_CreateString("failed"));
+	cJSON_AddItemToArray(st, cJSON_CreateString("cancelled"));
+	snprintf(url, sizeof(url), "%s/jobs.7.html", g->cfg->public_url);
+	cJSON_AddStringToObject(j, "docs", url);
+	cJSON_AddItemToObject(j, "schema", schema_job());
+	return j;
+}
+
 static cJSON *
 reg_item(const struct gen *g, const struct gen_ep *ge)
 {
@@ -93,7 +151,7 @@ reg_item(const struct gen *g, const struct gen_ep *ge)
 	cJSON_AddStringToObject(it, "type", "http");
 	cJSON_AddNumberToObject(it, "x402Version", 2);
 	acc = cJSON_AddArrayToObject(it, "accepts");
-	n = cfg_offers_ep(g->cfg, ge->base_amount, ge->ep->deadline, offers,
+	n = x402_offers_ep(g->cfg, ge->base_amount, ge->ep->deadline, offers,
 	    CFG_MAX_NETS);
 	for (i = 0; i < n; i++)
 		cJSON_AddItemToArray(acc, x402_offer_v2(&offers[i]));
@@ -148,6 +206,7 @@ reg_item(const struct gen *g, const struct gen_ep *ge)
 	}
 	cJSON_AddItemToObject(meta, "schema", schema_input(ep));
 	cJSON_AddItemToObject(meta, "outputSchema", schema_output(ep));
+	reg_job(g, meta, ep);
 	return it;
 }
 
@@ -206,6 +265,7 @@ gen_registry(const struct gen *g)
 		cJSON_AddItemToObject(j, "unavailable", down);
 	else
 		cJSON_Delete(down);
+	cJSON_AddItemToObject(j, "jobs", reg_jobs(g));
 	rc = gen_write_json(g->wwwdir, "registry.json", j);
 	cJSON_Delete(j);
 	return rc;

@@ -15,7 +15,10 @@
 
 #include "basics/cfg.h"
 #include "basics/def.h"
+#include "basics/err.h"
+#include "basics/hex.h"
 #include "gen.h"
+#include "x402/evm/x402_wallet_cfg.h"
 #include "providers/route.h"
 #include "validate/schema.h"
 
@@ -28,6 +31,11 @@ const struct gen_status gen_statuses[] = {
 	  "The work is done and paid for: the body is the OUTPUT object and "
 	  "the PAYMENT-RESPONSE (v2) and X-PAYMENT-RESPONSE (v1) headers carry "
 	  "the settlement." },
+	{ 202, "Accepted", "",
+	  "The call runs as a job (Prefer: respond-async, or the endpoint's "
+	  "default): the body is the job, Location its status_url; GET it "
+	  "(free) until it succeeded (the OUTPUT object and the settlement), "
+	  "failed or was cancelled (not charged).  See jobs(7)." },
 	{ 400, "Bad Request", "invalid_json, missing_field, invalid_type, "
 	  "invalid_value, out_of_range, too_long, unknown_field, "
 	  "duplicate_field, unsupported_parameter, model_retired, "
@@ -415,6 +423,7 @@ gen_param_type(const struct def_param *p)
 	case DEF_BOOLEAN:
 		return "boolean";
 	case DEF_URL:
+	case DEF_WEBHOOK:
 		return "string (URL)";
 	default:
 		return "string";
@@ -460,6 +469,9 @@ gen_param_rules(const struct def_param *p, int with_enum, char *buf,
 	buf[0] = '\0';
 	if (p->type == DEF_URL)
 		gen_cat(buf, sz, "http(s) URL, fetched by the server");
+	if (p->type == DEF_WEBHOOK)
+		gen_cat(buf, sz, "http(s) URL the server POSTs the job's "
+		    "status to, never fetched");
 	if (p->has_range) {
 		gen_num(p->min, a, sizeof(a));
 		gen_num(p->max, b, sizeof(b));
@@ -635,6 +647,49 @@ gen_any_svm(const struct gen *g)
 }
 
 int
+gen_wallet_note(const struct gen *g, char *out, size_t sz)
+{
+	const struct cfg_net		*n;
+	struct x402_wallet_factories	 fl;
+	struct sf_err			 err;
+	char				 a[HEX_ADDR_STRLEN];
+	size_t				 i, j, len;
+
+	len = (size_t)snprintf(out, sz, "Contract wallets pay too: an "
+	    "ERC-1271 smart account signs the same EIP-3009 authorization as "
+	    "the wallet verifies it (its own format: the signature need not "
+	    "be 65 bytes), and the signature is proven before any work, on "
+	    "chain where this server reads the network's RPC, else by the "
+	    "facilitator.  A wallet not deployed yet wraps its signature per "
+	    "ERC-6492, and is deployed when the payment settles, through a "
+	    "factory allowed here:");
+	for (i = 0; i < g->cfg->nnets && len < sz; i++) {
+		n = &g->cfg->nets[i];
+		if (n->svm)
+			continue;
+		len += (size_t)snprintf(out + len, sz - len, "%s %s (%s):",
+		    i == 0 ? "" : ";", n->network_v1[0] ? n->network_v1 :
+		    n->network, n->rpc_url[0] ? "proven on chain" :
+		    "proven by the facilitator");
+		sf_err_clear(&err);
+		if (x402_wallet_factories_for(g->cfg, n->network, &fl,
+		    &err) == -1 || fl.n == 0)
+			fl.n = 0;
+		for (j = 0; j < fl.n && len < sz; j++) {
+			hex_eip55(fl.addr[j], a);
+			len += (size_t)snprintf(out + len, sz - len, "%s %s",
+			    j == 0 ? "" : ",", a);
+		}
+		if (fl.n == 0 && len < sz)
+			len += (size_t)snprintf(out + len, sz - len, " no "
+			    "factory (wallets not deployed are refused)");
+	}
+	if (len < sz)
+		snprintf(out + len, sz - len, ".");
+	return g->cfg->any_evm;
+}
+
+int
 gen_model_usable(const struct gen *g, const struct gen_ep *ge,
     const struct def_model *m, char *why, size_t sz)
 {
@@ -730,4 +785,31 @@ gen_offline_note(const struct gen *g, const struct gen_ep *ge, char *buf,
 		return 1;
 	}
 	return 0;
+}
+
+/* mkdir -p: the output directories may be new trees (golden-update). */
+int
+gen_mkdir(const char *d)
+{
+	char	 buf[1024], *p;
+
+	if (snprintf(buf, sizeof(buf), "%s", d) >= (int)sizeof(buf)) {
+		fprintf(stderr, "sf-gen: %s: path too long\n", d);
+		return -1;
+	}
+	for (p = buf + 1; ; p++) {
+		if (*p != '/' && *p != '\0')
+			continue;
+		int last = *p == '\0';
+
+		*p = '\0';
+		if (mkdir(buf, 0755) == -1 && errno != EEXIST) {
+			fprintf(stderr, "sf-gen: %s: %s\n", buf,
+			    strerror(errno));
+			return -1;
+		}
+		if (last)
+			return 0;
+		*p = '/';
+	}
 }

@@ -5,10 +5,12 @@
 #	make registry-test	golden files, mandoc lint (part of test)
 #	make golden-update	rewrite tests/golden/expected/ after a
 #				deliberate change; review the diff
+#	make paywall		rebuild registry/paywall/dist/pay.js, the
+#				pages' pay-and-run script (npm ci + esbuild)
+#	make paywall-check	a rebuild equals the committed bundle (test)
 
 GEN_SRC		= $(wildcard registry/gen_*.c)
 GEN_OBJ		= $(GEN_SRC:registry/%.c=$(B)/gen/%.o)
-GEN_DEPS	= registry/gen.h $(SHARED_HDR)
 GOLD_SRC	= $(wildcard tests/golden/defs/*.c)
 GOLD_STEMS	= $(GOLD_SRC:tests/golden/defs/%.c=%)
 GOLD_OBJ	= $(GOLD_STEMS:%=$(B)/golden/%.o)
@@ -20,28 +22,28 @@ GOLD_EPOCH	= 1767225600
 # definitions writes the same bytes (SOURCE_DATE_EPOCH overrides).
 PAGES_EPOCH	= $(or $(SOURCE_DATE_EPOCH),$(shell stat -c %Y $(EP_SRC) | sort -n | tail -n 1))
 
-$(B)/gen/%.o: registry/%.c $(GEN_DEPS)
+$(B)/gen/%.o: registry/%.c $(B)/gen/%.d
 	@mkdir -p $(dir $@)
-	$(CC) $(SF_CFLAGS) -Iregistry $(CFLAGS) -c -o $@ $<
+	$(CC) $(SF_CFLAGS) -Iregistry $(DEPFLAGS) $(CFLAGS) -c -o $@ $<
 
 $(B)/bin/sf-gen: registry/sf-gen.c $(GEN_OBJ) $(LIBS)
 	@mkdir -p $(dir $@)
-	$(CC) $(SF_CFLAGS) -Iregistry $(CFLAGS) -o $@ registry/sf-gen.c \
+	$(CC) $(SF_CFLAGS) -Iregistry $(DEPLINK) $(CFLAGS) -o $@ registry/sf-gen.c \
 	    $(GEN_OBJ) -Wl,--start-group $(LIBS) -Wl,--end-group $(LDLIBS)
 
 # make run serves these; the payee and port are decided as etc/run.sh does.
-pages: $(B)/bin/sf-gen $(B)/bin/sf-devwallet registry/style.css
+pages: $(B)/bin/sf-gen $(B)/bin/sf-devwallet registry/style.css $(PAYWALL_JS)
 	SYNTHFORGE_PORT="$${SYNTHFORGE_PORT:-$(PORT)}" \
 	SF_DEVWALLET="$(CURDIR)/var/dev-wallet.key" \
 	    sh registry/pages.sh $(B)/bin/sf-gen manpages www \
 	    -s registry/style.css -t "$(PAGES_EPOCH)"
 
-all: pages
+# `all` (in the Makefile) makes pages.
 
 # --- the generator built a second time, on the fixture definitions ---
-$(B)/golden/%.o: tests/golden/defs/%.c shared/basics/def.h
+$(B)/golden/%.o: tests/golden/defs/%.c $(B)/golden/%.d
 	@mkdir -p $(dir $@)
-	$(CC) $(SF_CFLAGS) $(CFLAGS) -c -o $@ $<
+	$(CC) $(SF_CFLAGS) $(DEPFLAGS) $(CFLAGS) -c -o $@ $<
 
 $(B)/golden/def_table.c: $(GOLD_SRC) registry/registry.mk
 	@mkdir -p $(dir $@)
@@ -52,18 +54,18 @@ $(B)/golden/def_table.c: $(GOLD_SRC) registry/registry.mk
 	  for s in $(GOLD_STEMS); do echo "	{ &ep_$$s, \"$$s\" },"; done; \
 	  echo '	{ NULL, NULL }'; echo '};'; } > $@
 
-$(B)/golden/def_table.o: $(B)/golden/def_table.c
-	$(CC) $(SF_CFLAGS) $(CFLAGS) -c -o $@ $<
+$(B)/golden/def_table.o: $(B)/golden/def_table.c $(B)/golden/def_table.d
+	$(CC) $(SF_CFLAGS) $(DEPFLAGS) $(CFLAGS) -c -o $@ $<
 
 $(B)/golden/sf-gen: registry/sf-gen.c $(GEN_OBJ) $(GOLD_OBJ) $(B)/golden/def_table.o $(B)/libsf.a
-	$(CC) $(SF_CFLAGS) -Iregistry $(CFLAGS) -o $@ registry/sf-gen.c \
+	$(CC) $(SF_CFLAGS) -Iregistry $(DEPLINK) $(CFLAGS) -o $@ registry/sf-gen.c \
 	    $(GEN_OBJ) $(GOLD_OBJ) $(B)/golden/def_table.o $(B)/libsf.a $(LDLIBS)
 
 golden-update: $(B)/golden/sf-gen
 	rm -rf tests/golden/expected
 	$(GOLD_ENV) $(B)/golden/sf-gen -t $(GOLD_EPOCH) -s registry/style.css \
 	    -m tests/golden/expected/man -w tests/golden/expected/www
-	rm -f tests/golden/expected/www/style.css
+	rm -f tests/golden/expected/www/style.css tests/golden/expected/www/pay.js
 
 registry-test: $(B)/golden/sf-gen pages
 	@sh tests/golden/run.sh $(B)/golden/sf-gen $(GOLD_EPOCH)
@@ -71,4 +73,26 @@ registry-test: $(B)/golden/sf-gen pages
 	@cd manpages && mandoc -T lint -W style *.1 *.7 && echo "ok - lint manpages/"
 
 
-.PHONY: pages golden-update registry-test
+# --- the pages' pay-and-run script -------------------------------------
+# The official x402 client bundled for the browser, from its own
+# package.json and lockfile (what ships to browsers is pinned apart from
+# the test tooling).  The bundle is committed, so make run needs no npm;
+# paywall-check proves it is what the sources and the lockfile build.
+PAYWALL		= registry/paywall
+PAYWALL_JS	= $(PAYWALL)/dist/pay.js
+
+$(PAYWALL)/node_modules/.installed: $(PAYWALL)/package.json $(PAYWALL)/package-lock.json
+	cd $(PAYWALL) && $(NPM) ci
+	touch $@
+
+paywall: $(PAYWALL)/node_modules/.installed
+	cd $(PAYWALL) && node build.mjs dist/pay.js
+
+paywall-check: $(PAYWALL)/node_modules/.installed
+	@tmp=$$(mktemp -d "$${TMPDIR:-/tmp}/sf-paywall.XXXXXX") && \
+	  (cd $(PAYWALL) && node build.mjs "$$tmp/pay.js") && \
+	  if cmp -s $(PAYWALL_JS) "$$tmp/pay.js"; then \
+	    echo "ok - $(PAYWALL_JS) equals a rebuild from src/ and the lockfile"; rm -rf "$$tmp"; \
+	  else echo "not ok - $(PAYWALL_JS) differs from a rebuild: run make paywall and commit it"; rm -rf "$$tmp"; exit 1; fi
+
+.PHONY: pages golden-update registry-test paywall paywall-check

@@ -3,9 +3,11 @@
  * table and the configuration (the one the endpoints load, so prices,
  * networks, payTo and URLs match their 402s).
  *
- *	sf-gen [-m MANDIR] [-s STYLESHEET] [-w WWWDIR] [-t EPOCH]
+ *	sf-gen [-j SCRIPT] [-m MANDIR] [-s STYLESHEET] [-w WWWDIR] [-t EPOCH]
  *
- * STYLESHEET (default registry/style.css) is copied to WWWDIR/style.css.
+ * STYLESHEET (default registry/style.css) is copied to WWWDIR/style.css,
+ * SCRIPT (default registry/paywall/dist/pay.js, the pay-and-run form's
+ * bundle) to WWWDIR/pay.js.
  * EPOCH (else $SOURCE_DATE_EPOCH, else now) dates the pages and
  * registry.json's lastUpdated, so the same inputs give the same bytes.
  */
@@ -13,7 +15,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -155,33 +156,6 @@ gen_price_per_ok(const struct def_endpoint *ep)
 	return -1;
 }
 
-/* mkdir -p: the output directories may be new trees (golden-update). */
-static int
-gen_mkdir(const char *d)
-{
-	char	 buf[1024], *p;
-
-	if (snprintf(buf, sizeof(buf), "%s", d) >= (int)sizeof(buf)) {
-		fprintf(stderr, "sf-gen: %s: path too long\n", d);
-		return -1;
-	}
-	for (p = buf + 1; ; p++) {
-		if (*p != '/' && *p != '\0')
-			continue;
-		int last = *p == '\0';
-
-		*p = '\0';
-		if (mkdir(buf, 0755) == -1 && errno != EEXIST) {
-			fprintf(stderr, "sf-gen: %s: %s\n", buf,
-			    strerror(errno));
-			return -1;
-		}
-		if (last)
-			return 0;
-		*p = '/';
-	}
-}
-
 static long long
 gen_epoch(const char *arg)
 {
@@ -213,8 +187,12 @@ main(int argc, char *argv[])
 	g.mandir = "manpages";
 	g.wwwdir = "www";
 	g.style = "registry/style.css";
-	while ((ch = getopt(argc, argv, "m:s:t:w:")) != -1)
+	g.script = "registry/paywall/dist/" GEN_PAY_JS;
+	while ((ch = getopt(argc, argv, "j:m:s:t:w:")) != -1)
 		switch (ch) {
+		case 'j':
+			g.script = optarg;
+			break;
 		case 'm':
 			g.mandir = optarg;
 			break;
@@ -286,6 +264,8 @@ main(int argc, char *argv[])
 		goto out;
 	if (gen_man(&g) == -1 || gen_site(&g) == -1 ||
 	    gen_copy(g.style, g.wwwdir, "style.css") == -1 ||
+	    gen_copy(g.script, g.wwwdir, GEN_PAY_JS) == -1 ||
+	    gen_wellknown(&g) == -1 ||
 	    gen_markdown(&g) == -1 || gen_llms(&g) == -1 ||
 	    gen_registry(&g) == -1 || gen_openapi(&g) == -1)
 		goto out;
@@ -295,7 +275,7 @@ out:
 	cfg_free(c);
 	return rc;
 usage:
-	fprintf(stderr, "usage: sf-gen [-m MANDIR] [-s STYLESHEET] "
-	    "[-w WWWDIR] [-t EPOCH]\n");
+	fprintf(stderr, "usage: sf-gen [-j SCRIPT] [-m MANDIR] "
+	    "[-s STYLESHEET] [-w WWWDIR] [-t EPOCH]\n");
 	return 2;
 }

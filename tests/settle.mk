@@ -1,18 +1,14 @@
 # Settlement, ledger and local-chain harness; included by the top Makefile.
 #
 
+# synthforge-ctl is built by the Makefile's bin/ rule; both programs are
+# listed there (PROGRAMS, DRIVER_BIN).
 SETTLE_BIN	= $(B)/bin/synthforge-ctl $(B)/tests/settle_driver
 SETTLE_UNITS	= ledger rlp facilitator settle_direct
 
-all: $(SETTLE_BIN)
-
-$(B)/bin/synthforge-ctl: bin/synthforge-ctl.c $(LIBS)
-	@mkdir -p $(dir $@)
-	$(CC) $(SF_CFLAGS) $(CFLAGS) -o $@ $< -Wl,--start-group $(LIBS) -Wl,--end-group $(LDLIBS)
-
 $(B)/tests/settle_driver: tests/drivers/settle_driver.c $(LIBS)
 	@mkdir -p $(dir $@)
-	$(CC) $(SF_CFLAGS) $(CFLAGS) -o $@ $< -Wl,--start-group $(LIBS) -Wl,--end-group $(LDLIBS)
+	$(CC) $(SF_CFLAGS) $(DEPLINK) $(CFLAGS) -o $@ $< -Wl,--start-group $(LIBS) -Wl,--end-group $(LDLIBS)
 
 # Only this part's unit tests, under ASan/UBSan (same tree as asan-unit).
 settle-asan:

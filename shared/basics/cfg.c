@@ -34,9 +34,14 @@ cfg_get(const struct cfg *c, const char *key)
 {
 	char		 env[160];
 	const char	*v;
-	size_t		 i;
+	size_t		 i, n = strlen(key);
 
-	snprintf(env, sizeof(env), "SYNTHFORGE_%s", key);
+	/* Called several times per request: no snprintf (str.h). */
+	if (n + sizeof("SYNTHFORGE_") > sizeof(env))
+		n = sizeof(env) - sizeof("SYNTHFORGE_");
+	memcpy(env, "SYNTHFORGE_", sizeof("SYNTHFORGE_") - 1);
+	memcpy(env + sizeof("SYNTHFORGE_") - 1, key, n);
+	env[sizeof("SYNTHFORGE_") - 1 + n] = '\0';
 	if ((v = getenv(env)) != NULL)
 		return v;
 	if (cfg_plain_env_ok(key) && (v = getenv(key)) != NULL)
@@ -228,6 +233,109 @@ cfg_net_get(const struct cfg *c, const char *key, const struct cfg_net *n,
 	return NULL;
 }
 
+/*
+ * Whether a per-network key is given at all, "" included (an empty value
+ * turns a default off): KEY_<v1 name>, KEY_<chain id> (EVM), then KEY
+ * when only is set; the first one given wins.  1 with *v, or 0.
+ */
+static int
+cfg_net_given(const struct cfg *c, const char *key, const struct cfg_net *n,
+    int only, const char **v)
+{
+	char	 k[128];
+	size_t	 i;
+
+	if (n->network_v1[0] != '\0') {
+		snprintf(k, sizeof(k), "%s_%s", key, n->network_v1);
+		for (i = strlen(key) + 1; k[i] != '\0'; i++)
+			k[i] = k[i] == '-' ? '_' : (char)toupper((unsigned char)k[i]);
+		if ((*v = cfg_get(c, k)) != NULL)
+			return 1;
+	}
+	snprintf(k, sizeof(k), "%s_%llu", key, n->chain_id);
+	if (!n->svm && (*v = cfg_get(c, k)) != NULL)
+		return 1;
+	return only && (*v = cfg_get(c, key)) != NULL;
+}
+
+/*
+ * The network's public endpoint: RPC_DEFAULTS "" or "on" the built-in one
+ * (net.h), "off" none, or a list of network=url items that replace the
+ * built-in endpoint of those networks (the tests point one at a local
+ * chain).  The whole list is checked on every call.  0, or -1 with err.
+ */
+static int
+cfg_rpc_default(const struct cfg *c, struct cfg_net *n, const char *builtin,
+    struct sf_err *err)
+{
+	const char	*list = cfg_get_or(c, "RPC_DEFAULTS", "on"), *p;
+	const char	*use = builtin;
+	char		 item[640], caip[48], *eq, *name, *url;
+	struct net_info	 ni;
+	size_t		 len;
+
+	n->rpc_src = CFG_RPC_OFF;
+	if (strcmp(list, "off") == 0)
+		return 0;
+	for (p = strcmp(list, "on") == 0 ? "" : list; *p != '\0'; p += len) {
+		p += strspn(p, ", ");
+		if ((len = strcspn(p, ", ")) == 0)
+			break;
+		snprintf(item, sizeof(item), "%.*s", (int)len, p);
+		name = item;
+		if ((eq = strchr(item, '=')) == NULL || len >= sizeof(item))
+			return sf_err_set(err, 500, "config_invalid",
+			    "RPC_DEFAULTS", "RPC_DEFAULTS: \"%.80s\" is not "
+			    "network=url (or set on or off)", item);
+		*eq = '\0';
+		url = eq + 1;
+		if (net_lookup(name, &ni) == -1)
+			return sf_err_set(err, 500, "config_invalid",
+			    "RPC_DEFAULTS", "RPC_DEFAULTS: unknown network "
+			    "\"%.48s\"", name);
+		if (!cfg_is_http_url(url) || strlen(url) >= sizeof(n->rpc_url))
+			return sf_err_set(err, 500, "config_invalid",
+			    "RPC_DEFAULTS", "RPC_DEFAULTS: the URL for %.48s "
+			    "must be an http(s) URL", name);
+		net_caip2(&ni, caip, sizeof(caip));
+		if (strcmp(caip, n->network) == 0)
+			use = p + (url - item);
+	}
+	if (use == NULL) {
+		n->rpc_src = CFG_RPC_NONE;
+		return 0;
+	}
+	len = use == builtin ? strlen(use) : strcspn(use, ", ");
+	snprintf(n->rpc_url, sizeof(n->rpc_url), "%.*s", (int)len, use);
+	n->rpc_src = CFG_RPC_DEFAULT;
+	return 0;
+}
+
+/*
+ * The chain reads of one network (cfg.h, struct cfg_net rpc_url): its
+ * RPC_URL* key (only: the plain one too), else its public endpoint.
+ */
+static int
+cfg_net_rpc(const struct cfg *c, struct cfg_net *n, int only,
+    const char *builtin, struct sf_err *err)
+{
+	const char	*v;
+
+	n->rpc_url[0] = '\0';
+	if (!cfg_net_given(c, "RPC_URL", n, only, &v))
+		return cfg_rpc_default(c, n, builtin, err);
+	n->rpc_src = CFG_RPC_OFF;
+	if (*v == '\0')
+		return 0;
+	if (!cfg_is_http_url(v) || strlen(v) >= sizeof(n->rpc_url))
+		return sf_err_set(err, 500, "config_invalid", "RPC_URL",
+		    "the RPC URL for %s must be an http(s) URL (or empty: "
+		    "none)", n->network);
+	snprintf(n->rpc_url, sizeof(n->rpc_url), "%s", v);
+	n->rpc_src = CFG_RPC_SET;
+	return 0;
+}
+
 /* An optional per-network http(s) URL into dst. */
 static int
 cfg_net_url(const struct cfg *c, const char *key, const struct cfg_net *n,
@@ -251,7 +359,8 @@ cfg_net_url(const struct cfg *c, const char *key, const struct cfg_net *n,
  * the per-network keys count: the plain ones are EVM addresses.
  */
 static int
-cfg_svm_net(struct cfg *c, struct cfg_net *n, struct sf_err *err)
+cfg_svm_net(struct cfg *c, struct cfg_net *n, const char *builtin,
+    struct sf_err *err)
 {
 	const char	*v;
 
@@ -274,9 +383,14 @@ cfg_svm_net(struct cfg *c, struct cfg_net *n, struct sf_err *err)
 	snprintf(n->pay_to, sizeof(n->pay_to), "%s", v);
 	if (cfg_net_url(c, "FACILITATOR_URL", n, n->facilitator_url,
 	    sizeof(n->facilitator_url), err) == -1 ||
-	    cfg_net_url(c, "RPC_URL", n, n->rpc_url, sizeof(n->rpc_url),
-	    err) == -1)
+	    cfg_net_rpc(c, n, 0, builtin, err) == -1 ||
+	    cfg_net_url(c, "PAGES_RPC_URL", n, n->pages_rpc_url,
+	    sizeof(n->pages_rpc_url), err) == -1)
 		return -1;
+	if (n->pages_rpc_url[0] == '\0')
+		snprintf(n->pages_rpc_url, sizeof(n->pages_rpc_url), "%s",
+		    n->mainnet ? "https://api.mainnet-beta.solana.com" :
+		    "https://api.devnet.solana.com");
 	if (n->mainnet)
 		c->any_mainnet_svm = 1;
 	return 0;
@@ -289,7 +403,7 @@ cfg_networks(struct cfg *c, struct sf_err *err)
 	char		 tmp[512], *tok, *save = NULL;
 	struct net_info	 ni;
 	struct cfg_net	*n;
-	const char	*v;
+	const char	*v, *rpc[CFG_MAX_NETS];
 	size_t		 i, j;
 
 	if (strlen(list) >= sizeof(tmp))
@@ -326,6 +440,7 @@ cfg_networks(struct cfg *c, struct sf_err *err)
 		    ni.usdc_name ? ni.usdc_name : "");
 		snprintf(n->asset_version, sizeof(n->asset_version), "%s",
 		    ni.usdc_version ? ni.usdc_version : "");
+		rpc[c->nnets] = ni.rpc;
 		c->nnets++;
 	}
 	if (c->nnets == 0)
@@ -334,7 +449,7 @@ cfg_networks(struct cfg *c, struct sf_err *err)
 	for (i = 0; i < c->nnets; i++) {
 		n = &c->nets[i];
 		if (n->svm) {
-			if (cfg_svm_net(c, n, err) == -1)
+			if (cfg_svm_net(c, n, rpc[i], err) == -1)
 				return -1;
 			continue;
 		}
@@ -369,14 +484,8 @@ cfg_networks(struct cfg *c, struct sf_err *err)
 			    "%s is unknown: set ASSET_NAME_%llu and "
 			    "ASSET_VERSION_%llu", n->network, n->chain_id,
 			    n->chain_id);
-		if ((v = cfg_net_get(c, "RPC_URL", n, c->nnets == 1)) != NULL) {
-			if (!cfg_is_http_url(v) ||
-			    strlen(v) >= sizeof(n->rpc_url))
-				return sf_err_set(err, 500, "config_invalid",
-				    "RPC_URL", "the RPC URL for %s must be an "
-				    "http(s) URL", n->network);
-			snprintf(n->rpc_url, sizeof(n->rpc_url), "%s", v);
-		}
+		if (cfg_net_rpc(c, n, c->nnets == 1, rpc[i], err) == -1)
+			return -1;
 		c->any_evm = 1;
 		if (n->mainnet)
 			c->any_mainnet = 1;
@@ -384,7 +493,7 @@ cfg_networks(struct cfg *c, struct sf_err *err)
 	return 0;
 }
 
-/* The money-path keys (README "The money path"). */
+/* The money-path keys (docs/money-path.md). */
 static int
 cfg_money_path(struct cfg *c, struct sf_err *err)
 {
@@ -404,6 +513,9 @@ cfg_money_path(struct cfg *c, struct sf_err *err)
 	    err) == -1)
 		return -1;
 	c->settle_first_above = u;
+	if (cfg_uint(c, "RPC_TIMEOUT_MS", 2000, 100, 60000, &u, err) == -1)
+		return -1;
+	c->rpc_timeout_ms = (long)u;
 	v = cfg_get_or(c, "SETTLE_FIRST", "");
 	if (strspn(v, "abcdefghijklmnopqrstuvwxyz0123456789-_, ") != strlen(v))
 		return sf_err_set(err, 500, "config_invalid", "SETTLE_FIRST",
@@ -533,91 +645,38 @@ fail:
 	return NULL;
 }
 
-size_t
-cfg_offers(const struct cfg *c, const char *amount, struct x402_offer *out,
-    size_t max)
+const struct cfg_net *
+cfg_net_for(const struct cfg *c, const char *network)
 {
 	size_t	 i;
 
-	for (i = 0; i < c->nnets && i < max; i++) {
-		memset(&out[i], 0, sizeof(out[i]));
-		snprintf(out[i].scheme, sizeof(out[i].scheme), "exact");
-		snprintf(out[i].network, sizeof(out[i].network), "%s",
-		    c->nets[i].network);
-		snprintf(out[i].network_v1, sizeof(out[i].network_v1), "%s",
-		    c->nets[i].network_v1);
-		out[i].chain_id = c->nets[i].chain_id;
-		snprintf(out[i].amount, sizeof(out[i].amount), "%s", amount);
-		snprintf(out[i].asset, sizeof(out[i].asset), "%s",
-		    c->nets[i].asset);
-		snprintf(out[i].pay_to, sizeof(out[i].pay_to), "%s",
-		    c->nets[i].svm ? c->nets[i].pay_to : c->pay_to);
-		out[i].svm = c->nets[i].svm;
-		out[i].decimals = c->nets[i].decimals;
-		out[i].max_timeout = c->max_timeout;
-		snprintf(out[i].name, sizeof(out[i].name), "%s",
-		    c->nets[i].asset_name);
-		snprintf(out[i].version, sizeof(out[i].version), "%s",
-		    c->nets[i].asset_version);
-		out[i].mainnet = c->nets[i].mainnet;
-	}
-	return i;
-}
-
-unsigned
-cfg_window(const struct cfg *c, unsigned deadline)
-{
-	return deadline + c->settle_margin;
-}
-
-size_t
-cfg_offers_ep(const struct cfg *c, const char *amount, unsigned deadline,
-    struct x402_offer *out, size_t max)
-{
-	size_t		 i, n;
-	unsigned	 w;
-
-	n = cfg_offers(c, amount, out, max);
-	w = cfg_window(c, deadline) + CFG_SIGN_SLACK;
-	for (i = 0; i < n; i++)
-		if (deadline > 0 && out[i].max_timeout < w)
-			out[i].max_timeout = w;
-	return n;
-}
-
-int
-cfg_settle_first(const struct cfg *c, const char *endpoint,
-    const char *amount)
-{
-	const char		*list = cfg_get_or(c, "SETTLE_FIRST", "");
-	const char		*p;
-	size_t			 n = strlen(endpoint);
-	unsigned long long	 a;
-	char			*end;
-
-	for (p = list; *p != '\0'; p += strcspn(p, ", ")) {
-		p += strspn(p, ", ");
-		if ((strncmp(p, endpoint, n) == 0 && strchr(", ", p[n]) != NULL)
-		    || (strncmp(p, "all", 3) == 0 && strchr(", ", p[3]) != NULL))
-			return 1;
-	}
-	if (amount == NULL || c->settle_first_above == 0)
-		return 0;
-	errno = 0;
-	a = strtoull(amount, &end, 10);
-	/* Longer than 64 bits is above any threshold. */
-	return errno == ERANGE || (*end == '\0' && a > c->settle_first_above);
+	for (i = 0; c != NULL && network != NULL && i < c->nnets; i++)
+		if (strcmp(c->nets[i].network, network) == 0)
+			return &c->nets[i];
+	return NULL;
 }
 
 const char *
 cfg_rpc_for(const struct cfg *c, const char *network)
 {
-	size_t	 i;
+	const struct cfg_net	*n = cfg_net_for(c, network);
 
-	for (i = 0; i < c->nnets; i++)
-		if (strcmp(c->nets[i].network, network) == 0)
-			return c->nets[i].rpc_url[0] ? c->nets[i].rpc_url : NULL;
-	return NULL;
+	return n != NULL && n->rpc_url[0] != '\0' ? n->rpc_url : NULL;
+}
+
+const char *
+cfg_rpc_src_name(enum cfg_rpc s)
+{
+	switch (s) {
+	case CFG_RPC_SET:
+		return "configured";
+	case CFG_RPC_DEFAULT:
+		return "default";
+	case CFG_RPC_OFF:
+		return "off";
+	default:
+		return "none";
+	}
 }
 
 /* --- start-up checks for keys read outside cfg_load (cfg.h) ------------ */

@@ -10,30 +10,50 @@
 
 #include <stddef.h>
 
-#include "basics/x402_offer.h"
-
 struct sf_err;
 
 #define CFG_MAX_NETS	4
+/* An address as configured: 0x + 40 hex, or base58 of 32 bytes. */
+#define CFG_ADDR	48
+
+/* Where a network's chain reads come from (cfg_net.rpc_src). */
+enum cfg_rpc {
+	CFG_RPC_NONE = 0,	/* no RPC_URL* key and no public endpoint known */
+	CFG_RPC_SET,		/* RPC_URL_<NET>, RPC_URL_<id>, or RPC_URL when
+				   one network is served */
+	CFG_RPC_DEFAULT,	/* the network's public endpoint (net.h), or
+				   the one RPC_DEFAULTS names for it */
+	CFG_RPC_OFF,		/* turned off: that key set to "", or
+				   RPC_DEFAULTS=off */
+};
 
 struct cfg_net {
 	int		svm;		/* a Solana network */
 	char		network[48];	/* CAIP-2 */
 	char		network_v1[32];	/* "" when v1 has no name for it */
 	unsigned long long chain_id;
-	char		asset[X402_OFFER_ADDR];
+	char		asset[CFG_ADDR];
 	char		asset_name[64];
 	char		asset_version[16];
 	int		mainnet;
-	/* JSON-RPC of this chain (RPC_URL_<NET>, RPC_URL_<id>, or RPC_URL
-	   when only one network is served); "" = none: settleability is then
-	   proven through the facilitator's /verify.  May embed an API key.
-	   Solana: RPC_URL_<NET> only. */
+	/* JSON-RPC of this chain for reads (the proof before work, the
+	   reconciliation of a settlement): RPC_URL_<NET>, RPC_URL_<id>, or
+	   RPC_URL when only one network is served (Solana: RPC_URL_<NET>
+	   only); none of them set: the network's public endpoint unless
+	   RPC_DEFAULTS=off; a key set to "" turns it off.  "" = none:
+	   settleability is then proven by the facilitator's /verify.  May
+	   embed an API key: never logged.  Never used to send a transaction
+	   unless configured (SETTLE=direct takes RPC_URL itself). */
 	char		rpc_url[512];
+	enum cfg_rpc	rpc_src;
 	/* Solana: PAY_TO_<NET>, FACILITATOR_URL_<NET>, the mint's decimals. */
-	char		pay_to[X402_OFFER_ADDR];
+	char		pay_to[CFG_ADDR];
 	char		facilitator_url[512];	/* "" = FACILITATOR_URL */
 	unsigned	decimals;
+	/* Solana: the public JSON-RPC the pages' pay-and-run form uses from
+	   the buyer's browser (PAGES_RPC_URL_<NET>, else the cluster's own
+	   public endpoint); never rpc_url, which may carry an API key. */
+	char		pages_rpc_url[512];
 };
 
 struct cfg {
@@ -56,7 +76,7 @@ struct cfg {
 	unsigned	 workers_max;
 	unsigned	 workers_idle;		/* seconds */
 	int		 any_mainnet;
-	/* The money path (README "The money path"). */
+	/* The money path (docs/money-path.md). */
 	unsigned	 settle_margin;		/* SETTLE_MARGIN: seconds kept for
 						   settlement after the work */
 	unsigned	 settle_retry;		/* SETTLE_RETRY: seconds spent
@@ -66,10 +86,10 @@ struct cfg {
 						   units; 0 = off */
 	int		 any_mainnet_svm;
 	int		 any_evm;	/* PAY_TO is needed */
+	/* RPC_TIMEOUT_MS: the whole proof before work on chain, ms; past
+	   it the facilitator's /verify decides. */
+	long		 rpc_timeout_ms;
 };
-
-/* Seconds of headroom the offered window adds for the client's signing. */
-#define CFG_SIGN_SLACK	60
 
 /*
  * Load path (NULL = $SYNTHFORGE_CONFIG, else etc/synthforge.conf if it
@@ -82,36 +102,16 @@ void		 cfg_free(struct cfg *);
 const char	*cfg_get(const struct cfg *, const char *key);
 /* Same with a default. */
 const char	*cfg_get_or(const struct cfg *, const char *key, const char *def);
-/*
- * Our offers for one price: one per configured network.  Returns count.
- * maxTimeoutSeconds is MAX_TIMEOUT (no endpoint deadline known).  Solana
- * offers come without extra.feePayer (it is the facilitator's, see
- * x402/svm/svm_fee_payer.h): the caller fills it or drops the offer.
- */
-size_t		 cfg_offers(const struct cfg *, const char *amount,
-		    struct x402_offer *out, size_t max);
-/*
- * The same for an endpoint whose work takes up to deadline seconds:
- * maxTimeoutSeconds = max(MAX_TIMEOUT, cfg_window(deadline) +
- * CFG_SIGN_SLACK), so an official client's validBefore (now +
- * maxTimeoutSeconds) covers the work and the settlement after it.
- */
-size_t		 cfg_offers_ep(const struct cfg *, const char *amount,
-		    unsigned deadline, struct x402_offer *out, size_t max);
-/* Seconds a payment must stay valid to be worked on: deadline + SETTLE_MARGIN. */
-unsigned	 cfg_window(const struct cfg *, unsigned deadline);
-/*
- * Settle before the work?  SETTLE_FIRST lists endpoint names (or "all");
- * SETTLE_FIRST_ABOVE settles first when the price (atomic units, decimal)
- * exceeds it.  amount NULL: only the list counts.  1 yes, 0 no.
- */
-int		 cfg_settle_first(const struct cfg *, const char *endpoint,
-		    const char *amount);
-/* The RPC URL for a CAIP-2 network, NULL when none is configured. */
+/* The RPC URL for reads on a CAIP-2 network (configured or its public
+   default: cfg_net.rpc_url), NULL when it has none. */
 const char	*cfg_rpc_for(const struct cfg *, const char *network);
+/* The network served under a CAIP-2 id, NULL if none. */
+const struct cfg_net *cfg_net_for(const struct cfg *, const char *network);
+/* "configured", "default", "off", "none". */
+const char	*cfg_rpc_src_name(enum cfg_rpc);
 
 /*
- * Start-up checks (README "Configuration"): each module that reads a key
+ * Start-up checks (docs/configuration.md): each module that reads a key
  * outside cfg_load exports a <module>_check_cfg built on these, so a bad
  * value stops start-up with a message naming the key.  All return 0, or -1
  * with err (500 config_invalid / config_missing, field = the key).

@@ -91,3 +91,16 @@ def_usd(uint64_t atomic, char *buf, unsigned long sz)
 		f[n - 1] = '\0';
 	snprintf(buf, sz, "%llu.%s", whole, f);
 }
+
+const char *
+def_async_name(enum def_async a)
+{
+	switch (a) {
+	case DEF_ASYNC_DEFAULT:
+		return "default";
+	case DEF_ASYNC_NEVER:
+		return "never";
+	default:
+		return "allowed";
+	}
+}

@@ -17,6 +17,10 @@ enum def_type {
 	DEF_NUMBER,	/* any finite JSON number */
 	DEF_BOOLEAN,
 	DEF_URL,	/* JSON string, http(s) URL fetched server-side (guarded) */
+	/* JSON string, an http(s) URL this server POSTs a job's status to
+	   (flow/webhook.h): guarded before the 402 as DEF_URL (and https on
+	   a mainnet), never fetched as an input, never sent upstream. */
+	DEF_WEBHOOK,
 };
 
 /* One input of the JSON request body. */
@@ -72,6 +76,14 @@ struct def_model {
 	/* The id of a model of the same endpoint to use instead, or NULL;
 	   named in the model_retired message. */
 	const char	*replacement;
+	/* Values of the "format" input this model can deliver (NULL = every
+	   value the input names); another is refused before payment. */
+	const char *const *formats;
+	/* Most characters of the prompt (or text) this model takes, when it
+	   takes fewer than the input's max_len; 0 = the input's. */
+	unsigned	 prompt_max;
+	/* Why, in a clause, for the two rules above ("Venice's limit"). */
+	const char	*limit_why;
 };
 #define DEF_MODEL_B64	0x01	/* result returned inline as base64 + mimeType */
 
@@ -87,6 +99,14 @@ struct def_output {
 	const char	*desc;
 	const char	*example;	/* JSON literal */
 	const char	*from;		/* work fact it comes from; NULL = name */
+	/*
+	 * When the answer carries it (the contract suite checks that it does,
+	 * tests/unit/test_contracts.c): only for these models (NULL = every
+	 * model), and only when the request holds the input named by when
+	 * (true, for a boolean; NULL = always).
+	 */
+	const char *const *models;
+	const char	*when;
 };
 
 struct def_endpoint {
@@ -115,8 +135,31 @@ struct def_endpoint {
 	const char		*example;	/* example request body (JSON) */
 	unsigned		 deadline;	/* seconds for the upstream work */
 	unsigned		 flags;
+	/*
+	 * Whether a paid call may run as a job (docs/calling.md, "Jobs"):
+	 * answered 202 Accepted with a status URL at once, the work done by
+	 * a runner, settled when it succeeds.  DEF_ASYNC_ALLOWED (the
+	 * default, 0): synchronous unless the caller sends "Prefer:
+	 * respond-async"; DEF_ASYNC_DEFAULT: a job unless the caller sends
+	 * "Prefer: wait" (work longer than networks and agents hold a
+	 * request open, DEF_SYNC_MAX); DEF_ASYNC_NEVER: always synchronous.
+	 */
+	enum def_async {
+		DEF_ASYNC_ALLOWED = 0,
+		DEF_ASYNC_DEFAULT,
+		DEF_ASYNC_NEVER,
+	}			 async;
 };
 #define DEF_EP_DEMO	0x01	/* GET ?demo=true serves a free, bounded demo */
+/*
+ * The longest deadline (seconds) a synchronous answer is the default for:
+ * Cloudflare closes a proxied request after 100 s and agent runtimes cut
+ * tool calls at 60-120 s, so an endpoint whose deadline is longer runs as
+ * a job by default (DEF_ASYNC_DEFAULT; test_defs checks it).
+ */
+#define DEF_SYNC_MAX	120
+/* "never", "allowed", "default": the word pages and registry.json use. */
+const char		*def_async_name(enum def_async);
 
 /* Generated at build time from the files in endpoints/: every definition. */
 struct def_entry {

@@ -5,28 +5,26 @@
 #include "basics/hex.h"
 #include "basics/keccak.h"
 
-static int
-hex_nibble(char c)
-{
+/* 1 + the value of each hex digit, either case; 0: no digit. */
+static const unsigned char hex_val[256] = {
+	['0'] = 1, ['1'] = 2, ['2'] = 3, ['3'] = 4, ['4'] = 5, ['5'] = 6,
+	['6'] = 7, ['7'] = 8, ['8'] = 9, ['9'] = 10,
+	['a'] = 11, ['b'] = 12, ['c'] = 13, ['d'] = 14, ['e'] = 15, ['f'] = 16,
+	['A'] = 11, ['B'] = 12, ['C'] = 13, ['D'] = 14, ['E'] = 15, ['F'] = 16
+};
 
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
+/* Not a digit: 0 - 1 wraps around, above 15 (one test per byte pair). */
 static int
 hex_digits(const char *s, size_t ndig, uint8_t *out)
 {
-	size_t	 i;
-	int	 hi, lo;
+	const unsigned char	*u = (const unsigned char *)s;
+	size_t			 i;
+	unsigned		 hi, lo;
 
 	for (i = 0; i < ndig / 2; i++) {
-		if ((hi = hex_nibble(s[2 * i])) < 0 ||
-		    (lo = hex_nibble(s[2 * i + 1])) < 0)
+		hi = hex_val[u[2 * i]] - 1u;
+		lo = hex_val[u[2 * i + 1]] - 1u;
+		if ((hi | lo) > 15)
 			return -1;
 		out[i] = (uint8_t)(hi << 4 | lo);
 	}
@@ -75,7 +73,7 @@ hex_check(const char *s, size_t max, size_t *lenp)
 	if (len == 0 || len % 2 != 0 || len > 2 * max)
 		return -1;
 	for (i = 0; i < len; i++)
-		if (hex_nibble(s[i]) < 0)
+		if (hex_val[(unsigned char)s[i]] == 0)
 			return -1;
 	*lenp = len / 2;
 	return 0;
@@ -101,15 +99,22 @@ hex_eip55(const uint8_t addr[HEX_ADDR_LEN], char out[HEX_ADDR_STRLEN])
 {
 	uint8_t	 h[KECCAK256_DIGEST];
 	size_t	 i;
-	int	 nib;
+	char	*d = out + 2;
 
 	/* EIP-55 hashes the lower-case hex digits without "0x". */
 	hex_encode(addr, HEX_ADDR_LEN, out);
-	keccak256(out + 2, 2 * HEX_ADDR_LEN, h);
-	for (i = 0; i < 2 * HEX_ADDR_LEN; i++) {
-		nib = (i % 2 == 0) ? h[i / 2] >> 4 : h[i / 2] & 0xf;
-		if (nib >= 8 && out[2 + i] >= 'a')
-			out[2 + i] -= 'a' - 'A';
+	keccak256(d, 2 * HEX_ADDR_LEN, h);
+	/*
+	 * A letter goes upper case where its nibble of the hash is 8 or
+	 * more (the nibble's top bit).  Without branches: the hash's bits
+	 * are random, and a mispredicted branch per digit cost more than
+	 * the digits.
+	 */
+	for (i = 0; i < HEX_ADDR_LEN; i++) {
+		d[2 * i] -= (char)((((h[i] >> 7) & 1) &
+		    (d[2 * i] >= 'a')) << 5);
+		d[2 * i + 1] -= (char)((((h[i] >> 3) & 1) &
+		    (d[2 * i + 1] >= 'a')) << 5);
 	}
 }
 

@@ -1,3 +1,4 @@
+#include <endian.h>
 #include <stdint.h>
 #include <string.h>
 
@@ -9,16 +10,37 @@
 static void
 keccak256_absorb(struct sha3_state *st, const uint8_t *block)
 {
-	size_t	 i, j;
+	size_t	 i;
 	uint64_t w;
 
 	for (i = 0; i < KECCAK256_RATE / 8; i++) {
-		w = 0;
-		for (j = 0; j < 8; j++)
-			w |= (uint64_t)block[8 * i + j] << (8 * j);
-		st->a[i] ^= w;
+		memcpy(&w, block + 8 * i, 8);
+		st->a[i] ^= le64toh(w);
 	}
 	sha3_permute(st);
+}
+
+/* The first 32 bytes of the state, the digest. */
+static void
+keccak256_squeeze(const struct sha3_state *st, uint8_t out[KECCAK256_DIGEST])
+{
+	size_t	 i;
+	uint64_t w;
+
+	for (i = 0; i < KECCAK256_DIGEST / 8; i++) {
+		w = htole64(st->a[i]);
+		memcpy(out + 8 * i, &w, 8);
+	}
+}
+
+/* pad10*1 with Keccak's domain byte 0x01 (SHA3 would use 0x06). */
+static void
+keccak256_pad(uint8_t block[KECCAK256_RATE], size_t index)
+{
+
+	memset(block + index, 0, KECCAK256_RATE - index);
+	block[index] ^= 0x01;
+	block[KECCAK256_RATE - 1] ^= 0x80;
 }
 
 void
@@ -59,24 +81,27 @@ keccak256_update(struct keccak256_ctx *ctx, const void *data, size_t len)
 void
 keccak256_final(struct keccak256_ctx *ctx, uint8_t out[KECCAK256_DIGEST])
 {
-	size_t	 i;
 
-	/* pad10*1 with Keccak's domain byte 0x01 (SHA3 would use 0x06). */
-	memset(ctx->block + ctx->index, 0, KECCAK256_RATE - ctx->index);
-	ctx->block[ctx->index] ^= 0x01;
-	ctx->block[KECCAK256_RATE - 1] ^= 0x80;
+	keccak256_pad(ctx->block, ctx->index);
 	keccak256_absorb(&ctx->state, ctx->block);
-	for (i = 0; i < KECCAK256_DIGEST; i++)
-		out[i] = (uint8_t)(ctx->state.a[i / 8] >> (8 * (i % 8)));
+	keccak256_squeeze(&ctx->state, out);
 	keccak256_init(ctx);
 }
 
+/* No context to set up and clear again: most inputs are one block. */
 void
 keccak256(const void *data, size_t len, uint8_t out[KECCAK256_DIGEST])
 {
-	struct keccak256_ctx	 ctx;
+	struct sha3_state	 st;
+	uint8_t			 block[KECCAK256_RATE];
+	const uint8_t		*p = data;
 
-	keccak256_init(&ctx);
-	keccak256_update(&ctx, data, len);
-	keccak256_final(&ctx, out);
+	memset(&st, 0, sizeof(st));
+	for (; len >= KECCAK256_RATE; p += KECCAK256_RATE,
+	    len -= KECCAK256_RATE)
+		keccak256_absorb(&st, p);
+	memcpy(block, p, len);
+	keccak256_pad(block, len);
+	keccak256_absorb(&st, block);
+	keccak256_squeeze(&st, out);
 }

@@ -30,18 +30,25 @@ int
 msg_resp_header(struct msg_resp *r, const char *name, const char *val)
 {
 	char	*n, *v;
+	size_t	 len = strlen(val);
 
-	/* Header injection guard: values come from config and JSON. */
-	if (strpbrk(name, "\r\n: ") != NULL || strpbrk(val, "\r\n") != NULL)
+	/*
+	 * Header injection guard: values come from config and JSON.  memchr
+	 * rather than strpbrk: a 402's PAYMENT-REQUIRED is 5 KiB, and
+	 * strpbrk over it was 5% of the 402's instructions.
+	 */
+	if (strpbrk(name, "\r\n: ") != NULL || memchr(val, '\r', len) != NULL ||
+	    memchr(val, '\n', len) != NULL)
 		return -1;
 	if (r->nheaders == MSG_MAX_HEADERS)
 		return -1;
 	if ((n = strdup(name)) == NULL)
 		return -1;
-	if ((v = strdup(val)) == NULL) {
+	if ((v = malloc(len + 1)) == NULL) {
 		free(n);
 		return -1;
 	}
+	memcpy(v, val, len + 1);
 	r->hname[r->nheaders] = n;
 	r->hval[r->nheaders] = v;
 	r->nheaders++;

@@ -12,18 +12,36 @@
 
 struct sf_err;
 
+/*
+ * One key=value pair of the query string, decoded once by serve
+ * (serve/serve_query.h).  key or value NULL: not valid URL encoding there.
+ */
+struct msg_param {
+	const char	*raw_key;	/* the key as sent (into query) */
+	size_t		 raw_key_len;
+	const char	*key;
+	const char	*value;		/* "" for a pair without '=' */
+};
+
 struct msg_req {
 	const char	*method;	/* "POST" */
 	const char	*path;		/* SCRIPT_NAME + PATH_INFO */
 	const char	*query;		/* without '?', "" if none */
+	const struct msg_param *params;	/* query, decoded; nparams pairs */
+	size_t		 nparams;
 	const char	*content_type;	/* NULL if absent */
 	const char	*accept;
 	const char	*user_agent;
-	const char	*remote_addr;
+	const char	*remote_addr;	/* the client: REMOTE_ADDR, or whom
+					   a TRUSTED_PROXIES proxy names
+					   (basics/clientaddr.h) */
 	const char	*payment_v2;	/* PAYMENT-SIGNATURE */
 	const char	*payment_v1;	/* X-PAYMENT */
 	const char	*origin;
 	const char	*mcp_version;	/* MCP-Protocol-Version (mcp.h) */
+	const char	*prefer;	/* Prefer (RFC 7240; lines joined by
+					   ", "), NULL if absent */
+	const char	*siwx;		/* SIGN-IN-WITH-X (x402/siwx.h) */
 	const char	*body;		/* NUL-terminated */
 	size_t		 body_len;
 	int		 body_too_large; /* the reader stopped at the cap */

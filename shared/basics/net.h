@@ -23,6 +23,8 @@ struct net_info {
 	const char	*usdc_name;	/* EIP-712 domain name */
 	const char	*usdc_version;
 	int		 mainnet;
+	const char	*rpc;		/* public JSON-RPC endpoint, NULL if
+					   none is known (cfg.h: RPC_URL*) */
 };
 
 /*

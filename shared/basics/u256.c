@@ -18,6 +18,16 @@ u256_from_dec(const char *s, uint8_t out[U256_LEN])
 	len = strnlen(s, U256_DEC_MAX + 1);
 	if (len == 0 || len > U256_DEC_MAX || (s[0] == '0' && len > 1))
 		return -1;
+	/* Most amounts and times fit 64 bits: 19 digits at most. */
+	if (len <= 19) {
+		for (i = 0, acc = 0; i < len; i++) {
+			if (s[i] < '0' || s[i] > '9')
+				return -1;
+			acc = acc * 10 + (uint64_t)(s[i] - '0');
+		}
+		u256_from_u64(acc, out);
+		return 0;
+	}
 	memset(limb, 0, sizeof(limb));
 	/* Nine digits at a time: v = v * 10^k + chunk, in 32-bit limbs. */
 	for (i = 0; i < len; i += k) {
@@ -104,4 +114,32 @@ u256_cmp(const uint8_t a[U256_LEN], const uint8_t b[U256_LEN])
 {
 
 	return memcmp(a, b, U256_LEN);
+}
+
+int
+u256_add(const uint8_t a[U256_LEN], const uint8_t b[U256_LEN],
+    uint8_t out[U256_LEN])
+{
+	unsigned	 carry = 0;
+	int		 k;
+
+	/* Least significant byte last (big-endian). */
+	for (k = U256_LEN - 1; k >= 0; k--) {
+		carry += (unsigned)a[k] + b[k];
+		out[k] = (uint8_t)carry;
+		carry >>= 8;
+	}
+	return carry ? -1 : 0;
+}
+
+int
+u256_add_dec(char acc[U256_DEC_SIZE], const char *b)
+{
+	uint8_t	 x[U256_LEN], y[U256_LEN];
+
+	if (u256_from_dec(acc, x) == -1 || u256_from_dec(b, y) == -1 ||
+	    u256_add(x, y, x) == -1)
+		return -1;
+	u256_to_dec(x, acc);
+	return 0;
 }

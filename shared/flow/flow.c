@@ -11,18 +11,37 @@
 #include "basics/err.h"
 #include "flow/flow.h"
 #include "basics/msg.h"
+#include "basics/str.h"
 #include "validate/schema.h"
 #include "ledger/ledger.h"
 #include "validate/val.h"
-#include "validate/val_nul.h"
-#include "validate/val_probe.h"
+
+const char *
+flow_pay_name(enum flow_pay p)
+{
+	static const char *const name[FLOW_PAY__N] = {
+		[FLOW_PAY_NONE] = "none",
+		[FLOW_PAY_REQUIRED] = "required",
+		[FLOW_PAY_REFUSED] = "refused",
+		[FLOW_PAY_VERIFIED] = "verified",
+		[FLOW_PAY_SETTLED] = "settled",
+		[FLOW_PAY_SETTLE_FAILED] = "settle_failed",
+		[FLOW_PAY_SETTLE_UNKNOWN] = "settle_unknown",
+		[FLOW_PAY_WORK_FAILED] = "work_failed",
+		[FLOW_PAY_REPLAYED] = "replayed",
+		[FLOW_PAY_DEMO] = "demo",
+	};
+
+	return (unsigned)p < FLOW_PAY__N ? name[p] : "other";
+}
 
 static void
 flow_cors(struct msg_resp *resp)
 {
 	msg_resp_header(resp, "Access-Control-Allow-Origin", "*");
 	msg_resp_header(resp, "Access-Control-Expose-Headers",
-	    "PAYMENT-REQUIRED, PAYMENT-RESPONSE, X-PAYMENT-RESPONSE");
+	    "PAYMENT-REQUIRED, PAYMENT-RESPONSE, X-PAYMENT-RESPONSE, "
+	    "Location, Retry-After, Preference-Applied");
 }
 
 static void
@@ -102,18 +121,16 @@ oom:
 }
 
 /*
- * A discovery probe ("{}" or no body, no payment) gets the 402 of the
- * default request (val_probe.h); with a payment the body is validated.
+ * One strict parse of the body (val_body): a discovery probe ("{}" or no
+ * body, no payment) gets the 402 of the default request; anything else
+ * must be JSON and pass the definition, before any 402.
  */
 static int
 flow_validate(const struct flow_ctx *ctx, const struct msg_req *req,
     struct val_result *vr, struct sf_err *err)
 {
-	if (req->payment_v2 == NULL && req->payment_v1 == NULL &&
-	    val_is_probe(req->body, req->body_len))
-		return val_probe(ctx->ep, vr, err);
-	return val_request(ctx->ep, req->content_type, req->body,
-	    req->body_len, vr, err);
+	return val_body(ctx->ep, req->content_type, req->body, req->body_len,
+	    req->payment_v2 != NULL || req->payment_v1 != NULL, vr, err);
 }
 
 static void
@@ -131,19 +148,19 @@ flow_post(const struct flow_ctx *ctx, const struct msg_req *req,
 		    "PAYMENT-SIGNATURE or X-PAYMENT header");
 	else if (req->bad_length)
 		sf_err_set(&err, 400, "invalid_content_length", NULL,
-		    "the Content-Length header is not a valid number");
+		    "the Content-Length header is not a number of bytes "
+		    "(digits only, no sign)");
 	else if (req->body_too_large)
 		sf_err_set(&err, 413, "body_too_large", NULL,
 		    "the request body is larger than %zu bytes",
 		    ctx->cfg->body_max);
-	else if (val_nul_check(req->body, req->body_len, &err) == 0 &&
-	    flow_validate(ctx, req, &vr, &err) == 0) {
+	else if (flow_validate(ctx, req, &vr, &err) == 0) {
 		flow_paid(ctx, req, &vr, resp, out);
 		val_result_free(&vr);
 		return;
 	}
 	flow_error(resp, &err);
-	snprintf(out->reason, sizeof(out->reason), "%s", err.code);
+	str_copy(out->reason, sizeof(out->reason), err.code);
 }
 
 int
@@ -166,7 +183,7 @@ flow_can_prove(const struct cfg *cfg, struct sf_err *err)
 	return 0;
 }
 
-/* Every name in SETTLE_FIRST is an endpoint's name (as cfg_settle_first
+/* Every name in SETTLE_FIRST is an endpoint's name (as x402_settle_first
    compares it, "image-generate"), or "all". */
 static int
 flow_check_settle_first(const struct cfg *cfg, struct sf_err *err)
@@ -193,12 +210,24 @@ flow_check_settle_first(const struct cfg *cfg, struct sf_err *err)
 	return 0;
 }
 
+/* The EVM networks served. */
+static size_t
+flow_evm_nets(const struct cfg *cfg)
+{
+	size_t	 i, n = 0;
+
+	for (i = 0; i < cfg->nnets; i++)
+		n += !cfg->nets[i].svm;
+	return n;
+}
+
 int
 flow_check_cfg(const struct cfg *cfg, struct sf_err *err)
 {
 	enum settle_mode	 mode;
 	const char		*m = cfg_get_or(cfg, "SETTLE", "facilitator");
 	const char		*kf;
+	size_t			 nevm;
 
 	if (settle_mode_parse(m, &mode) == -1)
 		return sf_err_set(err, 500, "config_invalid", "SETTLE",
@@ -213,7 +242,17 @@ flow_check_cfg(const struct cfg *cfg, struct sf_err *err)
 			return sf_err_set(err, 500, "config_invalid",
 			    "RELAYER_KEY_FILE", "RELAYER_KEY_FILE %.200s "
 			    "cannot be read: %s", kf, strerror(errno));
+		/* Every payment of the others would be worked, then refused
+		   by RPC_URL's node: work the seller pays for. */
+		if ((nevm = flow_evm_nets(cfg)) > 1)
+			return sf_err_set(err, 500, "config_invalid",
+			    "SETTLE", "SETTLE=direct sends to RPC_URL, one "
+			    "chain: serve one EVM network with it (NETWORKS "
+			    "lists %zu), or settle through a facilitator",
+			    nevm);
 	}
+	if (cfg_check_uint(cfg, "RELAYER_GAS_MAX", 50000, 30000000, err) == -1)
+		return -1;
 	if ((cfg_get_or(cfg, "CDP_API_KEY_ID", NULL) == NULL) !=
 	    (cfg_get_or(cfg, "CDP_API_KEY_SECRET", NULL) == NULL))
 		return sf_err_set(err, 500, "config_missing",
@@ -221,6 +260,8 @@ flow_check_cfg(const struct cfg *cfg, struct sf_err *err)
 		    "CDP_API_KEY_ID" : "CDP_API_KEY_SECRET",
 		    "CDP_API_KEY_ID and CDP_API_KEY_SECRET go together: "
 		    "one is set without the other");
+	if (flow_job_check_cfg(cfg, err) == -1)
+		return -1;
 	return flow_check_settle_first(cfg, err);
 }
 
@@ -257,12 +298,17 @@ flow_init(struct flow_ctx *ctx, const struct cfg *cfg,
 	ctx->settle.direct.rpc_url = ctx->settle.rpc_url;
 	ctx->settle.direct.key_file = cfg_get(cfg, "RELAYER_KEY_FILE");
 	ctx->settle.direct.lock_file = ctx->lock_path;
+	ctx->settle.direct.gas_max = strtoull(cfg_get_or(cfg,
+	    "RELAYER_GAS_MAX", "0"), NULL, 10);
 	if (ctx->settle.mode == SETTLE_MODE_DIRECT &&
 	    (ctx->settle.rpc_url == NULL || ctx->settle.direct.key_file == NULL))
 		return sf_err_set(err, 500, "config_missing",
 		    ctx->settle.rpc_url == NULL ? "RPC_URL" : "RELAYER_KEY_FILE",
 		    "SETTLE=direct needs RPC_URL and RELAYER_KEY_FILE");
-	ctx->rpc_ms = 10000;
+	ctx->rpc_ms = cfg->rpc_timeout_ms;
+	flow_job_cfg_read(cfg, &ctx->jobs);
+	if (webhook_config_init(&ctx->webhooks, cfg, err) == -1)
+		return -1;
 	if (flow_can_prove(cfg, err) == -1)
 		return -1;
 	if ((ctx->ledger = ledger_open(db, err)) == NULL)
@@ -287,7 +333,7 @@ flow_handle(const struct flow_ctx *ctx, const struct msg_req *req,
 	if (out == NULL)
 		out = &scratch;
 	memset(out, 0, sizeof(*out));
-	out->pay = "none";
+	out->pay = FLOW_PAY_NONE;
 	out->upstream_ms = -1;
 	sf_err_clear(&err);
 	/* The web server routes by prefix; only our exact path is ours. */
@@ -301,11 +347,20 @@ flow_handle(const struct flow_ctx *ctx, const struct msg_req *req,
 		msg_resp_header(resp, "Access-Control-Allow-Methods",
 		    "GET, POST, OPTIONS");
 		msg_resp_header(resp, "Access-Control-Allow-Headers",
-		    "Content-Type, PAYMENT-SIGNATURE, X-PAYMENT, "
+		    "Content-Type, PAYMENT-SIGNATURE, X-PAYMENT, Prefer, "
 		    "Access-Control-Expose-Headers");
 		msg_resp_header(resp, "Access-Control-Max-Age", "86400");
+	} else if ((strcmp(req->method, "GET") == 0 ||
+	    strcmp(req->method, "HEAD") == 0) &&
+	    (req->body_len > 0 || req->body_too_large)) {
+		/* RFC 9110 9.3.1: a body on GET has no meaning; it is most
+		   likely a request meant for POST.  Said, not ignored. */
+		sf_err_set(&err, 400, "body_not_allowed", NULL, "a %s request "
+		    "carries no body: GET without one describes the endpoint, "
+		    "POST the JSON request to use it", req->method);
+		flow_error(resp, &err);
 	} else if (strcmp(req->method, "GET") == 0 &&
-	    (ctx->ep->flags & DEF_EP_DEMO) && demo_wanted(req->query)) {
+	    (ctx->ep->flags & DEF_EP_DEMO) && flow_demo_wanted(req)) {
 		flow_demo(ctx, req, resp, out);
 	} else if (strcmp(req->method, "GET") == 0 ||
 	    strcmp(req->method, "HEAD") == 0) {

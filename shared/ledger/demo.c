@@ -1,8 +1,10 @@
 /*
- * The free demo's budget and request (demo.h).  The decision is made here
- * once; the rows live in a store of the ledger's kind (demo_be.h): a
- * SQLite file for one host, or the shared PostgreSQL database, so the
- * limits hold across every host behind one URL.
+ * The free demo's budget (demo.h).  The decision is made here once, on
+ * plain values (the client's address, the time); the rows live in a store
+ * of the ledger's kind (demo_be.h): a SQLite file for one host, or the
+ * shared PostgreSQL database, so the limits hold across every host behind
+ * one URL.  The demo's request is read from the query by the flow
+ * (flow_demo.c), never here.
  */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -13,7 +15,6 @@
 #include <unistd.h>
 
 #include "basics/cfg.h"
-#include "basics/def.h"
 #include "basics/err.h"
 #include "ledger/demo.h"
 #include "ledger/demo_be.h"
@@ -293,189 +294,6 @@ demo_client_key(const char *addr, char *buf, size_t sz)
 	} else
 		/* Unknown callers share one budget rather than escape it. */
 		snprintf(buf, sz, "unknown");
-}
-
-static int
-demo_hex(int ch)
-{
-	if (ch >= '0' && ch <= '9')
-		return ch - '0';
-	if (ch >= 'a' && ch <= 'f')
-		return ch - 'a' + 10;
-	if (ch >= 'A' && ch <= 'F')
-		return ch - 'A' + 10;
-	return -1;
-}
-
-/* Decode n bytes of s (form encoding) into a new string; NULL if invalid. */
-static char *
-demo_unescape(const char *s, size_t n)
-{
-	char	*out, *o;
-	size_t	 i;
-	int	 hi, lo;
-
-	if ((out = o = malloc(n + 1)) == NULL)
-		return NULL;
-	for (i = 0; i < n; i++) {
-		if (s[i] == '+')
-			*o++ = ' ';
-		else if (s[i] != '%')
-			*o++ = s[i];
-		else {
-			/* %00 would cut the string short. */
-			if (i + 2 >= n ||
-			    (hi = demo_hex((unsigned char)s[i + 1])) < 0 ||
-			    (lo = demo_hex((unsigned char)s[i + 2])) < 0 ||
-			    (hi == 0 && lo == 0))
-				goto bad;
-			*o++ = (char)(hi << 4 | lo);
-			i += 2;
-		}
-	}
-	*o = '\0';
-	return out;
-bad:
-	free(out);
-	return NULL;
-}
-
-static size_t
-demo_chars(const char *s)
-{
-	size_t	 n = 0;
-
-	for (; *s != '\0'; s++)
-		if (((unsigned char)*s & 0xc0) != 0x80)
-			n++;
-	return n;
-}
-
-/* One key=value of the query into obj; -1 with err set. */
-static int
-demo_pair(const struct def_endpoint *ep, cJSON *obj, const char *s,
-    size_t n, int *demo, struct sf_err *err)
-{
-	const char	*eq;
-	char		*k = NULL, *v = NULL;
-	size_t		 kn;
-	int		 rc = -1;
-
-	eq = memchr(s, '=', n);
-	kn = eq != NULL ? (size_t)(eq - s) : n;
-	if ((k = demo_unescape(s, kn)) == NULL ||
-	    (v = demo_unescape(eq != NULL ? eq + 1 : s + n,
-	    eq != NULL ? n - kn - 1 : 0)) == NULL) {
-		sf_err_set(err, 400, "invalid_query", k,
-		    "the query string is not valid URL encoding");
-		goto out;
-	}
-	if (strcmp(k, "demo") == 0) {
-		if (*demo) {
-			sf_err_set(err, 400, "duplicate_field", "demo",
-			    "field \"demo\" appears more than once");
-			goto out;
-		}
-		if (strcmp(v, "true") != 0 && strcmp(v, "1") != 0) {
-			sf_err_set(err, 400, "invalid_value", "demo",
-			    "demo must be true");
-			goto out;
-		}
-		*demo = 1;
-		rc = 0;
-		goto out;
-	}
-	if (strcmp(k, "prompt") != 0 && (ep->model_param == NULL ||
-	    strcmp(k, ep->model_param) != 0)) {
-		sf_err_set(err, 400, "unknown_field", k, "the demo takes only "
-		    "demo, prompt%s%s; POST with an x402 payment for \"%.32s\"",
-		    ep->model_param ? " and " : "",
-		    ep->model_param ? ep->model_param : "", k);
-		goto out;
-	}
-	if (cJSON_GetObjectItemCaseSensitive(obj, k) != NULL) {
-		sf_err_set(err, 400, "duplicate_field", k,
-		    "field \"%s\" appears more than once", k);
-		goto out;
-	}
-	if (strcmp(k, "prompt") == 0 && demo_chars(v) > DEMO_PROMPT_MAX) {
-		sf_err_set(err, 400, "too_long", "prompt", "a demo prompt is "
-		    "limited to %d characters", DEMO_PROMPT_MAX);
-		goto out;
-	}
-	if (cJSON_AddStringToObject(obj, k, v) == NULL) {
-		sf_err_set(err, 500, "out_of_memory", NULL, "out of memory");
-		goto out;
-	}
-	rc = 0;
-out:
-	free(k);
-	free(v);
-	return rc;
-}
-
-int
-demo_wanted(const char *query)
-{
-	const char	*s;
-
-	for (s = query; s != NULL && *s != '\0'; s++) {
-		if (strncmp(s, "demo", 4) == 0 &&
-		    (s[4] == '=' || s[4] == '&' || s[4] == '\0'))
-			return 1;
-		if ((s = strchr(s, '&')) == NULL)
-			break;
-	}
-	return 0;
-}
-
-cJSON *
-demo_request(const struct def_endpoint *ep, const char *query,
-    struct sf_err *err)
-{
-	const struct def_param	*p;
-	const char		*s, *amp;
-	cJSON			*obj;
-	size_t			 n;
-	int			 demo = 0;
-	static const char *const sizes[] = { "width", "height", NULL };
-	size_t			 i;
-
-	if ((obj = cJSON_CreateObject()) == NULL) {
-		sf_err_set(err, 500, "out_of_memory", NULL, "out of memory");
-		return NULL;
-	}
-	for (s = query != NULL ? query : ""; *s != '\0'; s = amp + 1) {
-		if ((amp = strchr(s, '&')) == NULL)
-			amp = s + strlen(s);
-		n = (size_t)(amp - s);
-		if (n > 0 && demo_pair(ep, obj, s, n, &demo, err) == -1)
-			goto fail;
-		if (*amp == '\0')
-			break;
-	}
-	if (!demo) {
-		sf_err_set(err, 400, "missing_field", "demo",
-		    "add demo=true to the query for the free demo");
-		goto fail;
-	}
-	if (cJSON_GetObjectItemCaseSensitive(obj, "prompt") == NULL &&
-	    def_find_param(ep, "prompt") != NULL &&
-	    cJSON_AddStringToObject(obj, "prompt", DEMO_PROMPT) == NULL)
-		goto oom;
-	/* A fixed, small size bounds the demo's cost whatever the route. */
-	for (i = 0; sizes[i] != NULL; i++)
-		if ((p = def_find_param(ep, sizes[i])) != NULL &&
-		    p->models == NULL && (!p->has_range ||
-		    (DEMO_SIZE >= p->min && DEMO_SIZE <= p->max)) &&
-		    cJSON_AddNumberToObject(obj, sizes[i], DEMO_SIZE) == NULL)
-			goto oom;
-	return obj;
-oom:
-	sf_err_set(err, 500, "out_of_memory", NULL, "out of memory");
-fail:
-	cJSON_Delete(obj);
-	return NULL;
 }
 
 static int

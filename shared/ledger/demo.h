@@ -28,15 +28,7 @@
 #include <cjson/cJSON.h>
 
 struct cfg;
-struct def_endpoint;
 struct sf_err;
-
-/* The prompt of a demo request that names none. */
-#define DEMO_PROMPT	"A neon-lit cyberpunk city at night, rain reflections"
-/* Longest prompt a demo request may carry (characters). */
-#define DEMO_PROMPT_MAX	300
-/* Demo images are this size when the endpoint takes width/height. */
-#define DEMO_SIZE	512
 
 /*
  * Start-up check of the demo keys: DEMO_PER_CLIENT_PER_MINUTE,
@@ -55,20 +47,6 @@ int	demo_check_cfg(const struct cfg *, struct sf_err *);
  */
 int	demo_admit(const struct cfg *, const char *client_addr, time_t now,
 	    int *paid_upstream_ok, unsigned *retry_after, struct sf_err *);
-
-/* Whether a query string asks for the demo (has a "demo" key). */
-int	demo_wanted(const char *query);
-
-/*
- * The request object of a demo from its query string ("demo=true&
- * prompt=...&model=..."): demo must be true; prompt (URL-encoded, up to
- * DEMO_PROMPT_MAX characters, default DEMO_PROMPT) and the endpoint's
- * model parameter are the only others taken; width/height, when the
- * endpoint has them, are DEMO_SIZE.  Give the result to val_object()
- * (which takes it).  NULL with a 400 naming the field (or 500 oom).
- */
-cJSON	*demo_request(const struct def_endpoint *, const char *query,
-	    struct sf_err *);
 
 /*
  * Mark a shaped response body as a demo: "demo": true, a "notice" saying

@@ -24,88 +24,9 @@ struct urlguard_dest {
 	char	host[256];	/* without brackets, lower case */
 	long	port;
 	char	addr[INET6_ADDRSTRLEN];
-	char	pin[320];	/* CURLOPT_RESOLVE entry, "" for literals */
+	char	pin[URLGUARD_PIN_LEN];	/* CURLOPT_RESOLVE entry, "" for
+					   literals */
 };
-
-static const char *
-urlguard_v4(const unsigned char *a)
-{
-	if (a[0] == 0)
-		return "unspecified or 'this network' address (0.0.0.0/8)";
-	if (a[0] == 10)
-		return "private address (10.0.0.0/8)";
-	if (a[0] == 100 && (a[1] & 0xc0) == 64)
-		return "carrier-grade NAT address (100.64.0.0/10)";
-	if (a[0] == 127)
-		return "loopback address (127.0.0.0/8)";
-	if (a[0] == 169 && a[1] == 254)
-		return "link-local or cloud metadata address (169.254.0.0/16)";
-	if (a[0] == 172 && (a[1] & 0xf0) == 16)
-		return "private address (172.16.0.0/12)";
-	if (a[0] == 192 && a[1] == 0 && a[2] == 0)
-		return "reserved address (192.0.0.0/24)";
-	if (a[0] == 192 && a[1] == 168)
-		return "private address (192.168.0.0/16)";
-	if (a[0] == 198 && (a[1] & 0xfe) == 18)
-		return "benchmarking address (198.18.0.0/15)";
-	if ((a[0] & 0xf0) == 224)
-		return "multicast address (224.0.0.0/4)";
-	if ((a[0] & 0xf0) == 240)
-		return "reserved or broadcast address (240.0.0.0/4)";
-	return NULL;
-}
-
-static const char *
-urlguard_v6(const unsigned char *a)
-{
-	static const unsigned char	 zero[16];
-	static const unsigned char	 mapped[12] = { 0, 0, 0, 0, 0, 0, 0, 0,
-					    0, 0, 0xff, 0xff };
-	static const unsigned char	 nat64[12] = { 0, 0x64, 0xff, 0x9b,
-					    0, 0, 0, 0, 0, 0, 0, 0 };
-
-	if (memcmp(a, zero, 16) == 0)
-		return "unspecified address (::)";
-	if (memcmp(a, zero, 15) == 0 && a[15] == 1)
-		return "loopback address (::1)";
-	/* Forms that embed a v4 address are judged by it. */
-	if (memcmp(a, mapped, 12) == 0 || memcmp(a, nat64, 12) == 0)
-		return urlguard_v4(a + 12);
-	if (memcmp(a, zero, 12) == 0)		/* v4-compatible ::a.b.c.d */
-		return urlguard_v4(a + 12);
-	if (a[0] == 0x20 && a[1] == 0x02)	/* 6to4 2002:AABB:CCDD:: */
-		return urlguard_v4(a + 2);
-	if (a[0] == 0x00 && a[1] == 0x64 && a[2] == 0xff && a[3] == 0x9b &&
-	    a[4] == 0 && a[5] == 1)
-		return "local-use NAT64 address (64:ff9b:1::/48)";
-	if ((a[0] & 0xfe) == 0xfc)
-		return "unique local address (fc00::/7)";
-	if (a[0] == 0xfe && (a[1] & 0xc0) == 0x80)
-		return "link-local address (fe80::/10)";
-	if (a[0] == 0xfe && (a[1] & 0xc0) == 0xc0)
-		return "site-local address (fec0::/10)";
-	if (a[0] == 0xff)
-		return "multicast address (ff00::/8)";
-	if (a[0] == 0x01 && a[1] == 0 && memcmp(a + 2, zero, 6) == 0)
-		return "discard-only address (100::/64)";
-	if (a[0] == 0x20 && a[1] == 0x01 && a[2] == 0x0d && a[3] == 0xb8)
-		return "documentation address (2001:db8::/32)";
-	return NULL;
-}
-
-const char *
-urlguard_ip_refused(const char *ip)
-{
-	unsigned char	 a[16];
-
-	if (ip == NULL)
-		return "no address";
-	if (inet_pton(AF_INET, ip, a) == 1)
-		return urlguard_v4(a);
-	if (inet_pton(AF_INET6, ip, a) == 1)
-		return urlguard_v6(a);
-	return "not an IP address";
-}
 
 /* Is host or addr in URL_ALLOW? */
 static int
@@ -294,6 +215,19 @@ urlguard_check(const struct cfg *c, const char *url, const char *field,
 	struct urlguard_dest	 d;
 
 	return urlguard_resolve(c, url, field, &d, err);
+}
+
+int
+urlguard_pin(const struct cfg *c, const char *url, const char *field,
+    char pin[URLGUARD_PIN_LEN], struct sf_err *err)
+{
+	struct urlguard_dest	 d;
+
+	pin[0] = '\0';
+	if (urlguard_resolve(c, url, field, &d, err) == -1)
+		return -1;
+	memcpy(pin, d.pin, URLGUARD_PIN_LEN);
+	return 0;
 }
 
 static size_t

@@ -5,10 +5,11 @@
 #include "ops/errdoc.h"
 
 const struct errdoc errdoc_table[] = {
-	{ 400, "bad_request", "the request could not be read: a malformed "
-	    "request line or header, conflicting headers (such as two "
-	    "different Content-Type), or a header line over the server's "
-	    "limit", 0 },
+	/* The server tells us nothing of why: say what we know, and no
+	   list of causes it may not have had. */
+	{ 400, "bad_request", "the web server could not read this request as "
+	    "HTTP and refused it before it reached the endpoint; nothing was "
+	    "charged", 0 },
 	{ 403, "forbidden", "refused by the web server: a look-alike of a "
 	    "payment header (such as X_PAYMENT) is never accepted; send "
 	    "PAYMENT-SIGNATURE or X-PAYMENT", 0 },
@@ -23,14 +24,31 @@ const struct errdoc errdoc_table[] = {
 	{ 414, "uri_too_long", "the request URI is too long", 0 },
 	{ 431, "header_too_large", "the request headers are too large: "
 	    "keep them under 64 KiB", 0 },
-	{ 500, "internal_error", "the web server failed; nothing was "
-	    "charged", 0 },
-	{ 502, "endpoint_unavailable", "the endpoint process is not "
-	    "answering; nothing was charged, retry later", 0 },
-	{ 503, "service_unavailable", "the service is unavailable; nothing "
-	    "was charged, retry later", 0 },
-	{ 504, "endpoint_timeout", "the endpoint did not answer in time; "
-	    "nothing was charged", 0 },
+	/*
+	 * A 5xx of the web server itself: the endpoint process vanished or
+	 * did not answer, maybe after the work and while its settlement was
+	 * under way.  The web server cannot know the payment's state, so it
+	 * never says "nothing was charged": the same payment sent again is
+	 * answered from the ledger (the result, or where its settlement
+	 * stands), and is never charged twice.
+	 */
+	{ 500, "internal_error", "the web server failed and this request did "
+	    "not complete; if it carried a payment, send the same request with "
+	    "the same payment again to get the result or learn the payment's "
+	    "state (a payment is never charged twice)", 0 },
+	{ 502, "endpoint_unavailable", "the endpoint process stopped or is "
+	    "not answering and this request did not complete; if it carried a "
+	    "payment, send the same request with the same payment again to get "
+	    "the result or learn the payment's state (a payment is never "
+	    "charged twice)", 0 },
+	{ 503, "service_unavailable", "the service is unavailable and this "
+	    "request did not complete; retry later, and if it carried a "
+	    "payment, with the same payment (a payment is never charged "
+	    "twice)", 0 },
+	{ 504, "endpoint_timeout", "the endpoint did not answer in time and "
+	    "may still finish this request; send the same request with the "
+	    "same payment again to get the result or learn the payment's state "
+	    "(a payment is never charged twice)", 0 },
 	{ 0, NULL, NULL, 0 },
 };
 

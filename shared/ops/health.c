@@ -144,6 +144,16 @@ health_probe(const struct cfg *c, int direct, int *ok, char *msg,
 	free(json);
 }
 
+/* HEALTH_CACHE_SECONDS. */
+static long
+health_ttl(const struct cfg *c)
+{
+	long	 ttl = strtol(cfg_get_or(c, "HEALTH_CACHE_SECONDS", "30"), NULL,
+		    10);
+
+	return ttl < 0 ? HEALTH_CACHE_DEFAULT : ttl;
+}
+
 static int
 health_settlement(const struct cfg *c, cJSON *o)
 {
@@ -155,9 +165,7 @@ health_settlement(const struct cfg *c, cJSON *o)
 
 	/* The URL may embed an API key: say which backend, not where. */
 	what = direct ? "rpc" : "facilitator";
-	ttl = strtol(cfg_get_or(c, "HEALTH_CACHE_SECONDS", "30"), NULL, 10);
-	if (ttl < 0)
-		ttl = HEALTH_CACHE_DEFAULT;
+	ttl = health_ttl(c);
 	pthread_mutex_lock(&health_lock);
 	if (health_probed == 0 || now - health_probed >= ttl ||
 	    strcmp(health_probe_what, what) != 0) {
@@ -177,6 +185,109 @@ health_settlement(const struct cfg *c, cJSON *o)
 	    health_probed));
 	pthread_mutex_unlock(&health_lock);
 	return ok;
+}
+
+/*
+ * The chain reads of each network (cfg_net.rpc_url, configured or its
+ * public default), probed as the settlement backend is, cached for
+ * HEALTH_CACHE_SECONDS: EVM eth_chainId (and the chain it names), Solana
+ * getHealth, within RPC_TIMEOUT_MS.  A network whose RPC does not answer
+ * runs degraded (payments proven by the facilitator's /verify, one
+ * unsettled payment per wallet): named in "degraded", not a failure.
+ */
+struct health_chain {
+	char	 network[48];
+	time_t	 probed;
+	int	 ok;
+	char	 detail[256];
+};
+static pthread_mutex_t		health_chain_lock = PTHREAD_MUTEX_INITIALIZER;
+static struct health_chain	health_chains[CFG_MAX_NETS];
+
+static void
+health_chain_probe(const struct cfg *c, const struct cfg_net *n,
+    struct health_chain *h)
+{
+	struct rpc	 r;
+	struct sf_err	 err;
+	cJSON		*res = NULL;
+	uint64_t	 id = 0;
+	int		 rc;
+
+	memset(&r, 0, sizeof(r));
+	r.url = n->rpc_url;
+	r.connect_ms = c->rpc_timeout_ms;
+	r.total_ms = c->rpc_timeout_ms;
+	sf_err_clear(&err);
+	rc = n->svm ? rpc_call(&r, "getHealth", NULL, &res, &err) :
+	    rpc_chain_id(&r, &id, &err);
+	h->ok = 0;
+	if (rc == -1)		/* never the URL: it may hold a key */
+		snprintf(h->detail, sizeof(h->detail), "%.40s: %.180s",
+		    err.code, err.message);
+	else if (!n->svm && id != n->chain_id)
+		snprintf(h->detail, sizeof(h->detail), "the RPC is chain %llu, "
+		    "not %llu", (unsigned long long)id, n->chain_id);
+	else {
+		h->ok = 1;
+		snprintf(h->detail, sizeof(h->detail), "answers");
+	}
+	cJSON_Delete(res);
+}
+
+/* One network's entry; 1 when it runs degraded. */
+static int
+health_chain(const struct cfg *c, const struct cfg_net *n, size_t i,
+    long ttl, cJSON *o)
+{
+	struct health_chain	*h = &health_chains[i];
+	char			 host[256];
+	time_t			 now = time(NULL);
+
+	cJSON_AddStringToObject(o, "rpc", cfg_rpc_src_name(n->rpc_src));
+	if (n->rpc_url[0] == '\0') {
+		cJSON_AddStringToObject(o, "proof", "the facilitator's /verify, "
+		    "one unsettled payment per wallet (no RPC)");
+		return 0;
+	}
+	/* A public default has no key in it: where it goes may be said. */
+	if (n->rpc_src == CFG_RPC_DEFAULT) {
+		health_url_host(n->rpc_url, host, sizeof(host));
+		cJSON_AddStringToObject(o, "host", host);
+	}
+	if (strcmp(h->network, n->network) != 0 || h->probed == 0 ||
+	    now - h->probed >= ttl) {
+		health_chain_probe(c, n, h);
+		snprintf(h->network, sizeof(h->network), "%s", n->network);
+		h->probed = now;
+	}
+	cJSON_AddBoolToObject(o, "ok", h->ok);
+	cJSON_AddStringToObject(o, "proof", h->ok ? "on chain (balance, "
+	    "nonce, a simulated transfer)" : "degraded: the facilitator's "
+	    "/verify, one unsettled payment per wallet, until the RPC answers");
+	cJSON_AddStringToObject(o, "detail", h->detail);
+	cJSON_AddNumberToObject(o, "age_seconds", (double)(now - h->probed));
+	return !h->ok;
+}
+
+static void
+health_chains_check(const struct cfg *c, long ttl, cJSON *checks, cJSON *top)
+{
+	cJSON	*o, *nets, *deg;
+	size_t	 i;
+
+	o = cJSON_AddObjectToObject(checks, "chains");
+	nets = cJSON_AddObjectToObject(o, "networks");
+	deg = cJSON_AddArrayToObject(top, "degraded");
+	pthread_mutex_lock(&health_chain_lock);
+	for (i = 0; i < c->nnets && i < CFG_MAX_NETS; i++)
+		if (health_chain(c, &c->nets[i], i, ttl,
+		    cJSON_AddObjectToObject(nets, c->nets[i].network)))
+			cJSON_AddItemToArray(deg,
+			    cJSON_CreateString(c->nets[i].network));
+	pthread_mutex_unlock(&health_chain_lock);
+	/* Degraded is not down: payments are still taken, one at a time. */
+	cJSON_AddBoolToObject(o, "ok", 1);
 }
 
 /* Routes: at least one must be sellable for the service to be up. */
@@ -270,6 +381,7 @@ health_check(const struct cfg *c, struct buf *out)
 	    "settlement"));
 	ok &= health_providers(c, cJSON_AddObjectToObject(checks,
 	    "providers"));
+	health_chains_check(c, health_ttl(c), checks, j);
 	health_models(c, checks);
 	/* Informational: a process may not have started yet. */
 	procs = cJSON_AddObjectToObject(j, "processes");

@@ -1,9 +1,13 @@
 /*
  * Health of the whole service as the ops program sees it: the ledger is
  * writable, the settlement backend answers (facilitator /supported, or
- * the chain for SETTLE=direct; cached), routes have providers, and which
- * endpoint processes are alive (from the metrics files).  The answer is
- * JSON; 503 when a payment could not be taken or settled right now.
+ * the chain for SETTLE=direct; cached), routes have providers, which
+ * endpoint processes are alive (from the metrics files), and each
+ * network's RPC for reads (checks.chains; cached): one that does not
+ * answer is listed in "degraded" (its payments are proven by the
+ * facilitator's /verify, one unsettled payment per wallet), which is not
+ * a failure.  The answer is JSON; 503 when a payment could not be taken
+ * or settled right now.
  */
 #ifndef SF_HEALTH_H
 #define SF_HEALTH_H

@@ -21,13 +21,16 @@ struct flow_outcome;
  */
 int	log_open(const struct cfg *);
 /*
- * Start-up check: LOG_FILE, when set (and not "-"), can be opened for
- * appending (it is created 0640 if missing).  0, or -1 with err (500
+ * Start-up check: LOG_CHALLENGES is 0 or 1; LOG_FILE, when set (and not
+ * "-"), can be opened for appending (it is created 0640 if missing).  0, or -1 with err (500
  * config_invalid naming the key and the cause).
  */
 struct sf_err;
 int	log_check_cfg(const struct cfg *, struct sf_err *);
-/* One line for one finished request; thread-safe, never fails loudly. */
+/* One line for one finished request; thread-safe, never fails loudly.
+   A plain HTTP 402 (o->status 402, o->pay FLOW_PAY_REQUIRED: no payment
+   was sent) is not logged unless LOG_CHALLENGES=1 (it is counted in
+   /metrics); an MCP tool call's is (its answer is a 200). */
 void	log_request(const struct cfg *, const char *endpoint,
 	    const struct flow_outcome *, long long latency_ms);
 /* Format the line into buf (NUL-terminated, ends in '\n').  Its length,

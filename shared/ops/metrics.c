@@ -42,15 +42,18 @@ static const unsigned metrics_le_ms[METRICS_NB] = {
 	25, 50, 100, 250, 500, 1000, 2500, 5000, 10000, 30000, 60000, 180000,
 };
 
-enum metrics_pay {
-	MP_REQUIRED = 0, MP_REFUSED, MP_VERIFIED, MP_SETTLED, MP_SETTLE_FAILED,
-	MP_SETTLE_UNKNOWN, MP_WORK_FAILED, MP_REPLAYED, MP_OTHER, MP__N
-};
-/* flow_outcome.pay values; anything else counts as "other". */
-static const char *const metrics_pay_names[MP__N] = {
-	"required", "refused", "verified", "settled", "settle_failed",
-	"settle_unknown", "work_failed", "replayed", "other",
-};
+/*
+ * Counters of flow_outcome.pay: one slot per outcome from "required" to
+ * "replayed" (enum flow_pay order, named by flow_pay_name), then "other"
+ * (the demo).  The slots live in the shared metrics file: its layout
+ * (METRICS_VERSION) changes if this count does.
+ */
+#define MP_FIRST	FLOW_PAY_REQUIRED
+#define MP_OTHER	(FLOW_PAY_REPLAYED - MP_FIRST + 1)
+#define MP__N		(MP_OTHER + 1)
+#define MP_SLOT(p)	((p) - MP_FIRST)
+_Static_assert(MP__N == 9,
+    "the payment outcome slots changed: bump METRICS_VERSION");
 
 struct metrics_hist {
 	_Atomic uint64_t	 bucket[METRICS_NB + 1];
@@ -333,8 +336,6 @@ void
 metrics_request_end(const struct flow_outcome *o, long long latency_ms)
 {
 	struct metrics_hist	*h;
-	unsigned long long	 amt;
-	char			*end;
 	size_t			 p;
 	int			 s;
 
@@ -350,22 +351,15 @@ metrics_request_end(const struct flow_outcome *o, long long latency_ms)
 	    METRICS_NSTATUS - 1;
 	atomic_fetch_add(&metrics_map->status[s], 1);
 	metrics_observe(&metrics_map->duration, latency_ms);
-	if (o->pay != NULL && strcmp(o->pay, "none") != 0) {
-		for (p = 0; p < MP_OTHER; p++)
-			if (strcmp(o->pay, metrics_pay_names[p]) == 0)
-				break;
+	if (o->pay != FLOW_PAY_NONE) {
+		p = o->pay >= MP_FIRST && o->pay <= FLOW_PAY_REPLAYED ?
+		    (size_t)MP_SLOT(o->pay) : MP_OTHER;
 		atomic_fetch_add(&metrics_map->pay[p], 1);
-		if (p == MP_REFUSED)
+		if (o->pay == FLOW_PAY_REFUSED)
 			metrics_count("refused", o->reason, 1);
-		else if (p == MP_SETTLE_FAILED || p == MP_SETTLE_UNKNOWN)
+		else if (o->pay == FLOW_PAY_SETTLE_FAILED ||
+		    o->pay == FLOW_PAY_SETTLE_UNKNOWN)
 			metrics_count("settle_failed", o->reason, 1);
-		else if (p == MP_SETTLED) {
-			metrics_count("settled", o->network, 1);
-			errno = 0;
-			amt = strtoull(o->amount, &end, 10);
-			if (errno == 0 && end != o->amount && *end == '\0')
-				metrics_count("revenue", o->network, amt);
-		}
 	}
 	if (o->upstream_ms >= 0 && o->provider[0] != '\0' &&
 	    (h = metrics_upstream(o->provider)) != NULL)
@@ -577,8 +571,86 @@ metrics_sum_provider(const struct metrics_loaded *f, size_t n,
 		}
 }
 
+/* One (endpoint, network, asset) sample of the ledger's figures. */
+static void
+metrics_rev_line(struct buf *b, const char *name,
+    const struct ledger_revenue *r, const char *value)
+{
+	buf_printf(b, "%s{endpoint=\"", name);
+	metrics_lv(b, r->endpoint);
+	buf_puts(b, "\",network=\"");
+	metrics_lv(b, r->network);
+	buf_puts(b, "\",asset=\"");
+	metrics_lv(b, r->asset);
+	buf_printf(b, "\"} %s\n", value);
+}
+
+/*
+ * The seller's figures, read from the ledger now: what the ledger says
+ * is settled is what was earned, whoever settled it (the request, a
+ * retry, settle-pending) and however it was paid (HTTP, MCP).
+ */
+static void
+metrics_ledger_out(struct buf *b, struct ledger *l)
+{
+	struct ledger_revenue	*rev = NULL;
+	struct sf_err		 err;
+	size_t			 n = 0, i;
+	char			 num[32];
+	int			 up;
+
+	sf_err_clear(&err);
+	up = l != NULL && ledger_revenue(l, &rev, &n, &err) == 0;
+	metrics_family(b, "synthforge_ledger_up", "gauge",
+	    "1 when the ledger answered this scrape (the payment and revenue "
+	    "figures below come from it), else 0.");
+	buf_printf(b, "synthforge_ledger_up %d\n", up);
+	if (!up) {
+		if (err.message[0] != '\0')
+			buf_printf(b, "# ledger: %s\n", err.message);
+		return;
+	}
+	metrics_family(b, "synthforge_payments_settled_total", "counter",
+	    "Payments settled, by endpoint, network and asset (the ledger's "
+	    "settled rows: synthforge-ctl revenue).");
+	for (i = 0; i < n; i++) {
+		snprintf(num, sizeof(num), "%lld",
+		    (long long)rev[i].settled_count);
+		metrics_rev_line(b, "synthforge_payments_settled_total",
+		    &rev[i], num);
+	}
+	metrics_family(b, "synthforge_revenue_atomic_total", "counter",
+	    "Settled revenue in atomic units of the asset (USDC: 6 "
+	    "decimals), by endpoint, network and asset, from the ledger.");
+	for (i = 0; i < n; i++)
+		metrics_rev_line(b, "synthforge_revenue_atomic_total", &rev[i],
+		    rev[i].settled);
+	metrics_family(b, "synthforge_revenue_pending_atomic", "gauge",
+	    "Revenue of work delivered and not settled yet (delivered, "
+	    "settle_failed), atomic units, by endpoint, network and asset.");
+	for (i = 0; i < n; i++)
+		metrics_rev_line(b, "synthforge_revenue_pending_atomic",
+		    &rev[i], rev[i].pending);
+	free(rev);
+}
+
 int
-metrics_render(const char *dir, struct buf *b, struct sf_err *err)
+metrics_public(const struct cfg *c)
+{
+	const char	*v = cfg_get(c, "METRICS_PUBLIC");
+
+	return !c->any_mainnet || (v != NULL && strcmp(v, "1") == 0);
+}
+
+int
+metrics_check_cfg(const struct cfg *c, struct sf_err *err)
+{
+	return cfg_check_oneof(c, "METRICS_PUBLIC", "0|1", err);
+}
+
+int
+metrics_render(const char *dir, struct ledger *l, struct buf *b,
+    struct sf_err *err)
 {
 	struct metrics_loaded	*f;
 	const struct metrics_named_hist *u;
@@ -637,22 +709,19 @@ metrics_render(const char *dir, struct buf *b, struct sf_err *err)
 		for (j = 0; j < MP__N; j++)
 			buf_printf(b, "synthforge_payments_total{endpoint=\"%s\","
 			    "result=\"%s\"} %llu\n", f[i].endpoint,
-			    metrics_pay_names[j], (unsigned long long)
+			    j < MP_OTHER ? flow_pay_name((enum flow_pay)(j +
+			    MP_FIRST)) : "other", (unsigned long long)
 			    atomic_load(&f[i].m->pay[j]));
 	metrics_family(b, "synthforge_payments_verified_total", "counter",
 	    "Payments that passed verification, by endpoint.");
 	for (i = 0; i < n; i++)
 		buf_printf(b, "synthforge_payments_verified_total{endpoint="
 		    "\"%s\"} %llu\n", f[i].endpoint, (unsigned long long)
-		    (atomic_load(&f[i].m->pay[MP_VERIFIED]) +
-		    atomic_load(&f[i].m->pay[MP_SETTLED]) +
-		    atomic_load(&f[i].m->pay[MP_SETTLE_FAILED]) +
-		    atomic_load(&f[i].m->pay[MP_SETTLE_UNKNOWN]) +
-		    atomic_load(&f[i].m->pay[MP_WORK_FAILED])));
-	metrics_family(b, "synthforge_payments_settled_total", "counter",
-	    "Payments settled, by endpoint and network.");
-	metrics_labels_out(b, f, n, "settled",
-	    "synthforge_payments_settled_total", "network");
+		    (atomic_load(&f[i].m->pay[MP_SLOT(FLOW_PAY_VERIFIED)]) +
+		    atomic_load(&f[i].m->pay[MP_SLOT(FLOW_PAY_SETTLED)]) +
+		    atomic_load(&f[i].m->pay[MP_SLOT(FLOW_PAY_SETTLE_FAILED)]) +
+		    atomic_load(&f[i].m->pay[MP_SLOT(FLOW_PAY_SETTLE_UNKNOWN)]) +
+		    atomic_load(&f[i].m->pay[MP_SLOT(FLOW_PAY_WORK_FAILED)])));
 	metrics_family(b, "synthforge_payments_refused_total", "counter",
 	    "Payments refused, by endpoint and x402 reason.");
 	metrics_labels_out(b, f, n, "refused",
@@ -662,11 +731,7 @@ metrics_render(const char *dir, struct buf *b, struct sf_err *err)
 	    "done, by reason.");
 	metrics_labels_out(b, f, n, "settle_failed",
 	    "synthforge_settlements_failed_total", "reason");
-	metrics_family(b, "synthforge_revenue_atomic_total", "counter",
-	    "Settled revenue in atomic units of the asset (USDC: 6 "
-	    "decimals), by endpoint and network.");
-	metrics_labels_out(b, f, n, "revenue",
-	    "synthforge_revenue_atomic_total", "network");
+	metrics_ledger_out(b, l);
 
 	/* Upstream latency is per provider: sum it over the endpoints. */
 	metrics_family(b, "synthforge_upstream_duration_seconds", "histogram",

@@ -18,6 +18,7 @@
 struct buf;
 struct cfg;
 struct flow_outcome;
+struct ledger;
 struct sf_err;
 
 /* METRICS_DIR, else "<directory of DB>/metrics", into buf. */
@@ -30,15 +31,31 @@ void	metrics_close(void);
 /* In-flight gauge up. */
 void	metrics_request_begin(void);
 /* In-flight down; requests by status, payments by outcome and reason,
-   revenue, request and upstream latency. */
+   request and upstream latency (revenue is the ledger's: metrics_render). */
 void	metrics_request_end(const struct flow_outcome *,
 	    long long latency_ms);
 
 /*
  * Ops side: every *.metrics file of dir in the Prometheus text format
- * (version 0.0.4), appended to out.  0, or -1 when dir is unreadable.
+ * (version 0.0.4), appended to out, and the seller's figures read from
+ * the ledger l at this moment (ledger_revenue): settled payments and
+ * revenue, and what is still to settle, per endpoint (the endpoint the
+ * payment was for, whether paid over HTTP or MCP), network and asset, so
+ * they equal `synthforge-ctl revenue` by construction, including what
+ * settle-pending settled later.  A shared ledger's figures are the whole
+ * service's, the same on every host.  l NULL or unreadable:
+ * synthforge_ledger_up 0 and no figures.  0, or -1 when dir is unreadable.
  */
-int	metrics_render(const char *dir, struct buf *out, struct sf_err *);
+int	metrics_render(const char *dir, struct ledger *l, struct buf *out,
+	    struct sf_err *);
+/*
+ * Whether /metrics may answer without METRICS_TOKEN: no network is a
+ * mainnet, or METRICS_PUBLIC=1 says the seller publishes its figures on
+ * purpose.  A mainnet seller's revenue per endpoint is not for anyone.
+ */
+int	metrics_public(const struct cfg *);
+/* Start-up check: METRICS_PUBLIC 0 or 1.  0, or -1 with err. */
+int	metrics_check_cfg(const struct cfg *, struct sf_err *);
 /*
  * Whether the Authorization header value auth (NULL = absent) presents
  * token want: "Bearer <token>", the scheme name in any case and one or

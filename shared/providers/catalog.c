@@ -10,6 +10,7 @@
 #include "basics/err.h"
 #include "http/http.h"
 #include "providers/catalog.h"
+#include "providers/fal_schema.h"
 #include "providers/prov.h"
 #include "providers/provs.h"
 #include "providers/route.h"
@@ -443,4 +444,156 @@ catalog_last(const struct cfg *c)
 	s[n] = '\0';
 	fclose(f);
 	return s;
+}
+
+/* The contract snapshot file, parsed; NULL when it cannot be read. */
+static cJSON *
+catalog_contracts(const struct cfg *c)
+{
+	FILE	*f;
+	char	*s;
+	long	 n;
+	cJSON	*j;
+
+	if ((f = fopen(cfg_get_or(c, "FAL_CONTRACTS_FILE",
+	    "etc/fal-contracts.json"), "r")) == NULL)
+		return NULL;
+	if (fseek(f, 0, SEEK_END) == -1 || (n = ftell(f)) <= 0 ||
+	    n > 64 * 1024 * 1024 || fseek(f, 0, SEEK_SET) == -1 ||
+	    (s = malloc((size_t)n + 1)) == NULL) {
+		fclose(f);
+		return NULL;
+	}
+	if (fread(s, 1, (size_t)n, f) != (size_t)n) {
+		free(s);
+		fclose(f);
+		return NULL;
+	}
+	s[n] = '\0';
+	fclose(f);
+	j = cJSON_Parse(s);
+	free(s);
+	return j;
+}
+
+struct catalog_schema_ctx {
+	catalog_schema_cb		 cb;
+	void				*arg;
+	const struct def_endpoint	*ep;
+	const struct def_model		*m;
+	const char			*id;
+	int				 breaking;
+};
+
+static void
+catalog_schema_one(void *arg, int breaking, const char *what)
+{
+	struct catalog_schema_ctx	*x = arg;
+
+	x->breaking += breaking;
+	x->cb(x->arg, x->ep, x->m, x->id, breaking, what);
+}
+
+/* fal's OpenAPI document of endpoint id; NULL with why. */
+static cJSON *
+catalog_fal_openapi(const struct catalog_run *cr, const char *id, char *why,
+    size_t wsz)
+{
+	struct http_resp h;
+	cJSON		*doc = NULL;
+	char		 url[1400], enc[700];
+	size_t		 i, k = 0;
+
+	for (i = 0; id[i] != '\0' && k + 4 < sizeof(enc); i++) {
+		if (id[i] == '/')
+			k += (size_t)snprintf(enc + k, sizeof(enc) - k, "%%2F");
+		else
+			enc[k++] = id[i];
+	}
+	enc[k] = '\0';
+	snprintf(url, sizeof(url), "%s?endpoint_id=%s", cfg_get_or(cr->cfg,
+	    "FAL_OPENAPI_URL", "https://fal.ai/api/openapi/queue/openapi.json"),
+	    enc);
+	if (catalog_get(cr, "fal", url, &h, why, wsz) == -1)
+		goto out;
+	if (h.status != 200 || (doc = cJSON_ParseWithLength(h.body.p ?
+	    h.body.p : "", h.body.len)) == NULL)
+		snprintf(why, wsz, "fal's OpenAPI answered HTTP %ld", h.status);
+out:
+	http_resp_free(&h);
+	return doc;
+}
+
+int
+catalog_fal_schemas(const struct cfg *c, const struct def_entry *table,
+    long timeout_ms, catalog_schema_cb cb, void *arg)
+{
+	struct catalog_run		 cr;
+	struct catalog_schema_ctx	 x;
+	const struct def_entry		*e, *e2;
+	const struct def_model		*m, *m2;
+	struct route			 rt, rt2;
+	struct sf_err			 err;
+	cJSON				*all, *doc, *served;
+	const cJSON			*contract;
+	char				 why[256];
+	int				 seen, breaking = 0;
+
+	if ((all = catalog_contracts(c)) == NULL)
+		return -1;
+	memset(&cr, 0, sizeof(cr));
+	cr.cfg = c;
+	cr.timeout_ms = timeout_ms > 0 ? timeout_ms : 15000;
+	for (e = table; e->ep != NULL; e++)
+		for (m = e->ep->models; m != NULL && m->id != NULL; m++) {
+			if (m->retired != NULL || route_resolve(c, e->ep, m, &rt,
+			    &err) == -1 || rt.offline ||
+			    strcmp(rt.provider, "fal") != 0)
+				continue;
+			/* Once per endpoint id: the first route names it. */
+			seen = 0;
+			for (e2 = table; e2 <= e && !seen; e2++)
+				for (m2 = e2->ep->models; m2 != NULL &&
+				    m2->id != NULL && !(e2 == e && m2 == m) &&
+				    !seen; m2++)
+					seen = m2->retired == NULL &&
+					    route_resolve(c, e2->ep, m2, &rt2,
+					    &err) == 0 && !rt2.offline &&
+					    strcmp(rt2.provider, "fal") == 0 &&
+					    strcmp(rt2.upstream, rt.upstream) == 0;
+			if (seen)
+				continue;
+			x.cb = cb;
+			x.arg = arg;
+			x.ep = e->ep;
+			x.m = m;
+			x.id = rt.upstream;
+			x.breaking = 0;
+			contract = cJSON_GetObjectItemCaseSensitive(
+			    cJSON_GetObjectItemCaseSensitive(all, "endpoints"),
+			    rt.upstream);
+			if (contract == NULL) {
+				cb(arg, e->ep, m, rt.upstream, 0, "no contract "
+				    "for this id in FAL_CONTRACTS_FILE");
+				continue;
+			}
+			why[0] = '\0';
+			if ((doc = catalog_fal_openapi(&cr, rt.upstream, why,
+			    sizeof(why))) == NULL) {
+				cb(arg, e->ep, m, rt.upstream, 0, why);
+				continue;
+			}
+			if ((served = fal_schema_input(doc, rt.upstream)) ==
+			    NULL)
+				cb(arg, e->ep, m, rt.upstream, 0, "fal's OpenAPI "
+				    "has no input schema for this id");
+			else
+				(void)fal_schema_diff(served, contract,
+				    catalog_schema_one, &x);
+			breaking += x.breaking;
+			cJSON_Delete(served);
+			cJSON_Delete(doc);
+		}
+	cJSON_Delete(all);
+	return breaking;
 }

@@ -54,4 +54,21 @@ int	catalog_check_save(const struct cfg *, const struct def_entry *table,
 /* The saved result as read back (malloc'd JSON text), or NULL. */
 char	*catalog_last(const struct cfg *);
 
+typedef void	(*catalog_schema_cb)(void *, const struct def_endpoint *,
+		    const struct def_model *, const char *upstream,
+		    int breaking, const char *what);
+
+/*
+ * Each fal endpoint routed (once per endpoint id): the input schema fal
+ * serves for it (GET FAL_OPENAPI_URL?endpoint_id=<id>, default
+ * https://fal.ai/api/openapi/queue/openapi.json) against the contract the
+ * tests were built from (FAL_CONTRACTS_FILE, default
+ * etc/fal-contracts.json; providers/fal_schema.h); cb gets every
+ * difference, or why an endpoint could not be compared (breaking 0).
+ * Returns the number of breaking differences, -1 when the contract file
+ * cannot be read.
+ */
+int	catalog_fal_schemas(const struct cfg *, const struct def_entry *table,
+	    long timeout_ms, catalog_schema_cb, void *arg);
+
 #endif

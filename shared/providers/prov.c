@@ -1,5 +1,6 @@
 #include <ctype.h>
 #include <math.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -52,6 +53,31 @@ prov_num(const cJSON *req, const char *name, double *d)
 	if (!cJSON_IsNumber(v))
 		return -1;
 	*d = v->valuedouble;
+	return 0;
+}
+
+int
+prov_seed(const cJSON *o, const char *name, struct prov_result *r)
+{
+	double	 d;
+
+	/* 9.2e18 < 2^63: what double still holds, converted exactly. */
+	if (prov_num(o, name, &d) == -1 || !(fabs(d) < 9.2e18) ||
+	    d != floor(d))
+		return -1;
+	r->seed = (long long)d;
+	r->has_seed = 1;
+	return 0;
+}
+
+int
+prov_px(const cJSON *o, const char *name, int *px)
+{
+	double	 d;
+
+	if (prov_num(o, name, &d) == -1 || !(d >= 1 && d <= 65535))
+		return -1;
+	*px = (int)d;
 	return 0;
 }
 
@@ -220,7 +246,7 @@ int
 prov_poll_sleep(const struct prov_job *j, int n)
 {
 	long	 base, ms;
-	int	 i;
+	int	 i, why;
 
 	/* PROVIDER_POLL_MS lets tests poll fast; 500 ms like fal-js. */
 	base = strtol(prov_cfg(j, "PROVIDER_POLL_MS", "500"), NULL, 10);
@@ -231,7 +257,67 @@ prov_poll_sleep(const struct prov_job *j, int n)
 		ms = ms * 3 / 2;
 	if (ms > 3000 && base < 3000)
 		ms = 3000;
-	return http_sleep_ms(ms, j->deadline_ms);
+	if (http_sleep_ms(ms, j->deadline_ms) == -1)
+		return -1;
+	if (j->should_stop != NULL &&
+	    (why = j->should_stop(j->arg)) != PROV_GO)
+		return why;
+	return 0;
+}
+
+int
+prov_stopped(const char *who, int why, int cancelled, struct sf_err *err)
+{
+	if (why == PROV_CANCEL)
+		return sf_err_set(err, 409, "job_cancelled", NULL,
+		    "the job was cancelled%s", cancelled ? ": cancelled "
+		    "upstream" : "");
+	return sf_err_set(err, 503, "job_abandoned", NULL, "another runner "
+	    "took the job over (this one stopped polling %s)", who);
+}
+
+void
+prov_upstream(const struct prov_job *j, cJSON *ref)
+{
+	if (ref == NULL || j->on_upstream == NULL)
+		return;
+	if (!cJSON_HasObjectItem(ref, "provider"))
+		cJSON_AddStringToObject(ref, "provider", j->provider);
+	j->on_upstream(j->arg, ref);
+}
+
+void
+prov_upstream_pairs(const struct prov_job *j, ...)
+{
+	cJSON		*ref;
+	va_list		 ap;
+	const char	*k, *v;
+
+	if ((ref = cJSON_CreateObject()) == NULL)
+		return;
+	va_start(ap, j);
+	while ((k = va_arg(ap, const char *)) != NULL)
+		if ((v = va_arg(ap, const char *)) != NULL)
+			cJSON_AddStringToObject(ref, k, v);
+	va_end(ap);
+	prov_upstream(j, ref);
+	cJSON_Delete(ref);
+}
+
+void
+prov_progress(const struct prov_job *j, const char *s)
+{
+	if (j->on_progress != NULL)
+		j->on_progress(j->arg, s != NULL ? s : "");
+}
+
+const cJSON *
+prov_resume(const struct prov_job *j)
+{
+	const char	*p = prov_str(j->resume, "provider");
+
+	return p != NULL && j->provider != NULL &&
+	    strcmp(p, j->provider) == 0 ? j->resume : NULL;
 }
 
 /* The transport's failure as the providers' error (no URL: keys). */
@@ -473,6 +559,7 @@ prov_check_cfg(const struct cfg *c, struct sf_err *err)
 	    cfg_check_uint(c, "PROVIDER_POLL_MS", 1, 10000, err) == -1 ||
 	    cfg_check_oneof(c, "VENICE_SAFE_MODE", "0|1", err) == -1 ||
 	    cfg_check_url(c, "FAL_API_BASE_URL", err) == -1 ||
+	    cfg_check_url(c, "FAL_OPENAPI_URL", err) == -1 ||
 	    cfg_check_url(c, "FAL_REST_BASE_URL", err) == -1)
 		return -1;
 	for (p = provs_table; p->name != NULL; p++)

@@ -32,6 +32,9 @@ struct prov_output {
 	size_t		 len;
 	char		*url;		/* else a URL to fetch now (malloc'd) */
 	char		 mime[48];	/* what the upstream claims */
+	/* "" = a result; else what this extra output is ("mask"): stored
+	   too and answered as the fact <role>_url (work.h). */
+	char		 role[16];
 };
 
 struct prov_result {
@@ -44,6 +47,7 @@ struct prov_result {
 	char		 request_id[128];	/* upstream request/prediction id */
 	char		 source[32];		/* provider tag: "venice", "fal", ... */
 	char		 model[96];		/* upstream model that ran */
+	char		 voice[64];		/* voice that spoke, "" = asked */
 };
 
 struct prov_job {
@@ -57,7 +61,28 @@ struct prov_job {
 	/* Called with the upstream id as soon as it is known (before polling). */
 	void			(*on_request_id)(void *, const char *);
 	void			*arg;
+	/*
+	 * A job's run (flow/flow_job.h), which another process may finish.
+	 * A queue adapter hands on_upstream its reference as soon as the
+	 * submit is answered (prov_upstream: {"provider", and what it needs
+	 * to poll, fetch and cancel: request id and URLs}); given resume (a
+	 * reference an earlier run handed over, of this provider) it submits
+	 * nothing and polls that job instead.  should_stop is asked between
+	 * polls (prov_poll_sleep).  on_progress gets what the upstream says
+	 * of a running job.  All may be NULL (a synchronous call).
+	 */
+	const cJSON		*resume;
+	void			(*on_upstream)(void *, const cJSON *ref);
+	void			(*on_progress)(void *, const char *);
+	int			(*should_stop)(void *);
 };
+
+/* should_stop's answers. */
+#define PROV_GO		0	/* go on */
+#define PROV_CANCEL	1	/* the job was cancelled: cancel it upstream */
+#define PROV_ABANDON	2	/* another runner took the job over: stop,
+				   leave it upstream (it resumes from the
+				   reference) */
 
 void	prov_result_free(struct prov_result *);
 
@@ -78,6 +103,16 @@ int		 prov_check_cfg(const struct cfg *, struct sf_err *);
 const char	*prov_str(const cJSON *req, const char *name);
 int		 prov_num(const cJSON *req, const char *name, double *);
 int		 prov_bool(const cJSON *req, const char *name, int *);
+/*
+ * A seed from a request or an upstream answer: an integral number that a
+ * long long holds, into r->seed with r->has_seed set; 0.  -1 (r untouched)
+ * when absent, not a number, fractional or out of range -- an upstream's
+ * 1e92 is ignored, never converted (undefined in C).
+ */
+int		 prov_seed(const cJSON *o, const char *name,
+		    struct prov_result *r);
+/* A pixel dimension from an upstream answer: 1..65535 into *px; else -1. */
+int		 prov_px(const cJSON *o, const char *name, int *px);
 /* The prompt: "prompt", else "text". */
 const char	*prov_prompt(const cJSON *req);
 /* Requested width/height (0 when absent). */
@@ -94,8 +129,38 @@ int		 prov_out_url(struct prov_result *, const char *url,
 /* Record the upstream id and tell the caller before any polling. */
 void		 prov_request_id(const struct prov_job *, struct prov_result *,
 		    const char *id);
-/* Sleep before poll n (0, 1, ...): 500 ms growing to 3 s; -1 past deadline. */
+/*
+ * Sleep before poll n (0, 1, ...): 500 ms growing to 3 s; -1 past the
+ * deadline; after the sleep, should_stop's answer when it is not PROV_GO
+ * (PROV_CANCEL, PROV_ABANDON).  0: poll.
+ */
 int		 prov_poll_sleep(const struct prov_job *, int n);
+/*
+ * The error of a poll loop that stopped (prov_poll_sleep's PROV_CANCEL or
+ * PROV_ABANDON): 409 job_cancelled ("cancelled upstream" when cancelled
+ * says so) or 503 job_abandoned.  Returns -1.
+ */
+int		 prov_stopped(const char *who, int why, int cancelled,
+		    struct sf_err *);
+/*
+ * A queue adapter's reference, once its submit is answered: the provider
+ * name is added and on_upstream told (a job stores it before the first
+ * poll).  ref stays the caller's.
+ */
+void		 prov_upstream(const struct prov_job *, cJSON *ref);
+/*
+ * The same for a reference of strings: "key", value pairs ending with a
+ * NULL key; a NULL value leaves its key out.  Out of memory: no reference
+ * (the job then resumes by submitting, as before one was known).
+ */
+void		 prov_upstream_pairs(const struct prov_job *, ...);
+/* What the upstream says of the running job ("" or NULL: nothing). */
+void		 prov_progress(const struct prov_job *, const char *);
+/*
+ * The reference to resume from when it is this provider's (j->resume
+ * with "provider" == j->provider), else NULL: submit.
+ */
+const cJSON	*prov_resume(const struct prov_job *);
 /*
  * One upstream call: body (may be NULL) printed as JSON, headers
  * "Name: value" NULL-terminated, the job's deadline; kind is an enum

@@ -7,24 +7,26 @@
 
 const struct prov_info provs_table[] = {
 	{ "venice", "VENICE_API_KEY", "VENICE_BASE_URL",
-	  "https://api.venice.ai/api/v1", prov_venice_run },
+	  "https://api.venice.ai/api/v1", prov_venice_run, NULL },
 	/* Queue host; fal's sync host (fal.run) is not used. */
 	{ "fal", "FAL_KEY", "FAL_QUEUE_BASE_URL", "https://queue.fal.run",
-	  prov_fal_run },
+	  prov_fal_run, prov_fal_cancel },
 	{ "bfl", "BFL_API_KEY", "BFL_BASE_URL", "https://api.bfl.ai",
-	  prov_bfl_run },
+	  prov_bfl_run, NULL },
 	{ "openai", "OPENAI_API_KEY", "OPENAI_BASE_URL",
-	  "https://api.openai.com/v1", prov_openai_run },
+	  "https://api.openai.com/v1", prov_openai_run, NULL },
 	{ "google", "GEMINI_API_KEY", "GEMINI_BASE_URL",
-	  "https://generativelanguage.googleapis.com/v1beta", prov_google_run },
+	  "https://generativelanguage.googleapis.com/v1beta", prov_google_run,
+	  NULL },
 	{ "xai", "XAI_API_KEY", "XAI_BASE_URL", "https://api.x.ai/v1",
-	  prov_xai_run },
+	  prov_xai_run, NULL },
 	{ "elevenlabs", "ELEVENLABS_API_KEY", "ELEVENLABS_BASE_URL",
-	  "https://api.elevenlabs.io", prov_elevenlabs_run },
+	  "https://api.elevenlabs.io", prov_elevenlabs_run, NULL },
 	{ "replicate", "REPLICATE_API_TOKEN", "REPLICATE_BASE_URL",
-	  "https://api.replicate.com/v1", prov_replicate_run },
-	{ "offline", NULL, NULL, NULL, prov_offline_run },
-	{ NULL, NULL, NULL, NULL, NULL }
+	  "https://api.replicate.com/v1", prov_replicate_run,
+	  prov_replicate_cancel },
+	{ "offline", NULL, NULL, NULL, prov_offline_run, NULL },
+	{ NULL, NULL, NULL, NULL, NULL, NULL }
 };
 
 const struct prov_info *

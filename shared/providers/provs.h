@@ -9,6 +9,9 @@
 
 typedef int	(*prov_run_fn)(const struct prov_job *, struct prov_result *,
 		    struct sf_err *);
+/* Cancel the upstream job of ref (prov_upstream's): 1 asked, -1 err. */
+typedef int	(*prov_cancel_fn)(const struct prov_job *, const cJSON *ref,
+		    struct sf_err *);
 
 struct prov_info {
 	const char	*name;		/* route name: "venice", "fal", ... */
@@ -16,6 +19,7 @@ struct prov_info {
 	const char	*base_key;	/* config key of the base URL */
 	const char	*base_def;	/* default base URL, no trailing slash */
 	prov_run_fn	 run;
+	prov_cancel_fn	 cancel;	/* NULL: the provider cannot cancel */
 };
 
 /* Every provider; ends with a zero entry.  "offline" has no key. */
@@ -31,6 +35,17 @@ int	prov_venice_run(const struct prov_job *, struct prov_result *,
 	    struct sf_err *);
 int	prov_fal_run(const struct prov_job *, struct prov_result *,
 	    struct sf_err *);
+int	prov_fal_cancel(const struct prov_job *, const cJSON *ref,
+	    struct sf_err *);
+/*
+ * A fal result (the JSON of the response_url) of endpoint id into r: the
+ * files of images[] or of image/video/audio/audio_file, the endpoint's
+ * mask (fal_models.h) as an output of role "mask", seed, duration (or
+ * duration_ms).  0, or -1 with 502 upstream_error (no media, a URL that is
+ * not http(s)) or 500.  Pure: no I/O (a parser the fuzz targets may call).
+ */
+int	prov_fal_outputs(const char *id, const cJSON *res,
+	    struct prov_result *r, struct sf_err *err);
 int	prov_bfl_run(const struct prov_job *, struct prov_result *,
 	    struct sf_err *);
 /*
@@ -51,6 +66,8 @@ int	prov_elevenlabs_run(const struct prov_job *, struct prov_result *,
 	    struct sf_err *);
 /* upstream: "owner/name" (official model) or a version hash. */
 int	prov_replicate_run(const struct prov_job *, struct prov_result *,
+	    struct sf_err *);
+int	prov_replicate_cancel(const struct prov_job *, const cJSON *ref,
 	    struct sf_err *);
 
 #endif

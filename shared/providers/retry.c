@@ -1,5 +1,6 @@
 #include <ctype.h>
 #include <errno.h>
+#include <math.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -57,20 +58,24 @@ retry_reset_ms(const char *v, time_t now)
 		v++;
 	errno = 0;
 	n = strtod(v, &end);
-	if (end == v || errno != 0 || n < 0)
+	/* strtod also reads "nan" and "inf": no wait is that long. */
+	if (end == v || errno != 0 || n < 0 || !isfinite(n))
 		return -1;
 	if (*end == '\0') {
-		/* A bare number this large is a unix time, else seconds. */
+		/* A bare number this large is a unix time, else seconds; a
+		   day away or more is no hint we follow (fuzz_provider_
+		   replicate: a huge one overflowed the conversion). */
 		if (n > 1e9)
-			return n <= (double)now ? 0 :
-			    (int64_t)((n - (double)now) * 1000);
+			return n <= (double)now ? 0 : n - (double)now > 86400 ?
+			    -1 : (int64_t)((n - (double)now) * 1000);
 		return n > 86400 ? -1 : (int64_t)(n * 1000);
 	}
 	/* Go duration: 1h2m3.5s, 250ms. */
 	while (*v != '\0') {
 		errno = 0;
 		n = strtod(v, &end);
-		if (end == v || errno != 0 || n < 0)
+		if (end == v || errno != 0 || n < 0 || !isfinite(n) ||
+		    n > 86400000.0)
 			return -1;
 		if (strncmp(end, "ms", 2) == 0) {
 			total += n;

@@ -5,6 +5,7 @@
 #include "basics/cfg.h"
 #include "basics/def.h"
 #include "basics/err.h"
+#include "basics/str.h"
 #include "providers/provs.h"
 #include "providers/route.h"
 
@@ -12,8 +13,16 @@ void
 route_key(const char *ep, const char *model, char *buf, size_t sz)
 {
 	char	*p;
+	size_t	 n;
 
-	snprintf(buf, sz, "ROUTE_%s_%s", ep, model);
+	/* On every request: copies, not snprintf (basics/str.h). */
+	n = str_copy(buf, sz, "ROUTE_");
+	if (n < sz)
+		n += str_copy(buf + n, sz - n, ep);
+	if (n < sz)
+		n += str_copy(buf + n, sz - n, "_");
+	if (n < sz)
+		(void)str_copy(buf + n, sz - n, model);
 	for (p = buf + 6; *p != '\0'; p++)
 		*p = isalnum((unsigned char)*p) ?
 		    (char)toupper((unsigned char)*p) : '_';
@@ -32,8 +41,8 @@ route_resolve(const struct cfg *c, const struct def_endpoint *ep,
 	if (m == NULL || m->provider == NULL)
 		return sf_err_set(err, 503, "provider_unavailable", NULL,
 		    "no route is defined for this model");
-	snprintf(rt->provider, sizeof(rt->provider), "%s", m->provider);
-	snprintf(rt->upstream, sizeof(rt->upstream), "%s",
+	str_copy(rt->provider, sizeof(rt->provider), m->provider);
+	str_copy(rt->upstream, sizeof(rt->upstream),
 	    m->upstream != NULL ? m->upstream : m->id);
 	route_key(ep->name, m->id, k, sizeof(k));
 	if ((ov = cfg_get(c, k)) != NULL && *ov != '\0') {
@@ -45,8 +54,7 @@ route_resolve(const struct cfg *c, const struct def_endpoint *ep,
 		memcpy(rt->provider, ov, n);
 		rt->provider[n] = '\0';
 		if (colon != NULL && colon[1] != '\0')
-			snprintf(rt->upstream, sizeof(rt->upstream), "%s",
-			    colon + 1);
+			str_copy(rt->upstream, sizeof(rt->upstream), colon + 1);
 	}
 	if ((p = provs_find(rt->provider)) == NULL)
 		return sf_err_set(err, 503, "provider_unavailable", NULL,
@@ -98,7 +106,7 @@ route_usable(const struct cfg *c, const struct def_endpoint *ep,
 		snprintf(why, sz, "routed offline, which a mainnet never "
 		    "sells");
 	else
-		snprintf(why, sz, "%s", err.message);
+		str_copy(why, sz, err.message);
 	return 0;
 }
 
@@ -122,7 +130,7 @@ route_ep_usable(const struct cfg *c, const struct def_endpoint *ep,
 		if (route_usable(c, ep, m, w, sizeof(w)))
 			return 1;
 		if (first) {
-			snprintf(why, sz, "%s", w);
+			str_copy(why, sz, w);
 			first = 0;
 		}
 	}

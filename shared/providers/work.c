@@ -13,6 +13,7 @@
 #include "basics/err.h"
 #include "http/http.h"
 #include "media/media.h"
+#include "media/media_info.h"
 #include "providers/prov.h"
 #include "providers/provs.h"
 #include "providers/route.h"
@@ -170,19 +171,25 @@ work_facts(const struct work_job *w, const struct route *rt,
 	char		 key[32];
 	cJSON		*f, *arr, *arr2;
 	struct buf	 b;
-	double		 d;
+	double		 d, sec = 0;
 	int		 iw, ih;
 	size_t		 i;
 
 	media = w->ep->media != NULL ? w->ep->media : "image";
 	if ((f = cJSON_CreateObject()) == NULL)
 		goto oom;
+	/* The first output is the result; extra ones (a mask) by role. */
 	snprintf(key, sizeof(key), "%s_url", media);
 	cJSON_AddStringToObject(f, key, urls[0]);
 	if ((arr = cJSON_AddArrayToObject(f, "urls")) == NULL)
 		goto oom;
-	for (i = 0; i < r->nout; i++)
-		cJSON_AddItemToArray(arr, cJSON_CreateString(urls[i]));
+	for (i = 0; i < r->nout; i++) {
+		if (r->out[i].role[0] != '\0') {
+			snprintf(key, sizeof(key), "%s_url", r->out[i].role);
+			cJSON_AddStringToObject(f, key, urls[i]);
+		} else
+			cJSON_AddItemToArray(arr, cJSON_CreateString(urls[i]));
+	}
 	if (strcmp(media, "image") == 0) {
 		if ((arr2 = cJSON_Duplicate(arr, 1)) == NULL)
 			goto oom;
@@ -198,7 +205,11 @@ work_facts(const struct work_job *w, const struct route *rt,
 			cJSON_AddNumberToObject(f, "characters",
 			    (double)work_chars(s));
 	}
-	if ((s = prov_str(w->req, "voice")) != NULL)
+	/* The voice that spoke: the adapter's word (a model's default, the
+	   offline espeak voice), else the one asked. */
+	if (r->voice[0] != '\0')
+		cJSON_AddStringToObject(f, "voice", r->voice);
+	else if ((s = prov_str(w->req, "voice")) != NULL)
 		cJSON_AddStringToObject(f, "voice", s);
 
 	iw = r->width;
@@ -206,6 +217,24 @@ work_facts(const struct work_job *w, const struct route *rt,
 	if ((iw <= 0 || ih <= 0) && strcmp(media, "image") == 0 &&
 	    work_image_size(r->out[0].data, r->out[0].len, &iw, &ih) == -1)
 		iw = ih = 0;
+	/* Video and audio: what the file says, where the reply does not. */
+	if (strcmp(media, "video") == 0 && media_mp4_info(r->out[0].data,
+	    r->out[0].len, &sec, &iw, &ih) == -1)
+		iw = ih = 0;
+	if (strcmp(media, "video") == 0 && r->width > 0 && r->height > 0) {
+		iw = r->width;
+		ih = r->height;
+	}
+	if (strcmp(media, "audio") == 0)
+		sec = media_audio_seconds(r->out[0].data, r->out[0].len);
+	if (r->duration <= 0 && sec > 0)
+		r->duration = sec;
+	if (strcmp(media, "video") == 0 &&
+	    (s = prov_str(w->req, "resolution")) != NULL)
+		cJSON_AddStringToObject(f, "resolution", s);
+	/* The upscale factor the request gave is the one applied. */
+	if (prov_num(w->req, "scale", &d) == 0)
+		cJSON_AddNumberToObject(f, "scale", d);
 	if (iw <= 0 || ih <= 0)
 		prov_size(w->req, &iw, &ih);
 	if (iw > 0 && ih > 0) {
@@ -246,12 +275,37 @@ oom:
 	return sf_err_set(err, 500, "internal_error", NULL, "out of memory");
 }
 
+/*
+ * The request an adapter sees: w->req without the inputs that are ours
+ * alone (DEF_WEBHOOK: a job's webhook_url), so no adapter that passes
+ * inputs through (fal) forwards them.  *copy is what to free (NULL when
+ * nothing was dropped); -1 out of memory.
+ */
+static int
+work_upstream_req(const struct work_job *w, cJSON **copy)
+{
+	const struct def_param	*p;
+
+	*copy = NULL;
+	for (p = w->ep->params; p != NULL && p->name != NULL; p++) {
+		if (p->type != DEF_WEBHOOK ||
+		    !cJSON_HasObjectItem(w->req, p->name))
+			continue;
+		if (*copy == NULL && (*copy = cJSON_Duplicate(w->req, 1)) ==
+		    NULL)
+			return -1;
+		cJSON_DeleteItemFromObjectCaseSensitive(*copy, p->name);
+	}
+	return 0;
+}
+
 int
 work_run(const struct work_job *w, cJSON **facts, struct sf_err *err)
 {
 	struct route		 rt;
 	struct prov_job		 j;
 	struct prov_result	 r;
+	cJSON			*upreq = NULL;
 	char			*urls[PROV_MAX_OUT];
 	char			 mimes[PROV_MAX_OUT][48];
 	int64_t			 t0;
@@ -276,17 +330,24 @@ work_run(const struct work_job *w, cJSON **facts, struct sf_err *err)
 		snprintf(rt.why, sizeof(rt.why), "demo");
 	} else if (route_resolve(w->cfg, w->ep, w->model, &rt, err) == -1)
 		return -1;
+	if (work_upstream_req(w, &upreq) == -1)
+		return sf_err_set(err, 500, "internal_error", NULL,
+		    "out of memory");
 	memset(&j, 0, sizeof(j));
 	j.ep = w->ep;
 	j.model = w->model;
 	j.provider = rt.provider;
 	j.upstream = rt.upstream;
-	j.req = w->req;
+	j.req = upreq != NULL ? upreq : w->req;
 	j.cfg = w->cfg;
 	j.deadline_ms = w->deadline_ms > 0 ? w->deadline_ms :
 	    t0 + (int64_t)(w->ep->deadline > 0 ? w->ep->deadline : 60) * 1000;
 	j.on_request_id = w->on_request_id;
 	j.arg = w->arg;
+	j.resume = w->resume;
+	j.on_upstream = w->on_upstream;
+	j.on_progress = w->on_progress;
+	j.should_stop = w->should_stop;
 	if (rt.offline)
 		j.provider = "offline";
 
@@ -311,5 +372,22 @@ out:
 	for (i = 0; i < nurls; i++)
 		free(urls[i]);
 	prov_result_free(&r);
+	cJSON_Delete(upreq);
 	return rc;
+}
+
+int
+work_cancel(const struct cfg *cfg, const cJSON *ref, struct sf_err *err)
+{
+	const struct prov_info	*p;
+	struct prov_job		 j;
+
+	p = provs_find(prov_str(ref, "provider"));
+	if (p == NULL || p->cancel == NULL)
+		return 0;
+	memset(&j, 0, sizeof(j));
+	j.provider = p->name;
+	j.cfg = cfg;
+	j.deadline_ms = http_now_ms() + 10000;
+	return p->cancel(&j, ref, err);
 }

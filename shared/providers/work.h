@@ -29,6 +29,11 @@ struct work_job {
 	/* Upstream id, as soon as known and before any polling. */
 	void			(*on_request_id)(void *, const char *);
 	void			*arg;
+	/* A job's run, handed to the adapter (prov.h: struct prov_job). */
+	const cJSON		*resume;
+	void			(*on_upstream)(void *, const cJSON *ref);
+	void			(*on_progress)(void *, const char *);
+	int			(*should_stop)(void *);
 };
 
 /*
@@ -50,6 +55,14 @@ struct work_job {
  * 503, 504; nothing to settle).
  */
 int	work_run(const struct work_job *, cJSON **facts, struct sf_err *);
+
+/*
+ * Cancel upstream the job of ref (a reference a queue adapter handed
+ * over: prov.h) whose runner is gone, by its provider ("provider" in
+ * ref): fal's cancel_url, Replicate's cancel.  1 asked, 0 the provider
+ * cannot cancel (nothing sent), -1 with err (the request failed).
+ */
+int	work_cancel(const struct cfg *, const cJSON *ref, struct sf_err *);
 
 /* Pixel size of PNG, JPEG, WebP or GIF bytes; -1 if not recognised. */
 int	work_image_size(const unsigned char *, size_t, int *w, int *h);

@@ -4,7 +4,6 @@
  * called in process with a msg_req built from the tool call, so nothing
  * about payment is decided twice.
  */
-#include <ctype.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -23,7 +22,7 @@
 #include "serve/mcp.h"
 #include "basics/msg.h"
 #include "validate/schema.h"
-#include "validate/val_nul.h"
+#include "validate/val_json.h"
 
 /* JSON-RPC 2.0 error codes; -32000 for transport-level refusals, as the
    reference SDKs answer them. */
@@ -259,6 +258,45 @@ fail:
 	return NULL;
 }
 
+/*
+ * get_job (0) and cancel_job (1): free, bound to the job's status link
+ * (the payer got it with the job).
+ */
+static cJSON *
+mcp_job_tool(int cancel)
+{
+	cJSON	*t, *in, *props, *p;
+
+	if ((t = cJSON_CreateObject()) == NULL)
+		return NULL;
+	cJSON_AddStringToObject(t, "name", cancel ? "cancel_job" : "get_job");
+	cJSON_AddStringToObject(t, "title", cancel ? "Cancel a job" :
+	    "Read a job");
+	cJSON_AddStringToObject(t, "description", cancel ? "Free.  Cancel a "
+	    "job (a paid tool that ran as a job) before its work ends: "
+	    "nothing is charged.  Give its status_url (or job_id and token)." :
+	    "Free.  The status of a job (a paid tool that ran as a job): "
+	    "queued, running, succeeded (with the result and the settlement), "
+	    "failed or cancelled (not charged).  Give its status_url (or "
+	    "job_id and token); poll again after retry_after seconds.");
+	in = cJSON_AddObjectToObject(t, "inputSchema");
+	cJSON_AddStringToObject(in, "type", "object");
+	props = cJSON_AddObjectToObject(in, "properties");
+	p = cJSON_AddObjectToObject(props, "status_url");
+	cJSON_AddStringToObject(p, "type", "string");
+	cJSON_AddStringToObject(p, "description", "The job's status_url, "
+	    "as the paid call returned it (it carries the token).");
+	p = cJSON_AddObjectToObject(props, "job_id");
+	cJSON_AddStringToObject(p, "type", "string");
+	cJSON_AddStringToObject(p, "description", "The job's id.");
+	p = cJSON_AddObjectToObject(props, "token");
+	cJSON_AddStringToObject(p, "type", "string");
+	cJSON_AddStringToObject(p, "description", "The token of its "
+	    "status_url.");
+	cJSON_AddBoolToObject(in, "additionalProperties", 0);
+	return t;
+}
+
 static cJSON *
 mcp_tools_list(const struct mcp_ctx *ctx)
 {
@@ -269,6 +307,12 @@ mcp_tools_list(const struct mcp_ctx *ctx)
 	if ((r = cJSON_CreateObject()) == NULL ||
 	    (arr = cJSON_AddArrayToObject(r, "tools")) == NULL)
 		goto fail;
+	for (i = 0; i < 2; i++)
+		if ((t = mcp_job_tool(i)) == NULL ||
+		    !cJSON_AddItemToArray(arr, t)) {
+			cJSON_Delete(t);
+			goto fail;
+		}
 	for (i = 0; i < ctx->nflows; i++) {
 		/* A tool every call of which the flow refuses (no provider
 		   key; video has no offline stand-in) is not offered: an
@@ -369,7 +413,8 @@ mcp_tool_result(const struct msg_resp *ir)
 			cJSON_Delete(sc);
 			sc = NULL;
 		}
-		if (ir->status == 200 && sc != NULL) {
+		/* 202: the job, at once (a successful result). */
+		if ((ir->status == 200 || ir->status == 202) && sc != NULL) {
 			is_error = 0;
 			if ((pr = mcp_settlement(ir)) != NULL &&
 			    ((meta = cJSON_AddObjectToObject(r, "_meta")) ==
@@ -401,20 +446,99 @@ out:
 }
 
 /*
+ * The job's id and token from the arguments: status_url (".../v1/jobs/ID
+ * ?token=T"), or job_id and token.  0, or -1 (none given, or malformed).
+ */
+static int
+mcp_job_args(const cJSON *args, char *id, size_t idsz, char *tok,
+    size_t toksz)
+{
+	const cJSON	*u, *i, *t;
+	const char	*p, *q;
+
+	u = cJSON_GetObjectItemCaseSensitive(args, "status_url");
+	i = cJSON_GetObjectItemCaseSensitive(args, "job_id");
+	t = cJSON_GetObjectItemCaseSensitive(args, "token");
+	if (cJSON_IsString(u)) {
+		if ((p = strstr(u->valuestring, FLOW_JOBS_PATH "/")) == NULL)
+			return -1;
+		p += strlen(FLOW_JOBS_PATH "/");
+		snprintf(id, idsz, "%.*s", (int)strcspn(p, "?#/"), p);
+		if ((q = strstr(p, "?token=")) == NULL &&
+		    (q = strstr(p, "&token=")) == NULL)
+			return -1;
+		q += 7;
+		snprintf(tok, toksz, "%.*s", (int)strcspn(q, "&#"), q);
+		return 0;
+	}
+	if (!cJSON_IsString(i) || !cJSON_IsString(t))
+		return -1;
+	snprintf(id, idsz, "%s", i->valuestring);
+	snprintf(tok, toksz, "%s", t->valuestring);
+	return 0;
+}
+
+/*
+ * get_job and cancel_job: the job route (GET or DELETE /v1/jobs/ID?token=
+ * T) answered in process, its answer as the tool result: the job, or its
+ * error (isError), e.g. another payer's job is not found.
+ */
+static void
+mcp_job_call(const struct mcp_ctx *ctx, const struct msg_req *req,
+    const cJSON *id, const cJSON *params, int cancel, struct msg_resp *resp,
+    struct flow_outcome *out)
+{
+	const cJSON		*args;
+	struct msg_req		 in;
+	struct msg_resp		 ir;
+	struct msg_param	 prm;
+	char			 jid[128], tok[128], path[256];
+
+	args = cJSON_GetObjectItemCaseSensitive(params, "arguments");
+	if (mcp_job_args(args, jid, sizeof(jid), tok, sizeof(tok)) == -1) {
+		mcp_error(resp, 200, id, RPC_INVALID_PARAMS, "%s needs "
+		    "arguments.status_url (the job's status link) or job_id "
+		    "and token", cancel ? "cancel_job" : "get_job");
+		return;
+	}
+	snprintf(path, sizeof(path), "%s/%s", FLOW_JOBS_PATH, jid);
+	memset(&prm, 0, sizeof(prm));
+	prm.raw_key = "token";
+	prm.raw_key_len = 5;
+	prm.key = "token";
+	prm.value = tok;
+	memset(&in, 0, sizeof(in));
+	in.method = cancel ? "DELETE" : "GET";
+	in.path = path;
+	in.query = "";
+	in.params = &prm;
+	in.nparams = 1;
+	in.accept = "application/json";
+	in.remote_addr = req->remote_addr;
+	in.user_agent = req->user_agent;
+	msg_resp_init(&ir);
+	flow_jobs_handle(&ctx->jobs, &in, &ir, out);
+	snprintf(out->endpoint, sizeof(out->endpoint), "mcp/%s", cancel ?
+	    "cancel_job" : "get_job");
+	mcp_result(resp, id, mcp_tool_result(&ir));
+	msg_resp_free(&ir);
+}
+
+/*
  * tools/call: the endpoint's flow on a POST of the arguments, with the
- * payment (if any) as the header the HTTP client would have sent.
+ * payment (if any) as the header the HTTP client would have sent.  issue:
+ * what the parse of the message found (val_json.h), NULL when nothing.
  */
 static void
 mcp_call(const struct mcp_ctx *ctx, const struct msg_req *req,
-    const cJSON *id, const cJSON *params, struct msg_resp *resp,
-    struct flow_outcome *out)
+    const cJSON *id, const cJSON *params, const struct sf_err *issue,
+    struct msg_resp *resp, struct flow_outcome *out)
 {
 	const struct flow_ctx	*fc = NULL;
 	const cJSON		*name, *args, *meta, *pay, *ver;
 	struct msg_req		 in;
 	struct msg_resp		 ir;
 	struct buf		 hdr;
-	struct sf_err		 nul;
 	char			*body = NULL, *ps = NULL;
 	size_t			 i;
 
@@ -422,6 +546,12 @@ mcp_call(const struct mcp_ctx *ctx, const struct msg_req *req,
 	if (!cJSON_IsString(name)) {
 		mcp_error(resp, 200, id, RPC_INVALID_PARAMS,
 		    "tools/call needs params.name, a string");
+		return;
+	}
+	if (strcmp(name->valuestring, "get_job") == 0 ||
+	    strcmp(name->valuestring, "cancel_job") == 0) {
+		mcp_job_call(ctx, req, id, params, name->valuestring[0] == 'c',
+		    resp, out);
 		return;
 	}
 	for (i = 0; i < ctx->nflows && fc == NULL; i++)
@@ -482,10 +612,10 @@ mcp_call(const struct mcp_ctx *ctx, const struct msg_req *req,
 		else
 			in.payment_v2 = hdr.p;
 	}
-	/* Re-printed arguments lose what follows a \u0000: judge the raw. */
-	sf_err_clear(&nul);
-	if (val_nul_check(req->body, req->body_len, &nul) == -1)
-		msg_resp_error(&ir, &nul);
+	/* Re-printed arguments lose what follows a \u0000: the parse of
+	   the raw message judged it. */
+	if (issue != NULL)
+		msg_resp_error(&ir, issue);
 	else
 		flow_handle(fc, &in, &ir, out);
 	snprintf(out->endpoint, sizeof(out->endpoint), "mcp/%s", fc->ep->name);
@@ -540,7 +670,11 @@ mcp_initialize(const struct mcp_ctx *ctx, const cJSON *id,
 	    "PaymentRequired object as structuredContent; sign one of its "
 	    "accepts and call again with the PaymentPayload in "
 	    "params._meta[\"x402/payment\"].  The same payment with the same "
-	    "arguments returns the same result without charging again.") ==
+	    "arguments returns the same result without charging again.  A "
+	    "tool whose work takes minutes (video) runs as a job: its paid "
+	    "call returns the job at once (id, status, status_url); call the "
+	    "free get_job with the status_url until it succeeds (the result) "
+	    "or fails (not charged); cancel_job cancels it.") ==
 	    NULL) {
 		cJSON_Delete(r);
 		mcp_oom(resp);
@@ -556,12 +690,15 @@ mcp_post(const struct mcp_ctx *ctx, const struct msg_req *req,
     struct msg_resp *resp, struct flow_outcome *out)
 {
 	const cJSON	*id, *method, *params, *jv;
-	const char	*end = NULL, *m;
+	const char	*m;
+	struct val_json	 j;
+	struct sf_err	 perr;
 	cJSON		*msg;
 
 	if (req->bad_length) {
 		mcp_error(resp, 400, NULL, RPC_INVALID_REQUEST,
-		    "the Content-Length header is not a valid number");
+		    "the Content-Length header is not a number of bytes "
+		    "(digits only, no sign)");
 		return;
 	}
 	if (req->body_too_large) {
@@ -586,16 +723,19 @@ mcp_post(const struct mcp_ctx *ctx, const struct msg_req *req,
 		    MCP_PROTOCOL_LATEST);
 		return;
 	}
-	msg = cJSON_ParseWithLengthOpts(req->body, req->body_len, &end, 0);
-	if (msg != NULL && end != NULL)
-		while (end < req->body + req->body_len && isspace((unsigned char)*end))
-			end++;
-	if (msg == NULL || end != req->body + req->body_len) {
-		cJSON_Delete(msg);
-		mcp_error(resp, 400, NULL, RPC_PARSE_ERROR,
-		    "parse error: the body is not one JSON value");
+	/* The same strict parse as an endpoint's body (val_json.h). */
+	sf_err_clear(&perr);
+	if (val_json_parse(req->body, req->body_len, &j, &perr) == -1 ||
+	    j.blank) {
+		if (perr.status == 500)
+			mcp_oom(resp);
+		else
+			mcp_error(resp, 400, NULL, RPC_PARSE_ERROR,
+			    "parse error: %s", j.blank ? "the body is empty; "
+			    "send one JSON-RPC message" : perr.message);
 		return;
 	}
+	msg = j.tree;
 	id = cJSON_GetObjectItemCaseSensitive(msg, "id");
 	if (id != NULL && !cJSON_IsString(id) && !cJSON_IsNumber(id))
 		id = NULL;	/* answered with id null, as JSON-RPC says */
@@ -638,13 +778,14 @@ mcp_post(const struct mcp_ctx *ctx, const struct msg_req *req,
 		/* One page: cursor ignored, no nextCursor. */
 		mcp_result(resp, id, mcp_tools_list(ctx));
 	} else if (strcmp(m, "tools/call") == 0) {
-		mcp_call(ctx, req, id, params, resp, out);
+		mcp_call(ctx, req, id, params, j.flags != 0 ? &j.issue : NULL,
+		    resp, out);
 	} else {
 		mcp_error(resp, 200, id, RPC_METHOD_NOT_FOUND, "method not "
 		    "found: %.100s (this server offers initialize, ping, "
 		    "tools/list, tools/call)", m);
 	}
-	cJSON_Delete(msg);
+	val_json_free(&j);
 }
 
 void
@@ -657,7 +798,7 @@ mcp_handle(const struct mcp_ctx *ctx, const struct msg_req *req,
 	if (out == NULL)
 		out = &scratch;
 	memset(out, 0, sizeof(*out));
-	out->pay = "none";
+	out->pay = FLOW_PAY_NONE;
 	out->upstream_ms = -1;
 	if (req->path != NULL && req->path[0] != '\0' &&
 	    strcmp(req->path, MCP_PATH) != 0) {
@@ -727,6 +868,11 @@ mcp_init(struct mcp_ctx *ctx, const struct cfg *cfg, struct sf_err *err)
 		}
 		ctx->nflows++;
 	}
+	if (ctx->nflows > 0 && flow_jobs_init(&ctx->jobs, cfg,
+	    ctx->flows[0].ledger, NULL, ctx->flows, ctx->nflows, err) == -1) {
+		mcp_fini(ctx);
+		return -1;
+	}
 	return 0;
 }
 
@@ -735,6 +881,7 @@ mcp_fini(struct mcp_ctx *ctx)
 {
 	size_t	 i;
 
+	flow_jobs_fini(&ctx->jobs);
 	for (i = 0; i < ctx->nflows; i++)
 		flow_fini(&ctx->flows[i]);
 	free(ctx->flows);

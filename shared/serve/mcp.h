@@ -6,6 +6,12 @@
  * the payment in params._meta["x402/payment"], the settlement in
  * result._meta["x402/payment-response"]).
  *
+ * An endpoint that runs as a job (flow_job.h) answers its tool call at
+ * once with the job (its id, status and status link) as a successful
+ * result; the free tools get_job and cancel_job, given the status link
+ * (or the job id and its token), read and cancel it as the job routes
+ * do, bound to whoever holds the link: the payer.
+ *
  * Stateless, as mcp(7) promises: initialize answers without a session id,
  * every request stands alone, GET (no SSE stream) and DELETE answer 405.
  * Like flow_handle, mcp_handle is a pure function of the request, the
@@ -15,6 +21,8 @@
 #define SF_MCP_H
 
 #include <stddef.h>
+
+#include "flow/flow_job.h"
 
 /* Where the web server routes it; the generated pages say the same. */
 #define MCP_PATH		"/mcp"
@@ -32,6 +40,8 @@ struct mcp_ctx {
 	const struct cfg	*cfg;
 	struct flow_ctx		*flows;		/* one per def_table entry */
 	size_t			 nflows;
+	/* get_job and cancel_job: the job routes, by status link. */
+	struct flow_jobs_ctx	 jobs;
 	/* PUBLIC_URL as an origin ("https://host[:port]"), always allowed. */
 	char			 origin[520];
 	/* MCP_ORIGINS: more allowed Origin values, comma-separated, "*" =

@@ -1,8 +1,14 @@
+#include <sys/resource.h>
 #include <sys/socket.h>
+#include <sys/types.h>
+
+#include <fcntl.h>
+#include <unistd.h>
 
 #include <errno.h>
 #include <pthread.h>
 #include <signal.h>
+#include <stdatomic.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -13,13 +19,17 @@
 
 #include "basics/buf.h"
 #include "basics/cfg.h"
+#include "basics/clientaddr.h"
 #include "basics/def.h"
 #include "basics/err.h"
+#include "basics/msg.h"
+#include "basics/str.h"
 #include "flow/flow.h"
+#include "flow/flow_job.h"
 #include "ops/log.h"
 #include "ops/metrics.h"
-#include "basics/msg.h"
 #include "serve/serve.h"
+#include "serve/serve_query.h"
 
 /*
  * The worker pool.  One worker at a time sits in accept() (libfcgi wants
@@ -30,9 +40,22 @@
  * stuck, and the pool keeps SERVE_SPARE workers besides the stuck ones,
  * up to WORKERS_MAX.  Fast requests (a 402 takes tens of microseconds)
  * never count, so a burst of them is not met with more threads than
- * cores, only with context switches.  A worker that waited WORKERS_IDLE
- * seconds for its turn at accept() while more than WORKERS_MIN run is
- * surplus and exits.  Everything below is under mu.
+ * cores, only with context switches.  Nor does a worker that is still
+ * running (state R: on a core, or waiting for one): on a loaded machine a
+ * 402 can take milliseconds of wall time, and counting those as stuck
+ * grew the pool to 44 threads under a 402 load, all queueing on the
+ * accept lock (perf: futex 9% of the endpoint's CPU, 2% in a bare libfcgi
+ * responder).  Only a worker that sleeps (an upstream, a facilitator, a
+ * disk) is stuck.  A worker that waited WORKERS_IDLE seconds for its turn
+ * at accept() while more than WORKERS_MIN run is surplus and exits.
+ *
+ * Starting and stopping workers is under mu; a request's start and end
+ * are atomics only (nidle, since), not two more mutex round trips per
+ * request.  The manager is woken when the last idle worker takes a
+ * request, unless it is polling already (every SERVE_STUCK_NS while all
+ * are busy): worker and manager each write one atomic before they read
+ * the other's (nidle, polling), so one of them always sees the other and
+ * no wake-up is lost.
  */
 #define SERVE_STUCK_NS	(2 * 1000 * 1000LL)
 #define SERVE_SPARE	4
@@ -45,10 +68,16 @@ struct serve_pool {
 	pthread_cond_t		 changed;	/* to the manager */
 	pthread_attr_t		 attr;		/* detached */
 	unsigned		 nthreads;	/* running workers */
-	unsigned		 nidle;		/* of which not serving */
-	int64_t			*since;		/* per slot: busy since (ns), */
+	atomic_uint		 nidle;		/* of which not serving */
+	atomic_int		 polling;	/* manager wakes by itself */
+	_Atomic int64_t		*since;		/* per slot: busy since (ns), */
 	unsigned char		*used;		/* 0 idle; slot taken */
+	atomic_int		*tid;		/* per slot: its thread id */
+	int64_t			*asleep;	/* per slot: the since[] of the
+						   request last found asleep
+						   (under mu) */
 	int			 stopping;
+	const char		*trusted;	/* TRUSTED_PROXIES, or NULL */
 };
 
 struct serve_slot {
@@ -70,19 +99,19 @@ serve_now_ns(void)
  * the server sees the whole request) and flag it; the flow answers 413.
  */
 static void
-serve_read_body(FCGX_Request *fr, size_t cap, struct buf *b,
+serve_read_body(FCGX_Request *fr, const char *cl, size_t cap, struct buf *b,
     struct msg_req *req)
 {
-	const char	*cl;
 	char		 chunk[8192], *end;
 	long long	 want = 0;
 	int		 n;
 
-	cl = FCGX_GetParam("CONTENT_LENGTH", fr->envp);
 	if (cl != NULL && *cl != '\0') {
+		/* RFC 9110 8.6: 1*DIGIT; strtoll would take "+18" or " 18". */
 		errno = 0;
 		want = strtoll(cl, &end, 10);
-		if (errno != 0 || *end != '\0' || want < 0) {
+		if (errno != 0 || *end != '\0' || want < 0 ||
+		    strspn(cl, "0123456789") != strlen(cl)) {
 			req->bad_length = 1;
 			want = 0;
 		}
@@ -103,78 +132,155 @@ serve_read_body(FCGX_Request *fr, size_t cap, struct buf *b,
 	req->body_len = req->body_too_large ? 0 : b->len;
 }
 
+/* One header line straight into libfcgi's buffer. */
 static void
-serve_write(FCGX_Request *fr, const struct msg_resp *resp, int head_only)
+serve_header(FCGX_Stream *out, const char *name, const char *val)
 {
-	struct buf	 h;
-	size_t		 i;
-
-	buf_init(&h);
-	buf_printf(&h, "Status: %d %s\r\n", resp->status,
-	    msg_status_text(resp->status));
-	if (resp->content_type != NULL)
-		buf_printf(&h, "Content-Type: %s\r\n", resp->content_type);
-	buf_printf(&h, "Content-Length: %lu\r\n",
-	    (unsigned long)resp->body_len);
-	if (resp->location != NULL)
-		buf_printf(&h, "Location: %s\r\n", resp->location);
-	/* Appended, not printed: PAYMENT-REQUIRED alone is ~4 KiB. */
-	for (i = 0; i < resp->nheaders; i++) {
-		buf_puts(&h, resp->hname[i]);
-		buf_append(&h, ": ", 2);
-		buf_puts(&h, resp->hval[i]);
-		buf_append(&h, "\r\n", 2);
-	}
-	buf_puts(&h, "\r\n");
-	if (h.oom) {
-		FCGX_PutS("Status: 500 Internal Server Error\r\n"
-		    "Content-Length: 0\r\n\r\n", fr->out);
-	} else {
-		FCGX_PutStr(h.p, (int)h.len, fr->out);
-		if (!head_only && resp->body_len > 0)
-			FCGX_PutStr(resp->body, (int)resp->body_len, fr->out);
-	}
-	buf_free(&h);
-}
-
-static const char *
-serve_param(FCGX_Request *fr, const char *name)
-{
-	const char	*v = FCGX_GetParam(name, fr->envp);
-
-	return v;
+	FCGX_PutS(name, out);
+	FCGX_PutStr(": ", 2, out);
+	FCGX_PutS(val, out);
+	FCGX_PutStr("\r\n", 2, out);
 }
 
 /*
- * Whether a payment header reached us twice.  lighttpd maps X_PAYMENT (and
- * X.PAYMENT, ...) onto HTTP_X_PAYMENT too and hands both to us; we would
- * see only the first.  Two values for who pays are refused outright.
+ * The response, piece by piece into libfcgi's own stream buffer: no
+ * copy of the headers into a buffer of ours first, and no printf (both
+ * were a tenth of a 402's instructions; PAYMENT-REQUIRED alone is ~5 KiB).
+ */
+static void
+serve_write(FCGX_Request *fr, const struct msg_resp *resp, int head_only)
+{
+	char	 num[24];
+	size_t	 i;
+	/* A handler's bug is a 500 the web server can pass on. */
+	int	 st = resp->status >= 100 && resp->status <= 599 ?
+		    resp->status : 500;
+
+	(void)str_u64(num, (unsigned long long)st);
+	FCGX_PutS("Status: ", fr->out);
+	FCGX_PutS(num, fr->out);
+	FCGX_PutStr(" ", 1, fr->out);
+	FCGX_PutS(msg_status_text(st), fr->out);
+	FCGX_PutStr("\r\n", 2, fr->out);
+	if (resp->content_type != NULL)
+		serve_header(fr->out, "Content-Type", resp->content_type);
+	(void)str_u64(num, (unsigned long long)resp->body_len);
+	serve_header(fr->out, "Content-Length", num);
+	if (resp->location != NULL)
+		serve_header(fr->out, "Location", resp->location);
+	for (i = 0; i < resp->nheaders; i++)
+		serve_header(fr->out, resp->hname[i], resp->hval[i]);
+	FCGX_PutStr("\r\n", 2, fr->out);
+	if (!head_only && resp->body_len > 0)
+		FCGX_PutStr(resp->body, (int)resp->body_len, fr->out);
+}
+
+/*
+ * The FastCGI parameters we read, found in one pass over the environment
+ * (FCGX_GetParam scans it once per name: 13 scans per request were 8% of
+ * a 402's instructions).  The first occurrence of a name wins, as with
+ * FCGX_GetParam.
+ */
+enum serve_pname {
+	SP_REQUEST_METHOD, SP_SCRIPT_NAME, SP_PATH_INFO, SP_QUERY_STRING,
+	SP_CONTENT_TYPE, SP_CONTENT_LENGTH, SP_HTTP_ACCEPT, SP_HTTP_USER_AGENT,
+	SP_REMOTE_ADDR, SP_HTTP_ORIGIN, SP_HTTP_PAYMENT_SIGNATURE,
+	SP_HTTP_X_PAYMENT, SP_HTTP_MCP_PROTOCOL_VERSION, SP_HTTP_PREFER,
+	SP_HTTP_SIGN_IN_WITH_X, SP__N
+};
+
+static const struct {
+	const char	*name;
+	size_t		 len;
+} serve_pnames[SP__N] = {
+#define SP(n)	[SP_##n] = { #n "=", sizeof(#n) }
+	SP(REQUEST_METHOD), SP(SCRIPT_NAME), SP(PATH_INFO), SP(QUERY_STRING),
+	SP(CONTENT_TYPE), SP(CONTENT_LENGTH), SP(HTTP_ACCEPT),
+	SP(HTTP_USER_AGENT), SP(REMOTE_ADDR), SP(HTTP_ORIGIN),
+	SP(HTTP_PAYMENT_SIGNATURE), SP(HTTP_X_PAYMENT),
+	SP(HTTP_MCP_PROTOCOL_VERSION), SP(HTTP_PREFER),
+	SP(HTTP_SIGN_IN_WITH_X),
+#undef SP
+};
+
+struct serve_params {
+	const char	*v[SP__N];	/* NULL: not sent */
+	int		 v1, v2;	/* payment header values seen */
+};
+
+/*
+ * One pass: the values above; how many payment header values reached us
+ * (serve_dup_payment); every X-Forwarded-For line into xff when wanted
+ * (serve_xff).
+ */
+static void
+serve_scan(FCGX_Request *fr, struct serve_params *sp, struct buf *xff)
+{
+	char		**e;
+	const char	 *s;
+	size_t		  i;
+
+	memset(sp, 0, sizeof(*sp));
+	for (e = fr->envp; e != NULL && *e != NULL; e++) {
+		s = *e;
+		if (xff != NULL && strncmp(s, "HTTP_X_FORWARDED_FOR=", 21) == 0)
+			buf_printf(xff, "%s%s", xff->len > 0 ? ", " : "",
+			    s + 21);
+		for (i = 0; i < SP__N; i++)
+			if (s[0] == serve_pnames[i].name[0] &&
+			    strncmp(s, serve_pnames[i].name,
+			    serve_pnames[i].len) == 0)
+				break;
+		if (i == SP__N)
+			continue;
+		s += serve_pnames[i].len;
+		if (i == SP_HTTP_X_PAYMENT)
+			sp->v1 += strchr(s, ',') != NULL ? 2 : 1;
+		else if (i == SP_HTTP_PAYMENT_SIGNATURE)
+			sp->v2 += strchr(s, ',') != NULL ? 2 : 1;
+		if (sp->v[i] == NULL)
+			sp->v[i] = s;
+	}
+}
+
+/*
+ * Whether a payment header reached us twice.  How a second header line
+ * arrives depends on the server: nginx hands both to us (we would see only
+ * the first), lighttpd and Apache join them into one value with ", "
+ * (RFC 9110 section 5.3), and lighttpd also maps X_PAYMENT (and X.PAYMENT,
+ * ...) onto HTTP_X_PAYMENT.  Both payment headers are base64 (x402.md:
+ * standard alphabet), which has no comma: a comma in the value is a list
+ * of values, whoever joined it.  Two values for who pays are refused
+ * outright (400 conflicting_payment_headers).
  */
 static int
-serve_dup_payment(FCGX_Request *fr)
+serve_dup_payment(const struct serve_params *sp)
 {
-	char	**e;
-	int	  v1 = 0, v2 = 0;
-
-	for (e = fr->envp; e != NULL && *e != NULL; e++) {
-		if (strncmp(*e, "HTTP_X_PAYMENT=", 15) == 0)
-			v1++;
-		else if (strncmp(*e, "HTTP_PAYMENT_SIGNATURE=", 23) == 0)
-			v2++;
-	}
-	return v1 > 1 || v2 > 1;
+	return sp->v1 > 1 || sp->v2 > 1;
 }
+
+/*
+ * X-Forwarded-For, every line of it, is gathered by serve_scan: lighttpd
+ * and Apache join repeated lines with ", " themselves, nginx hands each
+ * to us (RFC 9110 5.3: one list, in order); xff->p stays NULL when there
+ * is none.
+ */
 
 static void
 serve_one(struct serve_pool *pool, FCGX_Request *fr)
 {
 	struct msg_req	 req;
 	struct msg_resp	 resp;
-	struct buf	 body, path;
+	struct buf	 body, path, xff;
+	struct serve_query query;
+	struct serve_params sp;
 	struct flow_outcome out;
+	struct sf_err	 err;
 	struct timespec	 t0, t1;
+	char		 client[64];
 	long long	 ms;
 	const char	*sn, *pi;
+	int		 qrc;
 
 	clock_gettime(CLOCK_MONOTONIC, &t0);
 	metrics_request_begin();
@@ -182,31 +288,51 @@ serve_one(struct serve_pool *pool, FCGX_Request *fr)
 	msg_resp_init(&resp);
 	buf_init(&body);
 	buf_init(&path);
-	req.method = serve_param(fr, "REQUEST_METHOD");
+	buf_init(&xff);
+	/* The client: the peer, or whom its trusted proxy names. */
+	serve_scan(fr, &sp, pool->trusted != NULL ? &xff : NULL);
+	req.method = sp.v[SP_REQUEST_METHOD];
 	if (req.method == NULL)
 		req.method = "GET";
-	sn = serve_param(fr, "SCRIPT_NAME");
-	pi = serve_param(fr, "PATH_INFO");
-	buf_printf(&path, "%s%s", sn ? sn : "", pi ? pi : "");
+	sn = sp.v[SP_SCRIPT_NAME];
+	pi = sp.v[SP_PATH_INFO];
+	if (sn != NULL)
+		buf_puts(&path, sn);
+	if (pi != NULL)
+		buf_puts(&path, pi);
 	req.path = path.p ? path.p : "";
-	req.query = serve_param(fr, "QUERY_STRING");
+	req.query = sp.v[SP_QUERY_STRING];
 	if (req.query == NULL)
 		req.query = "";
-	req.content_type = serve_param(fr, "CONTENT_TYPE");
-	req.accept = serve_param(fr, "HTTP_ACCEPT");
-	req.user_agent = serve_param(fr, "HTTP_USER_AGENT");
-	req.remote_addr = serve_param(fr, "REMOTE_ADDR");
-	req.origin = serve_param(fr, "HTTP_ORIGIN");
-	req.payment_v2 = serve_param(fr, "HTTP_PAYMENT_SIGNATURE");
-	req.payment_v1 = serve_param(fr, "HTTP_X_PAYMENT");
-	req.mcp_version = serve_param(fr, "HTTP_MCP_PROTOCOL_VERSION");
-	req.dup_payment = serve_dup_payment(fr);
-	serve_read_body(fr, pool->app->body_max, &body, &req);
+	/* Parsed once here: the flow gets plain values. */
+	qrc = serve_query_parse(req.query, &query);
+	req.params = query.params;
+	req.nparams = query.n;
+	req.content_type = sp.v[SP_CONTENT_TYPE];
+	req.accept = sp.v[SP_HTTP_ACCEPT];
+	req.user_agent = sp.v[SP_HTTP_USER_AGENT];
+	clientaddr_resolve(pool->trusted, sp.v[SP_REMOTE_ADDR],
+	    xff.oom ? NULL : xff.p, client, sizeof(client));
+	req.remote_addr = client;
+	req.origin = sp.v[SP_HTTP_ORIGIN];
+	req.payment_v2 = sp.v[SP_HTTP_PAYMENT_SIGNATURE];
+	req.payment_v1 = sp.v[SP_HTTP_X_PAYMENT];
+	req.mcp_version = sp.v[SP_HTTP_MCP_PROTOCOL_VERSION];
+	req.prefer = sp.v[SP_HTTP_PREFER];
+	req.siwx = sp.v[SP_HTTP_SIGN_IN_WITH_X];
+	req.dup_payment = serve_dup_payment(&sp);
+	serve_read_body(fr, sp.v[SP_CONTENT_LENGTH], pool->app->body_max,
+	    &body, &req);
 
 	memset(&out, 0, sizeof(out));
-	out.pay = "none";
+	out.pay = FLOW_PAY_NONE;
 	out.upstream_ms = -1;
-	pool->app->handle(pool->app->arg, &req, &resp, &out);
+	if (qrc == -1) {
+		sf_err_set(&err, 500, "internal_error", NULL, "out of memory");
+		msg_resp_error(&resp, &err);
+		out.status = resp.status;
+	} else
+		pool->app->handle(pool->app->arg, &req, &resp, &out);
 	serve_write(fr, &resp, strcmp(req.method, "HEAD") == 0);
 	clock_gettime(CLOCK_MONOTONIC, &t1);
 	ms = (t1.tv_sec - t0.tv_sec) * 1000LL +
@@ -216,11 +342,41 @@ serve_one(struct serve_pool *pool, FCGX_Request *fr)
 	metrics_request_end(&out, ms);
 
 	msg_resp_free(&resp);
+	serve_query_free(&query);
 	buf_free(&body);
 	buf_free(&path);
+	buf_free(&xff);
 }
 
 static void	*serve_worker(void *);
+
+/*
+ * Whether thread tid of this process is asleep (S, D: waiting for I/O or
+ * a lock) rather than running or runnable (R).  Unknown counts as asleep,
+ * as every busy worker did before.
+ */
+static int
+serve_asleep(int tid)
+{
+	char	 path[64], st[512], *p;
+	ssize_t	 n;
+	int	 fd;
+
+	if (tid <= 0)
+		return 1;
+	snprintf(path, sizeof(path), "/proc/self/task/%d/stat", tid);
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) == -1)
+		return 1;
+	n = read(fd, st, sizeof(st) - 1);
+	close(fd);
+	if (n <= 0)
+		return 1;
+	st[n] = '\0';
+	/* "tid (comm) S ...": comm may hold anything but ends at the last ')'. */
+	if ((p = strrchr(st, ')')) == NULL || p[1] != ' ')
+		return 1;
+	return p[2] != 'R';
+}
 
 /* Start one more worker if the pool may grow; under mu.  0 or -1. */
 static int
@@ -239,13 +395,14 @@ serve_grow(struct serve_pool *pool)
 	sl->pool = pool;
 	sl->i = i;
 	pool->used[i] = 1;
-	pool->since[i] = 0;
+	atomic_store(&pool->since[i], 0);
+	atomic_store(&pool->tid[i], 0);
 	pool->nthreads++;
-	pool->nidle++;
+	atomic_fetch_add(&pool->nidle, 1);
 	if (pthread_create(&th, &pool->attr, serve_worker, sl) != 0) {
 		pool->used[i] = 0;
 		pool->nthreads--;
-		pool->nidle--;
+		atomic_fetch_sub(&pool->nidle, 1);
 		free(sl);
 		return -1;
 	}
@@ -257,13 +414,28 @@ static unsigned
 serve_wanted(struct serve_pool *pool, int64_t now)
 {
 	unsigned	 i, stuck = 0, max = pool->app->cfg->workers_max;
+	int64_t		 t;
 
-	if (pool->stopping || pool->nidle > 0 || pool->nthreads >= max)
+	if (pool->stopping || atomic_load(&pool->nidle) > 0 ||
+	    pool->nthreads >= max)
 		return 0;
-	for (i = 0; i < max; i++)
-		if (pool->used[i] && pool->since[i] != 0 &&
-		    now - pool->since[i] >= SERVE_STUCK_NS)
+	/*
+	 * A request once found asleep stays counted as stuck until it ends
+	 * (its since[] changes): reading /proc for every busy worker every
+	 * SERVE_STUCK_NS was thousands of open/read/close a second under a
+	 * paid load, whose requests sleep in the ledger and the facilitator.
+	 */
+	for (i = 0; i < max; i++) {
+		if (!pool->used[i] || (t = atomic_load_explicit(
+		    &pool->since[i], memory_order_relaxed)) == 0 ||
+		    now - t < SERVE_STUCK_NS)
+			continue;
+		if (pool->asleep[i] == t ||
+		    serve_asleep(atomic_load(&pool->tid[i]))) {
+			pool->asleep[i] = t;
 			stuck++;
+		}
+	}
 	if (pool->nthreads - stuck >= SERVE_SPARE)
 		return 0;
 	return SERVE_SPARE - (pool->nthreads - stuck);
@@ -290,7 +462,7 @@ serve_turn(struct serve_pool *pool, unsigned slot)
 		if (rc != ETIMEDOUT ||
 		    pool->nthreads > pool->app->cfg->workers_min) {
 			pool->nthreads--;
-			pool->nidle--;
+			atomic_fetch_sub(&pool->nidle, 1);
 			pool->used[slot] = 0;
 			pthread_cond_signal(&pool->changed);
 			pthread_mutex_unlock(&pool->mu);
@@ -310,6 +482,7 @@ serve_worker(void *arg)
 	int			 rc, counted = 1;
 
 	free(sl);
+	atomic_store(&pool->tid[slot], (int)gettid());
 	if (FCGX_InitRequest(&fr, pool->sock, 0) != 0) {
 		fprintf(stderr, "%s: FCGX_InitRequest failed\n",
 		    pool->app->name);
@@ -324,25 +497,29 @@ serve_worker(void *arg)
 		pthread_mutex_unlock(&pool->accept_lock);
 		if (rc < 0)
 			break;
-		pthread_mutex_lock(&pool->mu);
-		pool->since[slot] = serve_now_ns();
+		atomic_store_explicit(&pool->since[slot], serve_now_ns(),
+		    memory_order_relaxed);
 		/* The last idle worker got work: the manager may add some. */
-		if (--pool->nidle == 0)
+		if (atomic_fetch_sub(&pool->nidle, 1) == 1 &&
+		    !atomic_load(&pool->polling)) {
+			pthread_mutex_lock(&pool->mu);
 			pthread_cond_signal(&pool->changed);
-		pthread_mutex_unlock(&pool->mu);
+			pthread_mutex_unlock(&pool->mu);
+		}
 		serve_one(pool, &fr);
+		/* Answered: no longer stuck, though libfcgi still waits for
+		   the web server to close the connection (asleep in poll). */
+		atomic_store_explicit(&pool->since[slot], 0,
+		    memory_order_relaxed);
 		FCGX_Finish_r(&fr);
-		pthread_mutex_lock(&pool->mu);
-		pool->since[slot] = 0;
-		pool->nidle++;
-		pthread_mutex_unlock(&pool->mu);
+		atomic_fetch_add(&pool->nidle, 1);
 	}
 	FCGX_Free(&fr, 1);
 out:
 	if (counted) {
 		pthread_mutex_lock(&pool->mu);
 		pool->nthreads--;
-		pool->nidle--;
+		atomic_fetch_sub(&pool->nidle, 1);
 		pool->used[slot] = 0;
 		pthread_cond_signal(&pool->changed);
 		pthread_mutex_unlock(&pool->mu);
@@ -363,11 +540,14 @@ serve_manage(struct serve_pool *pool)
 	unsigned	 n;
 
 	while (!(pool->stopping && pool->nthreads == 0)) {
-		if (pool->nidle > 0 || pool->stopping ||
+		/* Written before nidle is read (see the pool, above). */
+		atomic_store(&pool->polling, 0);
+		if (atomic_load(&pool->nidle) > 0 || pool->stopping ||
 		    pool->nthreads >= pool->app->cfg->workers_max) {
 			pthread_cond_wait(&pool->changed, &pool->mu);
 			continue;
 		}
+		atomic_store(&pool->polling, 1);
 		t = serve_now_ns();
 		for (n = serve_wanted(pool, t); n > 0; n--)
 			if (serve_grow(pool) == -1)
@@ -445,6 +625,40 @@ serve_args(int argc, char *argv[], const char **sockpath, int *check)
 	return 0;
 }
 
+unsigned long
+serve_fds_needed(const struct cfg *c)
+{
+	struct flow_job_cfg	 jc;
+
+	flow_job_cfg_read(c, &jc);
+	return SERVE_FDS_PER_REQUEST * ((unsigned long)c->workers_max +
+	    jc.runners) + SERVE_FDS_BASE;
+}
+
+/* Room for serve_fds_needed open files: the soft limit raised up to the
+   hard one; below that, a warning naming the keys. */
+static void
+serve_fd_room(const struct serve_app *app)
+{
+	struct rlimit	 rl;
+	rlim_t		 need = (rlim_t)serve_fds_needed(app->cfg);
+
+	if (getrlimit(RLIMIT_NOFILE, &rl) == -1 || rl.rlim_cur >= need)
+		return;
+	rl.rlim_cur = rl.rlim_max != RLIM_INFINITY && rl.rlim_max < need ?
+	    rl.rlim_max : need;
+	if (setrlimit(RLIMIT_NOFILE, &rl) == -1 && getrlimit(RLIMIT_NOFILE,
+	    &rl) == -1)
+		return;
+	if (rl.rlim_cur < need)
+		fprintf(stderr, "%s: WORKERS_MAX and JOB_RUNNERS may need %lu "
+		    "open files at once; this process may open %lu: requests "
+		    "and jobs beyond that fail to connect (raise the limit: "
+		    "lighttpd server.max-fds, systemd LimitNOFILE; or lower "
+		    "JOB_RUNNERS)\n", app->name, (unsigned long)need,
+		    (unsigned long)rl.rlim_cur);
+}
+
 int
 serve_run(const struct serve_app *app, const char *sockpath)
 {
@@ -456,6 +670,8 @@ serve_run(const struct serve_app *app, const char *sockpath)
 
 	memset(&pool, 0, sizeof(pool));
 	pool.app = app;
+	pool.trusted = cfg_get_or(app->cfg, "TRUSTED_PROXIES", NULL);
+	serve_fd_room(app);
 	if (FCGX_Init() != 0) {
 		fprintf(stderr, "%s: FCGX_Init failed\n", app->name);
 		return 1;
@@ -469,9 +685,15 @@ serve_run(const struct serve_app *app, const char *sockpath)
 	}
 	if ((pool.since = calloc(app->cfg->workers_max,
 	    sizeof(*pool.since))) == NULL ||
-	    (pool.used = calloc(app->cfg->workers_max, 1)) == NULL) {
+	    (pool.used = calloc(app->cfg->workers_max, 1)) == NULL ||
+	    (pool.tid = calloc(app->cfg->workers_max,
+	    sizeof(*pool.tid))) == NULL ||
+	    (pool.asleep = calloc(app->cfg->workers_max,
+	    sizeof(*pool.asleep))) == NULL) {
 		fprintf(stderr, "%s: out of memory\n", app->name);
 		free(pool.since);
+		free(pool.used);
+		free(pool.tid);
 		return 1;
 	}
 	pthread_mutex_init(&pool.accept_lock, NULL);
@@ -506,6 +728,8 @@ serve_run(const struct serve_app *app, const char *sockpath)
 	pthread_mutex_destroy(&pool.accept_lock);
 	free(pool.since);
 	free(pool.used);
+	free(pool.tid);
+	free(pool.asleep);
 	return 0;
 }
 
@@ -516,11 +740,41 @@ serve_flow(void *arg, const struct msg_req *req, struct msg_resp *resp,
 	flow_handle(arg, req, resp, out);
 }
 
+void
+serve_job_report(void *arg, const char *endpoint,
+    const struct flow_outcome *out, long long ms)
+{
+	log_request(arg, endpoint, out, ms);
+	metrics_request_begin();
+	metrics_request_end(out, ms);
+}
+
+struct flow_runner *
+serve_runners(struct flow_ctx *ctxs, size_t n, const struct cfg *cfg,
+    const char *who)
+{
+	struct flow_runner	*r;
+	struct sf_err		 err;
+	size_t			 i;
+
+	/* Without runners the process still records jobs; another process
+	   (sf-jobs, synthforge-ctl jobs run) works them. */
+	if ((r = flow_runner_start(ctxs, n, &ctxs[0].jobs, &err)) == NULL) {
+		fprintf(stderr, "%s: no job runners: %s\n", who, err.message);
+		return NULL;
+	}
+	flow_runner_report(r, serve_job_report, (void *)cfg);
+	for (i = 0; i < n; i++)
+		ctxs[i].runner = r;
+	return r;
+}
+
 int
 serve_main(const struct def_endpoint *ep, int argc, char *argv[])
 {
 	struct serve_app	 app;
 	struct flow_ctx		 ctx;
+	struct flow_runner	*runner;
 	struct sf_err		 err;
 	struct cfg		*cfg;
 	const char		*sockpath;
@@ -561,7 +815,10 @@ serve_main(const struct def_endpoint *ep, int argc, char *argv[])
 	app.body_max = cfg->body_max;
 	app.handle = serve_flow;
 	app.arg = &ctx;
+	runner = serve_runners(&ctx, 1, cfg, ep->name);
 	rc = serve_run(&app, sockpath);
+	flow_runner_stop(runner);
+	ctx.runner = NULL;
 	flow_fini(&ctx);
 	metrics_close();
 	log_close();

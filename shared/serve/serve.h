@@ -27,11 +27,27 @@ typedef void serve_handler(void *arg, const struct msg_req *,
 
 struct serve_app {
 	const char		*name;		/* messages, log lines */
-	const struct cfg	*cfg;		/* WORKERS_MIN, _MAX, _IDLE */
+	const struct cfg	*cfg;		/* WORKERS_*, TRUSTED_PROXIES */
 	size_t			 body_max;	/* request body cap, bytes */
 	serve_handler		*handle;
 	void			*arg;
 };
+
+/*
+ * Open files one endpoint process may need at once with cfg: eight per
+ * request or job in flight (two HTTP handles at once, the upstream's and
+ * the result's download or the facilitator's: a connection and the
+ * wake-up socket pair libcurl keeps per handle each; the media file and
+ * its folder while it is stored), WORKERS_MAX + JOB_RUNNERS of them, and
+ * SERVE_FDS_BASE for the ledger, logs and sockets.  serve_run raises its
+ * soft RLIMIT_NOFILE to this (up to the hard limit) and says so when the
+ * hard limit is lower; sf-hostconf gives lighttpd, whose limit the
+ * endpoints inherit, at least this.  A process over its limit fails
+ * connections (seen: 1,000 jobs in one process under lighttpd's 3,072).
+ */
+#define SERVE_FDS_PER_REQUEST	8
+#define SERVE_FDS_BASE		64
+unsigned long	serve_fds_needed(const struct cfg *);
 
 /*
  * Run the FastCGI worker pool for app until SIGTERM/SIGINT/SIGHUP: on the
@@ -59,6 +75,21 @@ int	serve_check_cfg(const struct cfg *, struct sf_err *);
 /* The same without flow_can_prove (synthforge-ctl check reports that
    one as a MISSING line of its own). */
 int	serve_check_keys(const struct cfg *, struct sf_err *);
+
+/*
+ * The job runners of a process serving ctxs[0..n) (flow_job.h): started
+ * with ctxs[0].jobs, each ctx's runner set (so a job recorded here is
+ * started at once), every run logged and counted (serve_job_report: the
+ * log line and the metrics, arg the cfg).  NULL (said on stderr, who
+ * names the process) when they could not start: the process then only
+ * records jobs.  Stop with flow_runner_stop before flow_fini.
+ */
+struct flow_ctx;
+struct flow_runner;
+struct flow_runner *serve_runners(struct flow_ctx *ctxs, size_t n,
+	    const struct cfg *, const char *who);
+void	serve_job_report(void *arg, const char *endpoint,
+	    const struct flow_outcome *, long long ms);
 
 /*
  * Serve ep until shutdown.  Options: --socket PATH|:PORT (listen ourselves

@@ -28,7 +28,7 @@ schema_param(const struct def_param *p)
 		return NULL;
 	cJSON_AddStringToObject(o, "type", schema_json_type(p->type));
 	cJSON_AddStringToObject(o, "description", p->desc ? p->desc : "");
-	if (p->type == DEF_URL)
+	if (p->type == DEF_URL || p->type == DEF_WEBHOOK)
 		cJSON_AddStringToObject(o, "format", "uri");
 	if (p->has_range) {
 		cJSON_AddNumberToObject(o, "minimum", p->min);
@@ -188,4 +188,60 @@ schema_v1_output(const struct def_endpoint *ep)
 	}
 	cJSON_AddItemToObject(s, "output", schema_output(ep));
 	return s;
+}
+
+/* The job object (flow/flow_job.h, docs/calling.md "Jobs"). */
+static const char schema_job_text[] =
+"{\"$schema\":\"https://json-schema.org/draft/2020-12/schema\","
+ "\"title\":\"Job\",\"type\":\"object\","
+ "\"description\":\"A paid call that runs as a job: answered 202 Accepted "
+  "at once; GET its status_url (free) until it succeeded, failed or was "
+  "cancelled.  The payment is settled only when it succeeds (Solana: at "
+  "the submit).\","
+ "\"required\":[\"object\",\"id\",\"endpoint\",\"status\",\"status_url\","
+  "\"payment\"],"
+ "\"properties\":{"
+  "\"object\":{\"const\":\"job\"},"
+  "\"id\":{\"type\":\"string\",\"pattern\":\"^job_[0-9a-f]{32}$\"},"
+  "\"endpoint\":{\"type\":\"string\"},"
+  "\"status\":{\"enum\":[\"queued\",\"running\",\"succeeded\",\"failed\","
+   "\"cancelled\"]},"
+  "\"created_at\":{\"type\":\"string\",\"format\":\"date-time\"},"
+  "\"started_at\":{\"type\":\"string\",\"format\":\"date-time\"},"
+  "\"progress\":{\"type\":\"string\",\"description\":\"what the upstream "
+   "reports, while it runs\"},"
+  "\"status_url\":{\"type\":\"string\",\"format\":\"uri\",\"description\":"
+   "\"GET reads the job, DELETE cancels it; with ?token= it needs no "
+   "sign-in\"},"
+  "\"retry_after\":{\"type\":\"integer\",\"description\":\"seconds before "
+   "the next poll, while it runs\"},"
+  "\"cancel\":{\"type\":\"string\"},"
+  "\"payment\":{\"type\":\"object\",\"required\":[\"network\",\"payer\","
+   "\"amount\",\"charged\"],\"properties\":{"
+   "\"network\":{\"type\":\"string\"},\"payer\":{\"type\":\"string\"},"
+   "\"amount\":{\"type\":\"string\",\"pattern\":\"^[0-9]+$\"},"
+   "\"charged\":{\"type\":\"boolean\"},"
+   "\"transaction\":{\"type\":[\"string\",\"null\"]},"
+   "\"terms\":{\"type\":\"string\"}}},"
+  "\"result\":{\"type\":\"object\",\"description\":\"succeeded: the "
+   "synchronous call's body\"},"
+  "\"settlement\":{\"type\":\"object\",\"properties\":{"
+   "\"success\":{\"type\":\"boolean\"},\"transaction\":{\"type\":\"string\"},"
+   "\"network\":{\"type\":\"string\"},\"payer\":{\"type\":\"string\"}}},"
+  "\"error\":{\"type\":\"object\",\"description\":\"failed or cancelled: "
+   "why, and that it was not charged\",\"required\":[\"code\","
+   "\"message\"],\"properties\":{\"code\":{\"type\":\"string\"},"
+   "\"message\":{\"type\":\"string\"}}},"
+  "\"webhook\":{\"type\":\"object\",\"description\":\"the 202 of a "
+   "submit with a webhook_url only: where each change of status is POSTed "
+   "(Standard Webhooks v1) and the job's secret that verifies it\","
+   "\"properties\":{\"url\":{\"type\":\"string\",\"format\":\"uri\"},"
+   "\"secret\":{\"type\":\"string\",\"pattern\":\"^whsec_\"},"
+   "\"events\":{\"type\":\"string\"},"
+   "\"signature\":{\"type\":\"string\"}}}}}";
+
+cJSON *
+schema_job(void)
+{
+	return cJSON_Parse(schema_job_text);
 }

@@ -17,5 +17,7 @@ cJSON	*schema_example_input(const struct def_endpoint *);
 cJSON	*schema_example_output(const struct def_endpoint *);
 cJSON	*schema_bazaar(const struct def_endpoint *);	/* {info, schema} */
 cJSON	*schema_v1_output(const struct def_endpoint *);	/* v1 outputSchema */
+/* The JSON Schema of a job (a 202's body, a status answer). */
+cJSON	*schema_job(void);
 
 #endif

@@ -7,6 +7,9 @@
 #include "basics/def.h"
 #include "basics/err.h"
 #include "validate/val.h"
+#include "validate/val_blank.h"
+#include "validate/val_json.h"
+#include "validate/val_probe.h"
 
 /* Count UTF-8 code points; -1 if the bytes are not valid UTF-8. */
 static long
@@ -44,6 +47,28 @@ val_utf8_len(const char *s)
 	return n;
 }
 
+/*
+ * A number as the definition holds it and as the caller wrote it: whole
+ * numbers in full (999999999, not 1e+09), others in the fewest digits
+ * that read back to the same double (0.1, not 0.10000000000000001).
+ */
+static void
+val_num(double d, char *buf, size_t sz)
+{
+	int	 prec;
+
+	if (d == floor(d) && fabs(d) < 1e17) {
+		snprintf(buf, sz, "%.0f", d);
+		return;
+	}
+	for (prec = 1; prec < 17; prec++) {
+		snprintf(buf, sz, "%.*g", prec, d);
+		if (strtod(buf, NULL) == d)
+			return;
+	}
+	snprintf(buf, sz, "%.17g", d);
+}
+
 static int
 val_content_type(const char *ct, struct sf_err *err)
 {
@@ -72,6 +97,7 @@ val_type_name(enum def_type t)
 	case DEF_BOOLEAN:
 		return "true or false";
 	case DEF_URL:
+	case DEF_WEBHOOK:
 		return "an http(s) URL string";
 	default:
 		return "a string";
@@ -107,28 +133,31 @@ static int
 val_param(const struct def_param *p, cJSON *item, struct sf_err *err)
 {
 	const char *const	*e;
-	char			 list[512];
+	char			 list[512], lo[32], hi[32], got[32];
 	double			 d, snapped;
 	long			 n;
 
 	switch (p->type) {
 	case DEF_STRING:
 	case DEF_URL:
+	case DEF_WEBHOOK:
 		if (!cJSON_IsString(item))
 			goto badtype;
 		if ((n = val_utf8_len(item->valuestring)) < 0)
 			return sf_err_set(err, 400, "invalid_encoding", p->name,
 			    "%s is not valid UTF-8", p->name);
-		/* Blanks alone say nothing either: "   " is "" to a model. */
-		if (p->required && item->valuestring[strspn(item->valuestring,
-		    " \t\r\n\f\v")] == '\0')
+		/* Blanks alone say nothing either: "   " is "" to a model,
+		   and so are a no-break or ideographic space, a zero-width
+		   space and the other invisible code points (val_blank.h). */
+		if (p->required && val_blank(item->valuestring))
 			return sf_err_set(err, 400, "empty_field", p->name,
 			    "%s must not be empty or blank", p->name);
 		if (p->max_len > 0 && (unsigned long)n > p->max_len)
 			return sf_err_set(err, 400, "too_long", p->name,
 			    "%s is %ld characters long; the limit is %u",
 			    p->name, n, p->max_len);
-		if (p->type == DEF_URL && strncasecmp(item->valuestring,
+		if ((p->type == DEF_URL || p->type == DEF_WEBHOOK) &&
+		    strncasecmp(item->valuestring,
 		    "http://", 7) != 0 && strncasecmp(item->valuestring,
 		    "https://", 8) != 0)
 			return sf_err_set(err, 400, "invalid_url", p->name,
@@ -160,10 +189,14 @@ val_param(const struct def_param *p, cJSON *item, struct sf_err *err)
 		if (p->type == DEF_INTEGER &&
 		    (d != floor(d) || fabs(d) > 9007199254740991.0))
 			goto badtype;
-		if (p->has_range && (d < p->min || d > p->max))
+		if (p->has_range && (d < p->min || d > p->max)) {
+			val_num(p->min, lo, sizeof(lo));
+			val_num(p->max, hi, sizeof(hi));
+			val_num(d, got, sizeof(got));
 			return sf_err_set(err, 400, "out_of_range", p->name,
-			    "%s must be between %g and %g (got %g)", p->name,
-			    p->min, p->max, d);
+			    "%s must be between %s and %s (got %s)", p->name,
+			    lo, hi, got);
+		}
 		if (p->snap > 0) {
 			snapped = floor(d / p->snap + 0.5) * p->snap;
 			if (p->has_range && snapped > p->max)
@@ -201,6 +234,54 @@ val_default(const struct def_param *p, cJSON *obj)
 }
 
 /*
+ * What the model itself delivers and takes where it is narrower than the
+ * endpoint's inputs (def_model.formats, .prompt_max): a provider's limit
+ * refused before payment, naming the model and the limit.
+ */
+static int
+val_model_limits(const struct def_model *m, const cJSON *obj,
+    struct sf_err *err)
+{
+	const cJSON	*f = cJSON_GetObjectItemCaseSensitive(obj, "format");
+	const char	*field = "prompt", *why;
+	char		 list[64];
+	size_t		 i;
+	long		 n;
+
+	why = m->limit_why != NULL ? m->limit_why : "the provider's limit";
+	if (m->formats != NULL && cJSON_IsString(f)) {
+		list[0] = '\0';
+		for (i = 0; m->formats[i] != NULL; i++) {
+			if (strcmp(m->formats[i], f->valuestring) == 0)
+				break;
+			if (strlen(list) + strlen(m->formats[i]) + 3 <
+			    sizeof(list)) {
+				if (i > 0)
+					strcat(list, ", ");
+				strcat(list, m->formats[i]);
+			}
+		}
+		if (m->formats[i] == NULL)
+			return sf_err_set(err, 400, "invalid_value", "format",
+			    "%s delivers %s only, not %.16s (%s)", m->id, list,
+			    f->valuestring, why);
+	}
+	if (m->prompt_max == 0)
+		return 0;
+	f = cJSON_GetObjectItemCaseSensitive(obj, field);
+	if (!cJSON_IsString(f)) {
+		field = "text";
+		f = cJSON_GetObjectItemCaseSensitive(obj, field);
+	}
+	if (cJSON_IsString(f) && (n = val_utf8_len(f->valuestring)) >= 0 &&
+	    (unsigned long)n > m->prompt_max)
+		return sf_err_set(err, 400, "too_long", field,
+		    "%s takes at most %u characters of %s (%s); this one has "
+		    "%ld", m->id, m->prompt_max, field, why, n);
+	return 0;
+}
+
+/*
  * The chosen model's own rules (definition: def_model.retired, .size):
  * a retired model is refused, and width/height must fit the model's size
  * rule, before any price or 402 (issue 14).  0, or -1 with err set.
@@ -223,6 +304,8 @@ val_model_rules(const struct def_model *m, const cJSON *obj,
 	if (m->retired != NULL)
 		return sf_err_set(err, 400, "model_retired", "model",
 		    "model %s is retired (%s)", m->id, m->retired);
+	if (val_model_limits(m, obj, err) == -1)
+		return -1;
 	if (z == NULL)
 		return 0;
 	wi = cJSON_GetObjectItemCaseSensitive(obj, "width");
@@ -387,38 +470,61 @@ fail:
 	return -1;
 }
 
+static int
+val_fail_with(struct sf_err *err, const struct sf_err *why)
+{
+	if (err != NULL)
+		*err = *why;
+	return -1;
+}
+
+/*
+ * One strict parse answers everything about the body's form (val_json.h):
+ * a probe, the content type, JSON, the findings, then the definition.
+ */
+int
+val_body(const struct def_endpoint *ep, const char *ctype, const char *body,
+    size_t len, int paying, struct val_result *res, struct sf_err *err)
+{
+	struct val_json	 j;
+	struct sf_err	 perr;
+	cJSON		*tree;
+
+	memset(res, 0, sizeof(*res));
+	sf_err_clear(&perr);
+	if (val_json_parse(body, len, &j, &perr) == -1) {
+		if (perr.status == 500 ||
+		    val_content_type(ctype, err) == 0)
+			return val_fail_with(err, &perr);
+		return -1;
+	}
+	if (j.probe && !paying) {
+		val_json_free(&j);
+		return val_probe(ep, res, err);
+	}
+	if (val_content_type(ctype, err) == -1) {
+		val_json_free(&j);
+		return -1;
+	}
+	if (j.blank)
+		return sf_err_set(err, 400, "invalid_json", NULL,
+		    "the request body is empty; send a JSON object such as %s",
+		    ep->example ? ep->example : "{}");
+	if (j.flags != 0) {
+		perr = j.issue;
+		val_json_free(&j);
+		return val_fail_with(err, &perr);
+	}
+	tree = j.tree;
+	j.tree = NULL;
+	return val_object(ep, tree, res, err);
+}
+
 int
 val_request(const struct def_endpoint *ep, const char *ctype,
     const char *body, size_t len, struct val_result *res, struct sf_err *err)
 {
-	cJSON		*obj;
-	const char	*end = NULL;
-
-	memset(res, 0, sizeof(*res));
-	if (val_content_type(ctype, err) == -1)
-		return -1;
-	if (body == NULL || len == 0)
-		return sf_err_set(err, 400, "invalid_json", NULL,
-		    "the request body is empty; send a JSON object such as %s",
-		    ep->example ? ep->example : "{}");
-	if (strlen(body) != len)
-		return sf_err_set(err, 400, "invalid_json", NULL,
-		    "the request body contains a NUL byte");
-	obj = cJSON_ParseWithLengthOpts(body, len, &end, 0);
-	if (obj == NULL)
-		return sf_err_set(err, 400, "invalid_json", NULL,
-		    "the request body is not valid JSON (error near byte %ld)",
-		    end != NULL ? (long)(end - body) : 0L);
-	while (end != NULL && end < body + len &&
-	    (*end == ' ' || *end == '\t' || *end == '\r' || *end == '\n'))
-		end++;
-	if (end != NULL && end < body + len) {
-		cJSON_Delete(obj);
-		return sf_err_set(err, 400, "invalid_json", NULL,
-		    "unexpected data after the JSON value at byte %ld",
-		    (long)(end - body));
-	}
-	return val_object(ep, obj, res, err);
+	return val_body(ep, ctype, body, len, 1, res, err);
 }
 
 void

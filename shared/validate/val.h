@@ -25,7 +25,20 @@ struct val_result {
 	char			 amount[24];	/* same, decimal string */
 };
 
-/* 0 with res filled, or -1 with a 400/413/415 error naming the field. */
+/*
+ * A POST body, parsed once and strictly (val_json.h), then checked
+ * against the definition.  paying: whether the request carries a
+ * payment; without one a discovery probe (no body, or "{}", whatever the
+ * Content-Type) is priced as the default request (val_probe.h).
+ * Otherwise, in this order: 415 unsupported_media_type (Content-Type not
+ * application/json), 400 invalid_json (not JSON, or no body),
+ * 400 invalid_character / invalid_encoding (the parse's findings, field
+ * named), then val_object's errors.  0 with res filled, or -1 with err.
+ */
+int	val_body(const struct def_endpoint *, const char *content_type,
+	    const char *body, size_t len, int paying, struct val_result *,
+	    struct sf_err *);
+/* val_body of a request that carries a payment (no probe). */
 int	val_request(const struct def_endpoint *, const char *content_type,
 	    const char *body, size_t len, struct val_result *, struct sf_err *);
 /* Same from an already parsed object (e.g. query parameters); takes obj. */

@@ -8,32 +8,6 @@
 #include "validate/val.h"
 #include "validate/val_probe.h"
 
-static size_t
-val_probe_blanks(const char *s, size_t i, size_t len)
-{
-	while (i < len && strchr(" \t\r\n", s[i]) != NULL && s[i] != '\0')
-		i++;
-	return i;
-}
-
-int
-val_is_probe(const char *body, size_t len)
-{
-	size_t	 i;
-
-	if (body == NULL || len == 0)
-		return 1;
-	i = val_probe_blanks(body, 0, len);
-	if (i == len)
-		return 1;
-	if (body[i++] != '{')
-		return 0;
-	i = val_probe_blanks(body, i, len);
-	if (i == len || body[i++] != '}')
-		return 0;
-	return val_probe_blanks(body, i, len) == len;
-}
-
 /* The model val_object picks when the body names none. */
 static const struct def_model *
 val_probe_model(const struct def_endpoint *ep, const char **tier)

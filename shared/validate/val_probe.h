@@ -6,6 +6,9 @@
  * the endpoint's default request (the default tier's model, defaults
  * filled); the bazaar extension of that 402 describes the real input.
  * With a payment it is validated like any other body (400, no charge).
+ * What counts as a probe (no body, blanks, or "{}" with blanks around or
+ * inside, whatever the Content-Type: a body-less POST often has none) is
+ * decided by the one parse of the body (val_json.h, val_body in val.h).
  */
 #ifndef SF_VAL_PROBE_H
 #define SF_VAL_PROBE_H
@@ -16,12 +19,6 @@ struct def_endpoint;
 struct sf_err;
 struct val_result;
 
-/*
- * Whether body[0..len) is a probe: only blanks (no body), or "{}" with
- * blanks around or inside.  The content type is not looked at: a
- * body-less POST often has none.
- */
-int	val_is_probe(const char *body, size_t len);
 /*
  * The default request of ep, priced: res->req holds the defaults the
  * default model takes (required fields stay absent), res->model,

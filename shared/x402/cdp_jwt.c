@@ -8,6 +8,8 @@
 
 #include <cjson/cJSON.h>
 #include <gmp.h>
+#include <nettle/asn1.h>
+#include <nettle/base64.h>
 #include <nettle/ecc-curve.h>
 #include <nettle/ecc.h>
 #include <nettle/ecdsa.h>
@@ -19,74 +21,118 @@
 #include "basics/err.h"
 #include "basics/hex.h"
 
-/* base64url without padding (RFC 7515 §2). */
-static int
-cdp_b64url(const void *p, size_t len, struct buf *out)
-{
-	struct buf	 t;
-	size_t		 i;
+/* id-ecPublicKey 1.2.840.10045.2.1 and prime256v1 1.2.840.10045.3.1.7,
+   DER contents (RFC 5480 §2.1.1). */
+static const uint8_t cdp_oid_ec[] = { 0x2a, 0x86, 0x48, 0xce, 0x3d, 0x02, 0x01 };
+static const uint8_t cdp_oid_p256[] = {
+	0x2a, 0x86, 0x48, 0xce, 0x3d, 0x03, 0x01, 0x07 };
 
-	buf_init(&t);
-	if (b64_encode(p, len, &t) == -1 || t.oom) {
-		buf_free(&t);
-		out->oom = 1;
-		return -1;
-	}
-	for (i = 0; i < t.len; i++) {
-		if (t.p[i] == '+')
-			t.p[i] = '-';
-		else if (t.p[i] == '/')
-			t.p[i] = '_';
-		else if (t.p[i] == '=')
-			break;
-	}
-	buf_append(out, t.p, i);
-	buf_free(&t);
-	return out->oom ? -1 : 0;
+static int
+cdp_is_oid(const struct asn1_der_iterator *i, const uint8_t *oid, size_t n)
+{
+	return i->type == ASN1_IDENTIFIER && i->length == n &&
+	    memcmp(i->data, oid, n) == 0;
 }
 
 /*
- * Pull the 32-byte private scalar out of a PEM.  Both SEC1 and PKCS#8
- * wrap it as INTEGER 1, OCTET STRING (32): 02 01 01 04 20 <d>.
+ * RFC 5915 ECPrivateKey ::= SEQUENCE { version INTEGER (1), privateKey
+ * OCTET STRING (32 bytes for P-256), parameters [0] namedCurve OPTIONAL,
+ * publicKey [1] BIT STRING OPTIONAL }.  A curve named here must be P-256
+ * (inside PKCS#8 the curve is named outside, and usually not here).
+ */
+static int
+cdp_sec1(const uint8_t *der, size_t len, uint8_t d[32])
+{
+	struct asn1_der_iterator	 i, p;
+	const uint32_t			 param0 = ASN1_CLASS_CONTEXT_SPECIFIC |
+					    ASN1_TYPE_CONSTRUCTED | 0;
+	uint32_t			 v;
+
+	if (asn1_der_iterator_first(&i, len, der) !=
+	    ASN1_ITERATOR_CONSTRUCTED || i.type != ASN1_SEQUENCE ||
+	    asn1_der_decode_constructed_last(&i) != ASN1_ITERATOR_PRIMITIVE ||
+	    i.type != ASN1_INTEGER || !asn1_der_get_uint32(&i, &v) || v != 1 ||
+	    asn1_der_iterator_next(&i) != ASN1_ITERATOR_PRIMITIVE ||
+	    i.type != ASN1_OCTETSTRING || i.length != 32)
+		return -1;
+	memcpy(d, i.data, 32);
+	if (asn1_der_iterator_next(&i) == ASN1_ITERATOR_CONSTRUCTED &&
+	    (uint32_t)i.type == param0 &&
+	    (asn1_der_decode_constructed(&i, &p) != ASN1_ITERATOR_PRIMITIVE ||
+	    !cdp_is_oid(&p, cdp_oid_p256, sizeof(cdp_oid_p256)))) {
+		explicit_bzero(d, 32);
+		return -1;
+	}
+	return 0;
+}
+
+/*
+ * RFC 5208 PrivateKeyInfo (RFC 5958 OneAsymmetricKey) ::= SEQUENCE {
+ * version INTEGER (0 or 1), privateKeyAlgorithm SEQUENCE { id-ecPublicKey,
+ * prime256v1 }, privateKey OCTET STRING (an ECPrivateKey), ... }.
+ */
+static int
+cdp_pkcs8(const uint8_t *der, size_t len, uint8_t d[32])
+{
+	struct asn1_der_iterator	 i, alg;
+	uint32_t			 v;
+
+	if (asn1_der_iterator_first(&i, len, der) !=
+	    ASN1_ITERATOR_CONSTRUCTED || i.type != ASN1_SEQUENCE ||
+	    asn1_der_decode_constructed_last(&i) != ASN1_ITERATOR_PRIMITIVE ||
+	    i.type != ASN1_INTEGER || !asn1_der_get_uint32(&i, &v) || v > 1 ||
+	    asn1_der_iterator_next(&i) != ASN1_ITERATOR_CONSTRUCTED ||
+	    i.type != ASN1_SEQUENCE ||
+	    asn1_der_decode_constructed(&i, &alg) != ASN1_ITERATOR_PRIMITIVE ||
+	    !cdp_is_oid(&alg, cdp_oid_ec, sizeof(cdp_oid_ec)) ||
+	    asn1_der_iterator_next(&alg) != ASN1_ITERATOR_PRIMITIVE ||
+	    !cdp_is_oid(&alg, cdp_oid_p256, sizeof(cdp_oid_p256)) ||
+	    asn1_der_iterator_next(&i) != ASN1_ITERATOR_PRIMITIVE ||
+	    i.type != ASN1_OCTETSTRING)
+		return -1;
+	return cdp_sec1(i.data, i.length, d);
+}
+
+/*
+ * The 32-byte P-256 private scalar of a PEM block (RFC 7468): "EC PRIVATE
+ * KEY" (SEC1) or "PRIVATE KEY" (PKCS#8), base64 between the armour lines
+ * (nettle skips the line breaks).
  */
 static int
 cdp_pem_key(const char *pem, uint8_t d[32])
 {
-	const char	*b, *e;
-	char		*body = NULL, *q;
-	unsigned char	*der = NULL;
-	size_t		 i, n = 0, len;
-	int		 ret = -1;
-	static const uint8_t pat[] = { 0x02, 0x01, 0x01, 0x04, 0x20 };
+	static const struct {
+		const char	*begin, *end;
+		int		(*parse)(const uint8_t *, size_t, uint8_t *);
+	} kinds[] = {
+		{ "-----BEGIN EC PRIVATE KEY-----", "-----END EC PRIVATE KEY-----",
+		    cdp_sec1 },
+		{ "-----BEGIN PRIVATE KEY-----", "-----END PRIVATE KEY-----",
+		    cdp_pkcs8 },
+	};
+	struct base64_decode_ctx	 ctx;
+	const char			*b, *e;
+	uint8_t				*der;
+	size_t				 k, n, len = 0;
+	int				 ret = -1;
 
-	if ((b = strstr(pem, "-----BEGIN ")) == NULL ||
-	    (b = strstr(b, "-----\n")) == NULL)
-		return -1;
-	b += 6;
-	if ((e = strstr(b, "-----END ")) == NULL)
-		return -1;
-	if ((body = malloc((size_t)(e - b) + 1)) == NULL)
-		return -1;
-	for (q = body; b < e; b++)
-		if (*b != '\n' && *b != '\r' && *b != ' ')
-			*q++ = *b;
-	*q = '\0';
-	if ((der = b64_decode(body, &len)) == NULL)
-		goto out;
-	for (i = 0; i + sizeof(pat) + 32 <= len; i++)
-		if (memcmp(der + i, pat, sizeof(pat)) == 0) {
-			memcpy(d, der + i + sizeof(pat), 32);
-			n = 1;
+	for (k = 0; k < sizeof(kinds) / sizeof(kinds[0]); k++)
+		if ((b = strstr(pem, kinds[k].begin)) != NULL)
 			break;
-		}
-	ret = n ? 0 : -1;
-out:
-	if (der != NULL) {
-		explicit_bzero(der, len);
-		free(der);
-	}
-	explicit_bzero(body, strlen(body));
-	free(body);
+	if (k == sizeof(kinds) / sizeof(kinds[0]) ||
+	    (e = strstr(b, kinds[k].end)) == NULL)
+		return -1;
+	b += strlen(kinds[k].begin);
+	n = (size_t)(e - b);
+	if ((der = malloc(BASE64_DECODE_LENGTH(n) + 1)) == NULL)
+		return -1;
+	base64_decode_init(&ctx);
+	len = BASE64_DECODE_LENGTH(n);
+	if (base64_decode_update(&ctx, &len, der, n, b) &&
+	    base64_decode_final(&ctx))
+		ret = kinds[k].parse(der, len, d);
+	explicit_bzero(der, BASE64_DECODE_LENGTH(n) + 1);
+	free(der);
 	return ret;
 }
 
@@ -141,28 +187,17 @@ cdp_uri(const char *method, const char *url, char *out, size_t sz)
 	return 0;
 }
 
-int
-cdp_jwt_make(const char *key_id, const char *pem, const char *method,
-    const char *url, time_t now, struct buf *out, struct sf_err *err)
+/* The JWS header {alg, kid, typ, nonce} and claims, as base64url
+   "header.claims" appended to si.  0 or -1 (out of memory). */
+static int
+cdp_signing_input(const char *key_id, const char *uri, time_t now,
+    struct buf *si)
 {
-	struct ecc_scalar	 key;
-	struct dsa_signature	 sig;
-	struct sha256_ctx	 h;
-	struct buf		 si;
-	cJSON			*hd = NULL, *cl = NULL, *a;
-	char			*hs = NULL, *cs = NULL, uri[512], nonce[35];
-	uint8_t			 rnd[16], dig[SHA256_DIGEST_SIZE], rs[64];
-	int			 ret = -1;
+	cJSON	*hd = NULL, *cl = NULL, *a;
+	char	*hs = NULL, *cs = NULL, nonce[35];
+	uint8_t	 rnd[16];
+	int	 ret = -1;
 
-	buf_init(&si);
-	if (cdp_uri(method, url, uri, sizeof(uri)) == -1)
-		return sf_err_set(err, 500, "config_error", NULL,
-		    "CDP auth: bad facilitator URL");
-	if (cdp_key(pem, &key) == -1)
-		return sf_err_set(err, 500, "config_error", NULL,
-		    "CDP auth: secret is not a PEM P-256 private key");
-	if (now == 0)
-		now = time(NULL);
 	cdp_random(NULL, sizeof(rnd), rnd);
 	hex_encode(rnd, sizeof(rnd), nonce);
 	if ((hd = cJSON_CreateObject()) == NULL ||
@@ -182,61 +217,71 @@ cdp_jwt_make(const char *key_id, const char *pem, const char *method,
 	    !cJSON_AddNumberToObject(cl, "exp", (double)now + 120) ||
 	    (hs = cJSON_PrintUnformatted(hd)) == NULL ||
 	    (cs = cJSON_PrintUnformatted(cl)) == NULL)
-		goto oom;
-	cdp_b64url(hs, strlen(hs), &si);
-	buf_puts(&si, ".");
-	cdp_b64url(cs, strlen(cs), &si);
-	if (si.oom)
-		goto oom;
+		goto out;
+	b64url_encode(hs, strlen(hs), si);
+	buf_puts(si, ".");
+	b64url_encode(cs, strlen(cs), si);
+	ret = si->oom ? -1 : 0;
+out:
+	cJSON_Delete(hd);
+	cJSON_Delete(cl);
+	cJSON_free(hs);
+	cJSON_free(cs);
+	return ret;
+}
+
+/* ES256 over the signing input: fixed-width big-endian r||s (JWS). */
+static void
+cdp_sign(const struct ecc_scalar *key, const struct buf *si, uint8_t rs[64])
+{
+	struct dsa_signature	 sig;
+	struct sha256_ctx	 h;
+	uint8_t			 dig[SHA256_DIGEST_SIZE];
+
 	sha256_init(&h);
-	sha256_update(&h, si.len, (const uint8_t *)si.p);
+	sha256_update(&h, si->len, (const uint8_t *)si->p);
 	sha256_digest(&h, sizeof(dig), dig);
 	dsa_signature_init(&sig);
-	ecdsa_sign(&key, NULL, cdp_random, sizeof(dig), dig, &sig);
-	/* JWS wants fixed-width big-endian r||s. */
-	memset(rs, 0, sizeof(rs));
+	ecdsa_sign(key, NULL, cdp_random, sizeof(dig), dig, &sig);
+	memset(rs, 0, 64);
 	mpz_export(rs + 32 - (mpz_sizeinbase(sig.r, 256)), NULL, 1, 1, 1, 0,
 	    sig.r);
 	mpz_export(rs + 64 - (mpz_sizeinbase(sig.s, 256)), NULL, 1, 1, 1, 0,
 	    sig.s);
 	dsa_signature_clear(&sig);
-	buf_puts(out, si.p);
-	buf_puts(out, ".");
-	cdp_b64url(rs, sizeof(rs), out);
-	if (out->oom)
-		goto oom;
-	ret = 0;
-	goto done;
-oom:
-	sf_err_set(err, 500, "internal_error", NULL, "out of memory");
-done:
-	ecc_scalar_clear(&key);
-	cJSON_Delete(hd);
-	cJSON_Delete(cl);
-	cJSON_free(hs);
-	cJSON_free(cs);
-	buf_free(&si);
-	return ret;
 }
 
-/* Decode base64url (no padding) into a malloc'd block. */
-static unsigned char *
-cdp_unb64url(const char *s, size_t n, size_t *lenp)
+int
+cdp_jwt_make(const char *key_id, const char *pem, const char *method,
+    const char *url, time_t now, struct buf *out, struct sf_err *err)
 {
-	char		*t;
-	unsigned char	*r;
-	size_t		 i;
+	struct ecc_scalar	 key;
+	struct buf		 si;
+	char			 uri[512];
+	uint8_t			 rs[64];
+	int			 ret = 0;
 
-	if ((t = malloc(n + 4)) == NULL)
-		return NULL;
-	for (i = 0; i < n; i++)
-		t[i] = s[i] == '-' ? '+' : s[i] == '_' ? '/' : s[i];
-	while (i % 4)
-		t[i++] = '=';
-	t[i] = '\0';
-	r = b64_decode(t, lenp);
-	free(t);
-	return r;
+	if (cdp_uri(method, url, uri, sizeof(uri)) == -1)
+		return sf_err_set(err, 500, "config_error", NULL,
+		    "CDP auth: bad facilitator URL");
+	if (cdp_key(pem, &key) == -1)
+		return sf_err_set(err, 500, "config_error", NULL,
+		    "CDP auth: secret is not a PEM P-256 private key");
+	buf_init(&si);
+	if (cdp_signing_input(key_id, uri, now != 0 ? now : time(NULL),
+	    &si) == 0) {
+		cdp_sign(&key, &si, rs);
+		buf_puts(out, si.p);
+		buf_puts(out, ".");
+		b64url_encode(rs, sizeof(rs), out);
+	} else
+		ret = -1;
+	if (ret == -1 || out->oom)
+		ret = sf_err_set(err, 500, "internal_error", NULL,
+		    "out of memory");
+	ecc_scalar_clear(&key);
+	buf_free(&si);
+	return ret;
 }
 
 int
@@ -254,7 +299,7 @@ cdp_jwt_verify(const char *token, const char *pem)
 
 	if ((dot = strrchr(token, '.')) == NULL)
 		return -1;
-	if ((rs = cdp_unb64url(dot + 1, strlen(dot + 1), &len)) == NULL)
+	if ((rs = b64url_decode(dot + 1, strlen(dot + 1), &len)) == NULL)
 		return -1;
 	if (len != 64 || cdp_key(pem, &key) == -1) {
 		free(rs);

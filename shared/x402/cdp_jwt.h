@@ -2,8 +2,11 @@
  * Coinbase CDP API bearer tokens (x402.md §7.6): an ES256 JWT per request,
  * header {alg, kid, typ, nonce}, claims {sub, iss:"cdp", aud:["cdp_service"],
  * uris:["METHOD host/path"], iat, nbf, exp = iat + 120}.  The secret is a PEM
- * EC P-256 key (SEC1 "EC PRIVATE KEY" or PKCS#8 "PRIVATE KEY").  EdDSA keys
- * are not supported.  The signature is raw r||s (JWS), not DER.
+ * (RFC 7468) EC P-256 key: SEC1 "EC PRIVATE KEY" (RFC 5915) or unencrypted
+ * PKCS#8 "PRIVATE KEY" (RFC 5208, algorithm id-ecPublicKey, curve
+ * prime256v1), read with nettle's DER iterator; a key on another curve,
+ * an encrypted one and EdDSA keys are refused.  Encoded as JWS compact
+ * serialisation: base64url without padding, signature raw r||s, not DER.
  */
 #ifndef SF_CDP_JWT_H
 #define SF_CDP_JWT_H

@@ -255,7 +255,9 @@ facilitator_supported(const struct facilitator_config *c, char **json,
 		if (attempt + 1 < tries)
 			nanosleep(&(struct timespec){ attempt + 1, 0 }, NULL);
 	}
-	if (status != 0)
+	/* An answer without a usable status still says why (fuzz_facilitator
+	   found -1 returned with err empty). */
+	if (status != 0 || err->code[0] == '\0')
 		sf_err_set(err, 502, "facilitator_error", NULL,
 		    "/supported: HTTP %ld", status);
 	return -1;

@@ -1,4 +1,5 @@
 #include <pthread.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -9,22 +10,14 @@
 #include "basics/msg.h"
 #include "validate/schema.h"
 #include "x402/x402_challenge.h"
+#include "x402/x402_scheme.h"
 
-/* EVM: the EIP-712 domain; Solana: the facilitator's fee payer. */
+/* "extra": what the offer's scheme family adds (x402_scheme.h). */
 static void
 x402_offer_extra(cJSON *j, const struct x402_offer *o)
 {
-	cJSON	*extra = cJSON_AddObjectToObject(j, "extra");
-
-	if (o->svm) {
-		/* Unknown outside a live 402 (registry files): left out. */
-		if (o->fee_payer[0] != '\0')
-			cJSON_AddStringToObject(extra, "feePayer",
-			    o->fee_payer);
-		return;
-	}
-	cJSON_AddStringToObject(extra, "name", o->name);
-	cJSON_AddStringToObject(extra, "version", o->version);
+	x402_scheme_of_offer(o)->offer_extra(cJSON_AddObjectToObject(j,
+	    "extra"), o);
 }
 
 cJSON *
@@ -163,60 +156,54 @@ x402_challenge(struct msg_resp *resp, int status,
  * costs two.
  */
 #define CHAL_CACHE	16
+#define CHAL_OFFERS	8	/* a 402 with more offers is not cached */
 
+/* What the two documents were built from, and the documents. */
 struct chal_entry {
-	char	*key;
-	char	*hdr;		/* PAYMENT-REQUIRED, base64 */
-	char	*body;		/* v1 JSON */
-	size_t	 body_len;
+	const struct def_endpoint	*ep;
+	int				 status;
+	char				*resource, *error, *message, *desc;
+	struct x402_offer		 offers[CHAL_OFFERS];
+	size_t				 n;
+	char				*hdr;		/* PAYMENT-REQUIRED */
+	char				*body;		/* v1 JSON */
+	size_t				 body_len;
 };
 
 static struct chal_entry	chal_cache[CHAL_CACHE];
 static unsigned			chal_next;
-static pthread_mutex_t		chal_lock = PTHREAD_MUTEX_INITIALIZER;
+/* Read-mostly: every 402 reads it, a new key writes it.  A mutex here
+   made the workers queue for each other (futex waits in perf). */
+static pthread_rwlock_t		chal_lock = PTHREAD_RWLOCK_INITIALIZER;
 
-/* One key field and its separator. */
-static void
-chal_put(struct buf *k, const char *s)
+/* Equal strings, NULL equal only to NULL (a NULL desc is not ""). */
+static int
+chal_streq(const char *a, const char *b)
 {
-	buf_puts(k, s != NULL ? s : "");
-	buf_append(k, "|", 1);
+	return a == NULL || b == NULL ? a == b : strcmp(a, b) == 0;
 }
 
 /*
- * Everything the two documents are built from, as one string.  Appended
- * field by field: with printf this key alone cost more instructions than
- * the rest of the cached answer (callgrind, 16k per 402).
+ * Built from the same inputs: compared field by field, every field the
+ * documents are made of (an earlier string key built per 402 cost more
+ * than the rest of the cached answer, and left the Solana fee payer out).
  */
 static int
-chal_key(struct buf *k, const struct def_endpoint *ep, int status,
-    const char *resource, const struct x402_offer *o, size_t n,
+chal_same(const struct chal_entry *e, const struct def_endpoint *ep,
+    int status, const char *resource, const struct x402_offer *o, size_t n,
     const char *error, const char *message, const char *desc)
 {
-	char	 num[64];
 	size_t	 i;
 
-	snprintf(num, sizeof(num), "%p|%d|", (const void *)ep, status);
-	buf_puts(k, num);
-	chal_put(k, resource);
-	chal_put(k, error);
-	chal_put(k, message);
-	buf_append(k, desc != NULL ? "d" : "-", 1);	/* NULL vs "" */
-	chal_put(k, desc);
-	for (i = 0; i < n; i++) {
-		snprintf(num, sizeof(num), "%llu|%u|",
-		    (unsigned long long)o[i].chain_id, o[i].max_timeout);
-		buf_puts(k, num);
-		chal_put(k, o[i].scheme);
-		chal_put(k, o[i].network);
-		chal_put(k, o[i].network_v1);
-		chal_put(k, o[i].amount);
-		chal_put(k, o[i].asset);
-		chal_put(k, o[i].pay_to);
-		chal_put(k, o[i].name);
-		chal_put(k, o[i].version);
-	}
-	return k->oom ? -1 : 0;
+	if (e->ep != ep || e->status != status || e->n != n ||
+	    !chal_streq(e->resource, resource) ||
+	    !chal_streq(e->error, error) || !chal_streq(e->message, message) ||
+	    !chal_streq(e->desc, desc))
+		return 0;
+	for (i = 0; i < n; i++)
+		if (!x402_offer_equal(&e->offers[i], &o[i]))
+			return 0;
+	return 1;
 }
 
 static int
@@ -232,48 +219,88 @@ chal_answer(struct msg_resp *resp, int status, const char *hdr,
 
 /* Answer from the cache: 1 done, 0 not there, -1 out of memory. */
 static int
-chal_cached(struct msg_resp *resp, int status, const char *key)
+chal_cached(struct msg_resp *resp, const struct def_endpoint *ep,
+    int status, const char *resource, const struct x402_offer *o, size_t n,
+    const char *error, const char *message, const char *desc)
 {
 	size_t	 i;
 	int	 rc = 0;
 
-	pthread_mutex_lock(&chal_lock);
+	pthread_rwlock_rdlock(&chal_lock);
 	for (i = 0; i < CHAL_CACHE; i++)
-		if (chal_cache[i].key != NULL &&
-		    strcmp(chal_cache[i].key, key) == 0) {
+		if (chal_cache[i].hdr != NULL && chal_same(&chal_cache[i], ep,
+		    status, resource, o, n, error, message, desc)) {
 			rc = chal_answer(resp, status, chal_cache[i].hdr,
 			    chal_cache[i].body, chal_cache[i].body_len) == -1 ?
 			    -1 : 1;
 			break;
 		}
-	pthread_mutex_unlock(&chal_lock);
+	pthread_rwlock_unlock(&chal_lock);
 	return rc;
+}
+
+static void
+chal_entry_free(struct chal_entry *e)
+{
+	free(e->resource);
+	free(e->error);
+	free(e->message);
+	free(e->desc);
+	free(e->hdr);
+	free(e->body);
+	memset(e, 0, sizeof(*e));
+}
+
+/* A copy of s, NULL for NULL; *ok cleared when out of memory. */
+static char *
+chal_dup(const char *s, int *ok)
+{
+	char	*d;
+
+	if (s == NULL)
+		return NULL;
+	if ((d = strdup(s)) == NULL)
+		*ok = 0;
+	return d;
 }
 
 /* Keep a copy (best effort: out of memory only means no cache). */
 static void
-chal_keep(const char *key, const char *hdr, const char *body, size_t len)
+chal_keep(const struct def_endpoint *ep, int status, const char *resource,
+    const struct x402_offer *o, size_t n, const char *error,
+    const char *message, const char *desc, const char *hdr,
+    const char *body, size_t len)
 {
 	struct chal_entry	 e, *slot;
+	int			 ok = 1;
 
-	e.key = strdup(key);
-	e.hdr = strdup(hdr);
-	e.body = malloc(len + 1);
+	if (n > CHAL_OFFERS)
+		return;
+	memset(&e, 0, sizeof(e));
+	e.ep = ep;
+	e.status = status;
+	e.n = n;
+	if (n > 0)
+		memcpy(e.offers, o, n * sizeof(*o));
+	e.resource = chal_dup(resource, &ok);
+	e.error = chal_dup(error, &ok);
+	e.message = chal_dup(message, &ok);
+	e.desc = chal_dup(desc, &ok);
+	e.hdr = chal_dup(hdr, &ok);
+	if ((e.body = malloc(len + 1)) == NULL)
+		ok = 0;
+	else
+		memcpy(e.body, body, len + 1);
 	e.body_len = len;
-	if (e.key == NULL || e.hdr == NULL || e.body == NULL) {
-		free(e.key);
-		free(e.hdr);
-		free(e.body);
+	if (!ok) {
+		chal_entry_free(&e);
 		return;
 	}
-	memcpy(e.body, body, len + 1);
-	pthread_mutex_lock(&chal_lock);
+	pthread_rwlock_wrlock(&chal_lock);
 	slot = &chal_cache[chal_next++ % CHAL_CACHE];
-	free(slot->key);
-	free(slot->hdr);
-	free(slot->body);
+	chal_entry_free(slot);
 	*slot = e;
-	pthread_mutex_unlock(&chal_lock);
+	pthread_rwlock_unlock(&chal_lock);
 }
 
 int
@@ -284,20 +311,15 @@ x402_challenge_desc(struct msg_resp *resp, int status,
 {
 	cJSON		*v2 = NULL, *v1 = NULL;
 	char		*s = NULL, *body = NULL;
-	struct buf	 hdr, key;
+	struct buf	 hdr;
 	int		 rc = -1, hit, plain;
 
 	buf_init(&hdr);
-	buf_init(&key);
 	/* Only the plain challenge: refusals carry per-request messages. */
 	plain = error != NULL && strcmp(error, "payment_required") == 0;
-	if (plain && chal_key(&key, ep, status, resource, offers, n, error,
-	    message, desc) == 0) {
-		if ((hit = chal_cached(resp, status, key.p)) != 0) {
-			buf_free(&key);
-			return hit == 1 ? 0 : -1;
-		}
-	}
+	if (plain && (hit = chal_cached(resp, ep, status, resource, offers, n,
+	    error, message, desc)) != 0)
+		return hit == 1 ? 0 : -1;
 	if ((v2 = x402_required_v2_desc(ep, resource, offers, n, error,
 	    desc)) == NULL || (v1 = x402_required_v1_desc(ep, resource,
 	    offers, n, error, desc)) == NULL)
@@ -311,8 +333,9 @@ x402_challenge_desc(struct msg_resp *resp, int status,
 		goto out;
 	if (chal_answer(resp, status, hdr.p, body, strlen(body)) == -1)
 		goto out;
-	if (plain && key.p != NULL && !key.oom)
-		chal_keep(key.p, hdr.p, body, strlen(body));
+	if (plain)
+		chal_keep(ep, status, resource, offers, n, error, message,
+		    desc, hdr.p, body, strlen(body));
 	rc = 0;
 out:
 	cJSON_free(s);
@@ -320,6 +343,5 @@ out:
 	cJSON_Delete(v1);
 	cJSON_Delete(v2);
 	buf_free(&hdr);
-	buf_free(&key);
 	return rc;
 }

@@ -10,7 +10,7 @@
 
 #include <cjson/cJSON.h>
 
-#include "basics/x402_offer.h"
+#include "x402/x402_offer.h"
 
 struct def_endpoint;
 struct msg_resp;
@@ -42,12 +42,15 @@ int	x402_challenge_desc(struct msg_resp *, int status,
 	"starts. If the work then fails there is no refund: send the same " \
 	"request with the same payment again while the payment is valid " \
 	"and the work is redone at no further charge."
-/* What a Solana payer gets where the work may outlast the payment. */
-#define X402_SVM_SETTLE_FIRST_NOTE "Solana payments are settled before " \
-	"the work starts, since a Solana payment expires within about a " \
-	"minute and this work may take longer. If the work then fails " \
-	"there is no refund: send the same request with the same payment " \
-	"again and the work is redone at no further charge."
+/*
+ * What a job's 402 adds (a paid call that runs as a job, flow_job.h): how
+ * it answers, and when it is charged (unless settled first).
+ */
+#define X402_JOB_NOTE "Runs as a job: the paid call answers 202 " \
+	"Accepted with a status URL to poll for free (DELETE cancels)."
+#define X402_JOB_PAY_NOTE "The payment is settled only when the job " \
+	"succeeds: a job that fails, is cancelled or would outrun the " \
+	"payment's validBefore is not charged."
 /*
  * Fill resp with a 402 (or status) carrying both versions.  error is the
  * reason code ("payment_required" or a verification reason), message a

@@ -14,7 +14,7 @@
 
 #include "basics/hex.h"
 #include "basics/u256.h"
-#include "basics/x402_offer.h"
+#include "x402/x402_offer.h"
 #include "x402/svm/svm_tx.h"
 
 struct sf_err;
@@ -61,9 +61,15 @@ struct x402_payment {
 	char				 scheme[32];	/* v1 top level; v2 = accepted */
 	char				 network[128];
 	struct x402_accepted		 accepted;	/* v2 only */
-	char				*resource_url;	/* v2, optional, NULL */
+	char				*resource_url;	/* v2 resource.url, v1 a
+							   top-level resource
+							   string; optional,
+							   NULL */
 	uint8_t				 sig[65];	/* valid iff sig_len == 65 */
 	size_t				 sig_len;	/* decoded length, any size */
+	/* The whole signature, sig_len bytes (at most X402_PAYMENT_SIG_MAX;
+	   a contract wallet's is any length): malloc'd, NULL when empty. */
+	uint8_t				*sig_bytes;
 	struct x402_authorization	 auth;		/* EVM only */
 	int				 svm;		/* an SVM payload */
 	uint8_t				 svm_tx[SVM_TX_MAX]; /* wire bytes */
@@ -85,5 +91,17 @@ struct x402_payment {
 int	x402_payment_decode(const char *hdr, int version,
 	    struct x402_payment *, struct sf_err *);
 void	x402_payment_free(struct x402_payment *);
+/*
+ * Whether a payment made for the resource it names (p->resource_url, the
+ * URL of the 402 the client echoes back) was made for ours (our 402's
+ * resource: PUBLIC_URL + the endpoint's path).  The path decides, as RFC
+ * 3986 §6.2.2 normalises it (percent-encoded unreserved characters
+ * decoded, other escapes upper-cased; query, fragment and a trailing
+ * slash ignored; case kept); the origin does not, since one service
+ * answers under several names (PUBLIC_URL, a balancer, a host's own) and
+ * payTo already binds the payment to this seller.  1: ours, or no
+ * resource named (it is optional); 0: another resource.
+ */
+int	x402_payment_for(const struct x402_payment *p, const char *ours);
 
 #endif

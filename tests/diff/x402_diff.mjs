@@ -6,16 +6,19 @@
 // implies, runs the C driver over the same cases and compares line by line.
 //
 // Rule set compared (what "valid" means on both sides):
-//   1. signature is exactly 65 bytes;
-//   2. viem recoverTypedDataAddress() succeeds (v in {0,1,27,28}; r, s in
-//      [1, n-1]; a point exists) and equals authorization.from
-//      (case-insensitive);
-//   3. s <= n/2 (EIP-2 low-s, as USDC's ecrecover; viem itself accepts
-//      high s, so this rule is applied here explicitly);
-//   failing any -> invalid_exact_evm_signature; then
-//   4. validBefore >= now + 6 else ..._valid_before;
-//   5. validAfter <= now else ..._valid_after;
-//   else valid ("ok").
+//   1. an EOA signature: exactly 65 bytes, viem recoverTypedDataAddress()
+//      succeeds (v in {0,1,27,28}; r, s in [1, n-1]; a point exists) and
+//      equals authorization.from (case-insensitive);
+//   2. and s <= n/2 (EIP-2 low-s, as USDC's ecrecover; viem itself accepts
+//      high s, so this rule is applied here explicitly): an EOA signature
+//      with a high s -> invalid_exact_evm_signature;
+//   then the terms:
+//   3. validBefore >= now + 6 else ..._valid_before;
+//   4. validAfter <= now else ..._valid_after;
+//   and a signature that is no EOA's of from (rule 1 fails) may be a
+//   contract wallet's (ERC-1271/6492), which only the chain can judge: the
+//   terms decide first, and if they pass -> invalid_exact_evm_signature
+//   (the C side marks it for the on-chain proof); else valid ("ok").
 // The C side runs the full path: JSON -> base64 header -> x402_verify_header()
 // against an offer built from the case's (verification) domain.  Also
 // compared: the recovered address whenever viem recovers one (including
@@ -141,16 +144,18 @@ async function expected(c) {
     } catch { recovered = null; }
   }
   const now = BigInt(c.now);
-  let reason = 'ok';
   const lowS = sig.length === 65 &&
     BigInt('0x' + sig.subarray(32, 64).toString('hex')) <= HALF_N;
-  if (recovered === null || !lowS ||
-      recovered.toLowerCase() !== c.message.from.toLowerCase())
+  const eoa = recovered !== null && recovered.toLowerCase() === c.message.from.toLowerCase();
+  let reason = 'ok';
+  if (eoa && !lowS)
     reason = 'invalid_exact_evm_signature';
   else if (BigInt(c.message.validBefore) < now + 6n)
     reason = 'invalid_exact_evm_payload_authorization_valid_before';
   else if (BigInt(c.message.validAfter) > now)
     reason = 'invalid_exact_evm_payload_authorization_valid_after';
+  else if (!eoa)
+    reason = 'invalid_exact_evm_signature';
   return { reason, recovered };
 }
 

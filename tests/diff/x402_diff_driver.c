@@ -14,7 +14,7 @@
 #include "basics/b64.h"
 #include "basics/buf.h"
 #include "basics/hex.h"
-#include "basics/x402_offer.h"
+#include "x402/x402_offer.h"
 #include "x402/x402_payment.h"
 #include "x402/evm/x402_verify.h"
 

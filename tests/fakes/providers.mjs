@@ -10,6 +10,8 @@
 //   VENICE_BASE_URL      http://127.0.0.1:N/api/v1
 //   FAL_QUEUE_BASE_URL   http://127.0.0.1:N/fal
 //   FAL_API_BASE_URL     http://127.0.0.1:N/fal-api/v1  (platform API)
+//   FAL_OPENAPI_URL      http://127.0.0.1:N/fal-openapi/openapi.json
+//                        (.../recorded/openapi.json: the recorded reply)
 //   BFL_BASE_URL         http://127.0.0.1:N/bfl
 //   OPENAI_BASE_URL      http://127.0.0.1:N/openai/v1
 //   GEMINI_BASE_URL      http://127.0.0.1:N/google/v1beta
@@ -45,6 +47,24 @@
 //   FAKE:blurred     Venice: x-venice-is-blurred: true
 //   FAKE:wait        Replicate: answer "starting" despite Prefer: wait
 //   FAKE:two         two outputs where the protocol allows several
+//   FAKE:takesNs     queue providers: the job stays in progress for N
+//                    seconds of wall time after its submit (the kill -9,
+//                    cancel-while-running and lease tests of the jobs)
+//
+// Contracts (issue 24): every request body is checked against a JSON
+// Schema derived at start-up from the provider's own published artefact
+// (tests/fakes/contracts/: derive.mjs, SOURCES.md) plus the limits its
+// docs state only in words (contracts/limits.mjs, each with its source
+// line), and a violation is answered as the provider answers it: fal 422
+// {"detail":[{loc,msg,type}]}, Venice 400 {"error","details"}, ElevenLabs
+// 422 {"detail":[...]}, OpenAI 400 invalid_request_error, Google 400
+// INVALID_ARGUMENT, BFL 422 {"detail":[...]}.  Successful replies are
+// built from the same artefacts' output types, optional fields included
+// (contracts/replies.mjs).  GET /__fake/violations lists every finding
+// (also a field whose description states a limit nobody encoded or
+// reviewed), for the contract suite to fail on.  fal ids: those the
+// definitions in endpoints/ route to, plus SF_FAKE_FAL_IDS (comma-
+// separated); another id answers 500 "no contract".
 //
 // Strict where the real APIs are (issue 14), each rule after the doc or
 // SDK named beside it (facts in reference/providers.md §10):
@@ -74,7 +94,9 @@
 //            answers 404 for unknown models.
 //
 // Test hooks: GET /__fake/requests (every request received: method, path,
-// query, headers, parsed body), POST /__fake/reset, GET /files/<name>;
+// query, headers, parsed body), GET /__fake/violations (contract findings:
+// provider, key, body, bad[] of {path, kind, msg}), POST /__fake/reset,
+// GET /files/<name>;
 // for input-URL tests GET /files/redirect?to=<url> (302),
 // /files/big.png?bytes=N (a PNG followed by N bytes), /files/page.txt
 // (text/html).
@@ -83,7 +105,16 @@ import fs from 'node:fs';
 import zlib from 'node:zlib';
 import crypto from 'node:crypto';
 
+import { contracts as deriveContracts, routes as defRoutes, openapiOf } from
+    './contracts/derive.mjs';
+import { validator } from './contracts/validate.mjs';
+import { instance, OMIT } from './contracts/replies.mjs';
+import { adjustedSize, FAL_PRESETS } from './contracts/limits.mjs';
+
 const requests = [];
+const violations = [];
+let C = null;		// the contracts (derive.mjs), loaded before listening
+let V = null;		// their validator
 const falIds = new Set(fs.readFileSync(new URL('./fal_ids.txt',
     import.meta.url), 'utf8').split('\n').filter(Boolean));
 
@@ -151,19 +182,19 @@ export function png(w = 64, h = 64) {
 	ihdr.writeUInt32BE(w, 0);
 	ihdr.writeUInt32BE(h, 4);
 	ihdr[8] = 8; ihdr[9] = 2;	// 8-bit RGB
-	const row = 1 + w * 3;
-	const raw = Buffer.alloc(row * h);
-	for (let y = 0; y < h; y++)
-		for (let x = 0; x < w; x++) {
-			const o = y * row + 1 + x * 3;
-			raw[o] = (x * 255 / w) | 0;
-			raw[o + 1] = (y * 255 / h) | 0;
-			raw[o + 2] = 128;
-		}
+	// One gradient row repeated: large sizes (a model's 4096x4096) stay
+	// cheap to make and to compress.
+	const row = Buffer.alloc(1 + w * 3);
+	for (let x = 0; x < w; x++) {
+		row[1 + x * 3] = (x * 255 / w) | 0;
+		row[2 + x * 3] = 96;
+		row[3 + x * 3] = 128;
+	}
+	const raw = Buffer.concat(Array(h).fill(row));
 	const out = Buffer.concat([
 		Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]),
-		chunk('IHDR', ihdr), chunk('IDAT', zlib.deflateSync(raw)),
-		chunk('IEND', Buffer.alloc(0))]);
+		chunk('IHDR', ihdr), chunk('IDAT', zlib.deflateSync(raw,
+		    { level: 1 })), chunk('IEND', Buffer.alloc(0))]);
 	pngCache.set(k, out);
 	return out;
 }
@@ -173,16 +204,58 @@ export function mp3(frames = 8) {
 	f[0] = 0xff; f[1] = 0xfb; f[2] = 0x90; f[3] = 0x64;
 	return Buffer.concat(Array(frames).fill(f));
 }
+// A WebP container (RIFF/WEBP, a VP8X chunk with the canvas size): what
+// a sniffer and a size reader see of a real one.
+export function webp(w = 64, h = 64) {
+	const x = Buffer.alloc(18);
+	x.write('VP8X', 0);
+	x.writeUInt32LE(10, 4);
+	x.writeUIntLE(w - 1, 12, 3);
+	x.writeUIntLE(h - 1, 15, 3);
+	const r = Buffer.alloc(12);
+	r.write('RIFF', 0);
+	r.writeUInt32LE(4 + x.length, 4);
+	r.write('WEBP', 8);
+	return Buffer.concat([r, x]);
+}
 export function pcm(ms = 500) {
 	return Buffer.alloc(Math.round(44.1 * ms) * 2);
 }
-export function mp4() {
+function box(type, ...parts) {
+	const body = Buffer.concat(parts);
+	const h = Buffer.alloc(8);
+	h.writeUInt32BE(8 + body.length);
+	h.write(type, 4, 'ascii');
+	return Buffer.concat([h, body]);
+}
+// An MP4 whose moov says its length (mvhd) and frame size (tkhd), as a
+// real clip's does (ISO/IEC 14496-12, version 0 boxes).
+export function mp4(w = 1280, h = 720, seconds = 5) {
 	const ftyp = Buffer.concat([Buffer.from([0, 0, 0, 0x18]),
 	    Buffer.from('ftypisom'), Buffer.from([0, 0, 2, 0]),
 	    Buffer.from('isommp41')]);
-	const mdat = Buffer.concat([Buffer.from([0, 0, 0, 0x10]),
-	    Buffer.from('mdat'), Buffer.alloc(8)]);
-	return Buffer.concat([ftyp, mdat]);
+	const mvhd = Buffer.alloc(100);
+	mvhd.writeUInt32BE(1000, 12);			/* timescale */
+	mvhd.writeUInt32BE(Math.round(seconds * 1000), 16);
+	const tkhd = Buffer.alloc(84);
+	tkhd.writeUInt32BE(1, 12);			/* track id */
+	tkhd.writeUInt32BE(w << 16 >>> 0, 76);
+	tkhd.writeUInt32BE(h << 16 >>> 0, 80);
+	const moov = box('moov', box('mvhd', mvhd), box('trak',
+	    box('tkhd', tkhd)));
+	const mdat = box('mdat', Buffer.alloc(8));
+	return Buffer.concat([ftyp, moov, mdat]);
+}
+
+// Seedance's frame for a resolution and aspect ratio: the short side is
+// the resolution's lines (ByteDance's table: 480p 854x480, 720p 1280x720,
+// 1080p 1920x1080 at 16:9).
+function videoFrame(resolution = '720p', ratio = '16:9') {
+	const lines = parseInt(resolution, 10) || 720;
+	const [a, b] = (ratio === 'auto' ? '16:9' : ratio).split(':').map(Number);
+	const r = a / b;
+	const even = (x) => Math.round(x / 2) * 2;
+	return r >= 1 ? [even(lines * r), lines] : [lines, even(lines / r)];
 }
 
 // ---- helpers -----------------------------------------------------------
@@ -206,6 +279,11 @@ function magic(raw, word) {
 	return raw.includes(`FAKE:${word}`);
 }
 // True the first time (word, body) is seen.
+// FAKE:takesNs: milliseconds the job must still run, 0 when done.
+function busyFor(j) {
+	const m = /FAKE:takes(\d+)s/.exec(j.raw || '');
+	return m ? Math.max(0, j.t0 + Number(m[1]) * 1000 - Date.now()) : 0;
+}
 function once(raw, word, path) {
 	if (!magic(raw, word))
 		return false;
@@ -218,9 +296,11 @@ function once(raw, word, path) {
 function fileFor(kind, q) {
 	const w = q.w || 64, h = q.h || 64;
 	if (kind === 'audio')
-		return `/files/${rid()}.mp3`;
+		return `/files/${rid()}.${q.ext || 'mp3'}`;
+	if (kind === 'image' && q.ext === 'webp')
+		return `/files/${rid()}.webp?w=${w}&h=${h}`;
 	if (kind === 'video')
-		return `/files/${rid()}.mp4`;
+		return `/files/${rid()}.mp4?w=${w}&h=${h}&s=${q.s || 5}`;
 	return `/files/${rid()}.png?w=${w}&h=${h}`;
 }
 
@@ -247,6 +327,46 @@ const shapes = {
 
 function err(res, provider, status, msg, code, headers = {}) {
 	send(res, status, shapes[provider](status, msg, code), headers);
+}
+
+// Check body against the contract of (provider, key).  Every finding is
+// recorded; a schema or limit violation is answered as the provider does
+// and true returned.
+function refuse(res, provider, key, body, part = 'input') {
+	const bad = V.check(provider, key, body, part);
+	if (bad.length > 0)
+		violations.push({ provider, key, part, body, bad });
+	const hard = bad.filter((b) => b.kind === 'schema' || b.kind === 'limit');
+	if (hard.length === 0)
+		return false;
+	const text = hard.map((b) => `${b.path || '(body)'}: ${b.msg}`)
+	    .join('; ');
+	const detail = hard.map((b) => ({ loc: ['body', ...b.path.split('.')
+	    .filter(Boolean)], msg: b.msg, type: b.kind === 'limit' ?
+	    'value_error' : 'type_error' }));
+	if (provider === 'fal' || provider === 'bfl' || provider === 'elevenlabs')
+		send(res, 422, { detail });
+	else if (provider === 'venice') {
+		const details = { _errors: [] };
+		for (const b of hard)
+			(details[b.path || '_body'] ??= { _errors: [] })._errors
+			    .push(b.msg);
+		send(res, 400, { error: `Invalid request: ${text}`, details });
+	} else if (provider === 'openai')
+		send(res, 400, { error: { message: `Invalid request: ${text}`,
+		    type: 'invalid_request_error', param: hard[0].path || null,
+		    code: 'invalid_value' } });
+	else
+		send(res, 400, { error: { code: 400, message: `Invalid value ` +
+		    `at ${text}`, status: 'INVALID_ARGUMENT' } });
+	return true;
+}
+
+// Fields a provider that refuses unknown ones does not declare (OpenAI,
+// Google), from the contract's own property list.
+function unknownKeys(provider, key, body) {
+	const props = C[provider]?.[key]?.input?.properties || {};
+	return Object.keys(body).filter((k) => !(k in props));
 }
 
 function rateHeaders(provider) {
@@ -349,6 +469,8 @@ async function venice(req, res, path, body, raw, query) {
 		return err(res, 'venice', 404, `Model ${body.model} not found`,
 		    'MODEL_NOT_FOUND');
 	const mod = magic(raw, 'moderate');
+	if (C.venice[path] && refuse(res, 'venice', path, body))
+		return;
 	if (path === '/image/generate') {
 		if (mod)
 			return err(res, 'venice', 422, 'Content policy violation',
@@ -357,21 +479,28 @@ async function venice(req, res, path, body, raw, query) {
 		const n = body.variants || 1;
 		const img = png(body.width || 64, body.height || 64)
 		    .toString('base64');
-		return send(res, 200, { id: `generate-image-${rid()}`,
-		    images: Array(n).fill(img), request: null,
-		    timing: { total: 12 } }, { 'cf-ray': '8f00cafe-AMS',
+		// The 200 JSON of the OpenAPI document, every field; images are
+		// base64 PNGs (we ask format png).
+		const out = instance(C.venice[path].output, { w: body.width,
+		    h: body.height, kind: 'image', file: null,
+		    special: (p) => p === 'images' ? Array(n).fill(img) :
+		    p === 'id' ? `generate-image-${rid()}` : undefined });
+		return send(res, 200, out, { 'cf-ray': '8f00cafe-AMS',
 		    'x-venice-is-blurred': magic(raw, 'blurred') ? 'true' :
 		    'false' });
 	}
 	if (path === '/audio/speech')
-		return send(res, 200, mp3(), { 'content-type': 'audio/mpeg',
+		return body.response_format === 'wav' ?
+		    send(res, 200, wav(), { 'content-type': 'audio/wav',
+		    'cf-ray': '8f00beef-AMS' }) :
+		    send(res, 200, mp3(), { 'content-type': 'audio/mpeg',
 		    'cf-ray': '8f00beef-AMS' });
 	let m;
 	if ((m = /^\/(audio|video)\/queue$/.exec(path))) {
 		const id = rid();
 		const priv = m[1] === 'video' && /private/.test(body.model);
 		jobs.set(id, { provider: 'venice', kind: m[1], raw, polls: 0,
-		    priv });
+		    priv, t0: Date.now() });
 		return send(res, 200, { model: body.model, queue_id: id,
 		    status: 'QUEUED', ...(priv ? { download_url:
 		    base() + fileFor('video', {}) } : {}) });
@@ -382,10 +511,16 @@ async function venice(req, res, path, body, raw, query) {
 			return err(res, 'venice', 404, 'Media not found',
 			    'MEDIA_NOT_FOUND');
 		j.polls++;
-		if (j.priv || magic(j.raw, 'hang') || j.polls < 2)
+		if (magic(j.raw, 'hang') || j.polls < 2 || busyFor(j))
 			return send(res, 200, { status: 'PROCESSING',
 			    average_execution_time: 1000,
 			    execution_duration: 10 });
+		// A private model's retrieve says COMPLETED, never the bytes:
+		// its download_url came with the queue answer.
+		if (j.priv)
+			return send(res, 200, { status: 'COMPLETED',
+			    average_execution_time: 1000,
+			    execution_duration: 1200 });
 		if (magic(j.raw, '5xx'))
 			return err(res, 'venice', 500, 'Inference failed');
 		return j.kind === 'audio' ?
@@ -397,26 +532,49 @@ async function venice(req, res, path, body, raw, query) {
 	return err(res, 'venice', 404, 'not found');
 }
 
+// The size of the image a request asks for: image_size {width, height}
+// or a preset, else 64x64; where the model rescales into its pixel range
+// (contracts/limits.mjs adjust), the size it really makes.
+function askedSize(provider, key, b) {
+	const a = adjustedSize(provider, key, b);
+	if (a)
+		return a;
+	const q = b.image_size;
+	if (q && typeof q === 'object')
+		return [q.width || 64, q.height || 64];
+	if (typeof q === 'string' && FAL_PRESETS[q])
+		return FAL_PRESETS[q];
+	return [64, 64];
+}
+
+function mediaKind(id) {
+	return /elevenlabs|audio|music|speech|tts/.test(id) ? 'audio' :
+	    /video|seedance/.test(id) ? 'video' : 'image';
+}
+
+// A fal result built from the endpoint's output type (every declared
+// field, optional ones included), files of the fake behind every url.
 function falOutput(id, j) {
-	const q = j.body.image_size || {};
-	const two = magic(j.raw, 'two') ? 2 : 1;
+	let [w, h] = askedSize('fal', id, j.body);
+	let s = 5;
+	if (mediaKind(id) === 'video') {
+		[w, h] = videoFrame(j.body.resolution, j.body.aspect_ratio);
+		s = Number(j.body.duration) || 5;
+	}
 	const exp = magic(j.raw, 'expired');
-	const url = (kind) => base() + (exp ? '/files/expired/x.png' :
-	    fileFor(kind, { w: q.width || 64, h: q.height || 64 }));
-	if (/elevenlabs|audio|music|speech|tts/.test(id))
-		return { audio: { url: url('audio'), content_type: 'audio/mpeg' } };
-	if (/video|seedance/.test(id))
-		return { video: { url: url('video'), content_type: 'video/mp4' },
-		    seed: 7 };
-	if (/birefnet|bria\/background|upscale|esrgan|clarity|expand/.test(id))
-		return { image: { url: url('image'), content_type: 'image/png',
-		    width: q.width || 64, height: q.height || 64 } };
-	const out = { images: Array.from({ length: two }, () => ({
-	    url: url('image'), content_type: 'image/png',
-	    width: q.width || 64, height: q.height || 64 })) };
-	if (!/recraft|xai|gpt-image/.test(id))
-		out.seed = 196619188014358660;
-	return out;
+	// The container the body asked for, where the model takes one.
+	const b = j.body;
+	const fmt = b.audio_setting?.format || b.output_format;
+	const ext = fmt === 'wav' ? 'wav' : fmt === 'webp' ? 'webp' : undefined;
+	const types = { image: ext === 'webp' ? 'image/webp' : 'image/png',
+	    video: 'video/mp4', audio: ext === 'wav' ? 'audio/wav' :
+	    'audio/mpeg' };
+	const ctx = { w, h, seed: 196619188014358660, prompt: j.body.prompt,
+	    kind: mediaKind(id), two: magic(j.raw, 'two'),
+	    file: (kind) => ({ url: base() + (exp ? '/files/expired/x.png' :
+	    fileFor(kind, { w, h, s, ext })), type: types[kind],
+	    size: 1024 }) };
+	return instance(C.fal[id].output, ctx);
 }
 
 async function fal(req, res, path, body, raw) {
@@ -441,7 +599,7 @@ async function fal(req, res, path, body, raw) {
 			if (j.cancelled || magic(j.raw, 'hang') || j.polls < 2)
 				return send(res, 202, { status: 'IN_QUEUE',
 				    queue_position: 0, response_url: resp });
-			if (j.polls < 3)
+			if (j.polls < 3 || busyFor(j))
 				return send(res, 202, { status: 'IN_PROGRESS',
 				    logs: [], response_url: resp });
 			const st = { status: 'COMPLETED', logs: [],
@@ -468,18 +626,18 @@ async function fal(req, res, path, body, raw) {
 	const id = path.slice(1);
 	if (!falIds.has(id))
 		return send(res, 404, { detail: `Application '${id}' not found` });
-	// Edit inputs as the real schemas require them (fal_schemas.txt).
-	if (/seedream\/.*\/edit|nano-banana.*\/edit/.test(id) &&
-	    !Array.isArray(body.image_urls))
-		return err(res, 'fal', 422, 'field required: image_urls',
-		    'value_error.missing');
-	if (/qwen-image-edit|flux-pro\/kontext/.test(id) && !body.image_url)
-		return err(res, 'fal', 422, 'field required: image_url',
-		    'value_error.missing');
+	if (!C.fal[id]) {
+		violations.push({ provider: 'fal', key: id, body, bad: [{ path: '',
+		    kind: 'schema', msg: 'no contract derived for this id: add ' +
+		    'it to the definitions or SF_FAKE_FAL_IDS' }] });
+		return send(res, 500, { detail: `fake: no contract for ${id}` });
+	}
+	if (refuse(res, 'fal', id, body))
+		return;
 	const parts = id.split('/');
 	const alias = `${parts[0]}/${parts[1]}`;
 	const r = rid();
-	jobs.set(r, { provider: 'fal', id, raw, body, polls: 0 });
+	jobs.set(r, { provider: 'fal', id, raw, body, polls: 0, t0: Date.now() });
 	const q = `${base()}/fal/${alias}/requests/${r}`;
 	return send(res, 200, { status: 'IN_QUEUE', request_id: r,
 	    response_url: q, status_url: `${q}/status`,
@@ -496,7 +654,7 @@ async function bfl(req, res, path, body, raw, query) {
 			return send(res, 200, { id: query.get('id'),
 			    status: 'Task not found' });
 		j.polls++;
-		if (magic(j.raw, 'hang') || j.polls < 2)
+		if (magic(j.raw, 'hang') || j.polls < 2 || busyFor(j))
 			return send(res, 200, { id: j.id, status: 'Pending',
 			    progress: 0.1 });
 		if (magic(j.raw, 'moderate'))
@@ -506,10 +664,13 @@ async function bfl(req, res, path, body, raw, query) {
 		if (magic(j.raw, '5xx'))
 			return send(res, 200, { id: j.id, status: 'Error' });
 		const w = j.body.width || 64, h = j.body.height || 64;
-		return send(res, 200, { id: j.id, status: 'Ready', result: {
-		    sample: base() + (magic(j.raw, 'expired') ?
-		    '/files/expired/sample.png' : fileFor('image', { w, h })),
-		    prompt: j.body.prompt, seed: j.body.seed ?? 1234 } });
+		// GenerationResult of BFL's client, every field.
+		const result = instance(C.bfl[j.model].output, { w, h,
+		    special: (p) => p === 'sample' ? base() + (magic(j.raw,
+		    'expired') ? '/files/expired/sample.png' : fileFor('image',
+		    { w, h })) : p === 'prompt' ? j.body.prompt : p === 'seed' ?
+		    (j.body.seed ?? 1234) : undefined });
+		return send(res, 200, { id: j.id, status: 'Ready', result });
 	}
 	const model = path.replace(/^\/v1\//, '');
 	if (!catalog.bfl.includes(model))
@@ -521,22 +682,17 @@ async function bfl(req, res, path, body, raw, query) {
 	}
 	const c = await common(req, res, 'bfl', raw);
 	if (c) return c;
-	if (model === 'flux-pro-1.1')
-		for (const k of ['width', 'height'])
-			if (body[k] !== undefined && (body[k] % 32 !== 0 ||
-			    body[k] < 256 || body[k] > 1440))
-				return send(res, 422, { detail: [{ loc: ['body', k],
-				    msg: 'Input should be a multiple of 32 between ' +
-				    '256 and 1440', type: 'value_error' }] });
+	// FLUX 1.1 [pro] sides (multiples of 32 in 256-1440) and the rest of
+	// the client's models: contracts/bfl-blackforest.json.
+	if (refuse(res, 'bfl', model, body))
+		return;
 	const id = rid();
-	jobs.set(id, { provider: 'bfl', id, raw, body, polls: 0 });
+	jobs.set(id, { provider: 'bfl', id, raw, body, polls: 0, model,
+	    t0: Date.now() });
 	return send(res, 200, { id, polling_url:
 	    `${base()}/bfl/v1/get_result?id=${id}`, cost: 3 });
 }
 
-const openaiFields = new Set(['model', 'prompt', 'n', 'size', 'quality',
-    'output_format', 'output_compression', 'background', 'moderation',
-    'user', 'partial_images', 'stream']);
 function gptImage2Size(size) {
 	if (size === undefined || size === 'auto')
 		return true;
@@ -562,10 +718,13 @@ async function openai(req, res, path, body, raw) {
 		return err(res, 'openai', 404, `The model \`${body.model}\` ` +
 		    'does not exist or you do not have access to it.',
 		    'model_not_found');
-	for (const k of Object.keys(body))
-		if (!openaiFields.has(k))
-			return err(res, 'openai', 400, `Unknown parameter: '${k}'.`,
-			    'unknown_parameter');
+	// Parameters the SDK's ImageGenerateParams does not declare: OpenAI
+	// answers "Unknown parameter".
+	for (const k of unknownKeys('openai', '/images/generations', body))
+		return err(res, 'openai', 400, `Unknown parameter: '${k}'.`,
+		    'unknown_parameter');
+	if (refuse(res, 'openai', '/images/generations', body))
+		return;
 	if (body.model === 'gpt-image-2' && !gptImage2Size(body.size))
 		return err(res, 'openai', 400, `Invalid size '${body.size}'. ` +
 		    'Both sides must be multiples of 16, the aspect ratio ' +
@@ -573,12 +732,18 @@ async function openai(req, res, path, body, raw) {
 	if (magic(raw, 'moderate'))
 		return err(res, 'openai', 400, 'Your request was rejected by ' +
 		    'the safety system.', 'moderation_blocked');
-	const [w, h] = (body.size || '64x64').split('x').map(Number);
+	const [w, h] = /^\d+x\d+$/.test(body.size || '') ?
+	    body.size.split('x').map(Number) : [64, 64];
 	const n = body.n || 1;
-	return send(res, 200, { created: 1, data: Array(n).fill({ b64_json:
-	    png(w, h).toString('base64') }), output_format: 'png',
-	    size: body.size || 'auto', usage: { total_tokens: 1 } },
-	    { 'x-request-id': `req_${rid()}` });
+	const img = png(w, h).toString('base64');
+	// ImagesResponse, every field; GPT image models answer b64_json only
+	// (no url), as the SDK's comment on response_format says.
+	const out = instance(C.openai['/images/generations'].output, { w, h,
+	    kind: 'image', special: (p) => p === 'data' ? Array(n).fill({
+	    b64_json: img, revised_prompt: body.prompt }) : p === 'size' ?
+	    (body.size || 'auto') : p === 'output_format' ? (body.output_format
+	    || 'png') : undefined });
+	return send(res, 200, out, { 'x-request-id': `req_${rid()}` });
 }
 
 async function xai(req, res, path, body, raw) {
@@ -595,9 +760,6 @@ async function xai(req, res, path, body, raw) {
 	    usage: { cost_in_usd_ticks: 1 } }, { 'x-request-id': rid() });
 }
 
-const googleFields = new Set(['contents', 'tools', 'toolConfig',
-    'safetySettings', 'systemInstruction', 'generationConfig',
-    'cachedContent']);
 async function google(req, res, path, body, raw) {
 	if (req.method === 'GET' && path === '/models') {
 		if (!authOk.google(req.headers))
@@ -619,23 +781,30 @@ async function google(req, res, path, body, raw) {
 			return err(res, 'google', 404, `models/${m[1]} is not ` +
 			    'found for API version v1beta, or is not supported ' +
 			    'for generateContent.', 'NOT_FOUND');
-		for (const k of Object.keys(body))
-			if (!googleFields.has(k))
-				return err(res, 'google', 400, 'Invalid JSON ' +
-				    `payload received. Unknown name "${k}": ` +
-				    'Cannot find field.', 'INVALID_ARGUMENT');
+		for (const k of unknownKeys('google', 'generateContent', body))
+			return err(res, 'google', 400, 'Invalid JSON ' +
+			    `payload received. Unknown name "${k}": ` +
+			    'Cannot find field.', 'INVALID_ARGUMENT');
+		if (/:generateContent$/.test(path) &&
+		    refuse(res, 'google', 'generateContent', body))
+			return;
 	}
 	if ((m = /^\/models\/([^:]+):generateContent$/.exec(path))) {
 		if (magic(raw, 'moderate'))
 			return send(res, 200, { promptFeedback: {
 			    blockReason: 'PROHIBITED_CONTENT' },
 			    responseId: rid() });
-		return send(res, 200, { candidates: [{ content: { role: 'model',
-		    parts: [{ text: 'Here is your image.' }, { inlineData: {
-		    mimeType: 'image/png', data: png(64, 64)
-		    .toString('base64') } }] }, finishReason: 'STOP' }],
-		    usageMetadata: { totalTokenCount: 1 },
-		    modelVersion: m[1], responseId: `resp-${rid()}` });
+		// The response type's fields; a Part holds exactly one field
+		// (the SDK's own comment), so the candidate's parts are a text
+		// and an image; a success carries no promptFeedback block.
+		return send(res, 200, instance(C.google.generateContent.output,
+		    { kind: 'image', special: (p) => p === 'candidates' ? [{
+		    content: { role: 'model', parts: [{ text: 'Here is your ' +
+		    'image.' }, { inlineData: { mimeType: 'image/png', data:
+		    png(64, 64).toString('base64') } }] }, finishReason: 'STOP',
+		    index: 0 }] : p === 'promptFeedback' ? OMIT :
+		    p === 'modelVersion' ? m[1] : p === 'responseId' ?
+		    `resp-${rid()}` : undefined }));
 	}
 	if ((m = /^\/models\/([^:]+):predict$/.exec(path))) {
 		const n = magic(raw, 'moderate') ? 0 :
@@ -645,6 +814,24 @@ async function google(req, res, path, body, raw) {
 		    mimeType: 'image/png' }) });
 	}
 	return err(res, 'google', 404, 'model not found', 'NOT_FOUND');
+}
+
+// fal's OpenAPI per endpoint (GET https://fal.ai/api/openapi/queue/
+// openapi.json?endpoint_id=<id>): under /fal-openapi/openapi.json the
+// document built from the contract (no difference); under
+// /fal-openapi/recorded/openapi.json the recorded reply of
+// contracts/fal-openapi-recorded.json where it has the id.
+const falRecorded = JSON.parse(fs.readFileSync(new URL(
+    './contracts/fal-openapi-recorded.json', import.meta.url), 'utf8'));
+function falOpenapi(req, res, path, body, raw, query) {
+	const id = query.get('endpoint_id') || '';
+	if (path === '/recorded/openapi.json' && falRecorded[id])
+		return send(res, 200, falRecorded[id]);
+	if (path !== '/openapi.json' && path !== '/recorded/openapi.json')
+		return send(res, 404, { detail: 'Not Found' });
+	if (!C.fal[id])
+		return send(res, 404, { detail: `Endpoint ${id} not found` });
+	return send(res, 200, openapiOf(id, C.fal[id].input));
 }
 
 // fal platform API: GET /v1/models?endpoint_id=a&endpoint_id=b.
@@ -691,6 +878,11 @@ async function elevenlabs(req, res, path, body, raw, query) {
 	if (!/^\/v1\/(sound-generation|music|text-to-speech\/[A-Za-z0-9]+)$/
 	    .test(path))
 		return err(res, 'elevenlabs', 404, 'not found', 'not_found');
+	const key = path.replace(/^\/v1\/text-to-speech\/.*/,
+	    '/v1/text-to-speech/{voice_id}');
+	if (refuse(res, 'elevenlabs', key, body) || refuse(res, 'elevenlabs',
+	    key, Object.fromEntries(query), 'query'))
+		return;
 	const fmt = query.get('output_format') || 'mp3_44100_128';
 	const hdr = { 'request-id': `el-${rid()}` };
 	if (fmt === 'pcm_44100' || fmt === 'mp3_44100_192')
@@ -717,7 +909,8 @@ function repPrediction(id, j) {
 		p.status = 'canceled';
 		return p;
 	}
-	if (magic(j.raw, 'hang') || (magic(j.raw, 'wait') && j.polls < 2)) {
+	if (magic(j.raw, 'hang') || (magic(j.raw, 'wait') && j.polls < 2) ||
+	    busyFor(j)) {
 		p.status = j.polls ? 'processing' : 'starting';
 		return p;
 	}
@@ -777,7 +970,8 @@ async function replicate(req, res, path, body, raw) {
 	if (!body.input || typeof body.input !== 'object')
 		return err(res, 'replicate', 422, '- input: Input is required');
 	const id = rid().replace(/-/g, '').slice(0, 20);
-	const j = { provider: 'replicate', model, raw, body, polls: 0 };
+	const j = { provider: 'replicate', model, raw, body, polls: 0,
+	    t0: Date.now() };
 	jobs.set(id, j);
 	return send(res, 201, repPrediction(id, j));
 }
@@ -805,8 +999,15 @@ function files(req, res, path, query) {
 		    Number(query.get('h')) || 64), { 'content-type': 'image/png' });
 	if (path.endsWith('.mp3'))
 		return send(res, 200, mp3(), { 'content-type': 'audio/mpeg' });
+	if (path.endsWith('.wav'))
+		return send(res, 200, wav(), { 'content-type': 'audio/wav' });
+	if (path.endsWith('.webp'))
+		return send(res, 200, webp(Number(query.get('w')) || 64,
+		    Number(query.get('h')) || 64), { 'content-type': 'image/webp' });
 	if (path.endsWith('.mp4'))
-		return send(res, 200, mp4(), { 'content-type': 'video/mp4' });
+		return send(res, 200, mp4(Number(query.get('w')) || 1280,
+		    Number(query.get('h')) || 720, Number(query.get('s')) || 5),
+		    { 'content-type': 'video/mp4' });
 	return send(res, 404, { error: 'no such file' });
 }
 
@@ -814,7 +1015,7 @@ const routes = [
 	['/api/v1', venice], ['/fal', fal], ['/bfl', bfl],
 	['/openai/v1', openai], ['/google/v1beta', google], ['/xai/v1', xai],
 	['/elevenlabs', elevenlabs], ['/replicate/v1', replicate],
-	['/fal-api/v1', falApi],
+	['/fal-api/v1', falApi], ['/fal-openapi', falOpenapi],
 ];
 
 const hanging = new Set();
@@ -828,8 +1029,11 @@ const server = http.createServer((req, res) => {
 		try { body = raw ? JSON.parse(raw) : {}; } catch { body = null; }
 		if (u.pathname === '/__fake/requests')
 			return send(res, 200, requests);
+		if (u.pathname === '/__fake/violations')
+			return send(res, 200, violations);
 		if (u.pathname === '/__fake/reset') {
 			requests.length = 0;
+			violations.length = 0;
 			seen.clear();
 			jobs.clear();
 			return send(res, 200, { ok: true });
@@ -858,6 +1062,14 @@ const server = http.createServer((req, res) => {
 		send(res, 404, { error: 'no fake here' });
 	});
 });
+
+// The contracts first (derived from the providers' artefacts, or read
+// from the cache derive.mjs keeps): no request is answered without them.
+const extraFal = (process.env.SF_FAKE_FAL_IDS || '').split(',')
+    .filter(Boolean);
+C = await deriveContracts({ falIds: [...defRoutes().filter((r) =>
+    r.provider === 'fal').map((r) => r.upstream), ...extraFal] });
+V = validator(C);
 
 server.listen(Number(process.argv[2] || 0), '127.0.0.1', () => {
 	port = server.address().port;

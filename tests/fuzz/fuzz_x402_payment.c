@@ -3,7 +3,10 @@
  * The first input byte picks the mode: '1'/'2' the rest is a header value
  * for x402Version 1/2; 'a'/'b' the rest is JSON, base64-encoded here first
  * (so mutations reach the JSON parser instead of dying in base64).  Beyond
- * "no crash", the verdict's invariants are asserted.
+ * "no crash", the verdict's invariants are asserted, and the decoder is
+ * compared with the one it replaced (x402_payment_ref.c: a prescan and
+ * cJSON): the same refusal, status, code, field and message, or the same
+ * decoded payment, byte for byte.
  */
 #include <assert.h>
 #include <stddef.h>
@@ -13,11 +16,60 @@
 
 #include "basics/b64.h"
 #include "basics/buf.h"
-#include "basics/x402_offer.h"
+#include "basics/err.h"
+#include "x402/x402_offer.h"
 #include "x402/x402_payment.h"
 #include "x402/evm/x402_verify.h"
 
 int	LLVMFuzzerTestOneInput(const uint8_t *, size_t);
+int	x402_payment_ref_decode(const char *, int, struct x402_payment *,
+	    struct sf_err *);
+
+/* The payment's owned blocks, compared apart, then the rest as bytes. */
+static void
+fuzz_same_payment(const struct x402_payment *a, const struct x402_payment *b)
+{
+	struct x402_payment	 x = *a, y = *b;
+
+	assert((a->resource_url == NULL) == (b->resource_url == NULL));
+	assert(a->resource_url == NULL ||
+	    strcmp(a->resource_url, b->resource_url) == 0);
+	assert(a->sig_len == b->sig_len);
+	assert((a->sig_bytes == NULL) == (b->sig_bytes == NULL));
+	assert(a->sig_bytes == NULL ||
+	    memcmp(a->sig_bytes, b->sig_bytes, a->sig_len) == 0);
+	assert(a->canonical_len == b->canonical_len &&
+	    memcmp(a->canonical, b->canonical, a->canonical_len) == 0);
+	x.resource_url = y.resource_url = NULL;
+	x.sig_bytes = y.sig_bytes = NULL;
+	x.canonical = y.canonical = NULL;
+	assert(memcmp(&x, &y, sizeof(x)) == 0);
+}
+
+/* x402_payment_decode and the decoder it replaced agree on hdr. */
+static void
+fuzz_same_decode(const char *hdr, int version)
+{
+	struct x402_payment	 p, r;
+	struct sf_err		 ep, er;
+	int			 rp, rr;
+
+	sf_err_clear(&ep);
+	sf_err_clear(&er);
+	rp = x402_payment_decode(hdr, version, &p, &ep);
+	rr = x402_payment_ref_decode(hdr, version, &r, &er);
+	assert(rp == rr);
+	if (rp == -1) {
+		assert(ep.status == er.status);
+		assert(strcmp(ep.code, er.code) == 0);
+		assert(strcmp(ep.field, er.field) == 0);
+		assert(strcmp(ep.message, er.message) == 0);
+		return;
+	}
+	fuzz_same_payment(&p, &r);
+	x402_payment_free(&p);
+	x402_payment_free(&r);
+}
 
 static void
 fuzz_offer(struct x402_offer *o, const char *net, const char *v1,
@@ -75,6 +127,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		memcpy(hdr, data + 1, size - 1);
 		hdr[size - 1] = '\0';
 	}
+	fuzz_same_decode(hdr, version);
 	rc = x402_verify_header(hdr, version, offers, 2, 1740672100, &p, &v);
 	assert(rc == 0);
 	if (v.valid) {

@@ -20,7 +20,7 @@ if env -i PATH="$PATH" LC_ALL=C SYNTHFORGE_CONFIG=tests/golden/synthforge.conf \
 else
 	notok "sf-gen runs on the fixtures"
 fi
-rm -f "$tmp/www/style.css"
+rm -f "$tmp/www/style.css" "$tmp/www/pay.js"
 if diff -ru tests/golden/expected "$tmp"; then
 	ok "output equals tests/golden/expected"
 else
@@ -55,6 +55,31 @@ grep -q "^- \[$v\](https://synthforge.example/$v.html.md): UNAVAILABLE on this s
     grep -q "^Unavailable on this server (needs REPLICATE_API_TOKEN)" "$tmp/man/$v.1" &&
     ! grep -q "status: unavailable" "$tmp/www/fixture-image.html.md" "$tmp/www/$t.html.md" &&
     ok "$v: unavailable on its pages and in llms.txt" || notok "$v: unavailable"
+# ... and in every table and list that names it (issue 23 item 10): the
+# index, the cluster page, the other endpoints' ADJACENT tables (HTML and
+# Markdown), synthforge(7) and mcp(7).
+mark="unavailable: needs REPLICATE_API_TOKEN"
+row() { grep "$1" "$2" | grep -q "$mark"; }
+row 'id="ep-fixture-video"' "$tmp/www/index.html" &&
+    row 'id="ep-fixture-video"' "$tmp/www/synthforge.html" &&
+    row 'id="ep-fixture-video"' "$tmp/www/fixture-image.html" &&
+    row 'id="ep-fixture-video"' "$tmp/www/throwaway-tool.html" &&
+    row '\[fixture-video\]' "$tmp/www/index.html.md" &&
+    row '\[fixture-video\]' "$tmp/www/synthforge.html.md" &&
+    row '\[fixture-video\]' "$tmp/www/fixture-image.html.md" &&
+    ! grep 'id="ep-fixture-image"' "$tmp/www/index.html" | grep -q unavailable &&
+    awk '/^\.It Xr fixture-video 1/{f=1;next} /^\.It/{f=0} f' "$tmp/man/synthforge.7" |
+    grep -q "^Unavailable on this server (needs REPLICATE_API_TOKEN)" &&
+    awk '/^\.It Cm .*fixture-video$/{f=1;next} /^\.It/{f=0} f' "$tmp/man/mcp.7" |
+    grep -q "^Unavailable on this server (needs REPLICATE_API_TOKEN)" &&
+    ok "$v: marked unavailable in the index, cluster, ADJACENT tables, synthforge(7), mcp(7)" ||
+    notok "$v: not marked unavailable everywhere it is listed"
+# Discovery: the manifest lists it apart, openapi.json offers no payment.
+grep -q '"name": "fixture-video"' "$tmp/www/.well-known/x402.json" &&
+    ! grep -q '"url": "https://synthforge.example/v1/fixture-video"' "$tmp/www/.well-known/x402.json" &&
+    ok "$v: .well-known/x402.json lists it under unavailable" ||
+    notok "$v: .well-known/x402.json"
+
 if grep -rq "golden-not-a-secret" "$tmp"; then
 	notok "the provider key leaked into a generated file"
 else

@@ -156,6 +156,7 @@ const bad = [
   ['size below range', '/v1/image-generate', { prompt: 'x', height: 255 }, 400, 'out_of_range', 'height'],
   ['size above range', '/v1/image-generate-pro', { prompt: 'x', width: 2049 }, 400, 'out_of_range', 'width'],
   ["ultra's 1024 cap", '/v1/image-generate-ultra', { prompt: 'x', width: 1025 }, 400, 'out_of_range', 'width'],
+  ["Venice's 1280 cap", '/v1/image-generate', { prompt: 'x', width: 2048 }, 400, 'out_of_range', 'width'],
   ['prompt over 2000 chars', '/v1/image-generate', { prompt: 'é'.repeat(2001) }, 400, 'too_long', 'prompt'],
   ['prompt over 3000 chars', '/v1/image-generate-pro', { prompt: 'a'.repeat(3001) }, 400, 'too_long', 'prompt'],
   ['prompt over 5000 chars', '/v1/image-generate-ultra', { prompt: 'a'.repeat(5001) }, 400, 'too_long', 'prompt'],
@@ -210,9 +211,10 @@ for (const ep of eps) {
   });
 }
 
-test('exact limits pass: 2000/3000/5000 chars, 256 and 2048, ultra 1024', async () => {
+test('exact limits pass: 2000/3000/5000 chars, 256 and 2048 (1280 on Venice), ultra 1024', async () => {
   for (const [path, body] of [
-    ['/v1/image-generate', { prompt: 'é'.repeat(2000), width: 2048, height: 256 }],
+    // Venice's OpenAPI caps image-generate at 1280 a side (issue 24).
+    ['/v1/image-generate', { prompt: 'é'.repeat(2000), width: 1280, height: 256 }],
     ['/v1/image-generate-pro', { prompt: 'a'.repeat(3000), width: 2048 }],
     ['/v1/image-generate-ultra', { prompt: 'a'.repeat(5000), width: 1024, height: 256 }],
   ]) assert.equal((await post(path, body)).status, 402, path);

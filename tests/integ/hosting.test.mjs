@@ -254,6 +254,26 @@ for (const server of SERVERS) {
       assert.equal(ok.status, 402, ok.body.slice(0, 200));
     });
 
+    // Issue 23 item 11 / issue 27: a strict policy on every page, the
+    // server's own 404 page included; scripts only from our origin.
+    test('pages carry a strict Content-Security-Policy, frame-ancestors and Referrer-Policy', async () => {
+      for (const path of ['/index.html', '/', '/llms.txt', '/no-such-page.html']) {
+        const r = await raw(srv.port, { method: 'GET', path });
+        assert.ok([200, 404].includes(r.status), `${path}: ${r.status}`);
+        const csp = r.headers['content-security-policy'];
+        assert.ok(csp, `${path}: Content-Security-Policy`);
+        const dir = Object.fromEntries(csp.split(';').map((d) => d.trim().split(/\s+/)).map(([k, ...v]) => [k, v]));
+        assert.deepEqual(dir['script-src'], ["'self'"], `${path}: script-src`);
+        assert.deepEqual(dir['default-src'], ["'self'"], `${path}: default-src`);
+        assert.deepEqual(dir['style-src'], ["'self'"], `${path}: style-src`);
+        assert.deepEqual(dir['frame-ancestors'], ["'none'"], `${path}: frame-ancestors`);
+        assert.deepEqual(dir['object-src'], ["'none'"], `${path}: object-src`);
+        assert.ok(!/unsafe-inline|unsafe-eval/.test(csp), `${path}: nothing unsafe`);
+        assert.equal(r.headers['referrer-policy'], 'strict-origin-when-cross-origin', `${path}: Referrer-Policy`);
+        assert.equal(r.headers['x-frame-options'], 'DENY', `${path}: X-Frame-Options`);
+      }
+    });
+
     test('the server\'s own answers under /v1/, /api/ and /mcp are JSON; the site keeps an HTML 404', async () => {
       for (const path of ['/v1/nope', '/v1/image-generate/x', '/api/nope', '/api/v1/image/nope'])
         assertOurs(await raw(srv.port, { method: 'GET', path }), 404, 'not_found');
@@ -287,6 +307,20 @@ for (const server of SERVERS) {
       if (server === 'lighttpd') assertRpc(m2, 400);
       else if (m2.status >= 400) assertRpc(m2, m2.status);
       if (server === 'lighttpd') assertOurs(await twoTypes('/v1/image-generate'), 400, 'bad_request');
+    });
+
+    // Issue 23 (1): the server's own 5xx cannot know what became of a
+    // payment (the endpoint process vanished, maybe while settling).
+    test('the server\'s own 5xx documents never say "nothing was charged": send the same payment again', async () => {
+      const ext = server === 'lighttpd' ? 'html' : 'json';
+      for (const kind of ['api', 'mcp'])
+        for (const status of [500, 502, 503, 504]) {
+          const doc = readFileSync(join(srv.run, 'errors', `${kind}-${status}.${ext}`), 'utf8');
+          const msg = JSON.parse(doc).error.message;
+          assert.doesNotMatch(msg, /nothing (was|will be) charged|not charged/i, `${kind}-${status}: ${msg}`);
+          assert.match(msg, /same payment/, `${kind}-${status}: ${msg}`);
+          assert.match(msg, /never charged twice/, `${kind}-${status}: ${msg}`);
+        }
     });
 
     test('METRICS_TOKEN: the Bearer scheme name in any case, the token exactly', async () => {
@@ -350,9 +384,11 @@ for (const server of SERVERS) {
       assert.equal(m.status, 200);
       assert.equal(m.headers['content-type'], 'image/png');
       assert.equal(m.headers['content-length'], String(png.length));
-      // A directory under /media/ is never listed: the site's own page.
+      // /media/ is never listed: the site's own page.  (A prefix folder
+      // such as /media/ab/ answers the 404 of a missing file, whether it
+      // exists or not: hosting-edges.test.mjs.)
       mkdirSync(join(srv.dir, 'media', 'ab'), { recursive: true });
-      for (const path of ['/media/', '/media/ab/']) {
+      for (const path of ['/media/']) {
         const d = await raw(srv.port, { method: 'GET', path });
         assert.equal(d.status, 403, `${path}: ${d.body.slice(0, 200)}`);
         assert.match(d.headers['content-type'], /^text\/html/, path);

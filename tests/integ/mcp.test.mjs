@@ -7,15 +7,16 @@
 // /mcp route they are configured with.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFileSync, spawnSync } from 'node:child_process';
+import { execFile, execFileSync, spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startChain } from '../lib/chain.mjs';
 import { startFacilitator } from '../lib/facilitator.mjs';
 import { startFakes } from '../lib/fakes.mjs';
-import { startServer, endpoints, decodeB64Json, localExample } from '../lib/server.mjs';
-import { makeClient } from '../lib/pay.mjs';
+import { startServer, endpoints, decodeB64Json, localExample, BUILD } from '../lib/server.mjs';
+import { makeClient, pay } from '../lib/pay.mjs';
+import { scrape, metric } from '../lib/metrics.mjs';
 import { expectedPrice } from '../lib/prices.mjs';
 
 let chain, fac, fakes, srv;
@@ -100,11 +101,18 @@ test('transport: GET 405, wrong Content-Type 415, unknown protocol version 400, 
   assert.equal(foreign.status, 404);
 });
 
-test('tools/list: one tool per endpoint, with its input schema and price', async () => {
+const JOB_TOOLS = ['cancel_job', 'get_job'];
+
+test('tools/list: one tool per endpoint, with its input schema and price, and the free job tools', async () => {
   const r = await rpc(srv, 'tools/list', {});
   assert.equal(r.status, 200, r.text);
   const tools = r.body.result.tools;
-  assert.deepEqual(tools.map((t) => t.name).sort(), eps.map((e) => e.name).sort());
+  assert.deepEqual(tools.map((t) => t.name).sort(), [...eps.map((e) => e.name), ...JOB_TOOLS].sort());
+  for (const n of JOB_TOOLS) {
+    const t = tools.find((x) => x.name === n);
+    assert.match(t.description, /^Free\./);
+    assert.deepEqual(Object.keys(t.inputSchema.properties).sort(), ['job_id', 'status_url', 'token']);
+  }
   for (const ep of eps) {
     const t = tools.find((x) => x.name === ep.name);
     const { $schema, ...want } = ep.input;
@@ -134,7 +142,7 @@ test('tools/list leaves out exactly the tools whose endpoint cannot work here (n
     assert.deepEqual(refused.sort(), eps.filter((e) => e.media === 'video').map((e) => e.name).sort(), 'video has no offline stand-in');
     const r = await rpc(s, 'tools/list', {});
     assert.equal(r.status, 200, r.text);
-    assert.deepEqual(r.body.result.tools.map((t) => t.name).sort(), eps.map((e) => e.name).filter((n) => !refused.includes(n)).sort());
+    assert.deepEqual(r.body.result.tools.map((t) => t.name).sort(), [...eps.map((e) => e.name).filter((n) => !refused.includes(n)), ...JOB_TOOLS].sort());
     // Called anyway by name: the flow's own refusal, before any payment.
     const c = await callTool(s, refused[0], localExample(eps.find((e) => e.name === refused[0]), fakes.port));
     assert.equal(c.body.result.isError, true, c.text);
@@ -248,7 +256,10 @@ test('a tampered payment: PaymentRequired again with the reason, nothing charged
   const r = await callTool(srv, 'image-generate', args, { 'x402/payment': payment });
   const res = r.body.result;
   assert.equal(res.isError, true);
-  assert.equal(res.structuredContent.error, 'invalid_exact_evm_signature');
+  // The signature no longer recovers to `from`: it may be a contract
+  // wallet's, which only the chain can judge, so the local value check
+  // (exact amount) is what refuses it, before any chain call.
+  assert.equal(res.structuredContent.error, 'invalid_exact_evm_payload_authorization_value_mismatch');
   assert.deepEqual(res.structuredContent.accepts, first.body.result.structuredContent.accepts);
   assert.equal(await balance(), b0);
 });
@@ -298,6 +309,58 @@ test('one log line per request, tool calls under mcp/<tool> with their payment o
   assert.ok(lines.some((l) => l.endpoint === 'mcp'), 'protocol messages as mcp');
 });
 
+// Issue 23 (7): the seller's figures in /metrics are the ledger's: a call
+// paid over MCP counts under its tool's endpoint, and a payment settled
+// later by synthforge-ctl settle-pending counts once it is settled.
+test('metrics: settled payments and revenue equal synthforge-ctl revenue after an HTTP, an MCP and a settle-pending payment; nothing under endpoint="mcp"', async () => {
+  const ctl = (args) => new Promise((resolve) => execFile(join(BUILD, 'bin/synthforge-ctl'), args, {
+    env: { ...process.env, DB: srv.dir + '/ledger.db', SETTLE: 'facilitator', FACILITATOR_URL: fac.url, RPC_URL: chain.rpc } },
+  (e, stdout, stderr) => resolve({ code: e ? e.code : 0, stdout, stderr })));
+  const price = expectedPrice('image-generate', { prompt: 'metrics http' });
+  const m0 = await scrape(srv.url);
+  const rev0 = metric(m0, 'synthforge_revenue_atomic_total', { endpoint: 'image-generate' });
+  const h = await pay(srv.url + '/v1/image-generate', { method: 'POST', headers: { 'content-type': 'application/json' }, body: { prompt: 'metrics http' } });
+  assert.equal(h.status, 200, h.text);
+  const viaMcp = async (prompt) => {
+    const first = await callTool(srv, 'image-generate', { prompt });
+    const payment = await makeClient().createPaymentPayload(first.body.result.structuredContent);
+    return callTool(srv, 'image-generate', { prompt }, { 'x402/payment': payment });
+  };
+  const m = await viaMcp('metrics mcp');
+  assert.equal(m.body.result.isError, false, m.text);
+  // Refused at settlement: settle_failed, left to synthforge-ctl.
+  fac.setMode('fail');
+  let later;
+  try { later = await viaMcp('metrics settled later'); } finally { fac.setMode('ok'); }
+  assert.equal(later.body.result.isError, true, later.text);
+  const sp = await ctl(['settle-pending', '--min-age', '0']);
+  assert.equal(sp.code, 0, sp.stdout + sp.stderr);
+  assert.match(sp.stdout, /^settled\t/m);
+
+  const rev = await ctl(['revenue']);
+  assert.equal(rev.code, 0, rev.stderr);
+  const want = new Map();
+  for (const line of rev.stdout.trim().split('\n').slice(1)) {
+    const [endpoint, , network, settledN, settled] = line.split('\t');
+    const k = `${endpoint} ${network}`;
+    const w = want.get(k) || { endpoint, network, n: 0, sum: 0n };
+    w.n += Number(settledN);
+    w.sum += BigInt(settled);
+    want.set(k, w);
+  }
+  assert.ok(want.size > 0, rev.stdout);
+  const m1 = await scrape(srv.url);
+  for (const w of want.values()) {
+    const l = { endpoint: w.endpoint, network: w.network };
+    assert.equal(BigInt(metric(m1, 'synthforge_revenue_atomic_total', l)), w.sum, `revenue of ${w.endpoint} on ${w.network}`);
+    assert.equal(metric(m1, 'synthforge_payments_settled_total', l), w.n, `settled payments of ${w.endpoint} on ${w.network}`);
+  }
+  assert.equal(metric(m1, 'synthforge_revenue_atomic_total', { endpoint: 'mcp' }), 0, 'no revenue under endpoint="mcp"');
+  assert.equal(metric(m1, 'synthforge_revenue_atomic_total', { endpoint: 'image-generate' }) - rev0, Number(price) * 3,
+    'the HTTP, the MCP and the later-settled call');
+  assert.equal(metric(m1, 'synthforge_ledger_up'), 1);
+});
+
 const have = (bin) => spawnSync('sh', ['-c', `command -v ${bin}`]).status === 0;
 for (const server of ['apache', 'nginx']) {
   const bin = server === 'apache' ? 'apache2' : 'nginx';
@@ -319,3 +382,45 @@ for (const server of ['apache', 'nginx']) {
     } finally { await s.stop(); }
   });
 }
+
+// Jobs over MCP (issue 25): a tool whose endpoint runs as a job answers
+// at once with the job; get_job reads it (free) by its status link until
+// it succeeds with the result; whoever lacks the link gets nothing.
+test('a video tool paid by the official client returns the job at once; get_job returns the result; another payer (no link) gets nothing; one transfer', async () => {
+  const args = { prompt: 'mcp job fox', duration: 5 };
+  const first = await callTool(srv, 'text-to-video', args);
+  const required = first.body.result.structuredContent;
+  assert.match(required.resource.description, /Runs as a job/);
+  const payment = await makeClient().createPaymentPayload(required);
+  const b0 = await balance();
+  const r = await callTool(srv, 'text-to-video', args, { 'x402/payment': payment });
+  assert.equal(r.status, 200, r.text);
+  const job = r.body.result.structuredContent;
+  assert.equal(r.body.result.isError, false, r.text);
+  assert.equal(job.object, 'job');
+  assert.ok(['queued', 'running'].includes(job.status), job.status);
+  assert.match(job.status_url, /\/v1\/jobs\/job_[0-9a-f]{32}\?token=/);
+  let got;
+  for (let i = 0; i < 150; i++) {
+    got = await callTool(srv, 'get_job', { status_url: job.status_url });
+    assert.equal(got.body.result.isError, false, got.text);
+    if (got.body.result.structuredContent.status === 'succeeded') break;
+    await new Promise((res) => setTimeout(res, 200));
+  }
+  const done = got.body.result.structuredContent;
+  assert.equal(done.status, 'succeeded', got.text);
+  assert.ok(done.result.video_url.startsWith(`${srv.url}/media/`));
+  assert.match(done.settlement.transaction, /^0x[0-9a-f]{64}$/);
+  assert.equal((await balance()) - b0, BigInt(required.accepts[0].amount), 'one transfer');
+  // Another payer has no link: the id with another token, or no token.
+  const other = await callTool(srv, 'get_job', { job_id: job.id, token: 'A'.repeat(43) });
+  assert.equal(other.body.result.isError, true);
+  assert.equal(other.body.result.structuredContent.error.code, 'job_not_found');
+  assert.equal(JSON.stringify(other.body.result).includes('video_url'), false);
+  const none = await callTool(srv, 'get_job', { job_id: job.id });
+  assert.equal(none.body.error.code, -32602, none.text);
+  const late = await callTool(srv, 'cancel_job', { status_url: job.status_url });
+  assert.equal(late.body.result.isError, true, 'too late to cancel a job that succeeded');
+  assert.equal(late.body.result.structuredContent.error.code, 'job_finished');
+});
+

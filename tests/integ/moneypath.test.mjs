@@ -5,10 +5,11 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFile, execFileSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { generatePrivateKey, privateKeyToAccount } from 'viem/accounts';
 import { x402HTTPClient } from '@x402/fetch';
-import { startChain, ROOT } from '../lib/chain.mjs';
+import { startChain, rpcCall, ROOT } from '../lib/chain.mjs';
 import { startFacilitator } from '../lib/facilitator.mjs';
 import { startFakes } from '../lib/fakes.mjs';
 import { startServer, endpoints, decodeB64Json, localExample } from '../lib/server.mjs';
@@ -45,6 +46,11 @@ const post = (s, headers, body, ep = EP) => fetch(s.url + ep, { method: 'POST', 
 const driver = (req) => new Promise((resolve, reject) => {
   const c = execFile(DRIVER, (e, out) => (e && !out ? reject(e) : resolve(JSON.parse(out))));
   c.stdin.end(JSON.stringify(req));
+});
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+// The processes of server s (lighttpd's children) running endpoint binary name.
+const endpointPids = (s, name) => s.pids().filter((pid) => {
+  try { return readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0')[0].endsWith(`/fcgi/${name}`); } catch { return false; }
 });
 const ledger = (s, sql) => JSON.parse(execFileSync('sqlite3', ['-json', s.dir + '/ledger.db', sql]).toString() || '[]');
 
@@ -273,14 +279,14 @@ test('settle-first: one transfer before the upstream call; a failing upstream is
   } finally { await sf.stop(); }
 });
 
-test('a mainnet that can neither read the chain nor /verify: endpoints refuse to start, synthforge-ctl check says why', async () => {
+test('a mainnet that can neither read the chain (its public RPC turned off) nor /verify: endpoints refuse to start, synthforge-ctl check says why', async () => {
   const { spawnSync } = await import('node:child_process');
   const { mkdtempSync, writeFileSync } = await import('node:fs');
   const { tmpdir } = await import('node:os');
   const dir = mkdtempSync(path.join(tmpdir(), 'sf-mainnet-'));
   const file = path.join(dir, 'synthforge.conf');
   const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('SYNTHFORGE_')));
-  writeFileSync(file, `NETWORKS=base\nPAY_TO=${chain.accounts.payTo.address}\nDB=${dir}/ledger.db\n`);
+  writeFileSync(file, `NETWORKS=base\nPAY_TO=${chain.accounts.payTo.address}\nDB=${dir}/ledger.db\nRPC_DEFAULTS=off\n`);
   const ep = spawnSync(path.join(ROOT, 'build/fcgi/image_generate'), [], { env: { ...env, SYNTHFORGE_CONFIG: file }, encoding: 'utf8', input: '' });
   assert.equal(ep.status, 1, ep.stderr);
   assert.match(ep.stderr, /eip155:8453 is a mainnet.*RPC_URL_8453/);
@@ -288,10 +294,16 @@ test('a mainnet that can neither read the chain nor /verify: endpoints refuse to
   assert.equal(check.status, 1);
   assert.match(check.stdout, /^MISSING\tRPC_URL\teip155:8453 is a mainnet: payments on it must be proven settleable/m);
   // With an RPC for it, that line turns into how payments are proven.
-  writeFileSync(file, `NETWORKS=base\nPAY_TO=${chain.accounts.payTo.address}\nRPC_URL_8453=${chain.rpc}\n`);
+  writeFileSync(file, `NETWORKS=base\nPAY_TO=${chain.accounts.payTo.address}\nRPC_URL_8453=${chain.rpc}\nRPC_DEFAULTS=off\n`);
   const ok = spawnSync(path.join(ROOT, 'build/bin/synthforge-ctl'), ['check', file], { env, encoding: 'utf8' });
-  assert.match(ok.stdout, /^ok\t\teip155:8453: payments proven settleable before work on chain/m);
+  assert.match(ok.stdout, /^ok\t\teip155:8453: payments proven settleable before work on chain.*RPC configured$/m);
   assert.doesNotMatch(ok.stdout, /^MISSING\tRPC_URL/m);
+  // Its public RPC (on by default) is an RPC too: named, with a note.
+  writeFileSync(file, `NETWORKS=base\nPAY_TO=${chain.accounts.payTo.address}\n`);
+  const pub = spawnSync(path.join(ROOT, 'build/bin/synthforge-ctl'), ['check', file], { env, encoding: 'utf8' });
+  assert.match(pub.stdout, /^ok\t\teip155:8453: payments proven settleable before work on chain.*RPC public default mainnet\.base\.org$/m);
+  assert.match(pub.stdout, /^note\t\teip155:8453: a shared, rate-limited public RPC sees every payer and nonce/m);
+  assert.doesNotMatch(pub.stdout, /^MISSING\tRPC_URL/m);
 });
 
 test('metrics count the refusals by reason and publish no payer', async () => {
@@ -300,4 +312,175 @@ test('metrics count the refusals by reason and publish no payer', async () => {
     assert.ok(metric(m, 'synthforge_payments_refused_total', { reason }) >= 1, reason);
   assert.doesNotMatch(m.text.toLowerCase(), new RegExp(chain.accounts.payer.address.slice(2).toLowerCase()));
   assert.doesNotMatch(m.text, /exposure|unsettled/i);
+});
+
+// Issue 23 (1): the endpoint process dies (kill -9) after the work, while
+// the facilitator holds its transfer and carries it out anyway.  The web
+// server's answer cannot know the payment's state and must not claim
+// "nothing was charged"; the same payment sent again finds the delivered
+// row whose settler stopped beating, takes it over, finds the transfer on
+// chain and answers with the result, in seconds.
+test('(7) kill -9 of the endpoint while the facilitator holds its transfer: no "nothing was charged"; the same payment again: the result within seconds, one transfer, the row settled', async () => {
+  const body = { prompt: 'killed while settling' };
+  const p = await paymentFor(withRpc, body);
+  const nonce = p.payload.payload.authorization.nonce.toLowerCase();
+  const b0 = await payToBalance();
+  const held = fac.state.held;
+  fac.setSettleFaults(['hold:3000']);
+  const inflight = post(withRpc, p.headers, body)
+    .then(async (r) => ({ status: r.status, text: await r.text() }), (e) => ({ status: 'error', text: String(e) }));
+  for (let i = 0; i < 800 && fac.state.held === held; i++) await sleep(25);
+  assert.equal(fac.state.held, held + 1, 'the settlement is in the facilitator\'s hands');
+  assert.equal(ledger(withRpc, `select state from payments where nonce='${nonce}'`)[0].state, 'delivered');
+  const pids = endpointPids(withRpc, 'image_generate');
+  assert.ok(pids.length > 0, 'the endpoint process found');
+  for (const pid of pids) process.kill(pid, 'SIGKILL');
+  const first = await inflight;
+  assert.ok(first.status === 'error' || first.status >= 500, `${first.status} ${first.text}`);
+  assert.doesNotMatch(first.text, /nothing (was|will be) charged|not charged/i, first.text);
+  if (first.status !== 'error') assert.match(first.text, /same payment again/, first.text);
+
+  const t0 = Date.now();
+  const r = await post(withRpc, p.headers, body);
+  const secs = (Date.now() - t0) / 1000;
+  const text = await r.text();
+  assert.equal(r.status, 200, text);
+  assert.ok(secs < 15, `the result came after ${secs} s`);
+  assert.ok(JSON.parse(text).image_url, text);
+  const pr = decodeB64Json(r.headers.get('payment-response'));
+  assert.equal(pr.success, true);
+  for (let i = 0; i < 800 && fac.state.heldDone < fac.state.held; i++) await sleep(25);
+  assert.equal(fac.state.heldDone, fac.state.held, 'the held transfer was carried out');
+  assert.equal((await payToBalance()) - b0, p.amount, 'exactly one transfer');
+  const [row] = ledger(withRpc, `select state, tx from payments where nonce='${nonce}'`);
+  assert.equal(row.state, 'settled');
+  assert.equal(row.tx, pr.transaction);
+  const heldTx = fac.state.heldResults.at(-1).transaction;
+  if (fac.state.heldResults.at(-1).success) assert.equal(pr.transaction, heldTx, 'the held transfer is the one answered');
+  assert.equal(await upstreamCalls(body.prompt), 1, 'the work was done once');
+});
+
+// The same crash, but the facilitator drops the transfer with its caller
+// (nothing lands): the payment's next request settles it now.
+test('(7b) kill -9 of the endpoint while its settlement stalls and is dropped: the same payment again settles now, the result within seconds, one transfer', async () => {
+  const body = { prompt: 'killed, settlement dropped' };
+  const p = await paymentFor(withRpc, body);
+  const nonce = p.payload.payload.authorization.nonce.toLowerCase();
+  const b0 = await payToBalance();
+  const abandoned = fac.state.abandoned || 0;
+  fac.setMode('stall', 60000);
+  let first;
+  try {
+    const inflight = post(withRpc, p.headers, body)
+      .then(async (r) => ({ status: r.status, text: await r.text() }), (e) => ({ status: 'error', text: String(e) }));
+    for (let i = 0; i < 800 && ledger(withRpc, `select state from payments where nonce='${nonce}'`)[0]?.state !== 'delivered'; i++)
+      await sleep(25);
+    assert.equal(ledger(withRpc, `select state from payments where nonce='${nonce}'`)[0].state, 'delivered');
+    await sleep(300);	// the settle call is in the facilitator's hands
+    for (const pid of endpointPids(withRpc, 'image_generate')) process.kill(pid, 'SIGKILL');
+    first = await inflight;
+    for (let i = 0; i < 400 && (fac.state.abandoned || 0) === abandoned; i++) await sleep(25);
+    assert.equal(fac.state.abandoned, abandoned + 1, 'the stalled settlement was dropped, not carried out');
+  } finally { fac.setMode('ok'); }
+  assert.doesNotMatch(first.text, /nothing (was|will be) charged|not charged/i, first.text);
+  assert.equal(await payToBalance(), b0, 'nothing moved yet');
+  const t0 = Date.now();
+  const r = await post(withRpc, p.headers, body);
+  const secs = (Date.now() - t0) / 1000;
+  assert.equal(r.status, 200, await r.clone().text());
+  assert.ok(secs < 15, `the result came after ${secs} s`);
+  assert.equal((await payToBalance()) - b0, p.amount, 'exactly one transfer');
+  assert.equal(ledger(withRpc, `select state from payments where nonce='${nonce}'`)[0].state, 'settled');
+  assert.equal(await upstreamCalls(body.prompt), 1, 'the work was done once');
+});
+
+// Issue 23 (3): a payment is for the resource whose 402 it answers.  Two
+// endpoints of the same price and window accept the same signed payment
+// on every other count, so only resource.url tells them apart.
+test('(8) a payment made for one endpoint, sent to another of the same price: 402 resource_mismatch naming it, 0 upstream calls, 0 transfers; it still pays its own endpoint', async () => {
+  const A = '/v1/text-to-speech', B = '/v1/voice';
+  const bodyA = { text: 'made for text-to-speech', voice: 'Rachel' };
+  const bodyB = { text: 'sent to voice instead', voice: 'Roger' };
+  const pa = await paymentFor(withRpc, bodyA, { ep: A });
+  const rb = await post(withRpc, {}, bodyB, B);
+  assert.equal(rb.status, 402, await rb.clone().text());
+  const offerB = decodeB64Json(rb.headers.get('payment-required')).accepts[0];
+  assert.deepEqual(offerB, pa.offer, 'the two endpoints offer the very same terms');
+  const b0 = await payToBalance();
+  const calls0 = (await fakes.requests()).length;
+  const r = await post(withRpc, pa.headers, bodyB, B);
+  assert.equal(r.status, 402, await r.clone().text());
+  const j = await r.json();
+  assert.equal(j.error, 'resource_mismatch');
+  assert.ok(j.message.includes(`${withRpc.url}${A}`), j.message);
+  assert.equal(decodeB64Json(r.headers.get('payment-required')).error, 'resource_mismatch');
+  assert.equal((await fakes.requests()).length, calls0, 'no upstream call');
+  assert.equal(await payToBalance(), b0, 'no transfer');
+  const nonce = pa.payload.payload.authorization.nonce.toLowerCase();
+  assert.equal(ledger(withRpc, `select count(*) as n from payments where nonce='${nonce}'`)[0].n, 0, 'nothing claimed');
+  // Its own endpoint still takes it.
+  const ok = await post(withRpc, pa.headers, bodyA, A);
+  assert.equal(ok.status, 200, await ok.clone().text());
+  assert.equal((await payToBalance()) - b0, pa.amount, 'one transfer, for the endpoint it was made for');
+});
+
+// Issue 23 (7): a seller's revenue per endpoint is not for anyone.
+test('(9) a mainnet /metrics: 403 metrics_private without METRICS_TOKEN, unless METRICS_PUBLIC=1; with a token, only for it; synthforge-ctl check --mainnet names METRICS_TOKEN', async () => {
+  const { spawnSync } = await import('node:child_process');
+  const mainnet = { NETWORKS: 'base', RPC_URL_8453: chain.rpc, PAY_TO: chain.accounts.payTo.address };
+  for (const [extra, want] of [[{}, 403], [{ METRICS_PUBLIC: '1' }, 200], [{ METRICS_TOKEN: 'tok-0123456789abcdef' }, 401]]) {
+    const s = await startServer({ conf: { ...mainnet, ...extra }, env: fakes.env });
+    try {
+      const r = await fetch(s.url + '/metrics');
+      const text = await r.text();
+      assert.equal(r.status, want, `${JSON.stringify(extra)}: ${text.slice(0, 200)}`);
+      if (want === 403) {
+        assert.equal(JSON.parse(text).error.code, 'metrics_private');
+        assert.match(JSON.parse(text).error.message, /METRICS_TOKEN.*METRICS_PUBLIC=1/);
+        assert.doesNotMatch(text, /revenue_atomic_total/);
+      }
+      if (want === 200) assert.match(text, /^# TYPE synthforge_revenue_atomic_total counter$/m);
+      if (extra.METRICS_TOKEN) {
+        const ok = await fetch(s.url + '/metrics', { headers: { authorization: `Bearer ${extra.METRICS_TOKEN}` } });
+        assert.equal(ok.status, 200);
+      }
+    } finally { await s.stop(); }
+  }
+  const { mkdtempSync, writeFileSync } = await import('node:fs');
+  const { tmpdir } = await import('node:os');
+  const file = path.join(mkdtempSync(path.join(tmpdir(), 'sf-metrics-check-')), 'synthforge.conf');
+  const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('SYNTHFORGE_')));
+  const check = (text) => {
+    writeFileSync(file, text);
+    return spawnSync(path.join(ROOT, 'build/bin/synthforge-ctl'), ['check', '--mainnet', file], { env, encoding: 'utf8' }).stdout;
+  };
+  const base = `NETWORKS=base-sepolia\nPAY_TO=${chain.accounts.payTo.address}\n`;
+  assert.match(check(base), /^MISSING\tMETRICS_TOKEN\tunset on mainnet/m);
+  assert.doesNotMatch(check(base + 'METRICS_PUBLIC=1\n'), /^MISSING\tMETRICS_TOKEN/m);
+  assert.match(check(base + 'METRICS_TOKEN=tok-0123456789abcdef\n'), /^ok\t\t\/metrics behind METRICS_TOKEN$/m);
+  assert.match(check(base + 'METRICS_PUBLIC=yes\n'), /^INVALID\tMETRICS_PUBLIC\t/m);
+});
+
+test('(10) a payment whose work failed, sent again after its wallet was emptied: proven again before the work, refused, 0 more upstream calls, 0 transfers', async () => {
+  const body = { prompt: 'FAKE:5xx proven again' };
+  const r0 = await post(withRpc, {}, body);
+  assert.equal(r0.status, 402);
+  const amount = BigInt(decodeB64Json(r0.headers.get('payment-required')).accepts[0].amount);
+  const key = await wallet(amount);
+  const p = await paymentFor(withRpc, body, { key });
+  const first = await post(withRpc, p.headers, body);
+  assert.equal(first.status, 502, await first.clone().text());
+  const calls = await upstreamCalls(body.prompt);
+  assert.ok(calls >= 1, 'the work was tried');
+  // The payer empties the wallet: the same payment can no longer settle.
+  const payer = privateKeyToAccount(key);
+  await rpcCall(chain.rpc, 'anvil_setBalance', [payer.address, '0xde0b6b3a7640000']);
+  const h = await chain.wallet(payer).writeContract({ address: chain.token, abi: chain.abi, functionName: 'transfer', args: [chain.accounts.deployer.address, amount] });
+  await chain.pub.waitForTransactionReceipt({ hash: h, pollingInterval: 50 });
+  const b0 = await payToBalance();
+  const again = await post(withRpc, p.headers, body);
+  const text = await again.clone().text();
+  assert.equal(again.status, 402, text);
+  assert.equal(await upstreamCalls(body.prompt), calls, `no work for a payment that cannot settle: ${text}`);
+  assert.equal(await payToBalance(), b0, 'nothing moved');
 });

@@ -170,6 +170,83 @@ test('openapi.json describes every endpoint with the same schemas and offers', (
     '#/components/schemas/Error');
 });
 
+// Discovery from the origin (issue 27): the manifest of x402 PR #2646 and
+// OpenAPI x-payment-info, both served by the site, agree with the 402.
+test('/.well-known/x402.json is served and agrees with the live 402 of every endpoint, prices per model included', async () => {
+  const r = await fetch(`${srv.url}/.well-known/x402.json`);
+  assert.equal(r.status, 200);
+  assert.match(r.headers.get('content-type'), /^application\/json/);
+  const wk = await r.json();
+  assert.equal(wk.x402Version, 2);
+  assert.equal(wk.lastUpdated, 1767225600);
+  assert.equal(wk.unavailable, undefined, 'every endpoint runs here');
+  assert.deepEqual(wk.items.map((i) => i.resource.url).sort(), eps.map((e) => srv.url + e.path).sort());
+  const items = byName();
+  let models = 0;
+  for (const it of wk.items) {
+    const e = eps.find((x) => srv.url + x.path === it.resource.url);
+    assert.equal(it.type, 'http');
+    for (const a of it.accepts) PaymentRequirementsV2Schema.parse(a);
+    assert.deepEqual(it.input, { method: 'POST', routeTemplate: e.path, bodyType: 'json', body: items[e.name].metadata.schema });
+    assert.equal(it.output.mimeType, 'application/json');
+    assert.deepEqual(it.output.schema, items[e.name].metadata.outputSchema);
+    const live = await post(it.resource.url, defaultBody(it.input.body));
+    assert.equal(live.status, 402, e.name);
+    const v2 = decodeB64Json(live.headers.get('payment-required'));
+    assert.deepEqual(it.accepts, v2.accepts, `${e.name}: accepts`);
+    assert.equal(it.prices.default, v2.accepts[0].amount);
+    for (const m of it.prices.models) {
+      if (!it.input.body.properties.model?.enum.includes(m.model)) continue;
+      const pr = await post(it.resource.url, { ...defaultBody(it.input.body), model: m.model });
+      if (m.retired) { assert.equal(pr.status, 400, `${e.name} ${m.model}`); await pr.arrayBuffer(); continue; }
+      assert.equal(pr.status, 402, `${e.name} ${m.model}: ${await pr.clone().text()}`);
+      assert.equal(decodeB64Json(pr.headers.get('payment-required')).accepts[0].amount, m.amount, `${e.name} ${m.model}`);
+      models++;
+    }
+  }
+  assert.ok(models > 20, `checked ${models} model prices`);
+});
+
+test('openapi.json: x-payment-info on every paid operation, its price what the 402s ask', async () => {
+  assert.equal(openapi['x-service-info'].docs.llms, `${srv.url}/llms.txt`);
+  for (const e of eps) {
+    const op = openapi.paths[e.path].post;
+    const info = op['x-payment-info'];
+    assert.ok(info, `${e.name}: x-payment-info`);
+    assert.deepEqual(info.protocols, [{ x402: {} }]);
+    assert.equal(info.price.currency, 'USD');
+    assert.ok(op.responses['402']);
+    assert.equal(openapi.paths[e.path].get['x-payment-info'], undefined, `${e.name}: GET is free`);
+    // What the 402 asks for each model this server runs, in USD.
+    const schema = op.requestBody.content['application/json'].schema;
+    const amounts = [];
+    const ids = schema.properties.model?.enum ?? [null];
+    for (const id of ids) {
+      const r = await post(srv.url + e.path, id ? { ...defaultBody(schema), model: id } : defaultBody(schema));
+      if (r.status !== 402) { await r.arrayBuffer(); continue; }	// retired: refused unpaid
+      amounts.push(BigInt(decodeB64Json(r.headers.get('payment-required')).accepts[0].amount));
+    }
+    const usd = (a) => (Number(a) / 1e6);
+    const lo = amounts.reduce((a, b) => (b < a ? b : a)), hi = amounts.reduce((a, b) => (b > a ? b : a));
+    if (info.price.mode === 'fixed') {
+      assert.equal(lo, hi, `${e.name}: fixed, yet the models cost ${lo}..${hi}`);
+      assert.equal(Number(info.price.amount), usd(lo), e.name);
+    } else {
+      assert.equal(info.price.mode, 'dynamic');
+      assert.equal(Number(info.price.min), usd(lo), `${e.name}: min`);
+      assert.ok(Number(info.price.max) >= usd(hi), `${e.name}: max`);
+    }
+  }
+});
+
+test('every page links both discovery documents', async () => {
+  for (const p of ['index.html', 'image-generate.html', 'synthforge.html']) {
+    const html = readFileSync(join(www, p), 'utf8');
+    assert.match(html, /<link rel="service-desc" type="application\/json" title="openapi.json" href="openapi.json">/, p);
+    assert.match(html, /<link rel="service-meta" type="application\/json" title="x402 discovery" href=".well-known\/x402.json">/, p);
+  }
+});
+
 test('llms.txt has the llmstxt.org structure and every link answers', async () => {
   const lines = llms.split('\n');
   assert.match(lines[0], /^# \S/);
@@ -224,6 +301,23 @@ test('without FAL_KEY: the video endpoints are unavailable in every output, the 
   const oa = JSON.parse(readFileSync(join(w, 'openapi.json'), 'utf8'));
   const txt = readFileSync(join(w, 'llms.txt'), 'utf8');
   assert.deepEqual(reg.unavailable.map((u) => u.name).sort(), video);
+  // The discovery manifest says the same, and nothing offers to pay them.
+  const wk = JSON.parse(readFileSync(join(w, '.well-known/x402.json'), 'utf8'));
+  assert.deepEqual(wk.unavailable.map((u) => u.name).sort(), video);
+  for (const u of wk.unavailable) assert.equal(u.reason, 'needs FAL_KEY', u.name);
+  assert.deepEqual(wk.items.map((i) => i.resource.url).sort(), reg.items.map((i) => i.resource).sort());
+  // Every table that lists a video endpoint marks it (issue 23 item 10).
+  const index = readFileSync(join(w, 'index.html'), 'utf8');
+  for (const v of video) {
+    assert.match(index, new RegExp(`<tr id="ep-${v}">.*unavailable: needs FAL_KEY`), `index: ${v}`);
+    const peer = video.find((x) => x !== v);
+    assert.match(readFileSync(join(w, `${peer}.html`), 'utf8'), new RegExp(`<tr id="ep-${v}">.*unavailable: needs FAL_KEY`), `${peer} ADJACENT: ${v}`);
+    const man7 = readFileSync(join(m, 'synthforge.7'), 'utf8').split(`.It Xr ${v} 1\n`)[1].split('\n.It')[0];
+    assert.match(man7, /^Unavailable on this server \(needs FAL_KEY\)/m, `synthforge(7): ${v}`);
+    // No form where every call is refused.
+    assert.doesNotMatch(readFileSync(join(w, `${v}.html`), 'utf8'), /id="try"/, `${v}: no TRY IT`);
+  }
+  assert.doesNotMatch(index, /<tr id="ep-image-generate">.*unavailable/);
   for (const u of reg.unavailable) assert.equal(u.reason, 'needs FAL_KEY', u.name);
   assert.deepEqual(reg.items.map((i) => i.metadata.name).sort(), eps.map((e) => e.name).filter((n) => !video.includes(n)).sort());
   assert.equal(reg.pagination.total, reg.items.length);
@@ -236,12 +330,14 @@ test('without FAL_KEY: the video endpoints are unavailable in every output, the 
       assert.doesNotMatch(md, /status: live/, e.name);
       assert.match(line, /: UNAVAILABLE on this server \(needs FAL_KEY\)/, e.name);
       assert.equal(op['x-unavailable'], 'needs FAL_KEY', e.name);
+      assert.equal(op['x-payment-info'], undefined, `${e.name}: not payable here`);
       assert.match(readFileSync(join(w, `${e.name}.html`), 'utf8'), /unavailable: needs FAL_KEY/);
       assert.match(readFileSync(join(m, `${e.name}.1`), 'utf8'), /^Unavailable on this server \(needs FAL_KEY\)/m);
     } else {
       assert.match(md, /status: live/, e.name);
       assert.doesNotMatch(line, /UNAVAILABLE/, e.name);
       assert.equal(op['x-unavailable'], undefined, e.name);
+      assert.ok(op['x-payment-info'], e.name);
     }
   }
   // Offline speech is WAV whatever format asks: its page says so.
@@ -320,7 +416,11 @@ test('headless Chromium: pages load clean, links resolve, every input is shown',
         for (const id of ['name', 'synopsis', 'description', 'input', 'output', 'examples',
           'metadata', 'adjacent', 'see-also'])
           assert.ok(await page.$(`section#${id}`), `${p}: section ${id}`);
+        // The pay-and-run form, shown by the page's script, has a
+        // control for every input.
+        assert.ok(await page.locator('#try').isVisible(), `${p}: TRY IT shown`);
         for (const name of Object.keys(e.input.properties)) {
+          assert.equal(await page.locator(`#try [data-param="${name}"]`).count(), 1, `${p}: form input ${name}`);
           const row = await page.$(`tr#input-${name}`);
           assert.ok(row, `${p}: input row ${name}`);
           assert.match(await row.innerText(), new RegExp(`^${name}\\b`));
@@ -347,6 +447,6 @@ test('headless Chromium: pages load clean, links resolve, every input is shown',
 
 test('the man pages pass mandoc -T lint -W style', () => {
   const pages = execFileSync('sh', ['-c', 'ls *.1 *.7'], { cwd: man }).toString().trim().split('\n');
-  assert.equal(pages.length, eps.length + 3);
+  assert.equal(pages.length, eps.length + 4, "every endpoint, synthforge(7), x402(7), mcp(7), jobs(7)");
   execFileSync('mandoc', ['-T', 'lint', '-W', 'style', ...pages], { cwd: man });
 });

@@ -3,7 +3,7 @@
 // build, etc/ and the site, so var/ and the configuration are this
 // suite's own:
 //  - a bad value of any key stops start-up, naming the key, before the
-//    server starts (README "Configuration");
+//    server starts (docs/configuration.md);
 //  - PORT: `make run PORT=N` > SYNTHFORGE_PORT > the file > 8080;
 //  - the summary counts refused routes apart from placeholder ones;
 //  - `synthforge-ctl check` sees the development wallet make run made.
@@ -23,7 +23,9 @@ const conf = join(dir, 'synthforge.conf');
 after(() => rmSync(dir, { recursive: true, force: true }));
 
 const PAY_TO = '0x3C44CdDdB6a900fa2b585dd299e03d12FA4293BC';
-const clean = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('SYNTHFORGE_')));
+// No test reaches the networks' public RPCs (RPC_DEFAULTS=off).
+const clean = { ...Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('SYNTHFORGE_'))),
+  SYNTHFORGE_RPC_DEFAULTS: 'off' };
 function env(extra = {}) {
   return { ...clean, SYNTHFORGE_CONFIG: conf, SYNTHFORGE_PAY_TO: PAY_TO, ...extra };
 }

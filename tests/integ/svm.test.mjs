@@ -77,13 +77,44 @@ test('the 402 offers Solana beside the EVM network: CAIP-2 in v2, solana-devnet 
   assert.deepEqual(v1sol.extra, { feePayer: sfac.feePayer });
 });
 
+// A job on Solana (issue 25): the payer cannot lengthen a Solana
+// payment's window (about a minute), so, as for a synchronous call of
+// long work, it is settled first: at the submit, before the 202, which
+// carries the settlement and says so; the status says it was charged.
+test('a video job paid on Solana: settled at the submit (the 202 says so), then worked; one transfer, one upstream submit', async () => {
+  const body = { prompt: 'svm job: a fox', duration: 5 };
+  const b0 = await balances();
+  const r = await svmPay(sol, srv.url + '/v1/text-to-video', { body, headers: { Prefer: 'respond-async' } });
+  assert.equal(r.status, 202, r.text);
+  assert.equal(r.paymentResponse.success, true, 'settled at submit');
+  assert.match(r.paymentResponse.transaction, B58);
+  const job = r.body;
+  assert.equal(job.payment.charged, true);
+  assert.equal(job.payment.transaction, r.paymentResponse.transaction);
+  assert.match(job.payment.terms, /settled when the job was submitted \(a Solana payment expires/);
+  const price = BigInt(job.payment.amount);
+  let j;
+  for (let i = 0; i < 150; i++) {
+    j = await (await fetch(job.status_url)).json();
+    if (!['queued', 'running'].includes(j.status)) break;
+    await new Promise((res) => setTimeout(res, 200));
+  }
+  assert.equal(j.status, 'succeeded', JSON.stringify(j));
+  assert.match(j.result.video_url, /\/media\//);
+  assert.equal(j.settlement.transaction, r.paymentResponse.transaction);
+  const b1 = await balances();
+  assert.equal(b1.payTo - b0.payTo, price, 'one transfer');
+  assert.equal((await fakes.requests()).filter((q) => q.method === 'POST' && q.body?.prompt === body.prompt).length, 1);
+});
+
 for (const ep of eps) {
   test(`${ep.name}: paid on Solana by the official client; payTo +price, payer -price on chain`, async () => {
     const example = localExample(ep, fakes.port);
     const { sol: a } = await offer(ep.path, example);
     const price = BigInt(a.amount);
     const b0 = await balances();
-    const r = await svmPay(sol, srv.url + ep.path, { body: example });
+    const r = await svmPay(sol, srv.url + ep.path, { body: example,
+      headers: ep.async === 'default' ? { Prefer: 'wait' } : {} });
     assert.equal(r.status, 200, r.text);
     assert.equal(r.paymentResponse.success, true);
     assert.equal(r.paymentResponse.network, DEVNET);
@@ -292,6 +323,27 @@ test('settled before the work (a Solana payment expires sooner than the work may
   assert.ok(rev.split('\n').some((l) => l.includes(DEVNET) && l.includes(sol.mint)), rev);
 });
 
+// Issue 23 (8): the retry deadline of a Solana payment is its window as the
+// ledger keeps it (the blockhash's life from the claim), not an EVM field.
+test('a transient /settle failure (HTTP 500) on Solana is retried while the blockhash lives: 200, /settle called twice, one transfer', async () => {
+  const body = { prompt: 'solana settle retried' };
+  const hdr = await solHeader('/v1/image-generate', body);
+  const sig = payerSig(hdr);
+  const b0 = await balances();
+  const landed0 = sol.counts.landed;
+  const settles0 = sfac.calls('/settle');
+  sfac.setSettleFaults(['500']);
+  let r;
+  try { r = await send('/v1/image-generate', body, hdr); } finally { sfac.setSettleFaults([]); }
+  assert.equal(r.status, 200, await r.clone().text());
+  assert.equal(sfac.calls('/settle') - settles0, 2, 'one failure, one retry');
+  const amount = BigInt(decodePaymentSignatureHeader(hdr).accepted.amount);
+  assert.equal((await balances()).payTo - b0.payTo, amount);
+  assert.equal(sol.counts.landed - landed0, 1, 'one transfer on chain');
+  assert.equal(ledger(srv, `select state from payments where nonce='${sig}'`)[0].state, 'settled');
+  assert.equal((await fakes.requests()).filter((q) => q.body?.prompt === body.prompt).length, 1, 'one piece of work');
+});
+
 test('work that fits the Solana window (deadline + SETTLE_MARGIN <= 90 s) is settled after it: a settlement without an answer stays pending; synthforge-ctl settle-pending settles the Solana row', async () => {
   const s2 = await startServer({ conf: conf({ SETTLE_MARGIN: '20' }), env: fakes.env });
   try {
@@ -349,7 +401,7 @@ test('MCP: the tool result offers Solana, and a Solana payment in _meta pays the
 
 test('registry.json, llms.txt and openapi.json list the Solana network', async () => {
   const out = `${srv.dir}/gen`;
-  execFileSync(`${BUILD}/bin/sf-gen`, ['-m', `${out}/man`, '-w', `${out}/www`, '-s', `${TOP}/registry/style.css`], { env: { ...process.env, SYNTHFORGE_CONFIG: srv.cfgFile } });
+  execFileSync(`${BUILD}/bin/sf-gen`, ['-m', `${out}/man`, '-w', `${out}/www`, '-s', `${TOP}/registry/style.css`, '-j', `${TOP}/registry/paywall/dist/pay.js`], { env: { ...process.env, SYNTHFORGE_CONFIG: srv.cfgFile } });
   const { readFileSync } = await import('node:fs');
   const reg = JSON.parse(readFileSync(`${out}/www/registry.json`, 'utf8'));
   const accepts = JSON.stringify(reg);
@@ -371,4 +423,29 @@ test('synthforge-ctl check --online: the Solana network, its payee and mint, its
   const bad = await run(dead);
   assert.equal(bad.code, 1, bad.out);
   assert.match(bad.out, /^MISSING\tfacilitator\thttp:\/\/127\.0\.0\.1:\d+: /m, bad.out);
+});
+
+// Issue 29: the proof is the facilitator's /verify, which sees one payment;
+// the cluster's RPC tells the debited token account's balance, so the
+// exposure rule can admit several unsettled payments of one wallet.
+// SETTLE_MARGIN 0 keeps image-generate (60 s) within the 90 s window: not
+// settled first, so both payments stay unsettled while at work.
+test('with the cluster\'s RPC, one wallet\'s parallel calls are admitted against its balance; with the RPC turned off, one at a time', async () => {
+  const on = await startServer({ conf: conf({ SETTLE_MARGIN: '0' }), env: fakes.env });
+  const off = await startServer({ conf: conf({ SETTLE_MARGIN: '0', RPC_URL_SOLANA_DEVNET: '' }), env: fakes.env });
+  try {
+    for (const [s, want] of [[on, [200, 200]], [off, [200, 429]]]) {
+      const tag = `FAKE:slow svm parallel ${want.join(' ')}`;
+      const b0 = await balances();
+      const rs = await Promise.all([0, 1].map((i) => svmPay(sol, s.url + '/v1/image-generate', { body: { prompt: `${tag} ${i}` } })));
+      assert.deepEqual(rs.map((r) => r.status).sort(), want, rs.map((r) => r.text).join('\n'));
+      const paid = rs.filter((r) => r.status === 200);
+      const price = BigInt(decodePaymentSignatureHeader(paid[0].sent.at(-1)['payment-signature']).accepted.amount);
+      assert.equal((await balances()).payTo - b0.payTo, price * BigInt(paid.length), 'one transfer per 200');
+      const works = (await fakes.requests()).filter((q) => q.body?.prompt?.startsWith(tag)).length;
+      assert.equal(works, paid.length, 'no work for the refused one');
+      if (want[1] === 429)
+        assert.match(rs.find((r) => r.status === 429).body.error.message, /balance cannot be read/);
+    }
+  } finally { await on.stop(); await off.stop(); }
 });

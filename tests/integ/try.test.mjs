@@ -12,7 +12,7 @@ import path from 'node:path';
 import { createPublicClient, http, parseAbi, parseEventLogs, getAddress } from 'viem';
 import { ROOT } from '../lib/chain.mjs';
 
-// Written from the README's price table and the anvil accounts, not from the code.
+// Written from the price table of docs/calling.md and the anvil accounts, not from the code.
 const PRICE = { 'image-generate': 10_000n, 'text-to-speech': 50_000n };	// $0.01, $0.05 at 6 decimals
 const PAYER = '0x70997970C51812dc3A010C7d01b50e0d17dc79C8';		// anvil #1
 const PAY_TO = '0x3C44CdDdB6a900fa2b585dd299e03d12FA4293BC';		// anvil #2

@@ -173,8 +173,12 @@ test('v1: an X-PAYMENT made by the official client from the 402 body is verified
 // mut(p, v) edits the decoded payload in place, or returns a raw header value.
 const OTHER = ACCOUNTS.deployer.address;
 const variants = [
-  { name: 'value changed, signature kept', reason: R.SIG,
+  // The signature no longer recovers to `from`: it may be a contract
+  // wallet's, so the free terms decide first, then the chain.
+  { name: 'value changed, signature kept (the value decides, free)', reason: { 2: R.VALUE_V2, 1: R.VALUE_V1 },
     mut: (p) => { const a = p.payload.authorization; a.value = String(BigInt(a.value) + 1n); } },
+  { name: 'nonce changed, signature kept (no wallet accepts it on chain)', reason: R.SIG,
+    mut: (p) => { p.payload.authorization.nonce = `0x${'cd'.repeat(32)}`; } },
   { name: 'to changed and re-signed by the payer', reason: R.RECIPIENT,
     mut: (p) => resign(p, { to: OTHER }) },
   { name: 'validBefore in the past, re-signed', reason: R.BEFORE,
@@ -399,6 +403,36 @@ test('payment-identifier: a new payment for a different request reusing the id: 
   assert.deepEqual(await balances(), b0);
   assert.equal(await sentFor(b.prompt), 0);
   assert.equal(await chain.authorizationState(payer(), pb.payload.payload.authorization.nonce), false);
+});
+
+// Issue 23 (6): an id is its payer's.  Ids are predictable (a client may
+// derive them); another wallet sending one first must not block its owner.
+test('payment-identifier: another wallet using a buyer\'s id first does not block the buyer: both paid, each its own row', async () => {
+  const { generatePrivateKey } = await import('viem/accounts');
+  const keyB = generatePrivateKey();
+  const addrB = privateKeyToAccount(keyB).address;
+  const mint = await chain.wallet(chain.accounts.deployer).writeContract({ address: chain.token, abi: chain.abi,
+    functionName: 'mint', args: [addrB, 1_000_000n] });
+  await chain.pub.waitForTransactionReceipt({ hash: mint, pollingInterval: 50 });
+  const id = newId();
+  const bodyB = { prompt: uniq('pid squatted by B') };
+  const pb = await paymentFor(bodyB, { privateKey: keyB });
+  const rb = await send(2, enc(withId(pb.payload, id)), bodyB);
+  assert.equal(rb.status, 200, await rb.clone().text());
+  const bodyA = { prompt: uniq('pid owner A') };
+  const pa = await paymentFor(bodyA);
+  const [t0] = await balances();
+  const ra = await send(2, enc(withId(pa.payload, id)), bodyA);
+  assert.equal(ra.status, 200, await ra.clone().text());
+  assert.equal((await balances())[0] - t0, pa.amount, 'A paid for its own call');
+  assert.equal(await sentFor(bodyA.prompt), 1, 'A\'s work done');
+  const rows = ledger(`select payer, state from payments where payment_id='${id}' order by id`);
+  assert.deepEqual(rows, [{ payer: addrB.toLowerCase(), state: 'settled' }, { payer: payer().toLowerCase(), state: 'settled' }]);
+  // Within A's scope the id still guards: A's own new payment with it is 409.
+  const again = await paymentFor(bodyA);
+  const r3 = await send(2, enc(withId(again.payload, id)), bodyA);
+  assert.equal(r3.status, 409, await r3.clone().text());
+  assert.equal((await r3.json()).error.code, 'payment_identifier_reused');
 });
 
 for (const [what, id] of [['too short (15 chars)', 'pay_0123456789a'], ['invalid characters', 'pay_0123456789abc!def'],

@@ -53,10 +53,14 @@ export async function rpcCall(rpc, method, params = []) {
   return j.result;
 }
 
-/** Compile contracts/*.sol with solc-js; cached by source hash under build/solc-cache. */
+/**
+ * Compile contracts/*.sol with solc-js; cached by source hash under
+ * build/solc-cache.  Every contract of every file, by name: TestUSDC,
+ * MiniMulticall3, MiniWallet and MiniWalletFactory (MiniWallet.sol).
+ */
 export async function compileContracts() {
-  const names = ['TestUSDC', 'MiniMulticall3'];
-  const sources = Object.fromEntries(names.map((n) =>
+  const files = ['TestUSDC', 'MiniMulticall3', 'MiniWallet'];
+  const sources = Object.fromEntries(files.map((n) =>
     [`${n}.sol`, { content: fs.readFileSync(path.join(TESTS, 'contracts', `${n}.sol`), 'utf8') }]));
   const key = crypto.createHash('sha256').update(JSON.stringify(sources)).update('solc-0.8.37-cancun-200').digest('hex').slice(0, 16);
   const file = path.join(CACHE, `${key}.json`);
@@ -67,8 +71,8 @@ export async function compileContracts() {
     outputSelection: { '*': { '*': ['abi', 'evm.bytecode.object', 'evm.deployedBytecode.object'] } } } })));
   const errors = (out.errors || []).filter((e) => e.severity === 'error');
   if (errors.length) throw new Error(errors.map((e) => e.formattedMessage).join('\n'));
-  const res = Object.fromEntries(names.map((n) => { const c = out.contracts[`${n}.sol`][n];
-    return [n, { abi: c.abi, bytecode: '0x' + c.evm.bytecode.object, deployedBytecode: '0x' + c.evm.deployedBytecode.object }]; }));
+  const res = Object.fromEntries(files.flatMap((f) => Object.entries(out.contracts[`${f}.sol`]).map(([n, c]) =>
+    [n, { abi: c.abi, bytecode: '0x' + c.evm.bytecode.object, deployedBytecode: '0x' + c.evm.deployedBytecode.object }])));
   fs.mkdirSync(CACHE, { recursive: true });
   fs.writeFileSync(file + '.tmp', JSON.stringify(res));
   fs.renameSync(file + '.tmp', file);		// atomic for parallel test files

@@ -13,9 +13,17 @@
 //   '500'      HTTP 500 {success:false, errorReason:'unexpected_settle_error'}
 //   'pending'  HTTP 200 {success:false, errorReason:'settlement_pending'}
 //   'balance'  HTTP 200 {success:false, errorReason:'invalid_exact_evm_insufficient_balance'}
-// nothing settled in each case.  state.settles counts /settle calls.
+// nothing settled in each case; and
+//   'hold:N'   hold this /settle N ms, then settle it whether or not the
+//              caller is still there (a crash test kills the caller while
+//              the transfer is in the facilitator's hands), answering if
+//              it is; state.held counts those begun, state.heldDone those
+//              carried out, state.heldResults their answers.
+// state.settles counts /settle calls.
 // In-process: startFacilitator({rpc}).  As a child: startFacilitatorChild({rpc})
-// or `RPC_URL=... PORT=... node lib/facilitator.mjs`.
+// or `RPC_URL=... PORT=... node lib/facilitator.mjs`.  eip6492AllowedFactories
+// (default []: counterfactual contract wallets refused, as upstream) is the
+// scheme's ERC-6492 factory allow-list (env FAC_6492_FACTORIES, comma list).
 import { spawn } from 'node:child_process';
 import http from 'node:http';
 import { fileURLToPath } from 'node:url';
@@ -33,7 +41,7 @@ const untilGone = (res, ms) => new Promise((r) => {
   res.once('close', () => { clearTimeout(t); r(); });
 });
 
-export async function createFacilitatorApp({ rpc, key = KEYS.facilitator, quiet = true }) {
+export async function createFacilitatorApp({ rpc, key = KEYS.facilitator, quiet = true, eip6492AllowedFactories = [] }) {
   const chainId = Number(await rpcCall(rpc, 'eth_chainId'));
   const chain = defineChain({ id: chainId, name: `anvil-${chainId}`,
     nativeCurrency: { name: 'Ether', symbol: 'ETH', decimals: 18 }, rpcUrls: { default: { http: [rpc] } } });
@@ -48,9 +56,10 @@ export async function createFacilitatorApp({ rpc, key = KEYS.facilitator, quiet 
     sendTransaction: (a) => vc.sendTransaction(a),
     waitForTransactionReceipt: (a) => vc.waitForTransactionReceipt({ ...a, pollingInterval: 50 }),
   }, { confirmationTimeoutMs: 30_000 });
-  const facilitator = registerExactEvmScheme(new x402Facilitator(), { signer, networks: [`eip155:${chainId}`] });
+  const facilitator = registerExactEvmScheme(new x402Facilitator(), { signer, networks: [`eip155:${chainId}`],
+    eip6492AllowedFactories });
 
-  const state = { mode: 'ok', delayMs: 3000, calls: [], settleFaults: [], settles: 0 };
+  const state = { mode: 'ok', delayMs: 3000, calls: [], settleFaults: [], settles: 0, held: 0, heldDone: 0, heldResults: [] };
   const faults = {
     500: [500, 'unexpected_settle_error'],
     pending: [200, 'settlement_pending'],
@@ -59,7 +68,7 @@ export async function createFacilitatorApp({ rpc, key = KEYS.facilitator, quiet 
   const app = express();
   app.use(express.json({ limit: '1mb' }));
   app.use((req, res, next) => {
-    state.calls.push({ method: req.method, path: req.path, query: req.query, body: req.body });
+    state.calls.push({ method: req.method, path: req.path, query: req.query, body: req.body, at: Date.now() });
     if (state.mode === 'down') return req.socket.destroy();
     if (state.mode === 'redirect' && !req.query.r) return res.redirect(308, `${req.path}?r=1`);
     next();
@@ -70,6 +79,19 @@ export async function createFacilitatorApp({ rpc, key = KEYS.facilitator, quiet 
       const { paymentPayload, paymentRequirements } = req.body ?? {};
       if (!paymentPayload || !paymentRequirements) return res.status(400).json({ error: 'missing paymentPayload/paymentRequirements' });
       if (op === 'settle') state.settles++;
+      if (op === 'settle' && /^hold:\d+$/.test(state.settleFaults[0] ?? '')) {
+        const ms = Number(state.settleFaults.shift().slice(5));
+        state.held++;
+        await new Promise((r) => setTimeout(r, ms));
+        let out;
+        try { out = await facilitator.settle(paymentPayload, paymentRequirements); } catch (e) {
+          out = { success: false, errorReason: 'unexpected_settle_error', errorMessage: String(e?.message ?? e), transaction: '', network: paymentRequirements.network };
+        }
+        state.heldDone++;
+        state.heldResults.push(out);
+        if (!res.socket?.destroyed) res.json(out);
+        return;
+      }
       if (op === 'settle' && state.settleFaults.length) {
         const [status, reason] = faults[state.settleFaults.shift()];
         return res.status(status).json({ success: false, errorReason: reason, errorMessage: 'forced by test',
@@ -106,8 +128,8 @@ export async function createFacilitatorApp({ rpc, key = KEYS.facilitator, quiet 
 }
 
 /** In-process facilitator on a free port.  { url, port, state, setMode(mode, delayMs), stop() } */
-export async function startFacilitator({ rpc, port = 0, key, quiet = true } = {}) {
-  const { app, state, signer } = await createFacilitatorApp({ rpc, key, quiet });
+export async function startFacilitator({ rpc, port = 0, key, quiet = true, eip6492AllowedFactories } = {}) {
+  const { app, state, signer } = await createFacilitatorApp({ rpc, key, quiet, eip6492AllowedFactories });
   const server = http.createServer(app);
   await new Promise((resolve, reject) => { server.once('error', reject); server.listen(port, '127.0.0.1', resolve); });
   const p = server.address().port;
@@ -120,15 +142,16 @@ export async function startFacilitator({ rpc, port = 0, key, quiet = true } = {}
 }
 
 /** The same as a child process (for tests where the facilitator must die hard). */
-export async function startFacilitatorChild({ rpc, port = 0, mode = 'ok', delayMs = 3000 } = {}) {
+export async function startFacilitatorChild({ rpc, port = 0, mode = 'ok', delayMs = 3000, eip6492AllowedFactories = [] } = {}) {
   const child = track(spawn(process.execPath, [fileURLToPath(import.meta.url)], {
-    env: { ...process.env, RPC_URL: rpc, PORT: String(port), FAC_MODE: mode, FAC_DELAY_MS: String(delayMs) },
+    env: { ...process.env, RPC_URL: rpc, PORT: String(port), FAC_MODE: mode, FAC_DELAY_MS: String(delayMs),
+      FAC_6492_FACTORIES: eip6492AllowedFactories.join(',') },
     stdio: ['ignore', 'pipe', 'inherit'] }));
   const url = await new Promise((resolve, reject) => {
     let buf = '';
     child.stdout.on('data', (d) => { buf += d; const m = buf.match(/^listening (\d+)$/m); if (m) resolve(`http://127.0.0.1:${m[1]}`); });
     child.once('exit', (code) => reject(new Error(`facilitator exited ${code}`)));
-    setTimeout(() => reject(new Error('facilitator start timeout')), 15000);
+    setTimeout(() => reject(new Error('facilitator start timeout')), 15000).unref();
   });
   return {
     url, port: Number(new URL(url).port), child,
@@ -137,7 +160,8 @@ export async function startFacilitatorChild({ rpc, port = 0, mode = 'ok', delayM
 }
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) {
-  const f = await startFacilitator({ rpc: process.env.RPC_URL || 'http://127.0.0.1:8545', port: +(process.env.PORT || 0), quiet: !!process.env.QUIET });
+  const f = await startFacilitator({ rpc: process.env.RPC_URL || 'http://127.0.0.1:8545', port: +(process.env.PORT || 0), quiet: !!process.env.QUIET,
+    eip6492AllowedFactories: (process.env.FAC_6492_FACTORIES || '').split(',').filter(Boolean) });
   f.setMode(process.env.FAC_MODE || 'ok', +(process.env.FAC_DELAY_MS || 3000));
   console.log(`listening ${f.port}`);
   for (const sig of ['SIGINT', 'SIGTERM']) process.once(sig, async () => { await f.stop(); process.exit(0); });

@@ -16,7 +16,9 @@ export async function startFakes() {
       if (m) resolve(Number(m[1]));
     });
     child.once('exit', (code) => reject(new Error(`fake providers exited ${code}`)));
-    setTimeout(() => reject(new Error('fake providers did not start')), 10000);
+    // The first start may derive the upstream contracts (a minute on a busy
+    // machine); later ones read them from the cache.
+    setTimeout(() => reject(new Error('fake providers did not start')), 240000).unref();
   });
   const base = `http://127.0.0.1:${port}`;
   const env = {

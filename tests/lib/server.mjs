@@ -169,6 +169,9 @@ export async function startServer({ conf = {}, env = {}, www, server = 'lighttpd
     PUBLIC_URL: `http://127.0.0.1:${port}`,
     MEDIA_DIR: join(dir, 'media'),
     DB: join(dir, 'ledger.db'),
+    // The networks' public RPCs are never reached from a test: off unless
+    // the test names its own (RPC_DEFAULTS=base-sepolia=<anvil>).
+    RPC_DEFAULTS: 'off',
     ...conf,
   };
   const cfgFile = join(dir, 'synthforge.conf');

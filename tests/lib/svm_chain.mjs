@@ -157,7 +157,15 @@ export async function startSvmChain({ mint = DEVNET_USDC, port = 0, quiet = true
   const setup = execute(new Uint8Array(getTransactionEncoder().encode(await signTransactionMessageWithSigners(msg))));
   if (setup.err) throw new Error(`svm chain setup failed: ${JSON.stringify(setup.err)}\n${setup.logs.join('\n')}`);
 
+  // CORS as public Solana RPC nodes answer it: a buyer's browser reads the
+  // mint and a blockhash from here (the pages' pay-and-run form).
   const server = http.createServer((req, res) => {
+    res.setHeader('access-control-allow-origin', '*');
+    if (req.method === 'OPTIONS') {
+      return res.writeHead(204, { 'access-control-allow-methods': 'POST, OPTIONS',
+        'access-control-allow-headers': req.headers['access-control-request-headers'] || 'content-type',
+        'access-control-max-age': '600' }).end();
+    }
     let body = '';
     req.on('data', (c) => { body += c; });
     req.on('end', async () => {

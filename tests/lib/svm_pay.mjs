@@ -5,7 +5,7 @@
 //                            cases): compute budget, TransferChecked,
 //                            memo, whatever `o` changes; signed by the
 //                            payer with @solana/kit, fee payer slot empty
-//   svmHeader(accepted, tx)  the PAYMENT-SIGNATURE header carrying tx
+//   svmHeader(accepted, tx[, resource])  the PAYMENT-SIGNATURE header carrying tx
 import { wrapFetchWithPayment, x402Client, decodePaymentResponseHeader } from '@x402/fetch';
 import { ExactSvmScheme } from '@x402/svm/exact/client';
 import {
@@ -72,6 +72,8 @@ export async function svmTransfer(chain, accepted, o = {}) {
 /** A memo instruction that names the fee payer as an account (writable). */
 export const memoWith = (address) => ({ programAddress: MEMO, accounts: [{ address, role: AccountRole.READONLY }], data: new TextEncoder().encode('x') });
 
-export function svmHeader(accepted, transaction, resource = { url: 'http://127.0.0.1/', description: '', mimeType: 'application/json' }) {
+// resource: the 402's, echoed as clients do; none by default (it is
+// optional, and one naming another endpoint is refused).
+export function svmHeader(accepted, transaction, resource = undefined) {
   return Buffer.from(JSON.stringify({ x402Version: 2, payload: { transaction }, resource, accepted })).toString('base64');
 }

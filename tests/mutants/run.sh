@@ -22,8 +22,8 @@ trap 'rm -rf "$SCRATCH"' EXIT INT TERM
 echo "mutants: copying the tree to $T"
 mkdir "$T"
 # The tree with its build directories (times kept), without git's data,
-# the clang tree and the npm packages (linked instead).
-tar -C "$TOP" --exclude=./.git --exclude=./build-clang \
+# the clang and fuzz trees and the npm packages (linked instead).
+tar -C "$TOP" --exclude=./.git --exclude=./build-clang --exclude=./build-fuzz \
     --exclude=./tests/node_modules --exclude=./tests/artifacts -cf - . |
     tar -C "$T" -xpf - || exit 1
 ln -s "$(readlink -f "$TOP/tests/node_modules")" "$T/tests/node_modules"
@@ -133,17 +133,142 @@ if want "$@"; then
 	else fail=1; fi
 fi
 
-# 5. SLOT: the U+0000 refusal removed (NUL in JSON strings).  Filled for
-#    shared/validate/val_nul.c as the NUL helper wrote it; skipped, with
-#    this note, only while that source is not in the tree.
+# 5. The U+0000 refusal removed (NUL in JSON strings): the one strict
+#    parse of a body (shared/validate/val_json.c) stops flagging "\u0000".
 MUT=nul
 if want "$@"; then
-	if [ ! -f "$T/shared/validate/val_nul.c" ]; then
-		echo "SKIPPED (slot): nul: shared/validate/val_nul.c is not in this tree yet"
-	elif baseline nul $MK unit UNIT=val_nul &&
-	    mutate nul shared/validate/val_nul.c 's/\*nul = 1;/*nul = 0;/'; then
-		expect_fail nul "U+0000 check removed" $MK unit UNIT=val_nul
-		restore shared/validate/val_nul.c
+	if baseline nul $MK unit UNIT=val_json &&
+	    mutate nul shared/validate/val_json.c 's/vj_issue(v, VAL_JSON_F_NUL, is_key, key, 0, at);/vj_put_cp(\&v->str, cp);/'; then
+		expect_fail nul "U+0000 check removed" $MK unit UNIT=val_json
+		restore shared/validate/val_json.c
+	else fail=1; fi
+fi
+
+# 6. Sign-In-With-X: the nonce never used up (a replayed sign-in passes).
+MUT=siwx_nonce
+if want "$@"; then
+	if baseline siwx_nonce $MK unit UNIT=siwx &&
+	mutate siwx_nonce shared/x402/siwx_verify.c 's/c->nonces.consume(c->nonces.ctx, p.f.nonce, now_ms) : 0;/1 : 0;/'; then
+		expect_fail siwx_nonce "SIWX nonce not used up" $MK unit UNIT=siwx
+		restore shared/x402/siwx_verify.c
+	else fail=1; fi
+fi
+
+# 7. Standard Webhooks: the timestamp left out of the signed text.
+MUT=webhook_ts
+if want "$@"; then
+	if baseline webhook_ts $MK unit UNIT=webhook_sig &&
+	mutate webhook_ts shared/http/webhook_sig.c 's/snprintf(t, sizeof(t), ".%" PRId64 ".", ts);/snprintf(t, sizeof(t), ".");/'; then
+		expect_fail webhook_ts "timestamp not signed" $MK unit UNIT=webhook_sig
+		restore shared/http/webhook_sig.c
+	else fail=1; fi
+fi
+
+# 8. Prefer: a later wait overrides the first (RFC 7240 §2: first wins).
+MUT=prefer_first
+if want "$@"; then
+	if baseline prefer_first $MK unit UNIT=prefer &&
+	mutate prefer_first shared/validate/prefer.c 's/^\t\tif (p->seen \& SEEN_WAIT)$/\t\tif (0)/'; then
+		expect_fail prefer_first "last Prefer instance wins" $MK unit UNIT=prefer
+		restore shared/validate/prefer.c
+	else fail=1; fi
+fi
+
+# 9. Capability tokens: only 64 of their 256 bits random.
+MUT=captoken_entropy
+if want "$@"; then
+	if baseline captoken_entropy $MK unit UNIT=captoken &&
+	mutate captoken_entropy shared/basics/captoken.c 's/^\tbase64url_encode_init(&ctx);$/\tmemset(r + 8, 0, sizeof(r) - 8);\n\tbase64url_encode_init(\&ctx);/'; then
+		expect_fail captoken_entropy "64-bit tokens" $MK unit UNIT=captoken
+		restore shared/basics/captoken.c
+	else fail=1; fi
+fi
+
+# 10. A contract wallet's payment let through whatever the chain said of
+#     its signature (issue 26): a stranger's signature must cost no work.
+MUT=wallet_unproven
+if want "$@"; then
+	WALLET_SUITE='cd tests && node --test --test-concurrency=1 --test-name-pattern="stranger" integ/walletpay.test.mjs'
+	if baseline wallet_unproven sh -c "$WALLET_SUITE" &&
+	mutate wallet_unproven shared/x402/evm/evm_scheme.c 's/^\tevm_proof(&v, v.valid ? wp.balance : "", pr);$/\tv.valid = 1;\n\tevm_proof(\&v, wp.balance, pr);/'; then
+		$MK build/fcgi/image_generate || exit 1
+		expect_fail wallet_unproven "contract wallet's signature not judged" sh -c "$WALLET_SUITE"
+		restore shared/x402/evm/evm_scheme.c
+		$MK build/fcgi/image_generate || exit 1
+	else fail=1; fi
+fi
+
+# 11. An RPC that failed asked again at once (issue 29): every paid call
+#     would wait out RPC_TIMEOUT_MS while it is down.
+MUT=rpc_watch
+if want "$@"; then
+	if baseline rpc_watch $MK unit UNIT=x402_scheme &&
+	mutate rpc_watch shared/x402/rpc_watch.c 's/^\t\tgo = 0;$/\t\tgo = 1;/'; then
+		expect_fail rpc_watch "a down RPC never skipped" $MK unit UNIT=x402_scheme
+		restore shared/x402/rpc_watch.c
+	else fail=1; fi
+fi
+
+# 12. The networks' public RPCs forgotten (issue 29): a default
+#     configuration would take one payment per wallet at a time again.
+MUT=rpc_defaults
+if want "$@"; then
+	if baseline rpc_defaults $MK unit UNIT=cfg &&
+	mutate rpc_defaults shared/basics/cfg.c 's/^\tconst char\t\*use = builtin;$/\tconst char\t*use = NULL;/'; then
+		expect_fail rpc_defaults "no public RPC by default" $MK unit UNIT=cfg
+		restore shared/basics/cfg.c
+	else fail=1; fi
+fi
+
+# 13. Sign-In-With-X nonces in the ledger: a used nonce usable again.
+MUT=siwx_reuse
+if want "$@"; then
+	if baseline siwx_reuse $MK unit UNIT=ledger_siwx &&
+	mutate siwx_reuse shared/ledger/sqlite/ledger_sqlite.c 's/" WHERE nonce = ?1 AND used = 0 AND expires > ?2",/" WHERE nonce = ?1 AND expires > ?2",/'; then
+		expect_fail siwx_reuse "a used nonce accepted again" $MK unit UNIT=ledger_siwx
+		restore shared/ledger/sqlite/ledger_sqlite.c
+	else fail=1; fi
+fi
+
+# 14. Webhooks: 410 Gone retried like any failure.
+MUT=webhook_gone
+if want "$@"; then
+	if baseline webhook_gone $MK unit UNIT=webhook &&
+	mutate webhook_gone shared/flow/webhook.c 's/^\telse if (r.status == 410) {$/\telse if (r.status == 4100) {/'; then
+		expect_fail webhook_gone "410 does not stop deliveries" $MK unit UNIT=webhook
+		restore shared/flow/webhook.c
+	else fail=1; fi
+fi
+
+# 15. Webhooks: a webhook_url let through unchecked before the 402.
+MUT=webhook_unguarded
+if want "$@"; then
+	if baseline webhook_unguarded $MK unit UNIT=webhook &&
+	mutate webhook_unguarded shared/flow/webhook.c 's/^\tif (urlguard_check(c, url, f, err) == 0)$/\tif (1 || urlguard_check(c, url, f, err) == 0)/'; then
+		expect_fail webhook_unguarded "private webhook_url accepted" $MK unit UNIT=webhook
+		restore shared/flow/webhook.c
+	else fail=1; fi
+fi
+
+# 16. A payment held to no resource: one made for another endpoint's 402
+#     would be taken here.
+MUT=resource_any
+if want "$@"; then
+	if baseline resource_any $MK unit UNIT=x402_payment &&
+	mutate resource_any shared/x402/x402_payment.c 's/^\tif (p->resource_url == NULL)$/\tif (1 || p->resource_url == NULL)/'; then
+		expect_fail resource_any "resource not compared" $MK unit UNIT=x402_payment
+		restore shared/x402/x402_payment.c
+	else fail=1; fi
+fi
+
+# 17. payment-identifier unique across all wallets again: another wallet
+#     using a buyer's id first would block the buyer.
+MUT=id_scope
+if want "$@"; then
+	if baseline id_scope $MK unit UNIT=ledger &&
+	mutate id_scope shared/ledger/ledger_row.c 's/^#define LEDGER_ID_KEY\t\t"payer, endpoint, payment_id"$/#define LEDGER_ID_KEY\t\t"payment_id"/'; then
+		expect_fail id_scope "payment id unique for all wallets" $MK unit UNIT=ledger
+		restore shared/ledger/ledger_row.c
 	else fail=1; fi
 fi
 

@@ -2,7 +2,10 @@
  * Unit tests that load the configuration start from a clean environment:
  * every SYNTHFORGE_* variable and every provider key or base URL under its
  * plain name (FAL_KEY, *_API_KEY, *_API_TOKEN, *_BASE_URL) is removed, so
- * whatever the developer's shell holds cannot change a verdict.
+ * whatever the developer's shell holds cannot change a verdict.  And the
+ * public default RPCs of the networks are turned off
+ * (SYNTHFORGE_RPC_DEFAULTS=off): a unit test never reaches the internet; a
+ * case about the defaults sets that variable itself.
  */
 #ifndef SF_HERMETIC_H
 #define SF_HERMETIC_H
@@ -53,6 +56,7 @@ hermetic(void)
 			}
 		}
 	}
+	setenv("SYNTHFORGE_RPC_DEFAULTS", "off", 1);
 }
 
 #endif

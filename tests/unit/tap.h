@@ -7,6 +7,7 @@
 #define SF_TAP_H
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 static int tap_n, tap_fail;
@@ -34,6 +35,26 @@ static int tap_n, tap_fail;
 		printf("#   got: %s\n#   want: %s\n", tap_a ? tap_a : "(null)", \
 		    tap_b ? tap_b : "(null)");				\
 } while (0)
+
+/*
+ * Named cases: TAP_CASE(fn) runs the case fn (a void function of no
+ * arguments; TAP_CASE_ARGS for one that takes some), printing
+ * "# case fn" before its results.  With TAP_CASE=fn in the environment
+ * only that case runs; it still gets whatever main set up before it.
+ */
+static inline int
+tap_case(const char *name)
+{
+	const char	*only = getenv("TAP_CASE");
+
+	if (only != NULL && *only != '\0' && strcmp(only, name) != 0)
+		return 0;
+	printf("# case %s\n", name);
+	return 1;
+}
+
+#define TAP_CASE(fn) do { if (tap_case(#fn)) fn(); } while (0)
+#define TAP_CASE_ARGS(fn, ...) do { if (tap_case(#fn)) fn(__VA_ARGS__); } while (0)
 
 static inline int
 tap_done(void)

@@ -3,7 +3,7 @@
  * environment overriding the file (SYNTHFORGE_<KEY>, provider keys under
  * their plain names too), every invalid value stopping cfg_load with the
  * key in err.field, several networks with per-network keys, unknown
- * chains, and cfg_offers.  Hermetic: every SYNTHFORGE_* variable and every
+ * chains, and x402_offers.  Hermetic: every SYNTHFORGE_* variable and every
  * plain provider variable is unset first; config files are temp files.
  */
 #include <stdio.h>
@@ -15,7 +15,7 @@
 #include "basics/err.h"
 #include "hermetic.h"
 #include "tap.h"
-#include "basics/x402_offer.h"
+#include "x402/x402_offer.h"
 
 #define PAY_TO		"0x70997970C51812dc3A010C7d01b50e0d17dc79C8"
 #define USDC_BASE_SEPOLIA "0x036CbD53842c5426634e7929541eC2318f3dCF7e"
@@ -77,11 +77,10 @@ refuse(const char *what, const char *text, const char *field,
 }
 
 static void
-test_defaults(void)
+defaults(void)
 {
 	struct sf_err	 err;
 	struct cfg	*c;
-	char		 cwd[600];
 
 	c = load("PAY_TO=" PAY_TO "\n", &err);
 	TAP_OK(c != NULL, "defaults: loads with only PAY_TO (%s)", err.message);
@@ -108,6 +107,13 @@ test_defaults(void)
 	TAP_OK(cfg_get(c, "NOPE") == NULL, "cfg_get of an unset key is NULL");
 	TAP_STREQ(cfg_get_or(c, "NOPE", "dflt"), "dflt", "cfg_get_or default");
 	cfg_free(c);
+}
+
+static void
+defaults_follow_port_and_limits(void)
+{
+	struct sf_err	 err;
+	struct cfg	*c;
 
 	c = load("PAY_TO=" PAY_TO "\nPORT=9090\n", &err);
 	TAP_OK(c != NULL && c->port == 9090 &&
@@ -138,6 +144,14 @@ test_defaults(void)
 	    c->workers_max == 1024 && c->workers_idle == 86400,
 	    "upper limits accepted");
 	cfg_free(c);
+}
+
+static void
+no_file_or_missing_file(void)
+{
+	struct sf_err	 err;
+	struct cfg	*c;
+	char		 cwd[600];
 
 	/* No path, no $SYNTHFORGE_CONFIG, no etc/synthforge.conf: env only. */
 	if (getcwd(cwd, sizeof(cwd)) == NULL || chdir(tmpdir) == -1) {
@@ -178,7 +192,7 @@ test_defaults(void)
 }
 
 static void
-test_file(void)
+file_format(void)
 {
 	struct sf_err	 err;
 	struct cfg	*c;
@@ -221,7 +235,7 @@ test_file(void)
 }
 
 static void
-test_env(void)
+env_overrides_file(void)
 {
 	struct sf_err	 err;
 	struct cfg	*c;
@@ -261,6 +275,17 @@ test_env(void)
 	    "env: SYNTHFORGE_PAY_TO beats the file");
 	cfg_free(c);
 	unsetenv("SYNTHFORGE_PAY_TO");
+}
+
+static void
+env_provider_names(void)
+{
+	struct sf_err	 err;
+	struct cfg	*c;
+	const char	*text = "PAY_TO=" PAY_TO "\nPORT=9000\n"
+	    "VENICE_API_KEY=from-file\nFAL_KEY=fal-file\n"
+	    "REPLICATE_API_TOKEN=rep-file\nVENICE_BASE_URL=http://file\n"
+	    "MAX_TIMEOUT=60\n";
 
 	c = load(text, &err);
 	TAP_STREQ(cfg_get(c, "VENICE_API_KEY"), "from-file",
@@ -279,6 +304,13 @@ test_env(void)
 	setenv("SYNTHFORGE_VENICE_API_KEY", "from-prefixed-env", 1);
 	TAP_STREQ(cfg_get(c, "VENICE_API_KEY"), "from-prefixed-env",
 	    "provider key: SYNTHFORGE_VENICE_API_KEY beats the plain name");
+	setenv("SYNTHFORGE_EXTRA_LONGER", "y", 1);
+	setenv("FAL_KEYS", "not-fal", 1);
+	TAP_OK(cfg_get(c, "EXTRA") == NULL &&
+	    strcmp(cfg_get(c, "FAL_KEY"), "fal-env") == 0,
+	    "env: a longer name that starts with the key is another key");
+	unsetenv("SYNTHFORGE_EXTRA_LONGER");
+	unsetenv("FAL_KEYS");
 	setenv("SYNTHFORGE_EXTRA", "x", 1);
 	TAP_STREQ(cfg_get(c, "EXTRA"), "x", "env: any key via SYNTHFORGE_<KEY>");
 	setenv("SYNTHFORGE_VENICE_API_KEY", "", 1);
@@ -301,7 +333,7 @@ test_env(void)
 }
 
 static void
-test_invalid(void)
+invalid_values(void)
 {
 	static const struct {
 		const char	*what, *text, *field, *code;
@@ -384,8 +416,6 @@ test_invalid(void)
 		{ "ASSET_VERSION too long", "ASSET_VERSION=12345678901234567\n",
 		    "ASSET_VERSION", "config_invalid" },
 	};
-	struct sf_err	 err;
-	struct cfg	*c;
 	char		 text[512];
 	size_t		 i;
 
@@ -396,6 +426,13 @@ test_invalid(void)
 		    "PAY_TO=" PAY_TO "\n", t[i].text);
 		refuse(t[i].what, text, t[i].field, t[i].code);
 	}
+}
+
+static void
+invalid_lines_and_pay_to(void)
+{
+	struct sf_err	 err;
+	struct cfg	*c;
 
 	/* A line without '=': no key to name, but the line is. */
 	c = load("PAY_TO=" PAY_TO "\n# ok\nPORT 8080\n", &err);
@@ -438,7 +475,7 @@ test_invalid(void)
 }
 
 static void
-test_networks(void)
+networks_two_testnets(void)
 {
 	struct sf_err		 err;
 	struct cfg		*c;
@@ -473,8 +510,8 @@ test_networks(void)
 	TAP_STREQ(c->nets[0].asset_version, "2", "net 0 keeps version 2");
 	TAP_OK(c->any_mainnet == 0, "two testnets: no mainnet");
 
-	n = cfg_offers(c, "10000", o, CFG_MAX_NETS + 1);
-	TAP_OK(n == 2, "cfg_offers: one offer per network");
+	n = x402_offers(c, "10000", o, CFG_MAX_NETS + 1);
+	TAP_OK(n == 2, "x402_offers: one offer per network");
 	for (i = 0; i < n && i < 2; i++) {
 		TAP_STREQ(o[i].scheme, "exact", "offer %zu: scheme exact", i);
 		TAP_STREQ(o[i].network, c->nets[i].network, "offer %zu: network", i);
@@ -492,10 +529,19 @@ test_networks(void)
 		    "offer %zu: extra.version", i);
 		TAP_OK(o[i].mainnet == 0, "offer %zu: testnet", i);
 	}
-	TAP_OK(cfg_offers(c, "5", o, 1) == 1 && strcmp(o[0].amount, "5") == 0,
-	    "cfg_offers respects max");
-	TAP_OK(cfg_offers(c, "5", o, 0) == 0, "cfg_offers max 0");
+	TAP_OK(x402_offers(c, "5", o, 1) == 1 && strcmp(o[0].amount, "5") == 0,
+	    "x402_offers respects max");
+	TAP_OK(x402_offers(c, "5", o, 0) == 0, "x402_offers max 0");
 	cfg_free(c);
+}
+
+static void
+networks_single_and_mainnet(void)
+{
+	struct sf_err		 err;
+	struct cfg		*c;
+	struct x402_offer	 o[CFG_MAX_NETS + 1];
+	size_t			 n;
 
 	/* Single network: the plain keys apply. */
 	c = load("PAY_TO=" PAY_TO "\nASSET=" ADDR_C "\nASSET_NAME=Mock\n"
@@ -515,12 +561,21 @@ test_networks(void)
 		TAP_OK(c->nets[1].mainnet == 1 && c->nets[0].mainnet == 0,
 		    "polygon mainnet, base-sepolia not");
 		TAP_OK(c->any_mainnet == 1, "any_mainnet set by polygon");
-		n = cfg_offers(c, "1", o, CFG_MAX_NETS);
+		n = x402_offers(c, "1", o, CFG_MAX_NETS);
 		TAP_OK(n == 2 && o[1].mainnet == 1 &&
 		    strcmp(o[1].name, "Polygon USDC") == 0,
 		    "polygon offer carries its name and mainnet flag");
 	}
 	cfg_free(c);
+}
+
+static void
+networks_unknown_chain(void)
+{
+	struct sf_err		 err;
+	struct cfg		*c;
+	struct x402_offer	 o[CFG_MAX_NETS + 1];
+	size_t			 n;
 
 	/* An unknown chain: asset, name and version all required. */
 	refuse("eip155:31337 without ASSET",
@@ -545,7 +600,7 @@ test_networks(void)
 		TAP_STREQ(c->nets[0].asset_version, "1", "31337 version");
 		TAP_OK(c->nets[0].mainnet == 1 && c->any_mainnet == 1,
 		    "unknown chain counts as mainnet");
-		n = cfg_offers(c, "42", o, CFG_MAX_NETS);
+		n = x402_offers(c, "42", o, CFG_MAX_NETS);
 		TAP_OK(n == 1 && strcmp(o[0].network_v1, "") == 0 &&
 		    o[0].chain_id == 31337 && o[0].mainnet == 1,
 		    "31337 offer: no v1 name, mainnet");
@@ -559,6 +614,94 @@ test_networks(void)
 	cfg_free(c);
 }
 
+/*
+ * Chain reads: a known network's public RPC by default (net.h, as viem
+ * carries it), RPC_URL* overriding it, an empty key turning it off,
+ * RPC_DEFAULTS off or replacing entries; RPC_TIMEOUT_MS.  hermetic() set
+ * SYNTHFORGE_RPC_DEFAULTS=off: this case sets it itself.
+ */
+static void
+rpc_defaults(void)
+{
+	struct sf_err	 err;
+	struct cfg	*c;
+
+	unsetenv("SYNTHFORGE_RPC_DEFAULTS");
+	c = load("PAY_TO=" PAY_TO "\nNETWORKS=base-sepolia,polygon-amoy,base,"
+	    "polygon\n", &err);
+	TAP_OK(c != NULL, "four known networks load (%s)", err.message);
+	if (c != NULL) {
+		TAP_OK(strcmp(c->nets[0].rpc_url, "https://sepolia.base.org") ==
+		    0 && strcmp(c->nets[1].rpc_url,
+		    "https://polygon-amoy.drpc.org") == 0 &&
+		    strcmp(c->nets[2].rpc_url, "https://mainnet.base.org") ==
+		    0 && strcmp(c->nets[3].rpc_url, "https://polygon.drpc.org")
+		    == 0, "each has viem's public RPC");
+		TAP_OK(c->nets[0].rpc_src == CFG_RPC_DEFAULT &&
+		    c->nets[3].rpc_src == CFG_RPC_DEFAULT, "marked default");
+		TAP_STREQ(cfg_rpc_for(c, "eip155:84532"),
+		    "https://sepolia.base.org", "cfg_rpc_for sees it");
+		TAP_OK(c->rpc_timeout_ms == 2000, "RPC_TIMEOUT_MS 2000 ms");
+	}
+	cfg_free(c);
+	c = load("PAY_TO=" PAY_TO "\nNETWORKS=base-sepolia,base,eip155:31337\n"
+	    "ASSET_31337=" ADDR_A "\nASSET_NAME_31337=M\nASSET_VERSION_31337=1\n"
+	    "RPC_URL_BASE_SEPOLIA=http://127.0.0.1:1/mine\nRPC_URL_8453=\n"
+	    "RPC_TIMEOUT_MS=500\n", &err);
+	TAP_OK(c != NULL, "overrides load (%s)", err.message);
+	if (c != NULL) {
+		TAP_OK(strcmp(c->nets[0].rpc_url, "http://127.0.0.1:1/mine") ==
+		    0 && c->nets[0].rpc_src == CFG_RPC_SET,
+		    "RPC_URL_<NET> overrides the default");
+		TAP_OK(c->nets[1].rpc_url[0] == '\0' &&
+		    c->nets[1].rpc_src == CFG_RPC_OFF &&
+		    cfg_rpc_for(c, "eip155:8453") == NULL,
+		    "RPC_URL_8453= (empty) turns it off");
+		TAP_OK(c->nets[2].rpc_url[0] == '\0' &&
+		    c->nets[2].rpc_src == CFG_RPC_NONE,
+		    "a chain with no public RPC known: none");
+		TAP_OK(c->rpc_timeout_ms == 500, "RPC_TIMEOUT_MS=500");
+	}
+	cfg_free(c);
+	c = load("PAY_TO=" PAY_TO "\nRPC_URL=\n", &err);
+	TAP_OK(c != NULL && c->nets[0].rpc_src == CFG_RPC_OFF,
+	    "one network: RPC_URL= (empty) turns it off");
+	cfg_free(c);
+	c = load("PAY_TO=" PAY_TO "\nNETWORKS=base-sepolia,base\n"
+	    "RPC_DEFAULTS=eip155:84532=http://127.0.0.1:2/a\n", &err);
+	TAP_OK(c != NULL && strcmp(c->nets[0].rpc_url,
+	    "http://127.0.0.1:2/a") == 0 && c->nets[0].rpc_src ==
+	    CFG_RPC_DEFAULT && strcmp(c->nets[1].rpc_url,
+	    "https://mainnet.base.org") == 0, "RPC_DEFAULTS replaces one "
+	    "entry of the table, the others stay");
+	cfg_free(c);
+	c = load("PAY_TO=" PAY_TO "\nNETWORKS=base-sepolia,solana-devnet\n"
+	    "PAY_TO_SOLANA_DEVNET=35ebCdUBY5LreFuVrevsLJreAcmusV38wcsTLjWaMgZB\n"
+	    "RPC_DEFAULTS=off\n", &err);
+	TAP_OK(c != NULL && c->nets[0].rpc_src == CFG_RPC_OFF &&
+	    c->nets[1].rpc_src == CFG_RPC_OFF && c->nets[1].rpc_url[0] == '\0',
+	    "RPC_DEFAULTS=off: none, Solana included");
+	cfg_free(c);
+	c = load("PAY_TO=" PAY_TO "\nNETWORKS=solana-devnet\n"
+	    "PAY_TO_SOLANA_DEVNET=35ebCdUBY5LreFuVrevsLJreAcmusV38wcsTLjWaMgZB\n",
+	    &err);
+	TAP_OK(c != NULL && strcmp(c->nets[0].rpc_url,
+	    "https://api.devnet.solana.com") == 0, "Solana devnet: the "
+	    "cluster's public RPC");
+	cfg_free(c);
+	refuse("RPC_DEFAULTS without =", "PAY_TO=" PAY_TO "\nRPC_DEFAULTS="
+	    "base-sepolia\n", "RPC_DEFAULTS", "config_invalid");
+	refuse("RPC_DEFAULTS unknown network", "PAY_TO=" PAY_TO "\nRPC_DEFAULTS="
+	    "mars=http://x\n", "RPC_DEFAULTS", "config_invalid");
+	refuse("RPC_DEFAULTS not http", "PAY_TO=" PAY_TO "\nRPC_DEFAULTS="
+	    "base=ws://x\n", "RPC_DEFAULTS", "config_invalid");
+	refuse("RPC_URL_<NET> not http", "PAY_TO=" PAY_TO "\nRPC_URL_84532="
+	    "ws://x\n", "RPC_URL", "config_invalid");
+	refuse("RPC_TIMEOUT_MS too small", "PAY_TO=" PAY_TO "\nRPC_TIMEOUT_MS="
+	    "5\n", "RPC_TIMEOUT_MS", "config_invalid");
+	setenv("SYNTHFORGE_RPC_DEFAULTS", "off", 1);
+}
+
 int
 main(void)
 {
@@ -567,11 +710,18 @@ main(void)
 		perror("mkdtemp");
 		return 2;
 	}
-	test_defaults();
-	test_file();
-	test_env();
-	test_invalid();
-	test_networks();
+	TAP_CASE(defaults);
+	TAP_CASE(defaults_follow_port_and_limits);
+	TAP_CASE(no_file_or_missing_file);
+	TAP_CASE(file_format);
+	TAP_CASE(env_overrides_file);
+	TAP_CASE(env_provider_names);
+	TAP_CASE(invalid_values);
+	TAP_CASE(invalid_lines_and_pay_to);
+	TAP_CASE(networks_two_testnets);
+	TAP_CASE(networks_single_and_mainnet);
+	TAP_CASE(networks_unknown_chain);
+	TAP_CASE(rpc_defaults);
 	cfg_free(NULL);
 	rmdir(tmpdir);
 	return tap_done();

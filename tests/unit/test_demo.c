@@ -1,7 +1,8 @@
 /*
- * demo: the free demo's budget.  Client keys, every limit with its
- * Retry-After, the paid-upstream budget, configuration and file errors,
- * the demo request built from a query string, the response marking, and
+ * demo: the free demo's budget (ledger/demo.c) and request
+ * (flow/flow_demo.c).  Client keys, every limit with its Retry-After, the
+ * paid-upstream budget, configuration and file errors, the demo request
+ * built from a query string as serve parses it, the response marking, and
  * the limits holding across processes (forked children on one file).
  * With SF_TEST_PG set (make unit-pg) the budget lives in PostgreSQL
  * databases instead, and every assertion must hold the same.
@@ -17,8 +18,11 @@
 #include <cjson/cJSON.h>
 
 #include "basics/def.h"
-#include "ledger/demo.h"
 #include "basics/err.h"
+#include "basics/msg.h"
+#include "flow/flow.h"
+#include "ledger/demo.h"
+#include "serve/serve_query.h"
 #include "pgtest.h"
 #include "tap.h"
 
@@ -227,55 +231,107 @@ test_processes(void)
 	    "admissions across processes (%d)", paid_total);
 }
 
+/* The demo request of a query string, as serve parses it and the flow
+   reads it; NULL with err as flow_demo_request. */
+static cJSON *
+request_of(const char *query, int *wanted, struct sf_err *err)
+{
+	struct serve_query	 q;
+	struct msg_req		 req;
+	cJSON			*o;
+
+	memset(&req, 0, sizeof(req));
+	if (serve_query_parse(query, &q) == -1) {
+		sf_err_set(err, 500, "out_of_memory", NULL, "out of memory");
+		return NULL;
+	}
+	req.method = "GET";
+	req.query = query != NULL ? query : "";
+	req.params = q.params;
+	req.nparams = q.n;
+	if (wanted != NULL)
+		*wanted = flow_demo_wanted(&req);
+	o = flow_demo_request(&ep_api_generate, &req, err);
+	serve_query_free(&q);
+	return o;
+}
+
+static int
+wanted(const char *query)
+{
+	struct sf_err	 err;
+	int		 w = -1;
+
+	cJSON_Delete(request_of(query, &w, &err));
+	return w;
+}
+
 static void
-test_request(void)
+test_request_wanted(void)
+{
+	TAP_OK(wanted("demo=true") && wanted("a=1&demo") &&
+	    wanted("x=demo&demo=1") && !wanted("x=demo") &&
+	    !wanted("demos=1") && !wanted("") && !wanted(NULL),
+	    "the demo is wanted when the query has the key demo, only then");
+	TAP_OK(!wanted("%64emo=true") && !wanted("dem%6F=1"),
+	    "the key is matched as sent: an escaped \"demo\" is not it");
+}
+
+static void
+test_request_good(void)
 {
 	struct sf_err	 err;
 	cJSON		*o;
 	const char	*s;
+
+	sf_err_clear(&err);
+	o = request_of("demo=true", NULL, &err);
+	TAP_OK(o != NULL, "demo=true alone is a request");
+	s = cJSON_GetStringValue(cJSON_GetObjectItem(o, "prompt"));
+	TAP_STREQ(s, FLOW_DEMO_PROMPT, "default prompt");
+	TAP_OK(cJSON_GetNumberValue(cJSON_GetObjectItem(o, "width")) ==
+	    FLOW_DEMO_SIZE && cJSON_GetNumberValue(cJSON_GetObjectItem(o,
+	    "height")) == FLOW_DEMO_SIZE, "fixed demo size");
+	TAP_OK(cJSON_GetObjectItem(o, "model") == NULL,
+	    "model left to the definition's default");
+	cJSON_Delete(o);
+
+	o = request_of("demo=1&prompt=a+red%20fox%2C+caf%C3%A9&model=flux-dev&",
+	    NULL, &err);
+	TAP_STREQ(cJSON_GetStringValue(cJSON_GetObjectItem(o, "prompt")),
+	    "a red fox, caf\xc3\xa9", "prompt URL-decoded");
+	TAP_STREQ(cJSON_GetStringValue(cJSON_GetObjectItem(o, "model")),
+	    "flux-dev", "model taken");
+	cJSON_Delete(o);
+}
+
+static void
+test_request_bad(void)
+{
 	static const struct {
 		const char	*q, *code, *field;
 	} bad[] = {
 		{ "", "missing_field", "demo" },
 		{ "prompt=x", "missing_field", "demo" },
 		{ "demo=false", "invalid_value", "demo" },
+		{ "demo", "invalid_value", "demo" },
 		{ "demo=true&demo=true", "duplicate_field", "demo" },
 		{ "demo=true&width=64", "unknown_field", "width" },
 		{ "demo=true&prompt=a&prompt=b", "duplicate_field", "prompt" },
 		{ "demo=true&prompt=%zz", "invalid_query", "prompt" },
 		{ "demo=true&prompt=a%00b", "invalid_query", "prompt" },
 		{ "demo=true&prompt=a%4", "invalid_query", "prompt" },
+		{ "demo=true&%zz=1", "invalid_query", "" },
+		{ "demo=maybe&prompt=%zz", "invalid_value", "demo" },
 	};
+	struct sf_err	 err;
+	cJSON		*o;
 	char		 big[1024];
 	size_t		 i;
 
-	TAP_OK(demo_wanted("demo=true") && demo_wanted("a=1&demo") &&
-	    demo_wanted("x=demo&demo=1") && !demo_wanted("x=demo") &&
-	    !demo_wanted("demos=1") && !demo_wanted("") && !demo_wanted(NULL),
-	    "demo_wanted finds the demo key only");
-	sf_err_clear(&err);
-	o = demo_request(&ep_api_generate, "demo=true", &err);
-	TAP_OK(o != NULL, "demo=true alone is a request");
-	s = cJSON_GetStringValue(cJSON_GetObjectItem(o, "prompt"));
-	TAP_STREQ(s, DEMO_PROMPT, "default prompt");
-	TAP_OK(cJSON_GetNumberValue(cJSON_GetObjectItem(o, "width")) ==
-	    DEMO_SIZE && cJSON_GetNumberValue(cJSON_GetObjectItem(o,
-	    "height")) == DEMO_SIZE, "fixed demo size");
-	TAP_OK(cJSON_GetObjectItem(o, "model") == NULL,
-	    "model left to the definition's default");
-	cJSON_Delete(o);
-
-	o = demo_request(&ep_api_generate,
-	    "demo=1&prompt=a+red%20fox%2C+caf%C3%A9&model=flux-dev&", &err);
-	TAP_STREQ(cJSON_GetStringValue(cJSON_GetObjectItem(o, "prompt")),
-	    "a red fox, caf\xc3\xa9", "prompt URL-decoded");
-	TAP_STREQ(cJSON_GetStringValue(cJSON_GetObjectItem(o, "model")),
-	    "flux-dev", "model taken");
-	cJSON_Delete(o);
-
 	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
 		sf_err_clear(&err);
-		o = demo_request(&ep_api_generate, bad[i].q, &err);
+		o = request_of(bad[i].q, NULL, &err);
 		TAP_OK(o == NULL && err.status == 400 &&
 		    strcmp(err.code, bad[i].code) == 0 &&
 		    strcmp(err.field, bad[i].field) == 0,
@@ -284,12 +340,17 @@ test_request(void)
 		cJSON_Delete(o);
 	}
 	snprintf(big, sizeof(big), "demo=true&prompt=");
-	memset(big + strlen(big), 'a', DEMO_PROMPT_MAX + 1);
-	big[17 + DEMO_PROMPT_MAX + 1] = '\0';
+	memset(big + strlen(big), 'a', FLOW_DEMO_PROMPT_MAX + 1);
+	big[17 + FLOW_DEMO_PROMPT_MAX + 1] = '\0';
 	sf_err_clear(&err);
-	o = demo_request(&ep_api_generate, big, &err);
+	o = request_of(big, NULL, &err);
 	TAP_OK(o == NULL && strcmp(err.code, "too_long") == 0,
-	    "prompt over %d characters refused", DEMO_PROMPT_MAX);
+	    "prompt over %d characters refused", FLOW_DEMO_PROMPT_MAX);
+	cJSON_Delete(o);
+	big[17 + FLOW_DEMO_PROMPT_MAX] = '\0';
+	o = request_of(big, NULL, &err);
+	TAP_OK(o != NULL, "a prompt of exactly %d characters is taken",
+	    FLOW_DEMO_PROMPT_MAX);
 	cJSON_Delete(o);
 }
 
@@ -337,7 +398,9 @@ main(void)
 		TAP_OK(0, "a fresh PostgreSQL database for the race");
 	setenv("SYNTHFORGE_DEMO_DB", dbpath, 1);
 	test_processes();
-	test_request();
+	test_request_wanted();
+	test_request_good();
+	test_request_bad();
 	test_annotate();
 	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
 	if (system(cmd) != 0)

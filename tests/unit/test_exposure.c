@@ -22,11 +22,13 @@
 #include "hermetic.h"
 #include "pgtest.h"
 #include "tap.h"
+#include "x402/x402_offer.h"
 
 #define T(e, ...) do { int t_ok = (e); TAP_OK(t_ok, __VA_ARGS__); } while (0)
 #define NPROCS	10
 
 static char	 dbpath[512];
+static int64_t	 first_a;	/* PAYER_A's first payment */
 
 static void
 fill(struct ledger_payment *p, int n, const char *payer, const char *amount,
@@ -125,22 +127,15 @@ test_reserve(struct ledger *l)
 	    "25000"), "fits: unsettled + amount <= balance, exactly");
 }
 
+/* Balance 25000: two payments of 10000 fit, the third does not. */
 static void
-test_ledger(void)
+test_balance(struct ledger *l)
 {
-	struct ledger		*l;
-	struct ledger_payment	 key;
+	struct ledger_payment	 key, gone;
 	struct ledger_exposure	 ex;
 	struct sf_err		 err;
 	int64_t			 id, id2;
-	int			 i, st, admitted;
-	pid_t			 pids[NPROCS];
 
-	if ((l = ledger_open(dbpath, &err)) == NULL) {
-		TAP_OK(0, "open: %s", err.message);
-		return;
-	}
-	/* Balance 25000: two payments of 10000 fit, the third does not. */
 	T(claim_admit(l, 1, PAYER_A, "10000", "25000", 8, &id) == 1,
 	    "first payment admitted");
 	T(claim_admit(l, 2, PAYER_A, "10000", "25000", 8, NULL) == 1,
@@ -151,19 +146,28 @@ test_ledger(void)
 	T(ledger_exposure(l, &key, &ex, &err) == 0 &&
 	    strcmp(ex.unsettled, "20000") == 0 && ex.unsettled_count == 2 &&
 	    ex.inflight == 2, "exposure: 20000 in 2 rows, 2 in flight");
-	{
-		struct ledger_payment	 gone;
-
-		/* Released as the flow does: the payment may be presented
-		   again later. */
-		T(ledger_get(l, id2, &gone, &err) == 0 &&
-		    ledger_unclaim(l, id2, &err) == 0,
-		    "the refused claim is dropped");
-	}
+	/* Released as the flow does: the payment may be presented again
+	   later. */
+	T(ledger_get(l, id2, &gone, &err) == 0 &&
+	    ledger_unclaim(l, id2, &err) == 0,
+	    "the refused claim is dropped");
 	T(ledger_unclaim(l, id, &err) == 0, "an admitted claim is not");
-	/* Settled rows leave the exposure; settle_failed stays in it but is
-	   not in flight; settled-first rows (tx known) count as paid. */
-	T(ledger_set_settled(l, id, "0x01", NULL, &err) == 0, "settle #1");
+	first_a = id;
+}
+
+/* Settled rows leave the exposure; settle_failed stays in it but is not
+   in flight; settled-first rows (tx known) count as paid. */
+static void
+test_settled_leave(struct ledger *l)
+{
+	struct ledger_payment	 key;
+	struct ledger_exposure	 ex;
+	struct sf_err		 err;
+	int64_t			 id;
+
+	fill(&key, 0, PAYER_A, "0", 0);
+	T(ledger_set_settled(l, first_a, "0x01", NULL, &err) == 0,
+	    "settle #1");
 	T(claim_admit(l, 4, PAYER_A, "5000", "25000", 8, &id) == 1,
 	    "after a settlement there is room again");
 	T(ledger_set_state(l, id, -1, LEDGER_SETTLE_FAILED, "x", &err) == 1,
@@ -174,31 +178,88 @@ test_ledger(void)
 	T(ledger_set_tx(l, id, "0x02", &err) == 0 &&
 	    ledger_exposure(l, &key, &ex, &err) == 0 &&
 	    strcmp(ex.unsettled, "10000") == 0, "a row with its tx is paid");
-	/* Unknown balance: nothing else may be unsettled. */
+}
+
+/* Unknown balance: nothing else may be unsettled. */
+static void
+test_unknown_balance(struct ledger *l)
+{
 	T(claim_admit(l, 5, PAYER_A, "1", NULL, 8, NULL) == LEDGER_OVER_BALANCE,
 	    "unknown balance, other unsettled rows: refused");
 	T(claim_admit(l, 6, PAYER_B, "1", NULL, 8, NULL) == 1,
 	    "unknown balance, nothing else unsettled: admitted");
-	/* In-flight cap. */
+}
+
+static void
+test_inflight_cap(struct ledger *l)
+{
 	T(claim_admit(l, 7, PAYER_B, "1", "100", 2, NULL) == 1, "cap 2: second");
 	T(claim_admit(l, 8, PAYER_B, "1", "100", 2, NULL) ==
 	    LEDGER_OVER_INFLIGHT, "cap 2: third refused");
-	/* Expired authorizations can no longer move money. */
-	fill(&key, 9, PAYER_C, "50", -10);
-	{
-		struct ledger_payment	 row;
+}
 
-		T(ledger_claim(l, &key, &row, &err) == LEDGER_NEW &&
-		    ledger_set_state(l, row.id, -1, LEDGER_DELIVERED, NULL,
-		    &err) == 1, "an expired delivered row");
-		ledger_payment_free(&row);
-	}
+/* Expired authorizations can no longer move money. */
+static void
+test_expired(struct ledger *l)
+{
+	struct ledger_payment	 key, row;
+	struct sf_err		 err;
+
+	fill(&key, 9, PAYER_C, "50", -10);
+	T(ledger_claim(l, &key, &row, &err) == LEDGER_NEW &&
+	    ledger_set_state(l, row.id, -1, LEDGER_DELIVERED, NULL,
+	    &err) == 1, "an expired delivered row");
+	ledger_payment_free(&row);
 	T(claim_admit(l, 10, PAYER_C, "100", "100", 8, NULL) == 1,
 	    "an expired row is not exposure");
-	test_reserve(l);
-	ledger_close(l);
+}
 
-	/* NPROCS processes, balance for 3: exactly 3 admitted. */
+/* Sums in u256: beyond 64 bits, exactly at the balance, and figures that
+   are not strict decimals never fit. */
+static void
+test_fits(struct ledger *l)
+{
+	struct ledger_payment	 key;
+	struct ledger_exposure	 ex;
+	struct sf_err		 err;
+
+#define PAYER_E	"0x976EA74026E726554dB657fA54763abd0C3a0aa9"
+	T(claim_admit(l, 30, PAYER_E, "18446744073709551615", "0", 8,
+	    NULL) == LEDGER_OVER_BALANCE, "balance 0: refused");
+	T(claim_admit(l, 31, PAYER_E, "18446744073709551615",
+	    "36893488147419103230", 8, NULL) == 1 &&
+	    claim_admit(l, 32, PAYER_E, "18446744073709551615",
+	    "36893488147419103230", 8, NULL) == 1 &&
+	    claim_admit(l, 33, PAYER_E, "1", "36893488147419103230", 8,
+	    NULL) == LEDGER_OVER_BALANCE,
+	    "two of 2^64-1 fill a balance of 2^65-2 exactly, one more unit "
+	    "does not fit");
+	fill(&key, 0, PAYER_E, "0", 0);
+	T(ledger_exposure(l, &key, &ex, &err) == 0 &&
+	    strcmp(ex.unsettled, "36893488147419103230") == 0 &&
+	    ex.unsettled_count == 2, "the exposure sums past 64 bits (%s)",
+	    ex.unsettled);
+	T(ledger_fits(&ex, "0", "36893488147419103230") &&
+	    !ledger_fits(&ex, "0", "36893488147419103229"),
+	    "fits compares at full width");
+	T(!ledger_fits(&ex, "01", "99999999999999999999999") &&
+	    !ledger_fits(&ex, "1", "1e30") && !ledger_fits(&ex, "", "5") &&
+	    !ledger_fits(&ex, "-1", "99999999999999999999999"),
+	    "an amount or balance that is not a strict decimal never fits");
+	T(!ledger_fits(&ex, "115792089237316195423570985008687907853269984665"
+	    "640564039457584007913129639935", "11579208923731619542357098500"
+	    "8687907853269984665640564039457584007913129639935"),
+	    "a sum past 2^256 does not fit");
+}
+
+/* NPROCS processes, balance for 3: exactly 3 admitted. */
+static void
+test_processes(void)
+{
+	struct sf_err	 err;
+	pid_t		 pids[NPROCS];
+	int		 i, st, admitted = 0;
+
 	for (i = 0; i < NPROCS; i++) {
 		if ((pids[i] = fork()) == 0) {
 			struct ledger	*cl = ledger_open(dbpath, &err);
@@ -210,7 +271,6 @@ test_ledger(void)
 			_exit(rc == 1 ? 0 : rc == LEDGER_OVER_BALANCE ? 1 : 2);
 		}
 	}
-	admitted = 0;
 	for (i = 0; i < NPROCS; i++) {
 		if (pids[i] < 0 || waitpid(pids[i], &st, 0) == -1 ||
 		    !WIFEXITED(st) || WEXITSTATUS(st) == 2)
@@ -220,6 +280,27 @@ test_ledger(void)
 	}
 	T(admitted == 3, "%d processes racing, balance for 3: %d admitted",
 	    NPROCS, admitted);
+}
+
+static void
+test_ledger(void)
+{
+	struct ledger	*l;
+	struct sf_err	 err;
+
+	if ((l = ledger_open(dbpath, &err)) == NULL) {
+		TAP_OK(0, "open: %s", err.message);
+		return;
+	}
+	test_balance(l);
+	test_settled_leave(l);
+	test_unknown_balance(l);
+	test_inflight_cap(l);
+	test_expired(l);
+	test_reserve(l);
+	test_fits(l);
+	ledger_close(l);
+	test_processes();
 }
 
 static struct cfg *
@@ -252,12 +333,12 @@ test_cfg(void)
 	    c->settle_retry == 60 && c->settle_first_above == 0,
 	    "defaults: margin 60, in flight 4, retry 60, settle-first off");
 	if (c != NULL) {
-		T(cfg_window(c, 300) == 360, "window = deadline + margin");
-		T(cfg_offers_ep(c, "1", 300, o, CFG_MAX_NETS) == 1 &&
+		T(x402_window(c, 300) == 360, "window = deadline + margin");
+		T(x402_offers_ep(c, "1", 300, o, CFG_MAX_NETS) == 1 &&
 		    o[0].max_timeout == 420, "video: 300 + 60 + 60 offered");
-		T(cfg_offers_ep(c, "1", 60, o, CFG_MAX_NETS) == 1 &&
+		T(x402_offers_ep(c, "1", 60, o, CFG_MAX_NETS) == 1 &&
 		    o[0].max_timeout == 300, "MAX_TIMEOUT stays the floor");
-		T(!cfg_settle_first(c, "image-generate", "99999999"),
+		T(!x402_settle_first(c, "image-generate", "99999999"),
 		    "settle-first off by default");
 		T(cfg_rpc_for(c, "eip155:84532") == NULL, "no RPC by default");
 		T(flow_can_prove(c, &err) == 0, "testnet without RPC: /verify");
@@ -268,15 +349,15 @@ test_cfg(void)
 	    "SETTLE_MARGIN=10\nRPC_URL=http://127.0.0.1:8545\n");
 	T(c != NULL, "settle-first keys load");
 	if (c != NULL) {
-		T(cfg_settle_first(c, "image-edit", "1") &&
-		    cfg_settle_first(c, "video", NULL) &&
-		    !cfg_settle_first(c, "image", "1") &&
-		    !cfg_settle_first(c, "image-edit-pro", "1"),
+		T(x402_settle_first(c, "image-edit", "1") &&
+		    x402_settle_first(c, "video", NULL) &&
+		    !x402_settle_first(c, "image", "1") &&
+		    !x402_settle_first(c, "image-edit-pro", "1"),
 		    "SETTLE_FIRST matches whole names");
-		T(cfg_settle_first(c, "image", "50001") &&
-		    !cfg_settle_first(c, "image", "50000"),
+		T(x402_settle_first(c, "image", "50001") &&
+		    !x402_settle_first(c, "image", "50000"),
 		    "SETTLE_FIRST_ABOVE: strictly above");
-		T(cfg_window(c, 60) == 70, "SETTLE_MARGIN");
+		T(x402_window(c, 60) == 70, "SETTLE_MARGIN");
 		T(cfg_rpc_for(c, "eip155:84532") != NULL &&
 		    strcmp(cfg_rpc_for(c, "eip155:84532"),
 		    "http://127.0.0.1:8545") == 0, "RPC_URL for the one network");

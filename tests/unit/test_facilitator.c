@@ -131,21 +131,16 @@ static const char payload[] = "{\"x402Version\":2,\"payload\":{\"signature\":"
     "\"0x00\"},\"accepted\":{\"scheme\":\"exact\"}}";
 static const char reqs[] = "{\"scheme\":\"exact\",\"network\":\"eip155:84532\"}";
 
-int
-main(void)
+static struct facilitator_config	 fc;
+static char				 url[128], dead[128];
+
+/* The responder on a free port, and a port nobody listens on. */
+static int
+start(pthread_t *th)
 {
-	struct facilitator_config	 c;
-	struct facilitator_result	 r;
-	struct sockaddr_in		 sa;
-	socklen_t			 sl = sizeof(sa);
-	struct sf_err			 err;
-	struct buf			 jwt;
-	pthread_t			 th;
-	char				 url[128], dead[128], *sup, *dot, *claims;
-	unsigned char			*dec;
-	size_t				 n, i;
-	enum facilitator_outcome	 o;
-	int				 one = 1, s;
+	struct sockaddr_in	 sa;
+	socklen_t		 sl = sizeof(sa);
+	int			 one = 1, s;
 
 	srv.fd = socket(AF_INET, SOCK_STREAM, 0);
 	memset(&sa, 0, sizeof(sa));
@@ -155,10 +150,10 @@ main(void)
 	if (bind(srv.fd, (struct sockaddr *)&sa, sizeof(sa)) == -1 ||
 	    listen(srv.fd, 16) == -1 ||
 	    getsockname(srv.fd, (struct sockaddr *)&sa, &sl) == -1)
-		return 1;
+		return -1;
 	srv.port = ntohs(sa.sin_port);
 	snprintf(url, sizeof(url), "http://127.0.0.1:%d/", srv.port);
-	pthread_create(&th, NULL, serve, NULL);
+	pthread_create(th, NULL, serve, NULL);
 
 	/* A port nobody listens on: bind, read it, close. */
 	s = socket(AF_INET, SOCK_STREAM, 0);
@@ -169,13 +164,21 @@ main(void)
 	snprintf(dead, sizeof(dead), "http://127.0.0.1:%d", ntohs(sa.sin_port));
 	close(s);
 
-	memset(&c, 0, sizeof(c));
-	c.url = url;
-	c.verify_ms = 2000;
-	c.settle_ms = 2000;
+	memset(&fc, 0, sizeof(fc));
+	fc.url = url;
+	fc.verify_ms = 2000;
+	fc.settle_ms = 2000;
+	return 0;
+}
+
+static void
+test_verify_ok(void)
+{
+	struct facilitator_result	 r;
+	enum facilitator_outcome	 o;
 
 	scenario("200 OK", "{\"isValid\":true,\"payer\":\"0xabc\"}", 0, 0);
-	o = facilitator_verify(&c, 2, payload, reqs, &r);
+	o = facilitator_verify(&fc, 2, payload, reqs, &r);
 	T(o == FACILITATOR_OK && r.success, "verify ok");
 	TAP_STREQ(srv.path, "/verify", "trailing slash not doubled");
 	TAP_STREQ(r.payer, "0xabc", "payer");
@@ -184,18 +187,34 @@ main(void)
 	    strstr(srv.reqbody, "\"paymentRequirements\":{"),
 	    "request envelope");
 	T(srv.auth[0] == '\0', "no Authorization without CDP keys");
+}
+
+static void
+test_settle_ok(void)
+{
+	struct facilitator_result	 r;
+	enum facilitator_outcome	 o;
 
 	scenario("200 OK", "{\"success\":true,\"transaction\":\"0x1234\","
 	    "\"network\":\"eip155:84532\",\"payer\":\"0xabc\"}", 0, 0);
-	o = facilitator_settle(&c, 2, payload, reqs, &r);
+	o = facilitator_settle(&fc, 2, payload, reqs, &r);
 	T(o == FACILITATOR_OK, "settle ok");
 	TAP_STREQ(r.transaction, "0x1234", "transaction");
 	TAP_STREQ(r.network, "eip155:84532", "network");
+}
+
+/* "No" at 200 and at 400 is FAILED with the reason; 5xx and garbage are
+   UNKNOWN (the settlement may have landed). */
+static void
+test_refusals(void)
+{
+	struct facilitator_result	 r;
+	enum facilitator_outcome	 o;
 
 	scenario("200 OK", "{\"success\":false,\"errorReason\":"
 	    "\"invalid_exact_evm_nonce_already_used\",\"errorMessage\":\"used\","
 	    "\"transaction\":\"\",\"network\":\"eip155:84532\"}", 0, 0);
-	o = facilitator_settle(&c, 2, payload, reqs, &r);
+	o = facilitator_settle(&fc, 2, payload, reqs, &r);
 	T(o == FACILITATOR_FAILED && !r.success && r.http_status == 200,
 	    "200 success:false is FAILED");
 	TAP_STREQ(r.reason, "invalid_exact_evm_nonce_already_used", "reason");
@@ -203,42 +222,59 @@ main(void)
 
 	scenario("400 Bad Request", "{\"isValid\":false,\"invalidReason\":"
 	    "\"invalid_payload\"}", 0, 0);
-	o = facilitator_verify(&c, 1, payload, reqs, &r);
+	o = facilitator_verify(&fc, 1, payload, reqs, &r);
 	T(o == FACILITATOR_FAILED && r.http_status == 400,
 	    "CDP-style 400 isValid:false is FAILED");
 	TAP_STREQ(r.reason, "invalid_payload", "400 reason");
 
 	scenario("500 Internal Server Error", "{\"success\":false,"
 	    "\"errorReason\":\"unexpected_settle_error\"}", 0, 0);
-	o = facilitator_settle(&c, 2, payload, reqs, &r);
+	o = facilitator_settle(&fc, 2, payload, reqs, &r);
 	T(o == FACILITATOR_UNKNOWN, "settle 500 is UNKNOWN");
 	TAP_STREQ(r.reason, "unexpected_settle_error", "500 reason kept");
 
 	scenario("200 OK", "<html>oops</html>", 0, 0);
-	o = facilitator_settle(&c, 2, payload, reqs, &r);
+	o = facilitator_settle(&fc, 2, payload, reqs, &r);
 	T(o == FACILITATOR_UNKNOWN, "garbage 200 is UNKNOWN");
 	scenario("200 OK", "{\"success\":true}", 0, 0);
-	o = facilitator_settle(&c, 2, payload, reqs, &r);
+	o = facilitator_settle(&fc, 2, payload, reqs, &r);
 	T(o == FACILITATOR_UNKNOWN, "success without transaction is UNKNOWN");
+}
+
+/* No answer: a timeout, a refused connection; a payload we cannot send. */
+static void
+test_no_answer(void)
+{
+	struct facilitator_result	 r;
+	enum facilitator_outcome	 o;
 
 	/* The reply would come after 60 s: only our 300 ms timeout ends it. */
 	scenario("200 OK", "{\"success\":true,\"transaction\":\"0x1\"}", 60000, 0);
-	c.settle_ms = 300;
-	o = facilitator_settle(&c, 2, payload, reqs, &r);
+	fc.settle_ms = 300;
+	o = facilitator_settle(&fc, 2, payload, reqs, &r);
 	T(o == FACILITATOR_UNKNOWN && r.http_status == 0, "timeout is UNKNOWN");
 	TAP_STREQ(r.reason, "facilitator_unreachable", "timeout reason");
-	c.settle_ms = 2000;
+	fc.settle_ms = 2000;
 
-	c.url = dead;
-	o = facilitator_settle(&c, 2, payload, reqs, &r);
+	fc.url = dead;
+	o = facilitator_settle(&fc, 2, payload, reqs, &r);
 	T(o == FACILITATOR_UNKNOWN, "connection refused is UNKNOWN");
-	c.url = url;
+	fc.url = url;
 
-	o = facilitator_settle(&c, 2, "{not json", reqs, &r);
+	o = facilitator_settle(&fc, 2, "{not json", reqs, &r);
 	T(o == FACILITATOR_FAILED, "local bad JSON is FAILED, nothing sent");
+}
+
+static void
+test_redirect_and_supported(void)
+{
+	struct facilitator_result	 r;
+	struct sf_err			 err;
+	enum facilitator_outcome	 o;
+	char				*sup;
 
 	scenario("200 OK", "{\"success\":true,\"transaction\":\"0x99\"}", 0, 1);
-	o = facilitator_settle(&c, 2, payload, reqs, &r);
+	o = facilitator_settle(&fc, 2, payload, reqs, &r);
 	T(o == FACILITATOR_OK && srv.nreq == 2, "308 followed");
 	TAP_STREQ(srv.method, "POST", "308: still POST");
 	TAP_STREQ(srv.path, "/moved/settle", "308: new location");
@@ -247,39 +283,48 @@ main(void)
 
 	scenario("200 OK", "{\"kinds\":[{\"x402Version\":2,\"scheme\":"
 	    "\"exact\",\"network\":\"eip155:84532\"}]}", 0, 0);
-	T(facilitator_supported(&c, &sup, &err) == 0 &&
+	T(facilitator_supported(&fc, &sup, &err) == 0 &&
 	    strstr(sup, "eip155:84532") != NULL, "supported");
 	TAP_STREQ(srv.method, "GET", "supported is GET");
 	free(sup);
+}
 
-	/* CDP auth. */
+/* The token's claims, decoded (base64url, RFC 7515 §2). */
+static char *
+jwt_claims(const char *jwt)
+{
+	const char	*dot = strchr(jwt, '.');
+	size_t		 n;
+
+	if (dot == NULL)
+		return NULL;
+	return (char *)b64url_decode(dot + 1, strcspn(dot + 1, "."), &n);
+}
+
+/* CDP auth: an ES256 JWT from either PEM form, its claims, its signature. */
+static void
+test_cdp_jwt(void)
+{
+	struct sf_err	 err;
+	struct buf	 jwt;
+	char		*dec;
+
 	buf_init(&jwt);
 	T(cdp_jwt_make("kid-1", pem_sec1, "POST",
 	    "https://api.cdp.coinbase.com/platform/v2/x402/verify?x=1", 1700000000,
 	    &jwt, &err) == 0, "jwt from SEC1 PEM");
 	T(cdp_jwt_verify(jwt.p, pem_sec1) == 0, "jwt signature verifies");
 	T(cdp_jwt_verify(jwt.p, pem_pkcs8) == 0, "PKCS#8 PEM is the same key");
-	dot = strchr(jwt.p, '.');
-	claims = dot ? strndup(dot + 1, strcspn(dot + 1, ".")) : NULL;
-	for (i = 0; claims && claims[i]; i++)
-		claims[i] = claims[i] == '-' ? '+' : claims[i] == '_' ? '/' :
-		    claims[i];
-	while (claims && strlen(claims) % 4) {
-		char *t = realloc(claims, strlen(claims) + 2);
-		if (t == NULL)
-			break;
-		claims = t;
-		strcat(claims, "=");
-	}
-	dec = claims ? b64_decode(claims, &n) : NULL;
-	T(dec && strstr((char *)dec, "\"uris\":[\"POST api.cdp.coinbase.com"
+	T(strchr(jwt.p, '=') == NULL && strchr(jwt.p, '+') == NULL &&
+	    strchr(jwt.p, '/') == NULL, "base64url, no padding");
+	dec = jwt_claims(jwt.p);
+	T(dec && strstr(dec, "\"uris\":[\"POST api.cdp.coinbase.com"
 	    "/platform/v2/x402/verify\"]") != NULL, "uris claim");
-	T(dec && strstr((char *)dec, "\"exp\":1700000120") != NULL &&
-	    strstr((char *)dec, "\"iss\":\"cdp\"") != NULL &&
-	    strstr((char *)dec, "\"aud\":[\"cdp_service\"]") != NULL,
+	T(dec && strstr(dec, "\"exp\":1700000120") != NULL &&
+	    strstr(dec, "\"iss\":\"cdp\"") != NULL &&
+	    strstr(dec, "\"aud\":[\"cdp_service\"]") != NULL,
 	    "iss, aud, exp claims");
 	free(dec);
-	free(claims);
 	jwt.p[jwt.len - 3] ^= 1;
 	T(cdp_jwt_verify(jwt.p, pem_sec1) == -1, "tampered jwt fails");
 	buf_free(&jwt);
@@ -287,15 +332,99 @@ main(void)
 	    &err) == -1 && strstr(err.message, "not a pem") == NULL,
 	    "bad secret refused without quoting it");
 	buf_free(&jwt);
+}
 
-	c.cdp_key_id = "kid-1";
-	c.cdp_key_secret = pem_pkcs8;
+/*
+ * Keys the parser must refuse, each a real PEM from openssl: a SEC1 key
+ * on secp256k1 and the same in PKCS#8 (their scalar sits behind the very
+ * bytes 02 01 01 04 20 a byte scan looked for), an Ed25519 PKCS#8 key, an
+ * encrypted PKCS#8 key, a block with a damaged body.  And one it must
+ * take: the SEC1 test key with CRLF line ends.
+ */
+static void
+test_cdp_keys(void)
+{
+	static const char k1_sec1[] =
+	    "-----BEGIN EC PRIVATE KEY-----\n"
+	    "MHQCAQEEIKGEM+0bWSrUCASLRLI/4HZlueUMICo2v+YdqWsPaQoyoAcGBSuBBAAK\n"
+	    "oUQDQgAESv6V9oMYFMWyAKeZdm+PZoeKgVKUL2wsfDUZBU7Zb2Xyhwnx6DoC/D9U\n"
+	    "osLBrvTbVyo4fU1NjfWUVhUl48LKQQ==\n"
+	    "-----END EC PRIVATE KEY-----\n";
+	static const char k1_pkcs8[] =
+	    "-----BEGIN PRIVATE KEY-----\n"
+	    "MIGEAgEAMBAGByqGSM49AgEGBSuBBAAKBG0wawIBAQQgoYQz7RtZKtQIBItEsj/g\n"
+	    "dmW55QwgKja/5h2paw9pCjKhRANCAARK/pX2gxgUxbIAp5l2b49mh4qBUpQvbCx8\n"
+	    "NRkFTtlvZfKHCfHoOgL8P1SiwsGu9NtXKjh9TU2N9ZRWFSXjwspB\n"
+	    "-----END PRIVATE KEY-----\n";
+	static const char ed25519[] =
+	    "-----BEGIN PRIVATE KEY-----\n"
+	    "MC4CAQAwBQYDK2VwBCIEIJc/tf6FWVoSpvK58nvX1k8oLSxcPOOefA8U5jpDdkX8\n"
+	    "-----END PRIVATE KEY-----\n";
+	static const char encrypted[] =
+	    "-----BEGIN ENCRYPTED PRIVATE KEY-----\n"
+	    "MIHsMFcGCSqGSIb3DQEFDTBKMCkGCSqGSIb3DQEFDDAcBAipm2FRAPusXgICCAAw\n"
+	    "-----END ENCRYPTED PRIVATE KEY-----\n";
+	char		 crlf[sizeof(pem_sec1) * 2], damaged[sizeof(pem_sec1)];
+	struct sf_err	 err;
+	struct buf	 jwt;
+	size_t		 i, k;
+
+	buf_init(&jwt);
+	T(cdp_jwt_make("kid", k1_sec1, "POST", "https://x/y", 0, &jwt,
+	    &err) == -1, "a SEC1 key on secp256k1 is refused");
+	T(cdp_jwt_make("kid", k1_pkcs8, "POST", "https://x/y", 0, &jwt,
+	    &err) == -1, "a PKCS#8 key on secp256k1 is refused");
+	T(cdp_jwt_make("kid", ed25519, "POST", "https://x/y", 0, &jwt,
+	    &err) == -1, "an Ed25519 PKCS#8 key is refused");
+	T(cdp_jwt_make("kid", encrypted, "POST", "https://x/y", 0, &jwt,
+	    &err) == -1, "an encrypted PKCS#8 key is refused");
+	memcpy(damaged, pem_sec1, sizeof(pem_sec1));
+	damaged[40] = '*';
+	T(cdp_jwt_make("kid", damaged, "POST", "https://x/y", 0, &jwt,
+	    &err) == -1, "a damaged PEM body is refused");
+	for (i = k = 0; pem_sec1[i] != '\0'; i++) {
+		if (pem_sec1[i] == '\n')
+			crlf[k++] = '\r';
+		crlf[k++] = pem_sec1[i];
+	}
+	crlf[k] = '\0';
+	T(cdp_jwt_make("kid", crlf, "POST", "https://x/y", 0, &jwt,
+	    &err) == 0 && cdp_jwt_verify(jwt.p, pem_sec1) == 0,
+	    "CRLF line ends: the same key");
+	buf_free(&jwt);
+}
+
+static void
+test_cdp_header(void)
+{
+	struct facilitator_result	 r;
+	enum facilitator_outcome	 o;
+
+	fc.cdp_key_id = "kid-1";
+	fc.cdp_key_secret = pem_pkcs8;
 	scenario("200 OK", "{\"isValid\":true}", 0, 0);
-	o = facilitator_verify(&c, 2, payload, reqs, &r);
+	o = facilitator_verify(&fc, 2, payload, reqs, &r);
 	T(o == FACILITATOR_OK && strncmp(srv.auth, "Bearer ", 7) == 0 &&
 	    cdp_jwt_verify(srv.auth + 7, pem_sec1) == 0,
 	    "Authorization: Bearer <valid JWT> sent");
+	fc.cdp_key_id = fc.cdp_key_secret = NULL;
+}
 
+int
+main(void)
+{
+	pthread_t	 th;
+
+	if (start(&th) == -1)
+		return 1;
+	test_verify_ok();
+	test_settle_ok();
+	test_refusals();
+	test_no_answer();
+	test_redirect_and_supported();
+	test_cdp_jwt();
+	test_cdp_keys();
+	test_cdp_header();
 	shutdown(srv.fd, SHUT_RDWR);
 	close(srv.fd);
 	pthread_join(th, NULL);

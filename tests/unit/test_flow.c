@@ -1,17 +1,31 @@
 /*
- * flow: the handler as a pure function, no socket (DESIGN.md).  A real
+ * flow: the handler as a function, no socket (docs/architecture.md).  A real
  * configuration from a temp file (base-sepolia, PAY_TO, ledger in a temp
  * dir, no provider keys), then flow_handle on OPTIONS, GET (JSON and the
  * redirect for browsers), PUT, foreign paths, bad input, oversized bodies,
  * the 402 challenge (v2 header and v1 body) and a garbage payment, with
- * the outcome filled and the CORS headers on every answer.
+ * the outcome filled and the CORS headers on every answer.  Then the paid
+ * steps with signed EIP-3009 payments, the offline provider and a stand-in
+ * facilitator on a thread: settled, replayed, reused for another request,
+ * too short, expired, refused by /verify, nobody to ask; each answer with
+ * its ledger row and the facilitator calls it made.
  */
+#include <sys/socket.h>
+
+#include <ftw.h>
+
+#include <netinet/in.h>
+#include <arpa/inet.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <cjson/cJSON.h>
+#include <secp256k1.h>
+#include <secp256k1_recovery.h>
 
 #include "basics/b64.h"
 #include "basics/buf.h"
@@ -19,13 +33,21 @@
 #include "basics/def.h"
 #include "basics/err.h"
 #include "flow/flow.h"
+#include "basics/hex.h"
 #include "basics/msg.h"
+#include "basics/u256.h"
 #include "hermetic.h"
+#include "ledger/ledger.h"
 #include "tap.h"
+#include "x402/evm/eip712.h"
 
 #define PAY_TO		"0x70997970C51812dc3A010C7d01b50e0d17dc79C8"
 #define USDC_BASE_SEPOLIA "0x036CbD53842c5426634e7929541eC2318f3dCF7e"
 #define PUBLIC		"https://sf.example"
+/* anvil #2, a public test key, and its address: the payer. */
+#define PAYER_KEY	"0x5de4111afa1a4b94908f83103eb1f1706367c2e68ca870fc3fb9a804cdab365a"
+#define PAYER		"0x3C44CdDdB6a900fa2b585dd299e03d12FA4293BC"
+#define TX		"7a1b000000000000000000000000000000000000000000000000000000000001"
 
 static char	 dir[] = "/tmp/sf-flow-XXXXXX";
 
@@ -67,7 +89,7 @@ handle(const struct flow_ctx *ctx, const struct msg_req *req,
 	TAP_OK(h != NULL && strcmp(h, "*") == 0, "%s: CORS origin *", what);
 	TAP_OK(out->status == resp->status, "%s: out.status = %d", what,
 	    resp->status);
-	TAP_OK(out->pay != NULL, "%s: out.pay set", what);
+	TAP_OK((unsigned)out->pay < FLOW_PAY__N, "%s: out.pay set", what);
 }
 
 /* The body as JSON (caller frees), NULL if it is not JSON. */
@@ -195,54 +217,186 @@ check_402(const struct msg_resp *resp, const char *amount, const char *error,
 	cJSON_Delete(v1);
 }
 
-int
-main(void)
-{
-	const struct def_entry	*de, *de2;
-	struct flow_ctx		 ctx, ctx2;
-	struct msg_req		 req;
-	struct msg_resp		 resp;
-	struct flow_outcome	 out;
-	struct sf_err		 err;
-	struct cfg		*cfg;
-	cJSON			*j, *v2;
-	const char		*h;
-	char			 conf[700], db[700], text[1600];
-	FILE			*f;
+/*
+ * A stand-in facilitator: /verify answers verify_body, /settle settle_body
+ * (x402.md §7.1, §7.2), each call counted.  An empty body closes the
+ * connection unanswered.
+ */
+static struct {
+	int		 fd, port;
+	pthread_mutex_t	 mu;
+	const char	*verify_body, *settle_body;
+	int		 verifies, settles;
+} fac = { .mu = PTHREAD_MUTEX_INITIALIZER };
 
-	hermetic();
+static void
+fac_one(int c)
+{
+	char		 req[16384], out[2048];
+	const char	*body;
+	size_t		 len = 0, clen = 0;
+	ssize_t		 n;
+	char		*end, *p;
+
+	while (len < sizeof(req) - 1) {
+		if ((n = read(c, req + len, sizeof(req) - 1 - len)) <= 0)
+			return;
+		len += (size_t)n;
+		req[len] = '\0';
+		if ((end = strstr(req, "\r\n\r\n")) == NULL)
+			continue;
+		if ((p = strcasestr(req, "\r\nContent-Length:")) != NULL &&
+		    p < end)
+			clen = strtoul(p + 17, NULL, 10);
+		if (len >= (size_t)(end + 4 - req) + clen)
+			break;
+	}
+	pthread_mutex_lock(&fac.mu);
+	if (strncmp(req, "POST /verify", 12) == 0) {
+		fac.verifies++;
+		body = fac.verify_body;
+	} else {
+		fac.settles++;
+		body = fac.settle_body;
+	}
+	pthread_mutex_unlock(&fac.mu);
+	if (body[0] == '\0')
+		return;
+	snprintf(out, sizeof(out), "HTTP/1.1 200 OK\r\nContent-Type: "
+	    "application/json\r\nContent-Length: %zu\r\nConnection: close"
+	    "\r\n\r\n%s", strlen(body), body);
+	if (write(c, out, strlen(out)) < 0)
+		return;
+}
+
+static void *
+fac_serve(void *arg)
+{
+	int	 c;
+
+	(void)arg;
+	while ((c = accept(fac.fd, NULL, NULL)) >= 0) {
+		fac_one(c);
+		close(c);
+	}
+	return NULL;
+}
+
+static int
+fac_start(pthread_t *th)
+{
+	struct sockaddr_in	 sa;
+	socklen_t		 sl = sizeof(sa);
+
+	fac.fd = socket(AF_INET, SOCK_STREAM, 0);
+	memset(&sa, 0, sizeof(sa));
+	sa.sin_family = AF_INET;
+	sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	if (bind(fac.fd, (struct sockaddr *)&sa, sizeof(sa)) == -1 ||
+	    listen(fac.fd, 16) == -1 ||
+	    getsockname(fac.fd, (struct sockaddr *)&sa, &sl) == -1)
+		return -1;
+	fac.port = ntohs(sa.sin_port);
+	fac.verify_body = "{\"isValid\":true}";
+	fac.settle_body = "{\"success\":true,\"transaction\":\"0x" TX "\","
+	    "\"network\":\"eip155:84532\"}";
+	return pthread_create(th, NULL, fac_serve, NULL) == 0 ? 0 : -1;
+}
+
+static void
+fac_calls(int *verifies, int *settles)
+{
+	pthread_mutex_lock(&fac.mu);
+	*verifies = fac.verifies;
+	*settles = fac.settles;
+	pthread_mutex_unlock(&fac.mu);
+}
+
+static const struct def_entry	*de, *de2;
+static struct flow_ctx		 ctx, ctx2;
+static struct cfg		*cfg;
+static char			 conf[700], db[700];
+
+/* A real configuration in the temp dir; both endpoints' flows on it. */
+static int
+setup(void)
+{
+	struct sf_err	 err;
+	char		 text[1600];
+	FILE		*f;
+
 	if (mkdtemp(dir) == NULL) {
 		perror("mkdtemp");
-		return 2;
+		return -1;
 	}
 	snprintf(conf, sizeof(conf), "%s/synthforge.conf", dir);
 	snprintf(db, sizeof(db), "%s/ledger.db", dir);
 	snprintf(text, sizeof(text), "# test_flow\nPAY_TO=%s\nDB=%s\n"
-	    "NETWORKS=base-sepolia\nPUBLIC_URL=%s/\nMEDIA_DIR=%s/media\n",
-	    PAY_TO, db, PUBLIC, dir);
+	    "NETWORKS=base-sepolia\nPUBLIC_URL=%s/\nMEDIA_DIR=%s/media\n"
+	    "FACILITATOR_URL=http://127.0.0.1:%d\nSETTLE_RETRY=0\n",
+	    PAY_TO, db, PUBLIC, dir, fac.port);
 	if ((f = fopen(conf, "w")) == NULL || fputs(text, f) == EOF ||
 	    fclose(f) != 0) {
 		perror(conf);
-		return 2;
+		return -1;
 	}
 	sf_err_clear(&err);
 	if ((cfg = cfg_load(conf, &err)) == NULL) {
 		printf("Bail out! cfg_load: %s\n", err.message);
-		return 2;
+		return -1;
 	}
 	de = def_lookup("image-generate");
 	de2 = def_lookup("api-v1-image-generate");
 	if (de == NULL || de2 == NULL) {
 		printf("Bail out! definitions missing\n");
-		return 2;
+		return -1;
 	}
 	TAP_OK(flow_init(&ctx, cfg, de->ep, &err) == 0, "flow_init (%s)",
 	    err.message);
 	TAP_OK(flow_init(&ctx2, cfg, de2->ep, &err) == 0,
 	    "flow_init api-v1-image-generate (%s)", err.message);
 	TAP_OK(access(db, F_OK) == 0, "ledger created in the temp dir");
+	return 0;
+}
 
-	/* OPTIONS */
+static int
+rm_one(const char *path, const struct stat *st, int flag, struct FTW *ftw)
+{
+	(void)st;
+	(void)flag;
+	(void)ftw;
+	return remove(path);
+}
+
+static void
+teardown(void)
+{
+	static const char *const sfx[] = { "", "-wal", "-shm", "-journal" };
+	char	 path[800];
+	size_t	 i;
+
+	flow_fini(&ctx2);
+	flow_fini(&ctx);
+	TAP_OK(ctx.ledger == NULL, "flow_fini closes the ledger");
+	cfg_free(cfg);
+	unlink(conf);
+	for (i = 0; i < sizeof(sfx) / sizeof(sfx[0]); i++) {
+		snprintf(path, sizeof(path), "%s%s", db, sfx[i]);
+		unlink(path);
+	}
+	/* The media the paid calls stored, and the folder. */
+	TAP_OK(nftw(dir, rm_one, 8, FTW_DEPTH | FTW_PHYS) == 0,
+	    "temp dir removed");
+}
+
+static void
+test_options(void)
+{
+	struct msg_req		 req;
+	struct msg_resp		 resp;
+	struct flow_outcome	 out;
+	const char		*h;
+
 	req_init(&req, de->ep, "OPTIONS");
 	req.origin = "https://app.example";
 	handle(&ctx, &req, &resp, &out, "OPTIONS");
@@ -257,10 +411,19 @@ main(void)
 	    strstr(h, "X-PAYMENT") != NULL,
 	    "OPTIONS: Allow-Headers Content-Type, PAYMENT-SIGNATURE, X-PAYMENT");
 	TAP_OK(resp.body_len == 0, "OPTIONS: empty body");
-	TAP_STREQ(out.pay, "none", "OPTIONS: pay none");
+	TAP_STREQ(flow_pay_name(out.pay), "none", "OPTIONS: pay none");
 	msg_resp_free(&resp);
+}
 
-	/* GET: the JSON description. */
+/* GET: the JSON description; from a browser, the page; HEAD like GET. */
+static void
+test_get(void)
+{
+	struct msg_req		 req;
+	struct msg_resp		 resp;
+	struct flow_outcome	 out;
+	cJSON			*j;
+
 	req_init(&req, de->ep, "GET");
 	req.accept = "application/json";
 	handle(&ctx, &req, &resp, &out, "GET");
@@ -279,7 +442,7 @@ main(void)
 	TAP_OK(cJSON_GetObjectItemCaseSensitive(j, "input") != NULL &&
 	    cJSON_GetObjectItemCaseSensitive(j, "output") != NULL,
 	    "GET: input and output schemas");
-	TAP_STREQ(out.pay, "none", "GET: pay none");
+	TAP_STREQ(flow_pay_name(out.pay), "none", "GET: pay none");
 	TAP_OK(msg_resp_get_header(&resp, "PAYMENT-REQUIRED") == NULL,
 	    "GET: no challenge");
 	cJSON_Delete(j);
@@ -295,7 +458,6 @@ main(void)
 	cJSON_Delete(j);
 	msg_resp_free(&resp);
 
-	/* GET from a browser: to the page. */
 	req_init(&req, de->ep, "GET");
 	req.accept = "text/html,application/xhtml+xml,*/*;q=0.8";
 	handle(&ctx, &req, &resp, &out, "GET html");
@@ -308,8 +470,17 @@ main(void)
 	handle(&ctx, &req, &resp, &out, "HEAD");
 	TAP_OK(resp.status == 200, "HEAD: 200 like GET");
 	msg_resp_free(&resp);
+}
 
-	/* Other methods and paths. */
+/* Other methods and paths: 405 with Allow, 404 for paths not ours. */
+static void
+test_methods_and_paths(void)
+{
+	struct msg_req		 req;
+	struct msg_resp		 resp;
+	struct flow_outcome	 out;
+	const char		*h;
+
 	req_init(&req, de->ep, "PUT");
 	post_body(&req, "{\"prompt\":\"a\"}");
 	handle(&ctx, &req, &resp, &out, "PUT");
@@ -328,22 +499,32 @@ main(void)
 	post_body(&req, "{\"prompt\":\"a\"}");
 	handle(&ctx, &req, &resp, &out, "foreign path");
 	check_error(&resp, 404, "not_found", NULL, "foreign path");
-	TAP_STREQ(out.pay, "none", "foreign path: no payment asked");
+	TAP_STREQ(flow_pay_name(out.pay), "none",
+	    "foreign path: no payment asked");
 	msg_resp_free(&resp);
 	req.path = "/v1/image-generate/extra";
 	req.method = "GET";
 	handle(&ctx, &req, &resp, &out, "path below ours");
 	TAP_OK(resp.status == 404, "path below ours: 404");
 	msg_resp_free(&resp);
+}
 
-	/* POST refused before any payment. */
+/* Bad input, bodies too large, bad lengths, two payment headers: refused
+   before any payment is asked. */
+static void
+test_refused_before_402(void)
+{
+	struct msg_req		 req;
+	struct msg_resp		 resp;
+	struct flow_outcome	 out;
+
 	req_init(&req, de->ep, "POST");
 	post_body(&req, "{\"width\":512}");
 	handle(&ctx, &req, &resp, &out, "POST missing prompt");
 	check_error(&resp, 400, "missing_field", "prompt", "POST missing prompt");
 	TAP_OK(msg_resp_get_header(&resp, "PAYMENT-REQUIRED") == NULL,
 	    "POST bad input: no 402 challenge");
-	TAP_STREQ(out.pay, "none", "POST bad input: pay none");
+	TAP_STREQ(flow_pay_name(out.pay), "none", "POST bad input: pay none");
 	TAP_STREQ(out.reason, "missing_field", "POST bad input: out.reason");
 	msg_resp_free(&resp);
 
@@ -382,12 +563,36 @@ main(void)
 	msg_resp_free(&resp);
 	req.dup_payment = 0;
 
-	/* POST valid, no payment: the challenge for this exact request. */
+	/* GET or HEAD with a body: the cause named, not a description. */
+	req_init(&req, de->ep, "GET");
+	post_body(&req, "{\"prompt\":\"a\"}");
+	handle(&ctx, &req, &resp, &out, "GET with a body");
+	check_error(&resp, 400, "body_not_allowed", NULL, "GET with a body");
+	TAP_OK(strstr(resp.body, "GET request carries no body") != NULL,
+	    "GET with a body: says so");
+	msg_resp_free(&resp);
+	req_init(&req, de->ep, "HEAD");
+	post_body(&req, "{}");
+	handle(&ctx, &req, &resp, &out, "HEAD with a body");
+	check_error(&resp, 400, "body_not_allowed", NULL, "HEAD with a body");
+	msg_resp_free(&resp);
+}
+
+/* A valid request without payment: the challenge for this exact request. */
+static void
+test_unpaid(void)
+{
+	struct msg_req		 req;
+	struct msg_resp		 resp;
+	struct flow_outcome	 out;
+	cJSON			*j, *v2;
+
 	req_init(&req, de->ep, "POST");
 	post_body(&req, "{\"prompt\":\"a lighthouse at dawn\",\"width\":1000}");
 	handle(&ctx, &req, &resp, &out, "POST unpaid");
 	check_402(&resp, "10000", "payment_required", "POST unpaid");
-	TAP_STREQ(out.pay, "required", "POST unpaid: pay required");
+	TAP_STREQ(flow_pay_name(out.pay), "required",
+	    "POST unpaid: pay required");
 	TAP_STREQ(out.amount, "10000", "POST unpaid: out.amount");
 	TAP_STREQ(out.reason, "", "POST unpaid: no refusal reason");
 	v2 = payment_required(&resp);
@@ -396,8 +601,18 @@ main(void)
 	    "POST unpaid: bazaar extension offered");
 	cJSON_Delete(v2);
 	msg_resp_free(&resp);
+}
 
-	/* The price of the exact request: the model's, on api-v1. */
+/* The price of the exact request (the model's, on api-v1); a retired
+   model and a size the model refuses cost nothing (issue 14). */
+static void
+test_price_of_request(void)
+{
+	struct msg_req		 req;
+	struct msg_resp		 resp;
+	struct flow_outcome	 out;
+	cJSON			*j, *v2;
+
 	req_init(&req, de2->ep, "POST");
 	post_body(&req, "{\"prompt\":\"a\",\"model\":\"flux-1.1-pro\","
 	    "\"width\":1024,\"height\":768}");
@@ -416,7 +631,6 @@ main(void)
 	TAP_STREQ(out.amount, "40000", "POST api-v1 flux-1.1-pro: out.amount");
 	msg_resp_free(&resp);
 
-	/* Issue 14: a retired model and a size the model refuses cost nothing. */
 	req_init(&req, de2->ep, "POST");
 	post_body(&req, "{\"prompt\":\"a\",\"model\":\"imagen-4\","
 	    "\"num_images\":3}");
@@ -439,14 +653,24 @@ main(void)
 	    "invalid_size, no 402 (%d)", resp.status);
 	cJSON_Delete(j);
 	msg_resp_free(&resp);
+}
 
-	/* A garbage payment: refused with the reason, a fresh challenge. */
+/* A garbage payment: refused with the reason, a fresh challenge. */
+static void
+test_garbage_payment(void)
+{
+	struct msg_req		 req;
+	struct msg_resp		 resp;
+	struct flow_outcome	 out;
+	cJSON			*j, *v2;
+
 	req_init(&req, de->ep, "POST");
 	post_body(&req, "{\"prompt\":\"a lighthouse at dawn\"}");
 	req.payment_v2 = "not-a-payment!!";
 	handle(&ctx, &req, &resp, &out, "POST garbage v2");
 	check_402(&resp, "10000", "invalid_payload", "POST garbage v2");
-	TAP_STREQ(out.pay, "refused", "POST garbage v2: pay refused");
+	TAP_STREQ(flow_pay_name(out.pay), "refused",
+	    "POST garbage v2: pay refused");
 	TAP_STREQ(out.reason, "invalid_payload", "POST garbage v2: out.reason");
 	TAP_STREQ(out.amount, "10000", "POST garbage v2: out.amount");
 	TAP_OK(msg_resp_get_header(&resp, "PAYMENT-RESPONSE") == NULL,
@@ -456,7 +680,7 @@ main(void)
 	req.payment_v2 = "e30=";	/* {} */
 	handle(&ctx, &req, &resp, &out, "POST {} v2");
 	v2 = payment_required(&resp);
-	TAP_OK(resp.status == 402 && strcmp(out.pay, "refused") == 0,
+	TAP_OK(resp.status == 402 && out.pay == FLOW_PAY_REFUSED,
 	    "POST {} v2: 402 refused");
 	TAP_STREQ(jstr(v2, "error"), "invalid_payload", "POST {} v2: header error");
 	cJSON_Delete(v2);
@@ -468,7 +692,8 @@ main(void)
 	j = body_json(&resp);
 	TAP_OK(resp.status == 402, "POST garbage v1: 402");
 	TAP_STREQ(jstr(j, "error"), "invalid_payload", "POST garbage v1: body error");
-	TAP_STREQ(out.pay, "refused", "POST garbage v1: pay refused");
+	TAP_STREQ(flow_pay_name(out.pay), "refused",
+	    "POST garbage v1: pay refused");
 	cJSON_Delete(j);
 	msg_resp_free(&resp);
 
@@ -478,19 +703,316 @@ main(void)
 	flow_handle(&ctx, &req, &resp, NULL);
 	TAP_OK(resp.status == 402, "flow_handle with out NULL");
 	msg_resp_free(&resp);
+}
 
-	flow_fini(&ctx2);
-	flow_fini(&ctx);
-	TAP_OK(ctx.ledger == NULL, "flow_fini closes the ledger");
-	cfg_free(cfg);
-	unlink(conf);
-	unlink(db);
-	snprintf(text, sizeof(text), "%s-wal", db);
-	unlink(text);
-	snprintf(text, sizeof(text), "%s-shm", db);
-	unlink(text);
-	snprintf(text, sizeof(text), "%s-journal", db);
-	unlink(text);
-	rmdir(dir);
+/* ---- the paid steps ---------------------------------------------------- */
+
+#define PAID_BODY	"{\"prompt\":\"a paid lighthouse\"}"
+
+/* Our offer for PAID_BODY, as the 402 gives it (caller frees). */
+static cJSON *
+the_offer(void)
+{
+	struct msg_req		 req;
+	struct msg_resp		 resp;
+	cJSON			*v2, *o;
+
+	req_init(&req, de->ep, "POST");
+	post_body(&req, PAID_BODY);
+	msg_resp_init(&resp);
+	flow_handle(&ctx, &req, &resp, NULL);
+	v2 = payment_required(&resp);
+	o = cJSON_Duplicate(cJSON_GetArrayItem(
+	    cJSON_GetObjectItemCaseSensitive(v2, "accepts"), 0), 1);
+	cJSON_Delete(v2);
+	msg_resp_free(&resp);
+	return o;
+}
+
+/* r ‖ s ‖ v of PAYER_KEY over the EIP-3009 digest of the offer's domain. */
+static void
+pay_sign(const cJSON *o, const struct eip712_twa *m, char *out)
+{
+	static secp256k1_context		*sc;
+	secp256k1_ecdsa_recoverable_signature	 rs;
+	struct eip712_domain			 d;
+	const cJSON				*x;
+	uint8_t					 key[32], dg[32], sig[65];
+	int					 recid;
+
+	if (sc == NULL)
+		sc = secp256k1_context_create(SECP256K1_CONTEXT_NONE);
+	x = cJSON_GetObjectItemCaseSensitive(o, "extra");
+	d.name = jstr(x, "name");
+	d.name_len = strlen(d.name);
+	d.version = jstr(x, "version");
+	d.version_len = strlen(d.version);
+	d.chain_id = 84532;
+	if (hex_decode_fixed(jstr(o, "asset"), d.contract, 20) == -1 ||
+	    hex_decode_fixed(PAYER_KEY, key, 32) == -1)
+		abort();
+	eip712_twa_digest(&d, m, dg);
+	if (!secp256k1_ecdsa_sign_recoverable(sc, &rs, dg, key, NULL, NULL) ||
+	    !secp256k1_ecdsa_recoverable_signature_serialize_compact(sc, sig,
+	    &recid, &rs))
+		abort();
+	sig[64] = (uint8_t)(27 + recid);
+	hex_encode(sig, 65, out);
+}
+
+/* A PAYMENT-SIGNATURE for offer o: validBefore vb, nonce ending in n. */
+static char *
+pay_header(const cJSON *o, long long vb, unsigned n)
+{
+	struct eip712_twa	 m;
+	struct buf		 h;
+	cJSON			*j, *pl, *a;
+	char			 sig[140], nonce[67], vbs[24], *t;
+
+	memset(&m, 0, sizeof(m));
+	m.nonce[31] = (uint8_t)n;
+	snprintf(vbs, sizeof(vbs), "%lld", vb);
+	if (hex_decode_fixed(PAYER, m.from, 20) == -1 ||
+	    hex_decode_fixed(jstr(o, "payTo"), m.to, 20) == -1 ||
+	    u256_from_dec(jstr(o, "amount"), m.value) == -1 ||
+	    u256_from_dec(vbs, m.valid_before) == -1)
+		abort();
+	hex_encode(m.nonce, 32, nonce);
+	pay_sign(o, &m, sig);
+	j = cJSON_CreateObject();
+	cJSON_AddNumberToObject(j, "x402Version", 2);
+	cJSON_AddItemToObject(j, "accepted", cJSON_Duplicate(o, 1));
+	pl = cJSON_AddObjectToObject(j, "payload");
+	cJSON_AddStringToObject(pl, "signature", sig);
+	a = cJSON_AddObjectToObject(pl, "authorization");
+	cJSON_AddStringToObject(a, "from", PAYER);
+	cJSON_AddStringToObject(a, "to", jstr(o, "payTo"));
+	cJSON_AddStringToObject(a, "value", jstr(o, "amount"));
+	cJSON_AddStringToObject(a, "validAfter", "0");
+	cJSON_AddStringToObject(a, "validBefore", vbs);
+	cJSON_AddStringToObject(a, "nonce", nonce);
+	t = cJSON_PrintUnformatted(j);
+	buf_init(&h);
+	if (t == NULL || b64_encode(t, strlen(t), &h) == -1 ||
+	    buf_puts(&h, "") == -1)
+		abort();
+	cJSON_free(t);
+	cJSON_Delete(j);
+	return buf_steal(&h, NULL);
+}
+
+/* POST body with payment hdr (freed here). */
+static void
+paid(struct msg_resp *resp, struct flow_outcome *out, const char *body,
+    char *hdr, const char *what)
+{
+	struct msg_req	 req;
+
+	req_init(&req, de->ep, "POST");
+	post_body(&req, body);
+	req.payment_v2 = hdr;
+	handle(&ctx, &req, resp, out, what);
+	free(hdr);
+}
+
+/* The ledger row of nonce n: its state, -1 when there is none. */
+static int
+row_state(unsigned n, char *tx, size_t txsz)
+{
+	struct ledger_payment	*rows;
+	struct sf_err		 err;
+	size_t			 i, k;
+	char			 nonce[67];
+	uint8_t			 b[32];
+	int			 st = -1;
+
+	memset(b, 0, sizeof(b));
+	b[31] = (uint8_t)n;
+	hex_encode(b, 32, nonce);
+	if (ledger_list(ctx.ledger, -1, 0, &rows, &k, &err) == -1)
+		return -2;
+	for (i = 0; i < k; i++)
+		if (strcmp(rows[i].nonce, nonce) == 0) {
+			st = (int)rows[i].state;
+			if (tx != NULL)
+				snprintf(tx, txsz, "%s", rows[i].tx);
+		}
+	ledger_payments_free(rows, k);
+	return st;
+}
+
+/* The error code of a JSON error body, or of a v1 402 body. */
+static const char *
+answer_code(const struct msg_resp *resp, char *buf, size_t sz)
+{
+	cJSON	*j = body_json(resp);
+	cJSON	*e = cJSON_GetObjectItemCaseSensitive(j, "error");
+
+	snprintf(buf, sz, "%s", cJSON_IsString(e) ? e->valuestring :
+	    cJSON_IsObject(e) ? jstr(e, "code") : "");
+	cJSON_Delete(j);
+	return buf;
+}
+
+/* Settled, then the same payment again: its stored result, nothing new
+   asked; for another request: 409. */
+static void
+test_paid_settle_replay(const cJSON *o, time_t now)
+{
+	struct msg_resp		 resp;
+	struct flow_outcome	 out;
+	cJSON			*pr;
+	char			*first, tx[96], code[64];
+	unsigned char		*d;
+	size_t			 n;
+	int			 v0, s0, v, st;
+
+	fac_calls(&v0, &s0);
+	paid(&resp, &out, PAID_BODY, pay_header(o, now + 600, 2), "paid");
+	TAP_OK(resp.status == 200, "paid: 200 (%d)", resp.status);
+	TAP_STREQ(flow_pay_name(out.pay), "settled", "paid: pay settled");
+	d = b64_decode(msg_resp_get_header(&resp, "PAYMENT-RESPONSE") ?
+	    msg_resp_get_header(&resp, "PAYMENT-RESPONSE") : "", &n);
+	pr = d != NULL ? cJSON_Parse((char *)d) : NULL;
+	TAP_OK(cJSON_IsTrue(cJSON_GetObjectItem(pr, "success")) &&
+	    strcmp(jstr(pr, "transaction"), "0x" TX) == 0 &&
+	    strcmp(jstr(pr, "network"), "eip155:84532") == 0 &&
+	    strcmp(jstr(pr, "payer"), PAYER) == 0, "paid: PAYMENT-RESPONSE "
+	    "success, transaction, network, payer");
+	cJSON_Delete(pr);
+	free(d);
+	fac_calls(&v, &st);
+	TAP_OK(v == v0 + 1 && st == s0 + 1, "paid: one /verify, one /settle");
+	TAP_OK(row_state(2, tx, sizeof(tx)) == LEDGER_SETTLED &&
+	    strcmp(tx, "0x" TX) == 0, "paid: the row is settled with its tx");
+	first = resp.body != NULL ? strndup(resp.body, resp.body_len) : NULL;
+	msg_resp_free(&resp);
+
+	paid(&resp, &out, PAID_BODY, pay_header(o, now + 600, 2), "replay");
+	TAP_OK(resp.status == 200 && first != NULL && resp.body_len ==
+	    strlen(first) && memcmp(resp.body, first, resp.body_len) == 0,
+	    "replay: 200, the stored result");
+	TAP_STREQ(flow_pay_name(out.pay), "replayed", "replay: pay replayed");
+	fac_calls(&v, &st);
+	TAP_OK(v == v0 + 1 && st == s0 + 1, "replay: nothing asked");
+	msg_resp_free(&resp);
+	free(first);
+
+	paid(&resp, &out, "{\"prompt\":\"another\"}", pay_header(o,
+	    now + 600, 2), "reused");
+	TAP_OK(resp.status == 409 && strcmp(answer_code(&resp, code,
+	    sizeof(code)), "payment_already_used") == 0,
+	    "the same payment for another request: 409 payment_already_used");
+	msg_resp_free(&resp);
+}
+
+/* Windows: too short and unknown (402), too short but known (its row),
+   expired but settled for this request (its row), expired (402). */
+static void
+test_paid_windows(const cJSON *o, time_t now)
+{
+	struct msg_resp		 resp;
+	struct flow_outcome	 out;
+	char			 code[96];
+	int			 v0, s0, v, st;
+
+	fac_calls(&v0, &s0);
+	paid(&resp, &out, PAID_BODY, pay_header(o, now + 30, 1), "too soon");
+	TAP_OK(resp.status == 402 && strcmp(out.reason,
+	    "valid_before_too_soon") == 0 && row_state(1, NULL, 0) == -1,
+	    "validBefore too soon: 402 valid_before_too_soon, no row");
+	msg_resp_free(&resp);
+	paid(&resp, &out, PAID_BODY, pay_header(o, now + 30, 2), "late retry");
+	TAP_OK(resp.status == 200 && out.pay == FLOW_PAY_REPLAYED,
+	    "too soon, but the ledger has it settled: its result (%d)",
+	    resp.status);
+	msg_resp_free(&resp);
+	paid(&resp, &out, PAID_BODY, pay_header(o, now + 2, 2), "expired");
+	TAP_OK(resp.status == 200 && out.pay == FLOW_PAY_REPLAYED,
+	    "expired, settled for this very request: its result (%d)",
+	    resp.status);
+	msg_resp_free(&resp);
+	paid(&resp, &out, PAID_BODY, pay_header(o, now + 2, 4), "expired new");
+	TAP_OK(resp.status == 402 && strcmp(answer_code(&resp, code,
+	    sizeof(code)), "invalid_exact_evm_payload_authorization_"
+	    "valid_before") == 0 && row_state(4, NULL, 0) == -1,
+	    "expired and unknown: 402 with the verifier's reason, no row");
+	msg_resp_free(&resp);
+	fac_calls(&v, &st);
+	TAP_OK(v == v0 && st == s0, "windows: the facilitator never asked");
+}
+
+/* Not proven settleable: refused (the facilitator's reason passed
+   through) or 503 when it does not answer; the claim dropped each time. */
+static void
+test_paid_unproven(const cJSON *o, time_t now)
+{
+	struct msg_resp		 resp;
+	struct flow_outcome	 out;
+	char			 code[96];
+	const char		*h;
+	int			 i, v0, s0, v, st;
+
+	fac_calls(&v0, &s0);
+	fac.verify_body = "{\"isValid\":false,\"invalidReason\":"
+	    "\"invalid_exact_evm_insufficient_balance\"}";
+	for (i = 0; i < 2; i++) {
+		paid(&resp, &out, PAID_BODY, pay_header(o, now + 600, 3),
+		    "verify says no");
+		TAP_OK(resp.status == 402 && strcmp(answer_code(&resp, code,
+		    sizeof(code)), "invalid_exact_evm_insufficient_balance") ==
+		    0 && out.pay == FLOW_PAY_REFUSED && row_state(3, NULL,
+		    0) == -1, "/verify says no (%d): 402 with its reason, the "
+		    "claim dropped", i + 1);
+		msg_resp_free(&resp);
+	}
+	fac.verify_body = "";
+	paid(&resp, &out, PAID_BODY, pay_header(o, now + 600, 3), "no answer");
+	h = msg_resp_get_header(&resp, "Retry-After");
+	TAP_OK(resp.status == 503 && strcmp(out.reason,
+	    "unexpected_verify_error") == 0 && h != NULL &&
+	    strcmp(h, "5") == 0 && row_state(3, NULL, 0) == -1,
+	    "/verify unanswered: 503, Retry-After 5, the claim dropped");
+	msg_resp_free(&resp);
+	fac_calls(&v, &st);
+	TAP_OK(v == v0 + 3 && st == s0, "unproven: three /verify, no /settle");
+	fac.verify_body = "{\"isValid\":true}";
+}
+
+static void
+test_paid(void)
+{
+	cJSON	*o = the_offer();
+	time_t	 now = time(NULL);
+
+	TAP_OK(o != NULL, "the 402 offers a payment");
+	if (o == NULL)
+		return;
+	test_paid_settle_replay(o, now);
+	test_paid_windows(o, now);
+	test_paid_unproven(o, now);
+	cJSON_Delete(o);
+}
+
+int
+main(void)
+{
+	pthread_t	 th;
+
+	hermetic();
+	if (fac_start(&th) == -1 || setup() == -1)
+		return 2;
+	test_options();
+	test_get();
+	test_methods_and_paths();
+	test_refused_before_402();
+	test_unpaid();
+	test_price_of_request();
+	test_garbage_payment();
+	test_paid();
+	teardown();
+	shutdown(fac.fd, SHUT_RDWR);
+	close(fac.fd);
+	pthread_join(th, NULL);
 	return tap_done();
 }

@@ -540,11 +540,11 @@ test_sigv4(void)
 int
 main(void)
 {
-	test_url();
-	test_sigv4();
-	test_transfers();
-	test_failures();
-	test_reuse();
-	test_no_resend();
+	TAP_CASE(test_url);
+	TAP_CASE(test_sigv4);
+	TAP_CASE(test_transfers);
+	TAP_CASE(test_failures);
+	TAP_CASE(test_reuse);
+	TAP_CASE(test_no_resend);
 	return tap_done();
 }

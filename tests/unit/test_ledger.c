@@ -1,9 +1,10 @@
 /*
- * Ledger: claim semantics, state changes, revenue, pending settlement, and
- * the replay guard under contention (threads and forked processes).  The
- * same assertions run on SQLite and, with SF_TEST_PG set (make unit-pg),
- * on PostgreSQL, plus what only a server has: unreachable, bad URI, a
- * schema newer than the program.
+ * Ledger: the state table and the SQL made from it and from the row
+ * layout, claim semantics, lookups that do not find, state changes,
+ * revenue, pending settlement, and the replay guard under contention
+ * (threads and forked processes).  The same assertions run on SQLite and,
+ * with SF_TEST_PG set (make unit-pg), on PostgreSQL, plus what only a
+ * server has: unreachable, bad URI, a schema newer than the program.
  */
 #include <sys/wait.h>
 
@@ -14,8 +15,12 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <sqlite3.h>
+
 #include "basics/err.h"
 #include "ledger/ledger.h"
+#include "ledger/ledger_be.h"
+#include "ledger_v1.h"
 #include "pgtest.h"
 #include "tap.h"
 
@@ -26,6 +31,7 @@
 #define NPROCS		12
 
 static char	 dbpath[512];
+static int64_t	 first_id;	/* the first payment, through the cases */
 
 static void
 fill(struct ledger_payment *p, const char *nonce, const char *pid,
@@ -108,6 +114,88 @@ shared_thread(void *arg)
 	return (void *)(intptr_t)rc;
 }
 
+/* The one table of states: names, flags, the sets the SQL is made of. */
+static void
+test_state_table(void)
+{
+	int	 s, ok = 1;
+
+	for (s = LEDGER_VERIFIED; s <= LEDGER_WORK_FAILED; s++)
+		if (ledger_state_parse(ledger_state_name(s)) != s)
+			ok = 0;
+	T(ok, "every state's name parses back to it");
+	T(ledger_state_parse("nope") == -1 && ledger_state_parse(NULL) == -1 &&
+	    strcmp(ledger_state_name(99), "?") == 0 &&
+	    ledger_state_flags(99) == 0, "unknown names and numbers");
+	T(ledger_state_flags(LEDGER_WORKING) ==
+	    (LEDGER_EXPOSED | LEDGER_INFLIGHT) &&
+	    ledger_state_flags(LEDGER_DELIVERED) ==
+	    (LEDGER_EXPOSED | LEDGER_INFLIGHT | LEDGER_TO_SETTLE) &&
+	    ledger_state_flags(LEDGER_SETTLE_FAILED) ==
+	    (LEDGER_EXPOSED | LEDGER_TO_SETTLE) &&
+	    ledger_state_flags(LEDGER_SETTLED) == LEDGER_PAID &&
+	    ledger_state_flags(LEDGER_VERIFIED) == 0 &&
+	    ledger_state_flags(LEDGER_WORK_FAILED) == 0,
+	    "what each state means for money");
+}
+
+static int
+sql_is(const char *tmpl, const char *want)
+{
+	static const struct ledger_dialect d = { "?", "INTEGER PRIMARY KEY",
+	    "INTEGER", "BLOB" };
+	struct sf_err	 err;
+	char		*s = ledger_sql(tmpl, &d, &err);
+	int		 ok = s != NULL && strcmp(s, want) == 0;
+
+	if (!ok)
+		printf("# %s\n#   -> %s\n#   want %s\n", tmpl,
+		    s ? s : err.message, want);
+	free(s);
+	return ok;
+}
+
+/* The SQL made from the tables, as the backends get it. */
+static void
+test_sql(void)
+{
+	static const struct ledger_dialect d = { "$", "BIGSERIAL PRIMARY KEY",
+	    "BIGINT", "BYTEA" };
+	struct sf_err	 err;
+	char		*s;
+
+	T(sql_is("SELECT {cols} FROM payments", "SELECT id, endpoint, "
+	    "request_hash, payer, amount, asset, network, x402_version, nonce,"
+	    " valid_after, valid_before, payload, requirements, payment_id, "
+	    "state, result, content_type, tx, error, created, updated FROM "
+	    "payments"), "{cols}: the row's 21 columns, id first");
+	T(sql_is("{exposed}|{to_settle}|{revenue}", "'working', 'delivered', "
+	    "'settle_failed'|'delivered', 'settle_failed'|'delivered', "
+	    "'settled', 'settle_failed'"), "the state sets");
+	T(sql_is("x {states} y", "x 'verified', 'working', 'delivered', "
+	    "'settled', 'settle_failed', 'work_failed' y"), "every state");
+	T(sql_is("no placeholders", "no placeholders"), "plain text as is");
+	s = ledger_sql("({values})", &d, &err);
+	T(s != NULL && strncmp(s, "($1, $2, ", 9) == 0 &&
+	    strstr(s, ", $21)") != NULL && strstr(s, "$22") == NULL,
+	    "{values}: $1 to $21 (%s)", s ? s : err.message);
+	free(s);
+	s = ledger_sql("{table}", &d, &err);
+	T(s != NULL && strncmp(s, "id BIGSERIAL PRIMARY KEY, endpoint TEXT "
+	    "NOT NULL", 43) == 0 && strstr(s, "valid_before_s BIGINT NOT "
+	    "NULL") != NULL && strstr(s, "payment_id TEXT,") != NULL &&
+	    strstr(s, "result BYTEA,") != NULL &&
+	    strstr(s, "CHECK (state IN ('verified', ") != NULL &&
+	    strstr(s, ", UNIQUE (network, asset, payer, nonce)") != NULL,
+	    "{table}: types of the dialect, keys, the CHECK");
+	free(s);
+	sf_err_clear(&err);
+	T(ledger_sql("SELECT {nope}", &d, &err) == NULL &&
+	    strcmp(err.code, "ledger_error") == 0 &&
+	    ledger_sql("SELECT {cols", &d, &err) == NULL,
+	    "an unknown or unclosed placeholder is refused");
+}
+
 /* Rows copied whole (synthforge-ctl migrate): state, result, times kept. */
 static void
 test_import(struct ledger *src)
@@ -155,6 +243,40 @@ test_import(struct ledger *src)
 }
 
 /* What only a database server has. */
+/*
+ * What the flow asks of the ledger for one paid call, then the row read
+ * back by id and by its key: 1 when every step answered as it should.
+ */
+static int
+paid_call(struct ledger *l, int n, struct sf_err *err)
+{
+	struct ledger_payment	 in, row, got, found;
+	struct ledger_exposure	 ex;
+	int			 ok;
+
+	fill(&in, nonce_n(n), NULL, "h", "1");
+	sf_err_clear(err);
+	if (ledger_claim(l, &in, &row, err) != LEDGER_NEW)
+		return 0;
+	ok = ledger_reserve(l, row.id, 1000, &ex, err) == 1 &&
+	    ledger_deliver(l, row.id, "image/png", "png", 3, LEDGER_WORKING,
+	    LEDGER_DELIVERED, err) == 0 &&
+	    ledger_set_settled(l, row.id, "0xabc", NULL, err) == 0 &&
+	    ledger_get(l, row.id, &got, err) == 1;
+	if (ok) {
+		ok = got.state == LEDGER_SETTLED && got.result_len == 3 &&
+		    strcmp(got.content_type, "image/png") == 0 &&
+		    strcmp(got.tx, "0xabc") == 0;
+		ledger_payment_free(&got);
+	}
+	if (ok && (ok = ledger_find(l, &in, &found, err) == 1)) {
+		ok = found.id == row.id;
+		ledger_payment_free(&found);
+	}
+	ledger_payment_free(&row);
+	return ok;
+}
+
 static void
 test_pg_only(void)
 {
@@ -180,6 +302,57 @@ test_pg_only(void)
 		    "unreachable: a claim fails fast with 503");
 		ledger_close(l);
 	}
+	/*
+	 * The server closes every pooled connection (as a restart does):
+	 * the next calls open new ones instead of failing once per idle
+	 * connection (the /healthz that still said "down" after a restart).
+	 */
+	if ((l = ledger_open(dbpath, &err)) != NULL) {
+		T(ledger_writable(l, &err) == 0, "writable before (%s)",
+		    err.message);
+		T(pgtest_exec(dbpath, "SELECT pg_terminate_backend(pid) FROM "
+		    "pg_stat_activity WHERE datname = current_database() AND "
+		    "pid <> pg_backend_pid()") == 0, "the server closed the "
+		    "pooled connections");
+		usleep(100000);
+		sf_err_clear(&err);
+		T(ledger_writable(l, &err) == 0, "writable at once after the "
+		    "pooled connections were closed (%s)", err.message);
+		T(pgtest_exec(dbpath, "SELECT pg_terminate_backend(pid) FROM "
+		    "pg_stat_activity WHERE datname = current_database() AND "
+		    "pid <> pg_backend_pid()") == 0, "closed again");
+		usleep(100000);
+		fill(&in, nonce_n(5001), NULL, "h", "1");
+		sf_err_clear(&err);
+		T(ledger_claim(l, &in, &row, &err) == LEDGER_NEW,
+		    "a claim at once after that (%s)", err.message);
+		ledger_payment_free(&row);
+		ledger_close(l);
+	}
+	/*
+	 * Statements are prepared on each pooled connection: a paid call's
+	 * prepares them, the server closes the connections, then a schema
+	 * change alters what a row's statements return ({cols}): the same
+	 * calls work after each (prepared again on new connections).
+	 */
+	if ((l = ledger_open(dbpath, &err)) != NULL) {
+		T(paid_call(l, 5100, &err), "a paid call (%s)", err.message);
+		T(paid_call(l, 5101, &err), "another, on prepared statements "
+		    "(%s)", err.message);
+		T(pgtest_exec(dbpath, "SELECT pg_terminate_backend(pid) FROM "
+		    "pg_stat_activity WHERE datname = current_database() AND "
+		    "pid <> pg_backend_pid()") == 0, "the server closed the "
+		    "pooled connections");
+		usleep(100000);
+		T(paid_call(l, 5102, &err), "a paid call at once after that "
+		    "(%s)", err.message);
+		T(pgtest_exec(dbpath, "ALTER TABLE payments ALTER COLUMN "
+		    "content_type TYPE VARCHAR(200)") == 0, "a column of the "
+		    "rows' select list changed type");
+		T(paid_call(l, 5103, &err) && paid_call(l, 5104, &err),
+		    "paid calls after the schema change (%s)", err.message);
+		ledger_close(l);
+	}
 	sf_err_clear(&err);
 	T(ledger_open("postgresql://synthforge@127.0.0.1:notaport/x",
 	    &err) == NULL && strcmp(err.code, "config_invalid") == 0,
@@ -193,41 +366,55 @@ test_pg_only(void)
 	    "a newer schema is refused (%s)", err.message);
 }
 
-int
-main(void)
+/*
+ * A payment id is its payer's, for one endpoint: the first payment's id
+ * from another wallet, or for another endpoint, is a new payment (the
+ * rows are dropped again, unclaimed, for the cases after).
+ */
+static void
+test_claim_id_scope(struct ledger *l)
 {
-	struct ledger		*l;
-	struct ledger_payment	 in, row, got, *rows;
-	struct ledger_revenue	*rev;
+	struct ledger_payment	 in, row, found;
 	struct sf_err		 err;
-	struct race		 r = { 0, 0, 0 };
-	pthread_t		 th[NTHREADS];
-	pid_t			 pids[NPROCS];
-	int			 i, rc, status, news, ex;
-	int64_t			 id;
-	size_t			 n;
-	char			 dir[] = "/tmp/sf-ledger-XXXXXX";
+	int64_t			 other;
 
-	if (mkdtemp(dir) == NULL)
-		return 1;
-	snprintf(dbpath, sizeof(dbpath), "%s/ledger.db", dir);
-	if (pgtest_db("sf_ledger", dbpath, dbpath, sizeof(dbpath)) == -1)
-		TAP_OK(0, "a fresh PostgreSQL database");
+	fill(&in, nonce_n(3), "pay_aaaaaaaaaaaaaaaa", "req4", "10000");
+	snprintf(in.payer, sizeof(in.payer),
+	    "0x3C44CdDdB6a900fa2b585dd299e03d12FA4293BC");
+	T(ledger_claim(l, &in, &row, &err) == LEDGER_NEW && row.id != first_id,
+	    "another wallet's payment with the same id is NEW");
+	other = row.id;
+	ledger_payment_free(&row);
+	T(ledger_find(l, &in, &found, &err) == 1 && found.id == other,
+	    "find by payment id takes the payer's own");
+	ledger_payment_free(&found);
+	fill(&in, nonce_n(4), "pay_aaaaaaaaaaaaaaaa", "req5", "10000");
+	snprintf(in.endpoint, sizeof(in.endpoint), "/v1/speech");
+	T(ledger_claim(l, &in, &row, &err) == LEDGER_NEW,
+	    "the same wallet's id for another endpoint is NEW");
+	T(ledger_unclaim(l, row.id, &err) == 1 &&
+	    ledger_unclaim(l, other, &err) == 1, "both dropped again");
+	ledger_payment_free(&row);
+}
 
-	l = ledger_open(dbpath, &err);
-	T(l != NULL, "open creates the schema (%s)", l ? "" : err.message);
-	printf("# backend: %s\n", l ? ledger_backend(l) : "?");
-	T(l != NULL && strcmp(ledger_backend(l), pgtest_on() ? "postgresql" :
-	    "sqlite") == 0, "DB picks the backend");
-	if (l == NULL)
-		return tap_done();
+/* The first payment: claimed, replayed as v1, its payment id reused. */
+static void
+test_claim(struct ledger *l)
+{
+	struct ledger_payment	 in, row;
+	struct sf_err		 err;
+	int			 rc;
 
 	fill(&in, nonce_n(1), "pay_aaaaaaaaaaaaaaaa", "req1", "10000");
 	rc = ledger_claim(l, &in, &row, &err);
 	T(rc == LEDGER_NEW && row.id > 0, "first claim is NEW");
-	id = row.id;
+	first_id = row.id;
 	TAP_STREQ(row.payer, "0x70997970c51812dc3a010c7d01b50e0d17dc79c8",
 	    "payer stored lower-case");
+	T(row.created > 0 && row.created == row.updated &&
+	    row.state == LEDGER_VERIFIED && row.result == NULL &&
+	    strcmp(row.payload, in.payload) == 0 && row.tx[0] == '\0',
+	    "the claim hands back the row as stored");
 	ledger_payment_free(&row);
 
 	/* Same authorization presented as v1: same chain, same key. */
@@ -236,16 +423,49 @@ main(void)
 	snprintf(in.payer, sizeof(in.payer),
 	    "0x70997970c51812dc3a010c7d01b50e0d17dc79c8");
 	rc = ledger_claim(l, &in, &row, &err);
-	T(rc == LEDGER_EXISTING && row.id == id,
+	T(rc == LEDGER_EXISTING && row.id == first_id,
 	    "v1 replay of the same nonce is EXISTING");
 	TAP_STREQ(row.request_hash, "req1", "existing row returned");
 	ledger_payment_free(&row);
 
 	fill(&in, nonce_n(2), "pay_aaaaaaaaaaaaaaaa", "req3", "10000");
 	rc = ledger_claim(l, &in, &row, &err);
-	T(rc == LEDGER_EXISTING && row.id == id,
+	T(rc == LEDGER_EXISTING && row.id == first_id,
 	    "same payment id, new nonce is EXISTING (caller: 409)");
 	ledger_payment_free(&row);
+	test_claim_id_scope(l);
+}
+
+/* Lookups answer "not found" as a code, not as an error. */
+static void
+test_not_found(struct ledger *l)
+{
+	struct ledger_payment	 in, row;
+	struct sf_err		 err;
+
+	fill(&in, nonce_n(4242), "pay_nobody_has_this_", "h", "1");
+	sf_err_clear(&err);
+	T(ledger_find(l, &in, &row, &err) == 0 && err.status == 0 &&
+	    row.payload == NULL, "find of an unknown key: 0, no error");
+	sf_err_clear(&err);
+	T(ledger_get(l, 987654321, &row, &err) == 0 && err.status == 0,
+	    "get of an unknown id: 0, no error");
+	fill(&in, nonce_n(1), NULL, "h", "1");
+	T(ledger_find(l, &in, &row, &err) == 1 && row.id == first_id,
+	    "find by the replay key");
+	ledger_payment_free(&row);
+	fill(&in, nonce_n(777777), "pay_aaaaaaaaaaaaaaaa", "h", "1");
+	T(ledger_find(l, &in, &row, &err) == 1 && row.id == first_id,
+	    "find by the payment id");
+	ledger_payment_free(&row);
+}
+
+static void
+test_states(struct ledger *l)
+{
+	struct ledger_payment	 got;
+	struct sf_err		 err;
+	int64_t			 id = first_id;
 
 	T(ledger_set_state(l, id, LEDGER_VERIFIED, LEDGER_WORKING, NULL,
 	    &err) == 1, "verified -> working");
@@ -261,8 +481,54 @@ main(void)
 	TAP_STREQ(got.content_type, "image/png", "content type");
 	T(got.state == LEDGER_DELIVERED, "state delivered");
 	ledger_payment_free(&got);
+	T(ledger_unclaim(l, id, &err) == 0 && ledger_get(l, id, &got,
+	    &err) == 1, "unclaim leaves a row that is no longer verified");
+	ledger_payment_free(&got);
+}
 
-	/* Taking over a dead worker's row: only when stale, only once. */
+/* The result and the move to delivered in one statement (the paid flow's
+   PAID_STORE): the state moves only from the state given; the result is
+   stored either way, as the two statements it replaces did. */
+static void
+test_deliver(struct ledger *l)
+{
+	struct ledger_payment	 in, row, got;
+	struct sf_err		 err;
+
+	fill(&in, nonce_n(4242), NULL, "req-deliver", "10000");
+	in.state = LEDGER_WORKING;
+	T(ledger_claim(l, &in, &row, &err) == LEDGER_NEW, "claim a working row");
+	T(ledger_deliver(l, row.id, "audio/wav", "RIFF\0wav", 8,
+	    LEDGER_WORKING, LEDGER_DELIVERED, &err) == 0, "deliver");
+	T(ledger_get(l, row.id, &got, &err) == 1 &&
+	    got.state == LEDGER_DELIVERED && got.result_len == 8 &&
+	    memcmp(got.result, "RIFF\0wav", 8) == 0 &&
+	    strcmp(got.content_type, "audio/wav") == 0,
+	    "delivered, with its result and content type");
+	ledger_payment_free(&got);
+	T(ledger_deliver(l, row.id, "text/plain", "again", 5, LEDGER_WORKING,
+	    LEDGER_DELIVERED, &err) == 0 && ledger_set_state(l, row.id,
+	    LEDGER_DELIVERED, LEDGER_SETTLE_FAILED, NULL, &err) == 1,
+	    "a second delivery from working leaves the state delivered");
+	T(ledger_deliver(l, row.id, "text/plain", "late", 4, LEDGER_WORKING,
+	    LEDGER_DELIVERED, &err) == 0 && ledger_get(l, row.id, &got,
+	    &err) == 1 && got.state == LEDGER_SETTLE_FAILED &&
+	    got.result_len == 4, "a row no longer working keeps its state");
+	ledger_payment_free(&got);
+	/* Gone again: the sums and lists below count the rows. */
+	T(ledger_set_state(l, row.id, -1, LEDGER_VERIFIED, NULL, &err) == 1 &&
+	    ledger_unclaim(l, row.id, &err) == 1 && ledger_get(l, row.id, &got,
+	    &err) == 0, "the row dropped");
+	ledger_payment_free(&row);
+}
+
+/* Taking over a dead worker's row: only when stale, only once. */
+static void
+test_take_stale(struct ledger *l)
+{
+	struct ledger_payment	 in, row;
+	struct sf_err		 err;
+
 	fill(&in, nonce_n(900), NULL, "req-stale", "10000");
 	in.state = LEDGER_WORKING;
 	T(ledger_claim(l, &in, &row, &err) == LEDGER_NEW, "claim a working row");
@@ -279,9 +545,33 @@ main(void)
 	    (int64_t)time(NULL) - 1, &err) == 0,
 	    "the take-over refreshed it: a second taker loses");
 	ledger_payment_free(&row);
+	T(ledger_get(l, row.id, &row, &err) == 1, "read it back");
+	T(ledger_touch(l, row.id, LEDGER_WORKING, &err) == 1,
+	    "its owner's heartbeat refreshes it");
+	T(ledger_take_stale(l, row.id, LEDGER_WORKING, LEDGER_WORKING,
+	    (int64_t)time(NULL) - 1, &err) == 0,
+	    "a beating row is not stale");
+	T(ledger_touch(l, row.id, LEDGER_DELIVERED, &err) == 0,
+	    "a heartbeat checks the state");
+	ledger_payment_free(&row);
+	T(ledger_get(l, row.id, &row,
+	    &err) == 1, "read it again");
+	T(ledger_lease(l, row.id, LEDGER_WORKING, row.updated, 300,
+	    &err) == 1, "a settler leases it");
+	T(ledger_touch(l, row.id, LEDGER_WORKING, &err) == 0,
+	    "a heartbeat never shortens a settler's lease");
+	ledger_payment_free(&row);
+}
+
+static void
+test_pending(struct ledger *l)
+{
+	struct ledger_payment	*rows;
+	struct sf_err		 err;
+	size_t			 n;
 
 	T(ledger_pending_settlement(l, time(NULL), 0, &rows, &n,
-	    &err) == 0 && n == 1 && rows[0].id == id, "one pending row");
+	    &err) == 0 && n == 1 && rows[0].id == first_id, "one pending row");
 	ledger_payments_free(rows, n);
 	T(ledger_pending_settlement(l, time(NULL), 3600, &rows, &n,
 	    &err) == 0 && n == 0, "min_age hides fresh rows");
@@ -289,8 +579,17 @@ main(void)
 	T(ledger_pending_settlement(l, time(NULL) + 601, 0, &rows, &n,
 	    &err) == 0 && n == 0, "expired validBefore is not pending");
 	ledger_payments_free(rows, n);
+}
 
-	/* Two settlers read the same pending row: one lease wins. */
+/* Two settlers read the same pending row: one lease wins. */
+static void
+test_lease(struct ledger *l)
+{
+	struct ledger_payment	 got, *rows;
+	struct sf_err		 err;
+	int64_t			 id = first_id;
+	size_t			 n;
+
 	T(ledger_get(l, id, &got, &err) == 1, "get the pending row");
 	T(ledger_lease(l, id, LEDGER_DELIVERED, got.updated, 300, &err) == 1,
 	    "the first settler leases the version it read");
@@ -306,6 +605,16 @@ main(void)
 	ledger_payment_free(&got);
 	T(ledger_set_state(l, id, LEDGER_DELIVERED, LEDGER_DELIVERED, NULL,
 	    &err) == 1, "the settler writing the row ends the lease");
+}
+
+static void
+test_revenue(struct ledger *l)
+{
+	struct ledger_payment	 in, row;
+	struct ledger_revenue	*rev;
+	struct sf_err		 err;
+	size_t			 n;
+	int			 rc;
 
 	fill(&in, nonce_n(3), NULL, "req4", "250000");
 	rc = ledger_claim(l, &in, &row, &err);
@@ -329,6 +638,14 @@ main(void)
 		TAP_STREQ(rev[0].pending, "10000", "pending sum");
 	}
 	free(rev);
+}
+
+static void
+test_list(struct ledger *l)
+{
+	struct ledger_payment	*rows;
+	struct sf_err		 err;
+	size_t			 n;
 
 	T(ledger_list(l, LEDGER_SETTLED, 0, &rows, &n, &err) == 0 &&
 	    n == 2, "list settled");
@@ -336,13 +653,22 @@ main(void)
 	T(ledger_list(l, -1, 1, &rows, &n, &err) == 0 && n == 1,
 	    "list with limit");
 	ledger_payments_free(rows, n);
+	T(ledger_list(l, -1, 0, &rows, &n, &err) == 0 && n == 4 &&
+	    rows[0].id > rows[n - 1].id, "list all, newest first");
+	ledger_payments_free(rows, n);
+}
 
-	/* Shared handle, many threads. */
+/* Shared handle, many threads. */
+static void
+test_shared_handle(struct ledger *l)
+{
+	pthread_t	 th[NTHREADS];
+	void		*ret;
+	int		 i, news = 0, ex = 0;
+
 	for (i = 0; i < NTHREADS; i++)
 		pthread_create(&th[i], NULL, shared_thread, l);
-	news = ex = 0;
 	for (i = 0; i < NTHREADS; i++) {
-		void *ret;
 		pthread_join(th[i], &ret);
 		if ((intptr_t)ret == LEDGER_NEW)
 			news++;
@@ -351,17 +677,33 @@ main(void)
 	}
 	T(news == 1 && ex == NTHREADS - 1,
 	    "shared handle: %d threads, exactly one NEW", NTHREADS);
-	ledger_close(l);
+}
 
-	/* A connection per thread. */
+/* A connection per thread. */
+static void
+test_own_connections(void)
+{
+	struct race	 r = { 0, 0, 0 };
+	pthread_t	 th[NTHREADS];
+	int		 i;
+
 	for (i = 0; i < NTHREADS; i++)
 		pthread_create(&th[i], NULL, race_thread, &r);
 	for (i = 0; i < NTHREADS; i++)
 		pthread_join(th[i], NULL);
 	T(r.news == 1 && r.existing == NTHREADS - 1 && r.errors == 0,
 	    "own connections: %d threads, exactly one NEW", NTHREADS);
+}
 
-	/* Processes: exit 10 = NEW, 11 = EXISTING. */
+/* Processes: exit 10 = NEW, 11 = EXISTING. */
+static void
+test_processes(void)
+{
+	struct ledger_payment	 in, row;
+	struct sf_err		 err;
+	pid_t			 pids[NPROCS];
+	int			 i, rc, status, news = 0, ex = 0;
+
 	for (i = 0; i < NPROCS; i++) {
 		if ((pids[i] = fork()) == 0) {
 			struct ledger *cl;
@@ -376,7 +718,6 @@ main(void)
 			    rc == LEDGER_EXISTING ? 11 : 1);
 		}
 	}
-	news = ex = 0;
 	for (i = 0; i < NPROCS; i++) {
 		if (pids[i] > 0 && waitpid(pids[i], &status, 0) > 0 &&
 		    WIFEXITED(status)) {
@@ -387,19 +728,180 @@ main(void)
 	T(news == 1 && ex == NPROCS - 1,
 	    "%d processes: exactly one NEW (%d new, %d existing)", NPROCS,
 	    news, ex);
+}
+
+/*
+ * A web server starts every endpoint process at once, and each opens the
+ * ledger: on a new SQLite file they race to switch it to WAL and create
+ * the schema.  Every one must open it (none dies "database is locked").
+ */
+static void
+test_fresh_start(void)
+{
+	struct sf_err	 err;
+	char		 path[600];
+	pid_t		 pids[32];
+	int		 i, status, ok = 0, round, gate[2];
+
+	for (round = 0; round < 5; round++) {
+		snprintf(path, sizeof(path), "%s.fresh%d", dbpath, round);
+		/* A start line: every child blocks on the pipe until the
+		   parent closes it, then all open at once. */
+		if (pipe(gate) == -1) {
+			TAP_OK(0, "pipe");
+			return;
+		}
+		for (i = 0; i < 32; i++)
+			if ((pids[i] = fork()) == 0) {
+				struct ledger *cl;
+				char c;
+
+				close(gate[1]);
+				(void)read(gate[0], &c, 1);
+				cl = ledger_open(path, &err);
+
+				if (cl == NULL)
+					fprintf(stderr, "# %s\n", err.message);
+				ledger_close(cl);
+				_exit(cl != NULL ? 0 : 1);
+			}
+		close(gate[0]);
+		close(gate[1]);
+		for (i = 0; i < 32; i++)
+			if (pids[i] > 0 && waitpid(pids[i], &status, 0) > 0 &&
+			    WIFEXITED(status) && WEXITSTATUS(status) == 0)
+				ok++;
+	}
+	T(ok == 5 * 32, "32 processes open a new ledger file at once, 5 "
+	    "times: all %d opened (%d)", 5 * 32, ok);
+}
+
+/* A SQLite ledger file as schema version 1 made it, one payment holding
+   the id. */
+static const char mig_v1[] = LEDGER_V1_SCHEMA
+    "INSERT INTO payments VALUES (7, '/v1/image', 'h', "
+    "'0x70997970c51812dc3a010c7d01b50e0d17dc79c8', '10000', "
+    "'0x5fbdb2315678afecb367f032d93f642f64180aa3', 'eip155:84532', 2, "
+    "'0x00000000000000000000000000000000000000000000000000000000000000aa', "
+    "'0', '9999999999', 9999999999, '{}', '{}', 'pay_migrated_0000001', "
+    "'settled', X'6869', 'text/plain', '0xabc', NULL, 1, 2);"
+    "PRAGMA user_version = 1;";
+
+/*
+ * A ledger made before payment ids were scoped to their payer and
+ * endpoint is brought up to date on open, its rows kept: SQLite rebuilds
+ * the table (a file at version 1), PostgreSQL drops the constraint and
+ * adds the index (a database at version 2).
+ */
+static void
+test_migrate_id_scope(void)
+{
+	struct ledger		*l;
+	struct ledger_payment	 in, row;
+	struct sf_err		 err;
+	sqlite3			*db;
+	char			 path[600];
+	int			 ok;
+
+	snprintf(path, sizeof(path), "%s.v1", dbpath);
+	if (pgtest_on()) {
+		if (pgtest_db("sf_ledger_mig", "", path, sizeof(path)) == -1 ||
+		    (l = ledger_open(path, &err)) == NULL) {
+			TAP_OK(0, "a PostgreSQL ledger to age");
+			return;
+		}
+		fill(&in, nonce_n(170), "pay_migrated_0000001", "h", "10000");
+		T(ledger_claim(l, &in, &row, &err) == LEDGER_NEW,
+		    "a payment holding the id");
+		ledger_payment_free(&row);
+		ledger_close(l);
+		ok = pgtest_exec(path, "DROP INDEX payments_payment_id") == 0 &&
+		    pgtest_exec(path, "ALTER TABLE payments ADD CONSTRAINT "
+		    "payments_payment_id_key UNIQUE (payment_id)") == 0 &&
+		    pgtest_exec(path, "UPDATE synthforge_schema SET version = 2"
+		    " WHERE component = 'ledger'") == 0;
+		T(ok, "the database set back to schema version 2");
+	} else {
+		ok = sqlite3_open(path, &db) == SQLITE_OK &&
+		    sqlite3_exec(db, mig_v1, NULL, NULL, NULL) == SQLITE_OK;
+		sqlite3_close(db);
+		T(ok, "a ledger file of schema version 1");
+	}
+	if ((l = ledger_open(path, &err)) == NULL) {
+		TAP_OK(0, "the old ledger opens: %s", err.message);
+		return;
+	}
+	fill(&in, nonce_n(171), "pay_migrated_0000001", "h2", "10000");
+	snprintf(in.payer, sizeof(in.payer),
+	    "0x3C44CdDdB6a900fa2b585dd299e03d12FA4293BC");
+	T(ledger_claim(l, &in, &row, &err) == LEDGER_NEW,
+	    "migrated: another wallet may use the id (%s)", err.message);
+	ledger_payment_free(&row);
+	fill(&in, nonce_n(172), "pay_migrated_0000001", "h3", "10000");
+	T(ledger_claim(l, &in, &row, &err) == LEDGER_EXISTING &&
+	    strcmp(row.payment_id, "pay_migrated_0000001") == 0 &&
+	    strcmp(row.nonce, nonce_n(172)) != 0,
+	    "migrated: the payer's own id still finds its payment");
+	if (!pgtest_on())
+		T(row.id == 7 && row.state == LEDGER_SETTLED &&
+		    row.result_len == 2 && memcmp(row.result, "hi", 2) == 0 &&
+		    strcmp(row.tx, "0xabc") == 0 && row.created == 1 &&
+		    row.updated == 2, "migrated: the old row kept whole");
+	ledger_payment_free(&row);
+	ledger_close(l);
+	T((l = ledger_open(path, &err)) != NULL, "the migrated ledger "
+	    "opens again");
+	ledger_close(l);
+}
+
+int
+main(void)
+{
+	struct ledger	*l;
+	struct sf_err	 err;
+	char		 dir[] = "/tmp/sf-ledger-XXXXXX", cmd[300];
+
+	test_state_table();
+	test_sql();
+	if (mkdtemp(dir) == NULL)
+		return 1;
+	snprintf(dbpath, sizeof(dbpath), "%s/ledger.db", dir);
+	if (pgtest_db("sf_ledger", dbpath, dbpath, sizeof(dbpath)) == -1)
+		TAP_OK(0, "a fresh PostgreSQL database");
+
+	l = ledger_open(dbpath, &err);
+	T(l != NULL, "open creates the schema (%s)", l ? "" : err.message);
+	printf("# backend: %s\n", l ? ledger_backend(l) : "?");
+	T(l != NULL && strcmp(ledger_backend(l), pgtest_on() ? "postgresql" :
+	    "sqlite") == 0, "DB picks the backend");
+	if (l == NULL)
+		return tap_done();
+	test_claim(l);
+	test_not_found(l);
+	test_states(l);
+	test_deliver(l);
+	test_take_stale(l);
+	test_pending(l);
+	test_lease(l);
+	test_revenue(l);
+	test_list(l);
+	test_shared_handle(l);
+	ledger_close(l);
+	test_own_connections();
+	test_processes();
+	if (!pgtest_on())
+		test_fresh_start();
 
 	l = ledger_open(dbpath, &err);
 	T(l != NULL, "reopen keeps schema version");
 	test_import(l);
 	ledger_close(l);
+	test_migrate_id_scope();
 	if (pgtest_on())
 		test_pg_only();
 
-	{
-		char cmd[300];
-		snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
-		if (system(cmd) != 0)
-			printf("# cleanup failed\n");
-	}
+	snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
+	if (system(cmd) != 0)
+		printf("# cleanup failed\n");
 	return tap_done();
 }

@@ -158,6 +158,18 @@ test_transport(const struct mcp_ctx *ctx)
 	TAP_OK(resp.status == 405, "DELETE: 405 (no sessions)");
 	cJSON_Delete(j);
 	msg_resp_free(&resp);
+}
+
+/* Browser origins: ours and MCP_ORIGINS' pass, others are refused. */
+static void
+test_origins(const struct mcp_ctx *ctx)
+{
+	struct msg_req		 req;
+	struct msg_resp		 resp;
+	struct flow_outcome	 out;
+	cJSON			*j;
+	const char		*ping = "{\"jsonrpc\":\"2.0\",\"id\":1,"
+	    "\"method\":\"ping\"}";
 
 	req_post(&req, ping);
 	req.method = "OPTIONS";
@@ -188,6 +200,18 @@ test_transport(const struct mcp_ctx *ctx)
 	TAP_OK(resp.status == 200, "Origin listed in MCP_ORIGINS: 200");
 	cJSON_Delete(j);
 	msg_resp_free(&resp);
+}
+
+/* Content-Type, Accept, MCP-Protocol-Version and the body cap. */
+static void
+test_headers(const struct mcp_ctx *ctx)
+{
+	struct msg_req		 req;
+	struct msg_resp		 resp;
+	struct flow_outcome	 out;
+	cJSON			*j;
+	const char		*ping = "{\"jsonrpc\":\"2.0\",\"id\":1,"
+	    "\"method\":\"ping\"}";
 
 	req_post(&req, ping);
 	req.content_type = "text/plain";
@@ -336,6 +360,7 @@ test_tools_list(const struct mcp_ctx *ctx)
 	const cJSON		*tools, *t, *in;
 	cJSON			*j;
 	size_t			 n = 0, found = 0, good = 0, video = 0;
+	size_t			 jobs = 0;
 	int			 st;
 
 	/* No provider key, a testnet: video has no offline stand-in, so
@@ -373,9 +398,16 @@ test_tools_list(const struct mcp_ctx *ctx)
 				good++;
 		}
 	}
-	TAP_OK(cJSON_GetArraySize(tools) == (int)n && found == n && video == 0,
-	    "tools/list without FAL_KEY: one tool per definition but video "
-	    "(%zu)", n);
+	/* And the two free job tools, get_job and cancel_job. */
+	cJSON_ArrayForEach(t, tools)
+		jobs += strcmp(cJSON_GetStringValue(path(t, "name", NULL)) ?
+		    cJSON_GetStringValue(path(t, "name", NULL)) : "",
+		    "get_job") == 0 || strcmp(cJSON_GetStringValue(path(t,
+		    "name", NULL)) ? cJSON_GetStringValue(path(t, "name",
+		    NULL)) : "", "cancel_job") == 0;
+	TAP_OK(cJSON_GetArraySize(tools) == (int)n + 2 && found == n &&
+	    video == 0 && jobs == 2, "tools/list without FAL_KEY: one tool "
+	    "per definition but video (%zu), get_job and cancel_job", n);
 	TAP_OK(good == n, "tools/list: object inputSchema without $schema, "
 	    "description with the price");
 	cJSON_Delete(j);
@@ -388,27 +420,18 @@ test_tools_list(const struct mcp_ctx *ctx)
 	tools = path(path(j, "result", NULL), "tools", NULL);
 	for (n = 0, e = def_table; e->ep != NULL; e++)
 		n++;
-	TAP_OK(st == 200 && cJSON_GetArraySize(tools) == (int)n,
-	    "tools/list with FAL_KEY: one tool per definition (%zu)", n);
+	TAP_OK(st == 200 && cJSON_GetArraySize(tools) == (int)n + 2,
+	    "tools/list with FAL_KEY: one tool per definition (%zu) and the "
+	    "two job tools", n);
 	cJSON_Delete(j);
 }
 
 static void
 test_tools_call(const struct mcp_ctx *ctx)
 {
-	const struct flow_ctx	*fc = NULL;
 	const cJSON		*r, *sc, *txt;
-	cJSON			*j, *want, *got, *text;
-	size_t			 i;
+	cJSON			*j, *text;
 	int			 st;
-
-	for (i = 0; i < ctx->nflows; i++)
-		if (strcmp(ctx->flows[i].ep->name, "image-generate") == 0)
-			fc = &ctx->flows[i];
-	if (fc == NULL) {
-		TAP_OK(0, "image-generate among the flows");
-		return;
-	}
 
 	j = post(ctx, "{\"jsonrpc\":\"2.0\",\"id\":5,\"method\":\"tools/call\","
 	    "\"params\":{\"name\":\"no-such-tool\",\"arguments\":{}}}", &st);
@@ -441,6 +464,25 @@ test_tools_call(const struct mcp_ctx *ctx)
 	    "bad arguments: content[0].text is the same JSON");
 	cJSON_Delete(text);
 	cJSON_Delete(j);
+}
+
+/* A tool call without a payment, or with one that is none. */
+static void
+test_tools_call_unpaid(const struct mcp_ctx *ctx)
+{
+	const struct flow_ctx	*fc = NULL;
+	const cJSON		*r, *sc, *txt;
+	cJSON			*j, *want, *got;
+	size_t			 i;
+	int			 st;
+
+	for (i = 0; i < ctx->nflows; i++)
+		if (strcmp(ctx->flows[i].ep->name, "image-generate") == 0)
+			fc = &ctx->flows[i];
+	if (fc == NULL) {
+		TAP_OK(0, "image-generate among the flows");
+		return;
+	}
 
 	/* No payment: the PaymentRequired of the HTTP 402 for this body. */
 	j = post(ctx, "{\"jsonrpc\":\"2.0\",\"id\":7,\"method\":\"tools/call\","
@@ -522,11 +564,14 @@ main(void)
 		return 2;
 	}
 	TAP_STREQ(ctx.origin, PUBLIC, "our origin from PUBLIC_URL");
-	test_transport(&ctx);
-	test_framing(&ctx);
-	test_initialize(&ctx);
-	test_tools_list(&ctx);
-	test_tools_call(&ctx);
+	TAP_CASE_ARGS(test_transport, &ctx);
+	TAP_CASE_ARGS(test_origins, &ctx);
+	TAP_CASE_ARGS(test_headers, &ctx);
+	TAP_CASE_ARGS(test_framing, &ctx);
+	TAP_CASE_ARGS(test_initialize, &ctx);
+	TAP_CASE_ARGS(test_tools_list, &ctx);
+	TAP_CASE_ARGS(test_tools_call, &ctx);
+	TAP_CASE_ARGS(test_tools_call_unpaid, &ctx);
 	mcp_fini(&ctx);
 	cfg_free(cfg);
 	unlink(db);

@@ -210,7 +210,15 @@ check_local(const char *root)
 	TAP_OK(rc == 0 && url != NULL && strstr(url, ".jpg") != NULL,
 	    "jpeg stored as .jpg");
 	free(url);
-	url = NULL;
+}
+
+/* What the store refuses: the wrong kind, not media, empty, over a cap. */
+static void
+check_refused(void)
+{
+	struct sf_err	 e;
+	char		*url = NULL, mime[48];
+	int		 rc;
 
 	sf_err_clear(&e);
 	rc = media_store(NULL, png, (size_t)pnglen, "audio", &url, mime, &e);
@@ -443,11 +451,12 @@ main(void)
 		perror("mkdtemp");
 		return 1;
 	}
-	check_sniff();
-	check_local(root);
-	check_s3();
-	check_fal();
-	check_fetch();
+	TAP_CASE(check_sniff);
+	TAP_CASE_ARGS(check_local, root);
+	TAP_CASE(check_refused);
+	TAP_CASE(check_s3);
+	TAP_CASE(check_fal);
+	TAP_CASE(check_fetch);
 	snprintf(cmd, sizeof(cmd), "rm -rf %s", root);
 	if (system(cmd) != 0)
 		printf("# could not remove %s\n", root);

@@ -53,6 +53,19 @@ test_reset(void)
 	TAP_OK(retry_reset_ms("1699999990", now) == 0, "reset in the past");
 	TAP_OK(retry_reset_ms("soon", now) == -1, "reset garbage");
 	TAP_OK(retry_reset_ms("3x", now) == -1, "reset bad unit");
+	/* Found by fuzz_provider_replicate: beyond a day, and what strtod
+	   also reads (nan, inf), is no hint, and never overflows. */
+	TAP_OK(retry_reset_ms("9888888888888888888888888888888888888888888888888"
+	    "888888888888888888", now) == -1, "reset: a unix time 1e69 away");
+	TAP_OK(retry_reset_ms("1700086401", now) == -1, "reset: a unix time "
+	    "a day and a second away");
+	TAP_OK(retry_reset_ms("1700086399", now) == 86399000, "reset: a unix "
+	    "time just under a day away");
+	TAP_OK(retry_reset_ms("nan", now) == -1, "reset: nan");
+	TAP_OK(retry_reset_ms("inf", now) == -1, "reset: inf");
+	TAP_OK(retry_reset_ms("nans", now) == -1, "reset: nan seconds");
+	TAP_OK(retry_reset_ms("1e300s", now) == -1, "reset: 1e300 seconds");
+	TAP_OK(retry_reset_ms("1e300h1s", now) == -1, "reset: 1e300 hours");
 }
 
 static void

@@ -232,6 +232,27 @@ threads_down_to(int n)
 	}
 }
 
+/*
+ * Wait (polling, bounded by LIMIT_S) until exactly n threads run: the pool
+ * listens before its WORKERS_MIN workers exist, so "at most n" alone
+ * would pass while they are still being created.
+ */
+static int
+threads_settle_at(int n)
+{
+	struct timespec	 t0, t;
+
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	for (;;) {
+		if (threads() == n)
+			return 1;
+		clock_gettime(CLOCK_MONOTONIC, &t);
+		if (t.tv_sec - t0.tv_sec > LIMIT_S)
+			return 0;
+		usleep(20000);
+	}
+}
+
 struct run {
 	struct serve_app	 app;
 	int			 rc;
@@ -246,18 +267,89 @@ run_pool(void *arg)
 	return NULL;
 }
 
+static struct run	 r;
+static pthread_t	 th;
+static int		 base;		/* threads before the pool */
+static int		 sent;		/* requests the cases sent */
+
+/* Setup and teardown cases: they run whatever TAP_CASE selects. */
+#define TAP_ALWAYS(fn) do { printf("# case %s\n", #fn); fn(); } while (0)
+
+static void
+starts_at_rest(void)
+{
+	struct stat	 st;
+	int		 i;
+
+	if (pthread_create(&th, NULL, run_pool, &r) != 0) {
+		printf("Bail out! pthread_create\n");
+		exit(2);
+	}
+	for (i = 0; i < LIMIT_S * 50 && stat(sockpath, &st) == -1; i++)
+		usleep(20000);
+	TAP_OK(stat(sockpath, &st) == 0, "the pool listens on its socket");
+	/* run_pool + serve_run's signal thread + WORKERS_MIN workers. */
+	TAP_OK(threads_settle_at(base + 1 + 1 + 2) && threads() == base + 4,
+	    "at rest: WORKERS_MIN (2) workers");
+}
+
+static void
+grows_to_the_load(void)
+{
+	int	 ok, pk;
+
+	ok = wave(64, 64, &pk);
+	sent += 64;
+	TAP_OK(ok == 64, "64 requests that each wait for all 64: all served "
+	    "(%d answered 200)", ok);
+	TAP_OK(pk == 64, "the pool grew to run all 64 at once (peak %d)", pk);
+}
+
+static void
+shrinks_when_idle(void)
+{
+	TAP_OK(threads_down_to(base + 4),
+	    "idle workers leave after WORKERS_IDLE until WORKERS_MIN remain");
+	TAP_OK(threads() == base + 4, "no fewer than WORKERS_MIN either");
+}
+
+static void
+capped_at_workers_max(void)
+{
+	int	 ok, pk;
+
+	ok = wave(96, 32, &pk);
+	sent += 96;
+	TAP_OK(ok == 96, "96 requests in barriers of 32: all served (%d)", ok);
+	TAP_OK(pk >= 32 && pk <= 64, "never more than WORKERS_MAX (64) at "
+	    "once (peak %d)", pk);
+}
+
+static void
+stops_on_sigterm(void)
+{
+	kill(getpid(), SIGTERM);
+	pthread_join(th, NULL);
+	TAP_OK(r.rc == 0, "SIGTERM: serve_run returns 0");
+	TAP_OK(threads_down_to(base), "every worker is gone after shutdown");
+	pthread_mutex_lock(&mu);
+	TAP_OK(served == sent, "every request reached the handler once "
+	    "(%d of %d)", served, sent);
+	pthread_mutex_unlock(&mu);
+}
+
+/*
+ * The cases run in order on one pool, each from where the last one left
+ * it; the pool is started and stopped whichever cases TAP_CASE selects.
+ */
 int
 main(void)
 {
-	struct run	 r;
 	struct sf_err	 err;
-	struct stat	 st;
 	struct cfg	*c;
-	pthread_t	 th;
 	sigset_t	 set;
 	char		 dir[] = "/tmp/sf-test-serve-XXXXXX", conf[300];
 	FILE		*f;
-	int		 ok, pk, base, i;
 
 	hermetic();
 	if (mkdtemp(dir) == NULL) {
@@ -290,37 +382,12 @@ main(void)
 	r.app.cfg = c;
 	r.app.body_max = 1024;
 	r.app.handle = handle;
-	if (pthread_create(&th, NULL, run_pool, &r) != 0)
-		return 2;
-	for (i = 0; i < LIMIT_S * 50 && stat(sockpath, &st) == -1; i++)
-		usleep(20000);
-	TAP_OK(stat(sockpath, &st) == 0, "the pool listens on its socket");
-	/* run_pool + serve_run's signal thread + WORKERS_MIN workers. */
-	TAP_OK(threads_down_to(base + 1 + 1 + 2) && threads() == base + 4,
-	    "at rest: WORKERS_MIN (2) workers");
 
-	ok = wave(64, 64, &pk);
-	TAP_OK(ok == 64, "64 requests that each wait for all 64: all served "
-	    "(%d answered 200)", ok);
-	TAP_OK(pk == 64, "the pool grew to run all 64 at once (peak %d)", pk);
-
-	TAP_OK(threads_down_to(base + 4),
-	    "idle workers leave after WORKERS_IDLE until WORKERS_MIN remain");
-	TAP_OK(threads() == base + 4, "no fewer than WORKERS_MIN either");
-
-	ok = wave(96, 32, &pk);
-	TAP_OK(ok == 96, "96 requests in barriers of 32: all served (%d)", ok);
-	TAP_OK(pk >= 32 && pk <= 64, "never more than WORKERS_MAX (64) at "
-	    "once (peak %d)", pk);
-
-	kill(getpid(), SIGTERM);
-	pthread_join(th, NULL);
-	TAP_OK(r.rc == 0, "SIGTERM: serve_run returns 0");
-	TAP_OK(threads_down_to(base), "every worker is gone after shutdown");
-	pthread_mutex_lock(&mu);
-	TAP_OK(served == 64 + 96, "every request reached the handler once "
-	    "(%d)", served);
-	pthread_mutex_unlock(&mu);
+	TAP_ALWAYS(starts_at_rest);
+	TAP_CASE(grows_to_the_load);
+	TAP_CASE(shrinks_when_idle);
+	TAP_CASE(capped_at_workers_max);
+	TAP_ALWAYS(stops_on_sigterm);
 
 	cfg_free(c);
 	unlink(sockpath);

@@ -85,19 +85,13 @@ write_key(const char *path, mode_t mode, const char *text)
 	return chmod(path, mode);
 }
 
-int
-main(void)
+static void
+test_parse(void)
 {
 	struct settle_direct_auth	 a;
-	struct settle_direct_tx		 t;
 	struct sf_err			 err;
-	struct buf			 data, raw;
-	uint8_t				 key[32], hash[32];
-	char				 js[2048], *s, addr[43], h[67];
-	char				 dir[] = "/tmp/sf-sd-XXXXXX", path[300];
+	char				 js[2048];
 
-	buf_init(&data);
-	buf_init(&raw);
 	snprintf(js, sizeof(js), payload_v2, "1c");
 	T(settle_direct_parse(js, &a, &err) == 0, "parse v2 payload");
 	T(a.v == 28, "v 0x1c stays 28");
@@ -107,19 +101,44 @@ main(void)
 	snprintf(js, sizeof(js), payload_v2, "1d");
 	T(settle_direct_parse(js, &a, &err) == -1, "v 29 refused");
 	snprintf(js, sizeof(js), payload_v2, "1c00");
-	T(settle_direct_parse(js, &a, &err) == -1,
-	    "66-byte signature refused (direct needs v,r,s)");
+	T(settle_direct_parse(js, &a, &err) == -1 &&
+	    strcmp(err.code, "invalid_exact_evm_signature") == 0,
+	    "66-byte signature refused by the (v, r, s) parse");
+	T(settle_direct_parse_auth(js, &a, &err) == 0 && a.value[31] != 0 &&
+	    a.from[0] != 0 && a.v == 0, "a contract wallet's 66-byte "
+	    "signature: its authorization still read (reconciliation, payer)");
 	T(settle_direct_parse("{\"payload\":{}}", &a, &err) == -1,
 	    "missing authorization refused");
+	T(settle_direct_parse_auth("{\"payload\":{}}", &a, &err) == -1,
+	    "missing authorization refused (authorization only)");
+}
+
+static void
+test_calldata(struct buf *data)
+{
+	struct settle_direct_auth	 a;
+	struct sf_err			 err;
+	char				 js[2048], *s;
 
 	snprintf(js, sizeof(js), payload_v2, "1c");
 	settle_direct_parse(js, &a, &err);
-	T(settle_direct_calldata(&a, &data) == 0 && data.len == 4 + 9 * 32,
+	T(settle_direct_calldata(&a, data) == 0 && data->len == 4 + 9 * 32,
 	    "calldata length");
-	s = hexbuf(&data);
+	s = hexbuf(data);
 	TAP_STREQ(s, want_data, "calldata equals viem encodeFunctionData");
 	free(s);
+}
 
+static void
+test_sign(const struct buf *data)
+{
+	struct settle_direct_tx		 t;
+	struct sf_err			 err;
+	struct buf			 raw;
+	uint8_t				 key[32], hash[32];
+	char				*s, h[67];
+
+	buf_init(&raw);
 	hex_decode_fixed(RELAYER_KEY, key, 32);
 	memset(&t, 0, sizeof(t));
 	t.chain_id = 84532;
@@ -128,8 +147,8 @@ main(void)
 	t.max_fee = 2875000000;
 	t.gas = 92558;
 	hex_decode_fixed("0x5FbDB2315678afecb367f032d93F642f64180aa3", t.to, 20);
-	t.data = (const uint8_t *)data.p;
-	t.data_len = data.len;
+	t.data = (const uint8_t *)data->p;
+	t.data_len = data->len;
 	T(settle_direct_sign(&t, key, &raw, hash, &err) == 0, "sign");
 	s = hexbuf(&raw);
 	TAP_STREQ(s, want_raw, "signed tx equals viem signTransaction");
@@ -137,14 +156,26 @@ main(void)
 	hex_encode(hash, 32, h);
 	TAP_STREQ(h, "0x2b491d8c4d2e8c8445a82a7a179645a23353b0e5aedaeb5e227a5a98b210570e",
 	    "tx hash equals viem keccak256(raw)");
+	buf_free(&raw);
+}
 
-	/* Minimal tx: zero fields encode as empty strings. */
+/* Minimal tx: zero fields encode as empty strings. */
+static void
+test_sign_minimal(void)
+{
+	struct settle_direct_tx		 t;
+	struct sf_err			 err;
+	struct buf			 raw;
+	uint8_t				 key[32], hash[32];
+	char				*s;
+
+	buf_init(&raw);
+	hex_decode_fixed(RELAYER_KEY, key, 32);
 	memset(&t, 0, sizeof(t));
 	t.chain_id = 1;
 	t.max_fee = 1;
 	t.gas = 21000;
 	t.to[19] = 1;
-	buf_reset(&raw);
 	T(settle_direct_sign(&t, key, &raw, hash, &err) == 0, "sign minimal");
 	s = hexbuf(&raw);
 	TAP_STREQ(s, "0x02f862018080018252089400000000000000000000000000000000"
@@ -152,9 +183,16 @@ main(void)
 	    "b56ddcc414dddfa04045adca819d39b2708ef1b5301082cb6a25816129299f376a7745"
 	    "4dacd0633d", "minimal tx equals viem");
 	free(s);
+	buf_free(&raw);
+}
 
-	if (mkdtemp(dir) == NULL)
-		return 1;
+static void
+test_key_file(const char *dir)
+{
+	struct sf_err	 err;
+	uint8_t		 key[32];
+	char		 addr[43], path[300];
+
 	snprintf(path, sizeof(path), "%s/relayer.key", dir);
 	T(write_key(path, 0600, RELAYER_KEY "\n") == 0 &&
 	    settle_direct_load_key(path, key, addr, &err) == 0,
@@ -170,8 +208,82 @@ main(void)
 	T(settle_direct_load_key("/nonexistent/key", key, addr, &err) == -1,
 	    "missing key file refused");
 	unlink(path);
+}
+
+/* The v2 payload with validBefore vb (seconds) and the last byte v. */
+static void
+payload_until(char *js, size_t sz, const char *vb, const char *v)
+{
+	char	 t[2048], *at;
+
+	snprintf(t, sizeof(t), payload_v2, v);
+	at = strstr(t, "1795303380");
+	snprintf(js, sz, "%.*s%s%s", (int)(at - t), t, vb, at + 10);
+}
+
+/*
+ * The phases before any transaction, each refusing with its reason and
+ * whether a retry can help: no RPC, a value that is not our price, an
+ * expired authorization (final); the relayer key unusable, the node
+ * unreachable (retryable).  Nothing here reaches a chain.
+ */
+static void
+test_phases(const char *dir)
+{
+	struct settle_direct_config	 c;
+	struct settle_direct_result	 r;
+	char				 js[2048], path[300];
+	static const char reqs[] = "{\"network\":\"eip155:84532\","
+	    "\"amount\":\"10000\",\"payTo\":"
+	    "\"0x3C44CdDdB6a900fa2b585dd299e03d12FA4293BC\",\"asset\":"
+	    "\"0x036CbD53842c5426634e7929541eC2318f3dCF7e\"}";
+
+	payload_until(js, sizeof(js), "4102444800", "1c");	/* 2100 */
+	snprintf(path, sizeof(path), "%s/relayer.key", dir);
+	unlink(path);
+	memset(&c, 0, sizeof(c));
+	c.key_file = path;
+	T(settle_direct(&c, js, reqs, &r) == SETTLE_DIRECT_FAILED &&
+	    strcmp(r.reason, "config_error") == 0 && !r.retryable,
+	    "no RPC_URL: config_error, final");
+	c.rpc_url = "http://127.0.0.1:9";
+	c.rpc_ms = 2000;
+	T(settle_direct(&c, js, "{\"network\":\"eip155:84532\",\"amount\":"
+	    "\"10001\"}", &r) == SETTLE_DIRECT_FAILED && strcmp(r.reason,
+	    "invalid_exact_evm_payload_authorization_value_mismatch") == 0 &&
+	    !r.retryable, "another price: value_mismatch, final");
+	T(settle_direct(&c, js, reqs, &r) == SETTLE_DIRECT_FAILED &&
+	    strcmp(r.reason, "config_error") == 0 && r.retryable,
+	    "no relayer key file: config_error, retryable");
+	T(write_key(path, 0600, RELAYER_KEY "\n") == 0, "relayer key written");
+	T(settle_direct(&c, js, reqs, &r) == SETTLE_DIRECT_FAILED &&
+	    strcmp(r.reason, "rpc_unreachable") == 0 && r.retryable &&
+	    r.tx[0] == '\0', "node unreachable: rpc_unreachable, retryable, "
+	    "no tx");
+	payload_until(js, sizeof(js), "1", "1c");
+	T(settle_direct(&c, js, reqs, &r) == SETTLE_DIRECT_FAILED &&
+	    strcmp(r.reason, "invalid_exact_evm_payload_authorization_"
+	    "valid_before") == 0 && !r.retryable,
+	    "expired authorization: valid_before, final");
+	unlink(path);
+}
+
+int
+main(void)
+{
+	struct buf	 data;
+	char		 dir[] = "/tmp/sf-sd-XXXXXX";
+
+	if (mkdtemp(dir) == NULL)
+		return 1;
+	buf_init(&data);
+	test_parse();
+	test_calldata(&data);
+	test_sign(&data);
+	test_sign_minimal();
+	test_key_file(dir);
+	test_phases(dir);
 	rmdir(dir);
 	buf_free(&data);
-	buf_free(&raw);
 	return tap_done();
 }

@@ -17,7 +17,9 @@
 #include "basics/b64.h"
 #include "basics/buf.h"
 #include "basics/cfg.h"
+#include "basics/def.h"
 #include "basics/err.h"
+#include "basics/msg.h"
 #include "basics/net.h"
 #include "hermetic.h"
 #include "tap.h"
@@ -106,7 +108,7 @@ test_cfg(void)
 	    "FACILITATOR_URL_SOLANA_DEVNET");
 	TAP_STREQ(c->nets[1].rpc_url, "http://127.0.0.1:9/rpc",
 	    "RPC_URL_SOLANA_DEVNET");
-	n = cfg_offers(c, "12345", o, 4);
+	n = x402_offers(c, "12345", o, 4);
 	TAP_OK(n == 2 && o[1].svm && strcmp(o[1].pay_to, LAB_PAY_TO) == 0 &&
 	    strcmp(o[0].pay_to, EVM_PAY_TO) == 0 && o[1].decimals == 6 &&
 	    strcmp(o[1].amount, "12345") == 0, "offers: each network its payTo");
@@ -205,8 +207,8 @@ static void
 test_payment(void)
 {
 	struct x402_payment	 p;
-	struct x402_verdict	 v;
-	struct svm_verdict	 t;
+	struct x402_check	 c;
+	struct x402_verdict	*v = &c.vd;
 	struct x402_offer	 o[2];
 	struct sf_err		 err;
 	struct buf		 b;
@@ -220,34 +222,92 @@ test_payment(void)
 	    strcmp(p.accepted.fee_payer, LAB_FEE_PAYER) == 0,
 	    "the lab's PAYMENT-SIGNATURE decodes as SVM");
 	x402_payment_free(&p);
-	TAP_OK(x402_scheme_verify_header(LAB_HDR, 2, o, 2, 0, &p, &v, &t) == 0 &&
-	    v.valid && v.offer == &o[1] && strcmp(v.payer,
+	TAP_OK(x402_scheme_verify_header(LAB_HDR, 2, o, 2, 0, &c) == 0 &&
+	    v->valid && v->offer == &o[1] && strcmp(v->payer,
 	    "4AfkU8moDpdvJcBM461ThKmsf4khedwSnerP9RiSrH6o") == 0,
-	    "verified against the Solana offer: %s", v.message);
-	x402_payment_free(&p);
+	    "verified against the Solana offer: %s", v->message);
+	x402_check_free(&c);
 	strcpy(o[1].amount, "10001");
-	x402_scheme_verify_header(LAB_HDR, 2, o, 2, 0, &p, &v, &t);
-	TAP_STREQ(v.reason, "no_matching_requirements", "another price: no "
+	x402_scheme_verify_header(LAB_HDR, 2, o, 2, 0, &c);
+	TAP_STREQ(v->reason, "no_matching_requirements", "another price: no "
 	    "offer matches the accepted copy");
-	x402_payment_free(&p);
+	x402_check_free(&c);
 	lab_offer(&o[1]);
 	strcpy(o[1].fee_payer, LAB_PAY_TO);
-	x402_scheme_verify_header(LAB_HDR, 2, o, 2, 0, &p, &v, &t);
-	TAP_STREQ(v.reason, "no_matching_requirements", "another fee payer "
+	x402_scheme_verify_header(LAB_HDR, 2, o, 2, 0, &c);
+	TAP_STREQ(v->reason, "no_matching_requirements", "another fee payer "
 	    "in our offer: no match");
-	x402_payment_free(&p);
+	x402_check_free(&c);
 	/* A transaction cut to 3 bytes: a payload error with the reason. */
 	lab_offer(&o[1]);
 	buf_init(&b);
 	if (b64_encode(TRUNC_JSON, strlen(TRUNC_JSON), &b) == -1)
 		abort();
 	buf_puts(&b, "");
-	x402_scheme_verify_header(b.p, 2, o, 2, 0, &p, &v, &t);
-	TAP_OK(v.reason != NULL && strcmp(v.reason, "invalid_payload") == 0 &&
-	    strstr(v.message, "payload.transaction") != NULL,
-	    "truncated transaction: invalid_payload (%s)", v.message);
-	x402_payment_free(&p);
+	x402_scheme_verify_header(b.p, 2, o, 2, 0, &c);
+	TAP_OK(v->reason != NULL && strcmp(v->reason, "invalid_payload") == 0 &&
+	    strstr(v->message, "payload.transaction") != NULL,
+	    "truncated transaction: invalid_payload (%s)", v->message);
+	x402_check_free(&c);
 	buf_free(&b);
+}
+
+/* The feePayer in a 402's PAYMENT-REQUIRED (decoded), into out. */
+static void
+fee_payer_of(const struct msg_resp *r, char *out, size_t sz)
+{
+	const char	*h = msg_resp_get_header(r, "PAYMENT-REQUIRED");
+	unsigned char	*raw;
+	size_t		 n;
+	cJSON		*j;
+	const cJSON	*fp;
+
+	out[0] = '\0';
+	if (h == NULL || (raw = b64_decode(h, &n)) == NULL)
+		return;
+	j = cJSON_ParseWithLength((const char *)raw, n);
+	fp = cJSON_GetObjectItem(cJSON_GetObjectItem(cJSON_GetArrayItem(
+	    cJSON_GetObjectItem(j, "accepts"), 0), "extra"), "feePayer");
+	if (cJSON_IsString(fp))
+		snprintf(out, sz, "%s", fp->valuestring);
+	cJSON_Delete(j);
+	free(raw);
+}
+
+/*
+ * The plain 402 is cached per process: a new fee payer (the
+ * facilitator's, learnt at run time) must give a new 402, not the
+ * cached one (its key once left the fee payer out).
+ */
+static void
+test_challenge_cache(void)
+{
+	const struct def_endpoint	*ep = def_table[0].ep;
+	struct x402_offer		 o;
+	struct msg_resp			 r1, r2, r3;
+	char				 a[64], b[64], c[64];
+
+	lab_offer(&o);
+	msg_resp_init(&r1);
+	msg_resp_init(&r2);
+	msg_resp_init(&r3);
+	TAP_OK(ep != NULL && x402_challenge(&r1, 402, ep,
+	    "http://127.0.0.1/v1/x", &o, 1, "payment_required", NULL) == 0 &&
+	    x402_challenge(&r2, 402, ep, "http://127.0.0.1/v1/x", &o, 1,
+	    "payment_required", NULL) == 0, "two 402s of one offer");
+	fee_payer_of(&r1, a, sizeof(a));
+	fee_payer_of(&r2, b, sizeof(b));
+	TAP_OK(strcmp(a, LAB_FEE_PAYER) == 0 && strcmp(b, a) == 0,
+	    "  the same fee payer (%s)", b);
+	strcpy(o.fee_payer, LAB_PAY_TO);
+	TAP_OK(x402_challenge(&r3, 402, ep, "http://127.0.0.1/v1/x", &o, 1,
+	    "payment_required", NULL) == 0, "a 402 after the fee payer changed");
+	fee_payer_of(&r3, c, sizeof(c));
+	TAP_STREQ(c, LAB_PAY_TO, "  carries the new fee payer, not the "
+	    "cached one");
+	msg_resp_free(&r1);
+	msg_resp_free(&r2);
+	msg_resp_free(&r3);
 }
 
 int
@@ -259,5 +319,6 @@ main(void)
 	test_offer();
 	test_fee_payer();
 	test_payment();
+	test_challenge_cache();
 	return tap_done();
 }

@@ -121,7 +121,7 @@ prompt_of(const char *s, size_t n)
 }
 
 static void
-test_normalise(void)
+normalise_defaults(void)
 {
 	struct val_result	 r;
 	struct sf_err		 err;
@@ -144,6 +144,13 @@ test_normalise(void)
 	TAP_STREQ(r.amount, "10000", "amount string");
 	val_result_free(&r);
 	TAP_OK(r.req == NULL, "val_result_free empties the result");
+}
+
+static void
+normalise_snapping(void)
+{
+	struct val_result	 r;
+	struct sf_err		 err;
 
 	/* Snapping on image-generate only. */
 	TAP_OK(run("image-generate", "{\"prompt\":\"a\",\"width\":1000,"
@@ -153,9 +160,9 @@ test_normalise(void)
 	TAP_OK(num(&r, "height") == 256, "height 257 snaps to 256 (%g)",
 	    num(&r, "height"));
 	val_result_free(&r);
-	TAP_OK(run("image-generate", "{\"prompt\":\"a\",\"width\":2047,"
-	    "\"height\":1e3}", &r, &err) == 0 && num(&r, "width") == 2048 &&
-	    num(&r, "height") == 1008, "2047 snaps to 2048, 1e3 to 1008");
+	TAP_OK(run("image-generate", "{\"prompt\":\"a\",\"width\":1279,"
+	    "\"height\":1e3}", &r, &err) == 0 && num(&r, "width") == 1280 &&
+	    num(&r, "height") == 1008, "1279 snaps to 1280, 1e3 to 1008");
 	val_result_free(&r);
 	TAP_OK(run("image-generate-pro", "{\"prompt\":\"a\",\"width\":1000,"
 	    "\"height\":1001}", &r, &err) == 0, "pro 1000x1001 accepted");
@@ -169,6 +176,13 @@ test_normalise(void)
 	    &err) == 0 && num(&r, "width") == 1024,
 	    "api-generate 1020 snaps to its max 1024");
 	val_result_free(&r);
+}
+
+static void
+normalise_tiers_models(void)
+{
+	struct val_result	 r;
+	struct sf_err		 err;
 
 	/* Tiers and models. */
 	TAP_OK(run("image-generate", "{\"prompt\":\"a\",\"tier\":\"anime\"}",
@@ -204,6 +218,13 @@ test_normalise(void)
 	    "\"recraft-v4\"}", &r, &err) == 0 && r.tier != NULL &&
 	    strcmp(r.tier, "recraft") == 0, "pro recraft-v4 reports tier recraft");
 	val_result_free(&r);
+}
+
+static void
+normalise_nulls(void)
+{
+	struct val_result	 r;
+	struct sf_err		 err;
 
 	/* JSON null for an optional field means "not given". */
 	TAP_OK(run("image-generate", "{\"prompt\":\"a\",\"seed\":null,"
@@ -297,12 +318,8 @@ test_pricing(void)
 }
 
 static void
-test_errors(void)
+errors_content_type(void)
 {
-	char	*b;
-	static const char nul[] = "{\"prompt\":\"a\0b\"}";
-	static const char nul_end[] = "{\"prompt\":\"a\"}\0";
-
 	/* 415 */
 	refused_ct("no content type", "image-generate", NULL, "{\"prompt\":\"a\"}",
 	    14, 415, "unsupported_media_type", "");
@@ -320,6 +337,13 @@ test_errors(void)
 	    "unsupported_media_type", "");
 	refused_ct("form", "image-generate", "application/x-www-form-urlencoded",
 	    "prompt=a", 8, 415, "unsupported_media_type", "");
+}
+
+static void
+errors_not_an_object(void)
+{
+	static const char nul[] = "{\"prompt\":\"a\0b\"}";
+	static const char nul_end[] = "{\"prompt\":\"a\"}\0";
 
 	/* Bodies that are not one JSON object. */
 	refused_ct("empty body", "image-generate", JSON, "", 0, 400,
@@ -338,8 +362,10 @@ test_errors(void)
 	    400, "invalid_json", "");
 	refused("two objects", "image-generate", "{\"prompt\":\"a\"}{}", 400,
 	    "invalid_json", "");
+	/* A raw NUL byte in a string is a raw control character (RFC 8259
+	   section 7), named like the others. */
 	refused_ct("NUL inside a string", "image-generate", JSON, nul,
-	    sizeof(nul) - 1, 400, "invalid_json", "");
+	    sizeof(nul) - 1, 400, "invalid_character", "prompt");
 	refused_ct("NUL after the object", "image-generate", JSON, nul_end,
 	    sizeof(nul_end) - 1, 400, "invalid_json", "");
 	refused("array", "image-generate", "[{\"prompt\":\"a\"}]", 400,
@@ -347,7 +373,11 @@ test_errors(void)
 	refused("string", "image-generate", "\"a fox\"", 400, "invalid_json", "");
 	refused("number", "image-generate", "42", 400, "invalid_json", "");
 	refused("null", "image-generate", "null", 400, "invalid_json", "");
+}
 
+static void
+errors_fields(void)
+{
 	/* Fields. */
 	refused("missing prompt", "image-generate", "{}", 400, "missing_field",
 	    "prompt");
@@ -361,6 +391,20 @@ test_errors(void)
 	    "{\"prompt\":\"   \"}", 400, "empty_field", "prompt");
 	refused("blank prompt (escaped tab, newline)", "image-generate",
 	    "{\"prompt\":\" \\t\\n \"}", 400, "empty_field", "prompt");
+	/* Blank in Unicode (issue 23): White_Space and the zero-width
+	   format characters, raw or escaped. */
+	refused("blank prompt (no-break spaces)", "image-generate",
+	    "{\"prompt\":\"\xc2\xa0\xc2\xa0\"}", 400, "empty_field", "prompt");
+	refused("blank prompt (ideographic space)", "image-generate",
+	    "{\"prompt\":\"\\u3000\"}", 400, "empty_field", "prompt");
+	refused("blank prompt (zero-width space, joiner, BOM)",
+	    "image-generate", "{\"prompt\":\"\\u200b\\u200d\\ufeff \"}", 400,
+	    "empty_field", "prompt");
+	refused("blank prompt (word joiner, narrow NBSP)", "text-to-speech",
+	    "{\"text\":\"\\u2060\\u202f\"}", 400, "empty_field", "text");
+	refused("blank image_url (em space)", "image-edit",
+	    "{\"prompt\":\"x\",\"image_url\":\"\\u2003\"}", 400, "empty_field",
+	    "image_url");
 	refused("unknown field", "image-generate",
 	    "{\"prompt\":\"a\",\"colour\":\"red\"}", 400, "unknown_field",
 	    "colour");
@@ -389,7 +433,11 @@ test_errors(void)
 	refused("fractional num_images", "api-v1-image-generate",
 	    "{\"prompt\":\"a\",\"model\":\"imagen-4\",\"num_images\":2.5}", 400,
 	    "invalid_type", "num_images");
+}
 
+static void
+errors_ranges(void)
+{
 	/* Ranges, at the exact limits. */
 	refused("width 255", "image-generate", "{\"prompt\":\"a\",\"width\":255}",
 	    400, "out_of_range", "width");
@@ -420,6 +468,12 @@ test_errors(void)
 	refused("num_images 0", "api-v1-image-generate",
 	    "{\"prompt\":\"a\",\"model\":\"imagen-4\",\"num_images\":0}", 400,
 	    "out_of_range", "num_images");
+}
+
+static void
+errors_lengths(void)
+{
+	char	*b;
 
 	/* Lengths in code points, and UTF-8. */
 	b = prompt_of("\xc3\xa9", 2001);
@@ -442,7 +496,11 @@ test_errors(void)
 	refused("invalid UTF-8 in negative_prompt", "image-generate",
 	    "{\"prompt\":\"a\",\"negative_prompt\":\"\xfe\"}", 400,
 	    "invalid_encoding", "negative_prompt");
+}
 
+static void
+errors_enums_urls(void)
+{
 	/* Enums and URLs. */
 	refused("tier not in the enum", "image-generate",
 	    "{\"prompt\":\"a\",\"tier\":\"turbo\"}", 400, "invalid_value", "tier");
@@ -465,7 +523,11 @@ test_errors(void)
 	    "image_url");
 	refused("missing image_url", "image-edit", "{\"prompt\":\"a\"}", 400,
 	    "missing_field", "image_url");
+}
 
+static void
+errors_model_parameters(void)
+{
 	/* Parameters the chosen model does not take. */
 	refused("seed with imagen-4", "api-v1-image-generate",
 	    "{\"prompt\":\"a\",\"model\":\"imagen-4\",\"seed\":7}", 400,
@@ -517,8 +579,13 @@ test_limits_ok(void)
 	val_result_free(&r);
 	free(b);
 	TAP_OK(run("image-generate", "{\"prompt\":\"a\",\"width\":256,"
-	    "\"height\":2048}", &r, &err) == 0 && num(&r, "width") == 256 &&
-	    num(&r, "height") == 2048, "image-generate 256 and 2048 accepted");
+	    "\"height\":1280}", &r, &err) == 0 && num(&r, "width") == 256 &&
+	    num(&r, "height") == 1280, "image-generate 256 and 1280 accepted");
+	val_result_free(&r);
+	/* Venice takes at most 1280 a side: 2048 is refused, not paid for. */
+	TAP_OK(run("image-generate", "{\"prompt\":\"a\",\"width\":2048}", &r,
+	    &err) == -1 && err.status == 400 && strcmp(err.field, "width") == 0,
+	    "image-generate 2048 refused before payment (%s)", err.message);
 	val_result_free(&r);
 	TAP_OK(run("image-generate-ultra", "{\"prompt\":\"a\",\"width\":1024,"
 	    "\"height\":256}", &r, &err) == 0 && num(&r, "width") == 1024,
@@ -649,14 +716,60 @@ test_object(void)
 	    strcmp(err.field, "bogus") == 0, "val_object refusal frees the object");
 }
 
+/* Bounds and values as the definition holds them and as the caller wrote
+   them (issue 23: not "between 0 and 1e+09 (got 1e+09)"). */
+static void
+test_messages(void)
+{
+	static const struct {
+		const char	*ep, *body, *msg;
+	} m[] = {
+		{ "image-generate", "{\"prompt\":\"x\",\"seed\":1e9}",
+		  "seed must be between 0 and 999999999 (got 1000000000)" },
+		{ "image-generate", "{\"prompt\":\"x\",\"seed\":-1}",
+		  "seed must be between 0 and 999999999 (got -1)" },
+		{ "voice", "{\"text\":\"x\",\"seed\":4294967296}",
+		  "seed must be between 0 and 4294967295 (got 4294967296)" },
+		{ "api-v1-image-generate", "{\"prompt\":\"x\",\"model\":"
+		  "\"flux-2-pro\",\"seed\":2147483648}", "seed must be between "
+		  "0 and 2147483647 (got 2147483648)" },
+		{ "image-generate", "{\"prompt\":\"x\",\"cfg_scale\":20.1}",
+		  "cfg_scale must be between 0.1 and 20 (got 20.1)" },
+		{ "image-inpaint", "{\"prompt\":\"x\",\"image_url\":"
+		  "\"http://localhost/a.png\",\"mask_url\":"
+		  "\"http://localhost/m.png\",\"strength\":0.001}",
+		  "strength must be between 0.01 and 1 (got 0.001)" },
+	};
+	struct val_result	 r;
+	struct sf_err		 err;
+	size_t			 i;
+
+	for (i = 0; i < sizeof(m) / sizeof(m[0]); i++) {
+		TAP_OK(run(m[i].ep, m[i].body, &r, &err) == -1 &&
+		    strcmp(err.code, "out_of_range") == 0, "%s: out_of_range "
+		    "(%s)", m[i].body, err.code);
+		TAP_STREQ(err.message, m[i].msg, "%s: the message", m[i].body);
+	}
+}
+
 int
 main(void)
 {
-	test_normalise();
-	test_pricing();
-	test_errors();
-	test_limits_ok();
-	test_object();
-	test_model_rules();
+	TAP_CASE(test_messages);
+	TAP_CASE(normalise_defaults);
+	TAP_CASE(normalise_snapping);
+	TAP_CASE(normalise_tiers_models);
+	TAP_CASE(normalise_nulls);
+	TAP_CASE(test_pricing);
+	TAP_CASE(errors_content_type);
+	TAP_CASE(errors_not_an_object);
+	TAP_CASE(errors_fields);
+	TAP_CASE(errors_ranges);
+	TAP_CASE(errors_lengths);
+	TAP_CASE(errors_enums_urls);
+	TAP_CASE(errors_model_parameters);
+	TAP_CASE(test_limits_ok);
+	TAP_CASE(test_object);
+	TAP_CASE(test_model_rules);
 	return tap_done();
 }

@@ -27,8 +27,6 @@ ep(const char *name)
 	return e->ep;
 }
 
-#define PROBE(s)	val_is_probe((s), strlen(s))
-
 /* The probe priced like the valid request body. */
 static void
 same_as(const char *name, const char *body, const char *amount)
@@ -53,20 +51,30 @@ main(void)
 	struct val_result	 p;
 	struct sf_err		 err;
 
-	TAP_OK(val_is_probe(NULL, 0), "no body");
-	TAP_OK(PROBE(""), "empty body");
-	TAP_OK(PROBE(" \r\n\t"), "blanks");
-	TAP_OK(PROBE("{}"), "{}");
-	TAP_OK(PROBE(" { \n } \n"), "{ } with blanks");
-	TAP_OK(!PROBE("{\"prompt\":\"x\"}"), "a real body is not a probe");
-	TAP_OK(!PROBE("{\"prompt\":\"\"}"), "an empty value is not a probe");
-	TAP_OK(!PROBE("[]"), "[] is not a probe");
-	TAP_OK(!PROBE("{}x"), "{} then garbage is not a probe");
-	TAP_OK(!PROBE("{"), "{ alone is not a probe");
-	TAP_OK(!PROBE("null"), "null is not a probe");
-	TAP_OK(!val_is_probe("{}\0", 3), "{} then NUL is not a probe");
+	/* What counts as a probe: test_val_json (check_probe); here, what
+	   val_body makes of one, with and without a payment. */
+	sf_err_clear(&err);
+	TAP_OK(val_body(ep("image-generate"), NULL, "{}", 2, 0, &p, &err) ==
+	    0 && p.price == 10000, "{} without payment: priced as the "
+	    "default request, whatever the Content-Type");
+	val_result_free(&p);
+	TAP_OK(val_body(ep("image-generate"), NULL, NULL, 0, 0, &p, &err) ==
+	    0 && p.price == 10000, "no body without payment: the probe");
+	val_result_free(&p);
+	TAP_OK(val_body(ep("image-generate"), "application/json", "{}", 2, 1,
+	    &p, &err) == -1 && strcmp(err.code, "missing_field") == 0,
+	    "{} with a payment: validated (%s)", err.code);
+	TAP_OK(val_body(ep("image-generate"), "application/json", "", 0, 1,
+	    &p, &err) == -1 && strcmp(err.code, "invalid_json") == 0,
+	    "no body with a payment: invalid_json");
+	TAP_OK(val_body(ep("image-generate"), NULL, "\x0b{}", 3, 0, &p,
+	    &err) == -1 && strcmp(err.code, "unsupported_media_type") == 0,
+	    "not a probe (a vertical tab first), no Content-Type: 415");
+	TAP_OK(val_body(ep("image-generate"), "application/json", "\x0b{}", 3,
+	    0, &p, &err) == -1 && strcmp(err.code, "invalid_json") == 0,
+	    "the same as JSON: invalid_json, not the probe's 402");
 
-	/* Prices written from the README's table, not from the code. */
+	/* Prices written from the table of docs/calling.md, not from the code. */
 	same_as("image-generate", "{\"prompt\":\"x\"}", "10000");
 	same_as("image-generate-pro", "{\"prompt\":\"x\"}", "100000");
 	same_as("text-to-video", "{\"prompt\":\"x\"}", "200000");

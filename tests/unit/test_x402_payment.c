@@ -147,14 +147,13 @@ ext_case(const char *ext, int ok, const char *want_id, const char *what)
 	free(k);
 }
 
-int
-main(void)
+/* The reference vectors (x402.md §2.2, §3.2) and the lab capture. */
+static void
+test_vectors(void)
 {
 	struct x402_payment	 p;
 	struct sf_err		 err;
-	char			*h, *big;
 
-	/* --- the reference vectors --- */
 	T_OK(x402_payment_decode(V1_B64, 1, &p, &err) == 0, "v1 spec vector decodes");
 	T_OK(p.version == 1, "v1 version");
 	TAP_STREQ(p.scheme, "exact", "v1 scheme");
@@ -196,8 +195,15 @@ main(void)
 	TAP_STREQ(p.auth.valid_after_dec, "0", "lab validAfter");
 	TAP_STREQ(p.accepted.asset, "0x5fbdb2315678afecb367f032d93f642f64180aa3", "lab asset lower case");
 	x402_payment_free(&p);
+}
 
-	/* The version must agree with the header. */
+/* The version must agree with the header. */
+static void
+test_version(void)
+{
+	struct x402_payment	 p;
+	struct sf_err		 err;
+
 	T_OK(x402_payment_decode(V1_B64, 2, &p, &err) == -1 &&
 	    strcmp(err.code, "invalid_x402_version") == 0, "v1 payload in PAYMENT-SIGNATURE");
 	T_OK(x402_payment_decode(V2_B64, 1, &p, &err) == -1 &&
@@ -208,8 +214,17 @@ main(void)
 		bad(j, 1, "invalid_x402_version", "x402Version 3");
 		free(j);
 	}
+}
 
-	/* --- base64 --- */
+/* Standard padded base64 only, within the size limit. */
+static void
+test_base64(void)
+{
+	struct x402_payment	 p;
+	struct sf_err		 err;
+	char			*h;
+	char			*big;
+
 	T_OK(x402_payment_decode("", 2, &p, &err) == -1 &&
 	    strcmp(err.code, "invalid_payload") == 0, "empty header");
 	T_OK(x402_payment_decode(NULL, 2, &p, &err) == -1, "NULL header");
@@ -233,8 +248,15 @@ main(void)
 	T_OK(x402_payment_decode(big, 2, &p, &err) == -1 &&
 	    strcmp(err.code, "invalid_payload") == 0, "header over the size limit");
 	free(big);
+}
 
-	/* --- JSON text --- */
+/* Strict JSON text: one document, UTF-8, no duplicate keys. */
+static void
+test_json_text(void)
+{
+	struct x402_payment	 p;
+	struct sf_err		 err;
+
 	bad("not json", 1, "invalid_payload", "not JSON");
 	bad("[1,2]", 1, "invalid_payload", "top level array");
 	bad("\"x\"", 1, "invalid_payload", "top level string");
@@ -259,6 +281,12 @@ main(void)
 	}
 	bad_sub(V1_JSON, 1, "base-sepolia", "base-sepolia\\u0000junk", "\\u0000 in a string");
 	good_sub(V1_JSON, 1, "base-sepolia", "base\\\\u0000", "escaped backslash before u0000");
+	/* cJSON reads a \u without four hex digits as U+0000; JSON.parse
+	   refuses it. */
+	bad_sub(V1_JSON, 1, "base-sepolia", "base-sepolia\\uzzzzjunk", "\\u without hex digits");
+	bad_sub(V1_JSON, 1, "base-sepolia", "base-sepolia\\u00zzjunk", "\\u with two hex digits");
+	good_sub(V1_JSON, 1, "base-sepolia", "base-sepoli\\u0061", "\\u0061 (a)");
+	good_sub(V1_JSON, 1, "base-sepolia", "base-sepoli\\u00C0", "\\u00C0 in upper case");
 	bad_sub(V1_JSON, 1, "base-sepolia", "base\tsepolia", "raw tab in a string");
 	bad_sub(V1_JSON, 1, "base-sepolia", "base\xc3(sepolia", "invalid UTF-8");
 	bad_sub(V1_JSON, 1, "base-sepolia", "base\xed\xa0\x80", "UTF-8 surrogate");
@@ -279,8 +307,15 @@ main(void)
 	    "duplicate key in an unknown member");
 	good_sub(V1_JSON, 1, "\"payload\":{", "\"x\":[{\"a\":1},{\"a\":2}],\"payload\":{",
 	    "same key in sibling objects");
+}
 
-	/* --- v1 fields --- */
+/* The v1 payload's fields, each malformed in turn. */
+static void
+test_v1_fields(void)
+{
+	struct x402_payment	 p;
+	struct sf_err		 err;
+
 	bad_sub(V1_JSON, 1, "\"scheme\":\"exact\",", "", "scheme missing");
 	bad_sub(V1_JSON, 1, "\"network\":\"base-sepolia\"", "\"network\":84532", "network a number");
 	bad_sub(V1_JSON, 1, "\"payload\":{", "\"payload\":[{", "payload an array");
@@ -336,8 +371,14 @@ main(void)
 		free(j);
 	}
 	bad_sub(V1_JSON, 1, "\"authorization\":{", "\"permit2Authorization\":{},\"authorization\":{", "Permit2 payload");
+}
 
-	/* --- v2 fields --- */
+/* The v2 accepted copy and resource. */
+static void
+test_v2_fields(void)
+{
+	char			*big;
+
 	bad_sub(V2_JSON, 2, "\"accepted\":{", "\"accepted\":null,\"x\":{", "accepted null (#3171)");
 	bad_sub(V2_JSON, 2, "\"accepted\":{", "\"accepted\":[],\"x\":{", "accepted an array");
 	bad_sub(V2_JSON, 2, "\"scheme\":\"exact\",", "", "accepted.scheme missing");
@@ -370,8 +411,14 @@ main(void)
 		free(j);
 	}
 	free(big);
+}
 
-	/* --- extensions / payment-identifier (x402.md §11) --- */
+/* extensions / payment-identifier (x402.md §11). */
+static void
+test_extensions(void)
+{
+
+
 	ext_case("{}", 1, NULL, "empty extensions");
 	ext_case("{\"payment-identifier\":{\"info\":{\"id\":\"pay_0123456789abcdef\"}}}", 1,
 	    "pay_0123456789abcdef", "payment id");
@@ -405,12 +452,119 @@ main(void)
 		snprintf(ext, sizeof(ext), "{\"payment-identifier\":{\"info\":{\"id\":\"%s\"}}}", id);
 		ext_case(ext, 0, NULL, "id of 129 characters");
 	}
+}
 
-	/* Decoding leaves nothing to free on failure, and free is idempotent. */
+/* Decoding leaves nothing to free on failure, and free is idempotent. */
+static void
+test_failed_decode(void)
+{
+	struct x402_payment	 p;
+	struct sf_err		 err;
+
 	memset(&p, 0xa5, sizeof(p));
 	T_OK(x402_payment_decode("!!!!", 2, &p, &err) == -1 &&
 	    p.canonical == NULL && p.resource_url == NULL, "failed decode zeroes the payment");
 	x402_payment_free(&p);
 	x402_payment_free(NULL);
+}
+
+/* The resource a payment was made for against ours (x402_payment_for). */
+static void
+test_resource(void)
+{
+	static const struct {
+		const char	*paid_for;	/* NULL: none named */
+		const char	*ours;
+		int		 same;
+		const char	*what;
+	} c[] = {
+		{ NULL, "https://a.example/v1/image-generate", 1,
+		    "no resource named: nothing to hold it to" },
+		{ "https://a.example/v1/image-generate",
+		    "https://a.example/v1/image-generate", 1, "the same URL" },
+		{ "https://a.example/v1/sound-effects",
+		    "https://a.example/v1/image-generate", 0,
+		    "another endpoint of the same service" },
+		{ "http://127.0.0.1:8080/v1/image-generate",
+		    "https://a.example/v1/image-generate", 1,
+		    "another name of the service: the path decides" },
+		{ "HTTPS://A.EXAMPLE:443/v1/image-generate/",
+		    "https://a.example/v1/image-generate", 1,
+		    "a trailing slash, case of scheme and host" },
+		{ "https://a.example/v1/image%2Dgenerate?x=1#f",
+		    "https://a.example/v1/image-generate", 1,
+		    "an escaped unreserved character, query and fragment" },
+		{ "https://a.example/v1/Image-Generate",
+		    "https://a.example/v1/image-generate", 0,
+		    "paths keep their case" },
+		{ "https://a.example/v1/image%2fgenerate",
+		    "https://a.example/v1/image/generate", 0,
+		    "an escaped slash is not a slash" },
+		{ "https://a.example/v1/image%2fgenerate",
+		    "https://a.example/v1/image%2Fgenerate", 1,
+		    "escapes compare upper-cased" },
+		{ "https://a.example/shop/v1/image-generate",
+		    "https://a.example/v1/image-generate", 0,
+		    "a path prefix counts" },
+		{ "/v1/image-generate", "https://a.example/v1/image-generate", 1,
+		    "a bare path" },
+		{ "https://a.example", "https://a.example/v1/image-generate", 0,
+		    "the service's root" },
+		{ "https://a.example/v1/image-generate%00",
+		    "https://a.example/v1/image-generate", 0,
+		    "an escaped NUL is no terminator" },
+		{ "image-generate", "https://a.example/v1/image-generate", 0,
+		    "a relative name" },
+	};
+	struct x402_payment	 p;
+	size_t			 i;
+
+	for (i = 0; i < sizeof(c) / sizeof(c[0]); i++) {
+		memset(&p, 0, sizeof(p));
+		p.resource_url = (char *)c[i].paid_for;
+		T_OK(x402_payment_for(&p, c[i].ours) == c[i].same, "resource: %s",
+		    c[i].what);
+	}
+}
+
+/* v1 names no resource; one echoed anyway is read. */
+static void
+test_v1_resource(void)
+{
+	struct x402_payment	 p;
+	struct sf_err		 err;
+	char			*j, *h;
+
+	j = malloc(strlen(V1_JSON) + 64);
+	snprintf(j, strlen(V1_JSON) + 64, "{\"resource\":\"https://a.example/v1/x\",%s",
+	    V1_JSON + 1);
+	h = enc(j, strlen(j));
+	T_OK(x402_payment_decode(h, 1, &p, &err) == 0 && p.resource_url != NULL &&
+	    strcmp(p.resource_url, "https://a.example/v1/x") == 0,
+	    "v1: an echoed resource string is read");
+	x402_payment_free(&p);
+	free(h);
+	snprintf(j, strlen(V1_JSON) + 64, "{\"resource\":{\"url\":\"x\"},%s", V1_JSON + 1);
+	h = enc(j, strlen(j));
+	T_OK(x402_payment_decode(h, 1, &p, &err) == -1 &&
+	    strcmp(err.code, "invalid_payload") == 0, "v1: a resource that is "
+	    "not a string is refused");
+	free(h);
+	free(j);
+}
+
+int
+main(void)
+{
+	test_vectors();
+	test_version();
+	test_base64();
+	test_json_text();
+	test_v1_fields();
+	test_v2_fields();
+	test_extensions();
+	test_failed_decode();
+	test_resource();
+	test_v1_resource();
 	return tap_done();
 }

@@ -22,7 +22,7 @@
 		printf("#   condition: %s\n", #cond);			\
 } while (0)
 #include "basics/u256.h"
-#include "basics/x402_offer.h"
+#include "x402/x402_offer.h"
 #include "x402/x402_payment.h"
 #include "x402/evm/x402_verify.h"
 
@@ -35,7 +35,7 @@
 #define NOW	1740672100
 
 enum sigmode { SIG_OK, SIG_HIGH_S, SIG_V01, SIG_TRUNC, SIG_PAD, SIG_V29,
-    SIG_FLIP_R, SIG_ZERO };
+    SIG_FLIP_R, SIG_ZERO, SIG_6492_BAD };
 
 struct spec {
 	int		 ver;
@@ -124,7 +124,7 @@ sign(const struct spec *s, char *out)
 	secp256k1_ecdsa_recoverable_signature	 rs;
 	struct eip712_domain			 d;
 	struct eip712_twa			 m;
-	uint8_t					 key[32], dg[32], sig[66];
+	uint8_t					 key[32], dg[32], sig[97];
 	size_t					 len = 65;
 	int					 recid;
 
@@ -176,6 +176,12 @@ sign(const struct spec *s, char *out)
 	case SIG_ZERO:
 		memset(sig, 0, 64);
 		break;
+	case SIG_6492_BAD:	/* the magic suffix on no ABI encoding */
+		memset(sig + 65, 0x64, 32);
+		for (len = 66; len < 97; len += 2)
+			sig[len] = 0x92;
+		len = 97;
+		break;
 	}
 	hex_encode(sig, len, out);
 }
@@ -184,7 +190,7 @@ static char *
 header(const struct spec *s)
 {
 	struct buf	 j, h;
-	char		 sig[140];
+	char		 sig[200];
 
 	sign(s, sig);
 	buf_init(&j);
@@ -243,30 +249,20 @@ thread_main(void *arg)
 	return NULL;
 }
 
-int
-main(void)
+/* x402.md §14.2 v2 vector, the §14.3 v1 vector and the lab capture,
+   genuine signatures. */
+static const char *spec_v2 = "eyJ4NDAyVmVyc2lvbiI6MiwicmVzb3VyY2UiOnsidXJsIjoiaHR0cHM6Ly9hcGkuZXhhbXBsZS5jb20vcHJlbWl1bS1kYXRhIiwiZGVzY3JpcHRpb24iOiJBY2Nlc3MgdG8gcHJlbWl1bSBtYXJrZXQgZGF0YSIsIm1pbWVUeXBlIjoiYXBwbGljYXRpb24vanNvbiJ9LCJhY2NlcHRlZCI6eyJzY2hlbWUiOiJleGFjdCIsIm5ldHdvcmsiOiJlaXAxNTU6ODQ1MzIiLCJhbW91bnQiOiIxMDAwMCIsImFzc2V0IjoiMHgwMzZDYkQ1Mzg0MmM1NDI2NjM0ZTc5Mjk1NDFlQzIzMThmM2RDRjdlIiwicGF5VG8iOiIweDIwOTY5M0JjNmFmYzBDNTMyOGJBMzZGYUYwM0M1MTRFRjMxMjI4N0MiLCJtYXhUaW1lb3V0U2Vjb25kcyI6NjAsImV4dHJhIjp7Im5hbWUiOiJVU0RDIiwidmVyc2lvbiI6IjIifX0sInBheWxvYWQiOnsic2lnbmF0dXJlIjoiMHgyZDZhNzU4OGQ2YWNjYTUwNWNiZjBkOWE0YTIyN2UwYzUyYzZjMzQwMDhjOGU4OTg2YTEyODMyNTk3NjQxNzM2MDhhMmNlNjQ5NjY0MmUzNzdkNmRhOGRiYmY1ODM2ZTliZDE1MDkyZjllY2FiMDVkZWQzZDYyOTNhZjE0OGI1NzFjIiwiYXV0aG9yaXphdGlvbiI6eyJmcm9tIjoiMHg4NTdiMDY1MTlFOTFlM0E1NDUzODc5MWJEYmIwRTIyMzczZTM2YjY2IiwidG8iOiIweDIwOTY5M0JjNmFmYzBDNTMyOGJBMzZGYUYwM0M1MTRFRjMxMjI4N0MiLCJ2YWx1ZSI6IjEwMDAwIiwidmFsaWRBZnRlciI6IjE3NDA2NzIwODkiLCJ2YWxpZEJlZm9yZSI6IjE3NDA2NzIxNTQiLCJub25jZSI6IjB4ZjM3NDY2MTNjMmQ5MjBiNWZkYWJjMDg1NmYyYWViMmQ0Zjg4ZWU2MDM3YjhjYzVkMDRhNzFhNDQ2MmYxMzQ4MCJ9fX0=";
+static const char *vec_v1 = "eyJ4NDAyVmVyc2lvbiI6MSwic2NoZW1lIjoiZXhhY3QiLCJuZXR3b3JrIjoiYmFzZS1zZXBvbGlhIiwicGF5bG9hZCI6eyJzaWduYXR1cmUiOiIweDJhNmU5Y2Q0YmE1OTBmMDIyNDQxYzdkYTcyMmFmZWYxOWViNDI3ODIxNmZiZDk1ZWY4MTQ3YmJhNTIzYTJkMDU0ZjAzZjYxNjk5OTQ4ZGFlYzY1ZjIyNzE0MmZjZDcwNThhMDkyMjVlOGE5Mzg2NmFhNGZmOGZkOWZjOWE2NzRiMWIiLCJhdXRob3JpemF0aW9uIjp7ImZyb20iOiIweGYzOUZkNmU1MWFhZDg4RjZGNGNlNmFCODgyNzI3OWNmZkZiOTIyNjYiLCJ0byI6IjB4MjA5NjkzQmM2YWZjMEM1MzI4YkEzNkZhRjAzQzUxNEVGMzEyMjg3QyIsInZhbHVlIjoiMTAwMDAiLCJ2YWxpZEFmdGVyIjoiMTc0MDY3MTQ4OSIsInZhbGlkQmVmb3JlIjoiMTc0MDY3MjE0OSIsIm5vbmNlIjoiMHgwMDAwMDAwMDAwMDAwMDAwMDAwMDAwMDAwMDAwMDAwMDAwMDAwMDAwMDAwMDAwMDAwMDAwMDAwMDAwMDAwMDAxIn19fQ==";
+static const char *lab_v2 = "eyJ4NDAyVmVyc2lvbiI6MiwicGF5bG9hZCI6eyJhdXRob3JpemF0aW9uIjp7ImZyb20iOiIweDcwOTk3OTcwQzUxODEyZGMzQTAxMEM3ZDAxYjUwZTBkMTdkYzc5QzgiLCJ0byI6IjB4M0M0NENkRGRCNmE5MDBmYTJiNTg1ZGQyOTllMDNkMTJGQTQyOTNCQyIsInZhbHVlIjoiMTAwMDAiLCJ2YWxpZEFmdGVyIjoiMCIsInZhbGlkQmVmb3JlIjoiMTc5NTMwMTM0MSIsIm5vbmNlIjoiMHhmMTIxMTBiNTk0ODdjZDQ3YWZmODlmMWJmOWEyNjE2MGI4OGZkMTIzNjdjYWQyZDVlMDU3NDJiMmEyZThiMmVkIn0sInNpZ25hdHVyZSI6IjB4NTQ4NDI1ZTM1YmM2NGRiOGVkODMwNmI1MTEyNmI2ZTg2YTQ1ZWVjMzNlYzg0YTcxYjBiY2VjNTA1NmQyMTY3ZjE3YmM3M2ZhYTJkZDQyMGE0YTQ0M2MxNWE5ZTk3OWRhNmU2Yzg2N2U1ZTdiNWJhOGZkNTgyZjA3YzRlZGM5ZjUxYiJ9LCJyZXNvdXJjZSI6eyJ1cmwiOiJodHRwOi8vMTI3LjAuMC4xOjQwMjEvdjIvd2VhdGhlciIsImRlc2NyaXB0aW9uIjoidGVzdCByZXNvdXJjZSIsIm1pbWVUeXBlIjoiYXBwbGljYXRpb24vanNvbiJ9LCJhY2NlcHRlZCI6eyJzY2hlbWUiOiJleGFjdCIsIm5ldHdvcmsiOiJlaXAxNTU6ODQ1MzIiLCJhbW91bnQiOiIxMDAwMCIsImFzc2V0IjoiMHg1ZmJkYjIzMTU2NzhhZmVjYjM2N2YwMzJkOTNmNjQyZjY0MTgwYWEzIiwicGF5VG8iOiIweDNDNDRDZERkQjZhOTAwZmEyYjU4NWRkMjk5ZTAzZDEyRkE0MjkzQkMiLCJtYXhUaW1lb3V0U2Vjb25kcyI6NjAsImV4dHJhIjp7Im5hbWUiOiJVU0QgQ29pbiIsInZlcnNpb24iOiIyIn19fQ==";
+
+/* Genuine external signatures. */
+static void
+test_genuine(void)
 {
-	/* x402.md §14.2 v2 vector and the lab capture, genuine signatures. */
-	static const char *spec_v2 = "eyJ4NDAyVmVyc2lvbiI6MiwicmVzb3VyY2UiOnsidXJsIjoiaHR0cHM6Ly9hcGkuZXhhbXBsZS5jb20vcHJlbWl1bS1kYXRhIiwiZGVzY3JpcHRpb24iOiJBY2Nlc3MgdG8gcHJlbWl1bSBtYXJrZXQgZGF0YSIsIm1pbWVUeXBlIjoiYXBwbGljYXRpb24vanNvbiJ9LCJhY2NlcHRlZCI6eyJzY2hlbWUiOiJleGFjdCIsIm5ldHdvcmsiOiJlaXAxNTU6ODQ1MzIiLCJhbW91bnQiOiIxMDAwMCIsImFzc2V0IjoiMHgwMzZDYkQ1Mzg0MmM1NDI2NjM0ZTc5Mjk1NDFlQzIzMThmM2RDRjdlIiwicGF5VG8iOiIweDIwOTY5M0JjNmFmYzBDNTMyOGJBMzZGYUYwM0M1MTRFRjMxMjI4N0MiLCJtYXhUaW1lb3V0U2Vjb25kcyI6NjAsImV4dHJhIjp7Im5hbWUiOiJVU0RDIiwidmVyc2lvbiI6IjIifX0sInBheWxvYWQiOnsic2lnbmF0dXJlIjoiMHgyZDZhNzU4OGQ2YWNjYTUwNWNiZjBkOWE0YTIyN2UwYzUyYzZjMzQwMDhjOGU4OTg2YTEyODMyNTk3NjQxNzM2MDhhMmNlNjQ5NjY0MmUzNzdkNmRhOGRiYmY1ODM2ZTliZDE1MDkyZjllY2FiMDVkZWQzZDYyOTNhZjE0OGI1NzFjIiwiYXV0aG9yaXphdGlvbiI6eyJmcm9tIjoiMHg4NTdiMDY1MTlFOTFlM0E1NDUzODc5MWJEYmIwRTIyMzczZTM2YjY2IiwidG8iOiIweDIwOTY5M0JjNmFmYzBDNTMyOGJBMzZGYUYwM0M1MTRFRjMxMjI4N0MiLCJ2YWx1ZSI6IjEwMDAwIiwidmFsaWRBZnRlciI6IjE3NDA2NzIwODkiLCJ2YWxpZEJlZm9yZSI6IjE3NDA2NzIxNTQiLCJub25jZSI6IjB4ZjM3NDY2MTNjMmQ5MjBiNWZkYWJjMDg1NmYyYWViMmQ0Zjg4ZWU2MDM3YjhjYzVkMDRhNzFhNDQ2MmYxMzQ4MCJ9fX0=";
-	static const char *vec_v1 = "eyJ4NDAyVmVyc2lvbiI6MSwic2NoZW1lIjoiZXhhY3QiLCJuZXR3b3JrIjoiYmFzZS1zZXBvbGlhIiwicGF5bG9hZCI6eyJzaWduYXR1cmUiOiIweDJhNmU5Y2Q0YmE1OTBmMDIyNDQxYzdkYTcyMmFmZWYxOWViNDI3ODIxNmZiZDk1ZWY4MTQ3YmJhNTIzYTJkMDU0ZjAzZjYxNjk5OTQ4ZGFlYzY1ZjIyNzE0MmZjZDcwNThhMDkyMjVlOGE5Mzg2NmFhNGZmOGZkOWZjOWE2NzRiMWIiLCJhdXRob3JpemF0aW9uIjp7ImZyb20iOiIweGYzOUZkNmU1MWFhZDg4RjZGNGNlNmFCODgyNzI3OWNmZkZiOTIyNjYiLCJ0byI6IjB4MjA5NjkzQmM2YWZjMEM1MzI4YkEzNkZhRjAzQzUxNEVGMzEyMjg3QyIsInZhbHVlIjoiMTAwMDAiLCJ2YWxpZEFmdGVyIjoiMTc0MDY3MTQ4OSIsInZhbGlkQmVmb3JlIjoiMTc0MDY3MjE0OSIsIm5vbmNlIjoiMHgwMDAwMDAwMDAwMDAwMDAwMDAwMDAwMDAwMDAwMDAwMDAwMDAwMDAwMDAwMDAwMDAwMDAwMDAwMDAwMDAwMDAxIn19fQ==";
-	static const char *lab_v2 = "eyJ4NDAyVmVyc2lvbiI6MiwicGF5bG9hZCI6eyJhdXRob3JpemF0aW9uIjp7ImZyb20iOiIweDcwOTk3OTcwQzUxODEyZGMzQTAxMEM3ZDAxYjUwZTBkMTdkYzc5QzgiLCJ0byI6IjB4M0M0NENkRGRCNmE5MDBmYTJiNTg1ZGQyOTllMDNkMTJGQTQyOTNCQyIsInZhbHVlIjoiMTAwMDAiLCJ2YWxpZEFmdGVyIjoiMCIsInZhbGlkQmVmb3JlIjoiMTc5NTMwMTM0MSIsIm5vbmNlIjoiMHhmMTIxMTBiNTk0ODdjZDQ3YWZmODlmMWJmOWEyNjE2MGI4OGZkMTIzNjdjYWQyZDVlMDU3NDJiMmEyZThiMmVkIn0sInNpZ25hdHVyZSI6IjB4NTQ4NDI1ZTM1YmM2NGRiOGVkODMwNmI1MTEyNmI2ZTg2YTQ1ZWVjMzNlYzg0YTcxYjBiY2VjNTA1NmQyMTY3ZjE3YmM3M2ZhYTJkZDQyMGE0YTQ0M2MxNWE5ZTk3OWRhNmU2Yzg2N2U1ZTdiNWJhOGZkNTgyZjA3YzRlZGM5ZjUxYiJ9LCJyZXNvdXJjZSI6eyJ1cmwiOiJodHRwOi8vMTI3LjAuMC4xOjQwMjEvdjIvd2VhdGhlciIsImRlc2NyaXB0aW9uIjoidGVzdCByZXNvdXJjZSIsIm1pbWVUeXBlIjoiYXBwbGljYXRpb24vanNvbiJ9LCJhY2NlcHRlZCI6eyJzY2hlbWUiOiJleGFjdCIsIm5ldHdvcmsiOiJlaXAxNTU6ODQ1MzIiLCJhbW91bnQiOiIxMDAwMCIsImFzc2V0IjoiMHg1ZmJkYjIzMTU2NzhhZmVjYjM2N2YwMzJkOTNmNjQyZjY0MTgwYWEzIiwicGF5VG8iOiIweDNDNDRDZERkQjZhOTAwZmEyYjU4NWRkMjk5ZTAzZDEyRkE0MjkzQkMiLCJtYXhUaW1lb3V0U2Vjb25kcyI6NjAsImV4dHJhIjp7Im5hbWUiOiJVU0QgQ29pbiIsInZlcnNpb24iOiIyIn19fQ==";
 	struct x402_payment	 p;
 	struct x402_verdict	 v;
-	struct x402_offer	 save, lab;
-	struct spec		 s;
-	char			 addr[HEX_ADDR_STRLEN];
-	pthread_t		 th[4];
-	int			 bad[4] = { 0, 0, 0, 0 }, i, tbad;
+	struct x402_offer	 lab;
 
-	/* [0] Base (v2 only), [1] Base Sepolia (v1 + v2), [2] a custom chain. */
-	offer(&offers[0], "eip155:8453", "", 8453, "10000",
-	    "0x833589fCD6eDb6E08f4c7C32D4f71b54bdA02913", "USD Coin");
-	offer(&offers[1], "eip155:84532", "base-sepolia", 84532, "10000",
-	    USDC_BS, "USDC");
-	offer(&offers[2], "eip155:31337", "", 31337, "500",
-	    "0x5FbDB2315678afecb367f032d93F642f64180aa3", "USD Coin");
-
-	/* --- genuine external signatures --- */
 	T_OK(x402_verify_header(spec_v2, 2, offers, 3, 1740672100, &p, &v) == 0 &&
 	    v.valid, "spec v2 vector verifies (%s)", v.message);
 	TAP_STREQ(v.payer, "0x857b06519E91e3A54538791bDbb0E22373e36b66", "spec payer");
@@ -290,8 +286,16 @@ main(void)
 	    v.valid, "lab capture verifies (%s)", v.message);
 	TAP_STREQ(v.payer, PAYER, "lab payer");
 	x402_payment_free(&p);
+}
 
-	/* --- happy paths of our own --- */
+/* Happy paths of our own. */
+static void
+test_happy(void)
+{
+	struct x402_verdict	 v;
+	struct spec		 s;
+	char			 addr[HEX_ADDR_STRLEN];
+
 	s = base(2);
 	TAP_STREQ(run_n(&s, 3, NOW, &v), "ok", "v2 valid");
 	TAP_STREQ(v.payer, PAYER, "payer is EIP-55");
@@ -322,8 +326,15 @@ main(void)
 	s.name = s.sname = "USD Coin";
 	TAP_STREQ(run_n(&s, 3, NOW, &v), "ok", "third offer (local chain)");
 	T_OK(v.offer_index == 2, "matched offer 2");
+}
 
-	/* --- offer matching --- */
+/* Offer matching: the accepted copy must equal one of our offers. */
+static void
+test_matching(void)
+{
+	struct x402_verdict	 v;
+	struct spec		 s;
+
 	s = base(2);
 	s.amount = s.value = "10001";
 	TAP_STREQ(run(&s), X402_R_NO_MATCH, "v2 accepted.amount differs");
@@ -363,8 +374,15 @@ main(void)
 	s = base(2);
 	TAP_STREQ(run_n(&s, 0, NOW, &v), X402_R_NO_MATCH, "no offers at all");
 	TAP_STREQ(v.payer, PAYER, "payer reported even without a match");
+}
 
-	/* --- 1. scheme, 2/4. network, 3. domain: our offer is odd --- */
+/* 1. scheme, 2/4. network, 3. domain: our offer is odd. */
+static void
+test_offer_checks(void)
+{
+	struct x402_offer	 save;
+	struct spec		 s;
+
 	save = offers[1];
 	strcpy(offers[1].scheme, "upto");
 	s = base(2);
@@ -394,8 +412,16 @@ main(void)
 	s = base(1);
 	TAP_STREQ(run(&s), X402_R_UNEXPECTED, "misconfigured offer asset");
 	offers[1] = save;
+}
 
-	/* --- 5. signature --- */
+/* 5. signature. */
+static void
+test_signature(void)
+{
+	struct x402_verdict	 v;
+	struct spec		 s;
+	char			 addr[HEX_ADDR_STRLEN];
+
 	s = base(2);
 	s.sig = SIG_HIGH_S;
 	TAP_STREQ(run_n(&s, 3, NOW, &v), X402_R_SIGNATURE, "high-s rejected");
@@ -433,16 +459,96 @@ main(void)
 	TAP_STREQ(run_n(&s, 3, NOW, &v), X402_R_SIGNATURE, "from is not the signer");
 	TAP_STREQ(v.payer, OTHER, "payer is the claimed from");
 	T_OK(strstr(v.message, PAYER) != NULL, "message names the real signer");
+}
 
-	/* --- 6. recipient --- */
+/*
+ * A signature that is no EOA's of from may be a contract wallet's: refused
+ * with the signature reason and marked for the proof (wallet), unless the
+ * terms fail (their reason, unmarked) or it is an EOA's the token refuses
+ * (high s).
+ */
+static void
+test_wallet_candidate(void)
+{
+	static const int	 shapes[] = { SIG_TRUNC, SIG_PAD, SIG_V29,
+				    SIG_FLIP_R, SIG_ZERO, SIG_V01 };
+	static const char	*names[] = { "64 bytes", "66 bytes", "v = 29",
+				    "another signer", "no signer", "v = 0/1" };
+	struct x402_verdict	 v;
+	struct spec		 s;
+	size_t			 i;
+
+	for (i = 0; i < sizeof(shapes) / sizeof(shapes[0]); i++) {
+		s = base(2);
+		s.sig = shapes[i];
+		run_n(&s, 3, NOW, &v);
+		if (shapes[i] == SIG_V01) {
+			T_OK(v.valid && !v.wallet, "%s: an EOA's (not marked)",
+			    names[i]);
+			continue;
+		}
+		T_OK(!v.valid && strcmp(v.reason, X402_R_SIGNATURE) == 0 &&
+		    v.wallet && v.offer == &offers[1],
+		    "%s: signature, marked a possible contract wallet",
+		    names[i]);
+	}
+	s = base(2);
+	s.from = OTHER;
+	run_n(&s, 3, NOW, &v);
+	T_OK(!v.valid && v.wallet && strstr(v.message, PAYER) != NULL,
+	    "from is not the signer: marked, and the signer named");
+	s = base(2);
+	s.sig = SIG_HIGH_S;
+	run_n(&s, 3, NOW, &v);
+	T_OK(!v.valid && !v.wallet, "high s recovering to from: an EOA's the "
+	    "token refuses, not marked");
+	s = base(2);
+	s.sig = SIG_PAD;
+	s.to = OTHER;
+	run_n(&s, 3, NOW, &v);
+	T_OK(!v.valid && strcmp(v.reason, X402_R_RECIPIENT) == 0 && !v.wallet,
+	    "possible contract wallet paying someone else: recipient, not "
+	    "marked (refused free)");
+	s = base(2);
+	s.sig = SIG_TRUNC;
+	s.before = "1";
+	run_n(&s, 3, NOW, &v);
+	T_OK(!v.valid && strcmp(v.reason, X402_R_VALID_BEFORE) == 0 &&
+	    !v.wallet, "possible contract wallet, expired: validBefore (so a "
+	    "replay can find its stored result), not marked");
+	s = base(2);
+	run_n(&s, 3, NOW, &v);
+	T_OK(v.valid && !v.wallet, "an EOA's payment is not marked");
+	s = base(2);
+	s.sig = SIG_6492_BAD;
+	run_n(&s, 3, NOW, &v);
+	T_OK(!v.valid && strcmp(v.reason, X402_R_SIGNATURE) == 0 && !v.wallet &&
+	    strncmp(v.message, "ERC-6492 wrapper", 16) == 0,
+	    "a malformed ERC-6492 wrapper: refused free, not marked (%s)",
+	    v.message);
+}
+
+/* 6. recipient. */
+static void
+test_recipient(void)
+{
+	struct spec		 s;
+
 	s = base(2);
 	s.to = OTHER;
 	TAP_STREQ(run(&s), X402_R_RECIPIENT, "v2 authorization.to is not payTo");
 	s = base(1);
 	s.to = OTHER;
 	TAP_STREQ(run(&s), X402_R_RECIPIENT, "v1 authorization.to is not payTo");
+}
 
-	/* --- 7-8. time window --- */
+/* 7-8. time window. */
+static void
+test_window(void)
+{
+	struct x402_verdict	 v;
+	struct spec		 s;
+
 	s = base(2);
 	s.before = "1740672105";
 	TAP_STREQ(run(&s), X402_R_VALID_BEFORE, "validBefore = now + 5");
@@ -466,8 +572,14 @@ main(void)
 	TAP_STREQ(run(&s), X402_R_VALID_AFTER, "v1 validAfter in the future");
 	s = base(2);
 	TAP_STREQ(run_n(&s, 3, -5, &v), X402_R_VALID_AFTER, "negative clock treated as 0");
+}
 
-	/* --- 9. value --- */
+/* 9. value. */
+static void
+test_value(void)
+{
+	struct spec		 s;
+
 	s = base(2);
 	s.value = "10001";
 	TAP_STREQ(run(&s), X402_R_VALUE_V2, "v2 overpays: exact required");
@@ -482,12 +594,25 @@ main(void)
 	TAP_STREQ(run(&s), X402_R_VALUE_V1, "v1 underpays");
 	s.value = "0";
 	TAP_STREQ(run(&s), X402_R_VALUE_V1, "v1 value 0");
+}
 
-	/* --- order of the checks --- */
+/* The order of the checks. */
+static void
+test_order(void)
+{
+	struct x402_offer	 save;
+	struct spec		 s;
+
+	s = base(2);
+	s.to = OTHER;
+	s.sig = SIG_HIGH_S;
+	TAP_STREQ(run(&s), X402_R_SIGNATURE, "bad EOA signature before recipient");
 	s = base(2);
 	s.to = OTHER;
 	s.sig = SIG_FLIP_R;
-	TAP_STREQ(run(&s), X402_R_SIGNATURE, "bad signature before recipient");
+	TAP_STREQ(run(&s), X402_R_RECIPIENT, "a signature that may be a "
+	    "contract wallet's: recipient first (the chain judges the "
+	    "signature)");
 	s = base(2);
 	s.to = OTHER;
 	s.before = "1";
@@ -511,8 +636,15 @@ main(void)
 	s.sig = SIG_TRUNC;
 	TAP_STREQ(run(&s), X402_R_NETWORK, "network before signature");
 	offers[1] = save;
+}
 
-	/* --- malformed input through x402_verify_header --- */
+/* Malformed input through x402_verify_header. */
+static void
+test_malformed(void)
+{
+	struct x402_payment	 p;
+	struct x402_verdict	 v;
+
 	T_OK(x402_verify_header("%%%", 2, offers, 3, NOW, &p, &v) == 0 &&
 	    !v.valid && strcmp(v.reason, X402_R_INVALID_PAYLOAD) == 0,
 	    "garbage header: invalid_payload");
@@ -523,8 +655,17 @@ main(void)
 	x402_payment_free(&p);
 	T_OK(x402_verify(NULL, offers, 3, NOW, &v) == -1 && !v.valid &&
 	    strcmp(v.reason, X402_R_UNEXPECTED) == 0, "NULL payment");
+}
 
-	/* --- threads share the lazily created secp256k1 context --- */
+/* Threads share the lazily created secp256k1 context. */
+static void
+test_threads(void)
+{
+	pthread_t		 th[4];
+	int			 bad[4] = { 0, 0, 0, 0 };
+	int			 i;
+	int			 tbad;
+
 	for (i = 0; i < 4; i++)
 		pthread_create(&th[i], NULL, thread_main, &bad[i]);
 	for (tbad = 0, i = 0; i < 4; i++) {
@@ -532,5 +673,29 @@ main(void)
 		tbad += bad[i];
 	}
 	T_OK(tbad == 0, "400 verifications on 4 threads (%d failed)", tbad);
+}
+
+int
+main(void)
+{
+	/* [0] Base (v2 only), [1] Base Sepolia (v1 + v2), [2] a custom chain. */
+	offer(&offers[0], "eip155:8453", "", 8453, "10000",
+	    "0x833589fCD6eDb6E08f4c7C32D4f71b54bdA02913", "USD Coin");
+	offer(&offers[1], "eip155:84532", "base-sepolia", 84532, "10000",
+	    USDC_BS, "USDC");
+	offer(&offers[2], "eip155:31337", "", 31337, "500",
+	    "0x5FbDB2315678afecb367f032d93F642f64180aa3", "USD Coin");
+	test_genuine();
+	test_happy();
+	test_matching();
+	test_offer_checks();
+	test_signature();
+	test_wallet_candidate();
+	test_recipient();
+	test_window();
+	test_value();
+	test_order();
+	test_malformed();
+	test_threads();
 	return tap_done();
 }

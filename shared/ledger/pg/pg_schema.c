@@ -19,38 +19,23 @@
 #include <libpq-fe.h>
 
 #include "basics/err.h"
+#include "ledger/ledger_be.h"
 #include "ledger/pg/pgpool.h"
+
+const struct ledger_dialect pg_dialect = {
+	.param = "$",
+	.id = "BIGSERIAL PRIMARY KEY",
+	.i64 = "BIGINT",
+	.blob = "BYTEA",
+};
 
 /* Any number: the key of the advisory lock that serialises upgrades. */
 #define PG_SCHEMA_LOCK	"7306117042"
 
 static const char *const pg_steps[] = {
-	/* 0 -> 1: payments (as the SQLite schema) and the demo budget. */
-	"CREATE TABLE IF NOT EXISTS payments ("
-	" id BIGSERIAL PRIMARY KEY,"
-	" endpoint TEXT NOT NULL,"
-	" request_hash TEXT NOT NULL,"
-	" payer TEXT NOT NULL,"
-	" amount TEXT NOT NULL,"
-	" asset TEXT NOT NULL,"
-	" network TEXT NOT NULL,"
-	" x402_version INTEGER NOT NULL,"
-	" nonce TEXT NOT NULL,"
-	" valid_after TEXT NOT NULL,"
-	" valid_before TEXT NOT NULL,"
-	" valid_before_s BIGINT NOT NULL,"
-	" payload TEXT NOT NULL,"
-	" requirements TEXT NOT NULL,"
-	" payment_id TEXT UNIQUE,"
-	" state TEXT NOT NULL CHECK (state IN ('verified','working',"
-	"  'delivered','settled','settle_failed','work_failed')),"
-	" result BYTEA,"
-	" content_type TEXT,"
-	" tx TEXT,"
-	" error TEXT,"
-	" created BIGINT NOT NULL,"
-	" updated BIGINT NOT NULL,"
-	" UNIQUE (network, asset, payer, nonce));"
+	/* 0 -> 1: payments (ledger_columns, as the SQLite schema) and the
+	   demo budget. */
+	"CREATE TABLE IF NOT EXISTS payments ({table});"
 	"CREATE INDEX IF NOT EXISTS payments_state"
 	" ON payments (state, valid_before_s);"
 	"CREATE INDEX IF NOT EXISTS payments_endpoint ON payments (endpoint);"
@@ -70,6 +55,22 @@ static const char *const pg_steps[] = {
 	" asset TEXT NOT NULL,"
 	" payer TEXT NOT NULL,"
 	" PRIMARY KEY (network, asset, payer));",
+	/* 2 -> 3: Sign-In-With-X nonces, webhook deliveries. */
+	LEDGER_SIWX_DDL LEDGER_WEBHOOK_DDL,
+	/* 3 -> 4: payment_id unique per payer and endpoint, not alone (a
+	   database made at 0 with this {table} has no payment_id UNIQUE:
+	   the DROP finds nothing). */
+	"ALTER TABLE payments DROP CONSTRAINT IF EXISTS"
+	" payments_payment_id_key;"
+	"CREATE UNIQUE INDEX IF NOT EXISTS payments_payment_id"
+	" ON payments ({id_key});",
+	/* 4 -> 5: jobs (issue 25; ledger_job_columns). */
+	"CREATE TABLE IF NOT EXISTS jobs ({jtable});"
+	"CREATE INDEX IF NOT EXISTS jobs_runnable ON jobs (open, lease_until);"
+	"CREATE INDEX IF NOT EXISTS jobs_payer ON jobs (payer, seq);"
+	"CREATE TABLE IF NOT EXISTS job_tokens (job TEXT NOT NULL,"
+	" hash TEXT NOT NULL UNIQUE, created BIGINT NOT NULL);"
+	"CREATE INDEX IF NOT EXISTS job_tokens_job ON job_tokens (job);",
 };
 #define PG_SCHEMA_VERSION ((int)(sizeof(pg_steps) / sizeof(pg_steps[0])))
 
@@ -115,8 +116,8 @@ static int
 pg_schema_upgrade(PGconn *c, struct sf_err *err)
 {
 	PGresult	*r;
-	char		 sql[160];
-	int		 v;
+	char		 sql[160], *step;
+	int		 v, rc;
 
 	if (pg_schema_run(c, "BEGIN", "begin", err) == -1)
 		return -1;
@@ -142,10 +143,16 @@ pg_schema_upgrade(PGconn *c, struct sf_err *err)
 		    "upgrade synthforge", v, PG_SCHEMA_VERSION);
 		goto fail;
 	}
-	for (; v < PG_SCHEMA_VERSION; v++)
-		if (pg_schema_run(c, pg_steps[v], "schema upgrade",
-		    err) == -1)
+	for (; v < PG_SCHEMA_VERSION; v++) {
+		/* The steps name the ledger's columns and states as
+		   ledger_sql does ({table}). */
+		if ((step = ledger_sql(pg_steps[v], &pg_dialect, err)) == NULL)
 			goto fail;
+		rc = pg_schema_run(c, step, "schema upgrade", err);
+		free(step);
+		if (rc == -1)
+			goto fail;
+	}
 	snprintf(sql, sizeof(sql), "UPDATE synthforge_schema SET version = %d"
 	    " WHERE component = 'ledger'", PG_SCHEMA_VERSION);
 	if (pg_schema_run(c, sql, "schema version", err) == -1 ||

@@ -11,6 +11,7 @@
 
 #include "basics/err.h"
 #include "ledger/demo_be.h"
+#include "ledger/sqlite/sqlite_busy.h"
 
 /* Waits for another process's admission; each holds the lock briefly. */
 #define DEMO_BUSY_MS	5000
@@ -32,6 +33,7 @@ dsq_begin(const char *path, struct sf_err *err)
 {
 	struct demo_tx	*tx;
 	const char	*what = "open";
+	int		 i;
 
 	if ((tx = calloc(1, sizeof(*tx))) == NULL) {
 		sf_err_set(err, 503, "demo_unavailable", NULL,
@@ -41,18 +43,25 @@ dsq_begin(const char *path, struct sf_err *err)
 	if (sqlite3_open_v2(path, &tx->db, SQLITE_OPEN_READWRITE |
 	    SQLITE_OPEN_CREATE, NULL) != SQLITE_OK)
 		goto fail;
-	what = "schema";
-	if (sqlite3_busy_timeout(tx->db, DEMO_BUSY_MS) != SQLITE_OK ||
-	    sqlite3_exec(tx->db, "PRAGMA journal_mode = WAL", NULL, NULL,
-	    NULL) != SQLITE_OK ||
-	    sqlite3_exec(tx->db, dsq_schema, NULL, NULL, NULL) != SQLITE_OK)
+	if (sqlite3_busy_timeout(tx->db, DEMO_BUSY_MS) != SQLITE_OK)
 		goto fail;
-	/* IMMEDIATE: count and insert under one write lock, across processes. */
-	what = "lock";
-	if (sqlite3_exec(tx->db, "BEGIN IMMEDIATE", NULL, NULL, NULL) !=
-	    SQLITE_OK)
-		goto fail;
-	return tx;
+	/* A busy new file tried again, as the ledger's start (sqlite_busy.h). */
+	for (i = 0;; i++) {
+		what = "schema";
+		if (sqlite3_exec(tx->db, "PRAGMA journal_mode = WAL", NULL,
+		    NULL, NULL) == SQLITE_OK &&
+		    sqlite3_exec(tx->db, dsq_schema, NULL, NULL, NULL) ==
+		    SQLITE_OK) {
+			/* IMMEDIATE: count and insert under one write lock,
+			   across processes. */
+			what = "lock";
+			if (sqlite3_exec(tx->db, "BEGIN IMMEDIATE", NULL, NULL,
+			    NULL) == SQLITE_OK)
+				return tx;
+		}
+		if (!sqlite_busy_pause(tx->db, i))
+			goto fail;
+	}
 fail:
 	sf_err_set(err, 503, "demo_unavailable", NULL,
 	    "the free demo is unavailable right now (%s: %.160s); try again "

@@ -71,6 +71,8 @@ prov_offline_speech(const struct prov_job *j, struct prov_result *r,
 	if (lang != NULL && strlen(lang) >= 2 && strlen(lang) < 8 &&
 	    strspn(lang, "abcdefghijklmnopqrstuvwxyz-") == strlen(lang))
 		snprintf(voice, sizeof(voice), "%s", lang);
+	/* The answer names the voice that really spoke. */
+	snprintf(r->voice, sizeof(r->voice), "espeak-ng %s", voice);
 	(void)prov_num(j->req, "speed", &speed);
 	if (speed < 0.5 || speed > 2)
 		speed = 1;

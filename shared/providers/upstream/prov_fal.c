@@ -2,11 +2,15 @@
  * fal.ai queue API: submit to <queue>/<endpoint id>, hand the request id
  * to the caller before the first poll (a paid job must never be lost),
  * poll the returned status_url with backoff, fetch the returned
- * response_url, and PUT the cancel_url when our deadline passes.  The
+ * response_url, and PUT the cancel_url when our deadline passes or the
+ * job is cancelled.  A job's run hands the URLs over (prov_upstream), and
+ * one taken over by another runner polls them instead of submitting.  The
  * returned URLs are used verbatim: fal builds them from {owner}/{alias}
- * only, never from the full endpoint path.
+ * only, never from the full endpoint path.  The input body of each
+ * endpoint is fal_models.c's; the result is read as fal's output types
+ * have it: images[] or one image/video/audio file, a mask besides the
+ * image where the endpoint makes one, the seed, duration or duration_ms.
  */
-#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -20,6 +24,7 @@
 #include "providers/prov.h"
 #include "providers/retry.h"
 #include "providers/provs.h"
+#include "providers/upstream/fal_models.h"
 
 #define WHO	"fal"
 
@@ -32,238 +37,6 @@ struct fal {
 	const char		*hdrs[4];
 };
 
-static int
-fal_has(const char *id, const char *const *set)
-{
-	for (; *set != NULL; set++)
-		if (strstr(id, *set) != NULL)
-			return 1;
-	return 0;
-}
-
-/* Families, by a substring of the endpoint id (providers.md §3.8). */
-static const char *const fal_by_aspect[] = {
-	"xai/", "imagineart/", "nano-banana", "imagen", "seedance",
-	"flux-pro/v1.1-ultra", "kontext", NULL
-};
-static const char *const fal_no_seed[] = {
-	"recraft/", "xai/", "gpt-image", "seedream/v5", "elevenlabs/", NULL
-};
-static const char *const fal_steps[] = {
-	"hunyuan-image", "z-image", "flux/schnell", "flux/dev",
-	"stable-diffusion", "flux-2/klein", "qwen-image-edit", NULL
-};
-static const char *const fal_guidance[] = {
-	"hunyuan-image", "flux/dev", "stable-diffusion", "qwen-image-edit",
-	NULL
-};
-static const char *const fal_negative[] = {
-	"qwen-image-2", "hunyuan-image", "wan/", "stable-diffusion",
-	"ideogram", "bria/expand", NULL
-};
-static const char *const fal_no_format[] = {
-	"recraft/", "seedream", "imagineart/", "seedance", "bria/", NULL
-};
-static const char *const fal_ratios[] = {
-	"1:1", "4:3", "3:4", "3:2", "2:3", "16:9", "9:16", "21:9", NULL
-};
-static const char *const fal_gpt15_sizes[] = {
-	"1:1", "3:2", "2:3", NULL
-};
-/* Edit models whose input is a list of images, not one image_url. */
-static const char *const fal_image_list[] = {
-	"seedream", "nano-banana", "gpt-image", "flux-2/", NULL
-};
-
-/* fal's image_size preset for a ratio, for models that take no ratio. */
-static const char *
-fal_preset(const char *ratio)
-{
-	static const char *const t[][2] = {
-		{ "1:1", "square_hd" }, { "4:3", "landscape_4_3" },
-		{ "3:4", "portrait_4_3" }, { "16:9", "landscape_16_9" },
-		{ "9:16", "portrait_16_9" }, { NULL, NULL }
-	};
-	size_t	 i;
-
-	for (i = 0; t[i][0] != NULL; i++)
-		if (strcmp(t[i][0], ratio) == 0)
-			return t[i][1];
-	return NULL;
-}
-
-/* Scale w x h up (keeping the ratio) to at least min pixels, 16-aligned. */
-static void
-fal_min_area(int *w, int *h, double min)
-{
-	double	 f;
-
-	if ((double)*w * *h >= min)
-		return;
-	f = sqrt(min / ((double)*w * *h));
-	*w = ((int)ceil(*w * f) + 15) / 16 * 16;
-	*h = ((int)ceil(*h * f) + 15) / 16 * 16;
-}
-
-/* Our request fields that never go to fal under their own name. */
-static const char *const fal_ours[] = {
-	"tier", "model", "format", "width", "height", "steps", "cfg_scale",
-	"audio", "bitrate", "language", "instrumental", "lyrics", "duration",
-	"scale", "face_enhance", "text", "prompt", "num_images", "seed",
-	"negative_prompt", "aspect_ratio", "resolution", NULL
-};
-
-static int
-fal_is_ours(const char *k)
-{
-	const char *const *p;
-
-	for (p = fal_ours; *p != NULL; p++)
-		if (strcmp(*p, k) == 0)
-			return 1;
-	return 0;
-}
-
-static void
-fal_size(cJSON *b, const struct prov_job *j, const char *media)
-{
-	const cJSON	*req = j->req;
-	const char	*id = j->upstream, *s;
-	cJSON		*o;
-	int		 w, h;
-
-	prov_size(req, &w, &h);
-	/* Size: an aspect ratio, a fixed list, or {width, height}. */
-	if ((s = prov_str(req, "aspect_ratio")) != NULL) {
-		cJSON_AddStringToObject(b, "aspect_ratio", s);
-		/* Recraft, Ideogram, SD, Qwen: the ratio as a size preset. */
-		if (!(w && h) && !fal_has(id, fal_by_aspect) &&
-		    fal_preset(s) != NULL)
-			cJSON_AddStringToObject(b, "image_size", fal_preset(s));
-	} else if (w && h && fal_has(id, fal_by_aspect))
-		cJSON_AddStringToObject(b, "aspect_ratio",
-		    prov_aspect(w, h, fal_ratios));
-	if (w && h && strstr(id, "gpt-image-1.5") != NULL) {
-		s = prov_aspect(w, h, fal_gpt15_sizes);
-		cJSON_AddStringToObject(b, "image_size",
-		    strcmp(s, "1:1") == 0 ? "1024x1024" :
-		    strcmp(s, "3:2") == 0 ? "1536x1024" : "1024x1536");
-	} else if (w && h && !fal_has(id, fal_by_aspect)) {
-		/* Keep within each model's documented pixel floor. */
-		if (strstr(id, "seedream/v4") != NULL)
-			fal_min_area(&w, &h, 960.0 * 960);
-		else if (strstr(id, "seedream/v5") != NULL)
-			fal_min_area(&w, &h, 2560.0 * 1440);
-		else if (strstr(id, "qwen-image-2") != NULL)
-			fal_min_area(&w, &h, 512.0 * 512);
-		if ((o = cJSON_AddObjectToObject(b, "image_size")) != NULL) {
-			cJSON_AddNumberToObject(o, "width", w);
-			cJSON_AddNumberToObject(o, "height", h);
-		}
-	}
-	if ((s = prov_str(req, "resolution")) != NULL)
-		cJSON_AddStringToObject(b, "resolution", s);
-	else if (fal_has(id, fal_by_aspect) && (w > 1024 || h > 1024) &&
-	    strcmp(media, "image") == 0)
-		cJSON_AddStringToObject(b, "resolution",
-		    strstr(id, "xai/") != NULL ? "2k" : "2K");
-}
-
-static cJSON *
-fal_input(const struct prov_job *j)
-{
-	const cJSON	*req = j->req, *it;
-	const char	*id = j->upstream, *s, *media, *fmt;
-	cJSON		*b, *a;
-	double		 d;
-	int		 x;
-	char		 ds[16];
-
-	media = j->ep != NULL && j->ep->media != NULL ? j->ep->media : "image";
-	if ((b = cJSON_CreateObject()) == NULL)
-		return NULL;
-	/*
-	 * Endpoint-specific inputs (expand_left, mode, output_mask, voice,
-	 * stability, ...) already carry fal's names: pass them through;
-	 * fal ignores inputs a model does not declare.
-	 */
-	cJSON_ArrayForEach(it, req)
-		if (it->string != NULL && !fal_is_ours(it->string))
-			cJSON_AddItemToObject(b, it->string,
-			    cJSON_Duplicate(it, 1));
-	if ((s = prov_prompt(req)) != NULL) {
-		cJSON_AddStringToObject(b, "prompt", s);
-		/* ElevenLabs and the speech models call it text. */
-		if (strstr(id, "elevenlabs/") != NULL ||
-		    strstr(id, "speech") != NULL || strstr(id, "tts") != NULL)
-			cJSON_AddStringToObject(b, "text", s);
-	}
-	if ((s = prov_str(req, "image_url")) != NULL &&
-	    fal_has(id, fal_image_list) &&
-	    cJSON_GetObjectItemCaseSensitive(b, "image_urls") == NULL &&
-	    (a = cJSON_AddArrayToObject(b, "image_urls")) != NULL)
-		cJSON_AddItemToArray(a, cJSON_CreateString(s));
-	if (strcmp(media, "image") == 0)
-		fal_size(b, j, media);
-	else if ((s = prov_str(req, "aspect_ratio")) != NULL)
-		cJSON_AddStringToObject(b, "aspect_ratio", s);
-	if (strcmp(media, "video") == 0 &&
-	    (s = prov_str(req, "resolution")) != NULL)
-		cJSON_AddStringToObject(b, "resolution", s);
-
-	if (prov_num(req, "duration", &d) == 0) {
-		if (strstr(id, "elevenlabs/sound") != NULL)
-			cJSON_AddNumberToObject(b, "duration_seconds", d);
-		else if (strstr(id, "elevenlabs/music") != NULL)
-			cJSON_AddNumberToObject(b, "music_length_ms", d * 1000);
-		else if (strstr(id, "stable-audio") != NULL)
-			cJSON_AddNumberToObject(b, "seconds_total", d);
-		else if (strstr(id, "seedance") != NULL) {
-			snprintf(ds, sizeof(ds), "%d", (int)d);
-			cJSON_AddStringToObject(b, "duration", ds);
-		} else
-			cJSON_AddNumberToObject(b, "duration", d);
-	}
-	if (prov_bool(req, "instrumental", &x) == 0)
-		cJSON_AddBoolToObject(b, "force_instrumental", x);
-	if ((s = prov_str(req, "lyrics")) != NULL)
-		cJSON_AddStringToObject(b, "lyrics_prompt", s);
-	if (prov_bool(req, "audio", &x) == 0)
-		cJSON_AddBoolToObject(b, "generate_audio", x);
-	if ((s = prov_str(req, "bitrate")) != NULL)
-		cJSON_AddStringToObject(b, "bitrate_mode", s);
-	if ((s = prov_str(req, "language")) != NULL)
-		cJSON_AddStringToObject(b, "language_code", s);
-	if (prov_num(req, "scale", &d) == 0)
-		cJSON_AddNumberToObject(b, strstr(id, "esrgan") != NULL ?
-		    "scale" : "upscale_factor", d);
-	if (prov_bool(req, "face_enhance", &x) == 0)
-		cJSON_AddBoolToObject(b, "face", x);
-
-	if (prov_num(req, "seed", &d) == 0 && !fal_has(id, fal_no_seed))
-		cJSON_AddNumberToObject(b, "seed", d);
-	if (prov_num(req, "steps", &d) == 0 && fal_has(id, fal_steps))
-		cJSON_AddNumberToObject(b, "num_inference_steps", d);
-	if (prov_num(req, "cfg_scale", &d) == 0 && d > 0 &&
-	    fal_has(id, fal_guidance))
-		cJSON_AddNumberToObject(b, "guidance_scale", d);
-	if ((s = prov_str(req, "negative_prompt")) != NULL && *s != '\0' &&
-	    fal_has(id, fal_negative))
-		cJSON_AddStringToObject(b, "negative_prompt", s);
-	if (prov_num(req, "num_images", &d) == 0 && d > 1)
-		cJSON_AddNumberToObject(b, "num_images",
-		    d > PROV_MAX_OUT ? PROV_MAX_OUT : d);
-	fmt = prov_str(req, "format");
-	if (strcmp(media, "image") == 0 && !fal_has(id, fal_no_format))
-		cJSON_AddStringToObject(b, "output_format",
-		    fmt != NULL && strcmp(fmt, "webp") == 0 ? "webp" : "png");
-	else if (strcmp(media, "audio") == 0 &&
-	    strstr(id, "elevenlabs/") != NULL &&
-	    (fmt == NULL || strcmp(fmt, "mp3") == 0))
-		cJSON_AddStringToObject(b, "output_format", "mp3_44100_128");
-	return b;
-}
-
 /* One file object {url, content_type, width?, height?}. */
 static int
 fal_file(const cJSON *f, struct prov_result *r, struct sf_err *err)
@@ -273,22 +46,24 @@ fal_file(const cJSON *f, struct prov_result *r, struct sf_err *err)
 	if (prov_out_url(r, prov_str(f, "url"), prov_str(f, "content_type"),
 	    err) == -1)
 		return -1;
-	if (r->width == 0 && prov_num(f, "width", &d) == 0)
-		r->width = (int)d;
-	if (r->height == 0 && prov_num(f, "height", &d) == 0)
-		r->height = (int)d;
+	if (r->width == 0)
+		(void)prov_px(f, "width", &r->width);
+	if (r->height == 0)
+		(void)prov_px(f, "height", &r->height);
 	if (r->duration == 0 && prov_num(f, "duration", &d) == 0)
 		r->duration = d;
 	return 0;
 }
 
-static int
-fal_outputs(const cJSON *res, struct prov_result *r, struct sf_err *err)
+int
+prov_fal_outputs(const char *id, const cJSON *res, struct prov_result *r,
+    struct sf_err *err)
 {
 	static const char *const singles[] = {
 		"image", "video", "audio", "audio_file", NULL
 	};
-	const cJSON	*a, *it, *s;
+	const cJSON	*a, *it;
+	const char	*mask;
 	size_t		 i;
 	double		 d;
 
@@ -305,14 +80,20 @@ fal_outputs(const cJSON *res, struct prov_result *r, struct sf_err *err)
 	if (r->nout == 0)
 		return sf_err_set(err, 502, "upstream_error", NULL,
 		    WHO " returned no media");
-	s = cJSON_GetObjectItemCaseSensitive(res, "seed");
-	/* Seeds may exceed 2^53; long long keeps what double still holds. */
-	if (cJSON_IsNumber(s) && fabs(s->valuedouble) < 9.2e18) {
-		r->seed = (long long)s->valuedouble;
-		r->has_seed = 1;
+	/* birefnet's mask_image: answered as mask_url (work.h). */
+	if ((mask = fal_models_mask_output(id)) != NULL &&
+	    cJSON_IsObject(it = cJSON_GetObjectItemCaseSensitive(res, mask))) {
+		if (prov_out_url(r, prov_str(it, "url"),
+		    prov_str(it, "content_type"), err) == -1)
+			return -1;
+		snprintf(r->out[r->nout - 1].role,
+		    sizeof(r->out[r->nout - 1].role), "mask");
 	}
+	(void)prov_seed(res, "seed", r);
 	if (prov_num(res, "duration", &d) == 0)
 		r->duration = d;
+	else if (prov_num(res, "duration_ms", &d) == 0)
+		r->duration = d / 1000;
 	return 0;
 }
 
@@ -351,111 +132,215 @@ fal_status_error(const cJSON *st, const char *key, struct sf_err *err)
 	    WHO " reported the job failed: %s", m);
 }
 
+/* The queue job's URLs: from the submit, or from a job's reference. */
+struct fal_urls {
+	char	 id[160];
+	char	 status[1024];
+	char	 response[1024];
+	char	 cancel[1024];		/* "" = none */
+};
+
+/* The urls of fal's submit answer (or of a stored reference). */
+static int
+fal_urls_of(const cJSON *o, struct fal_urls *u, struct sf_err *err)
+{
+	const char	*id = prov_str(o, "request_id");
+
+	if (id == NULL || prov_str(o, "status_url") == NULL ||
+	    prov_str(o, "response_url") == NULL)
+		return sf_err_set(err, 502, "upstream_error", NULL,
+		    WHO " returned no request id");
+	snprintf(u->id, sizeof(u->id), "%s", id);
+	snprintf(u->status, sizeof(u->status), "%s",
+	    prov_str(o, "status_url"));
+	snprintf(u->response, sizeof(u->response), "%s",
+	    prov_str(o, "response_url"));
+	snprintf(u->cancel, sizeof(u->cancel), "%s",
+	    prov_str(o, "cancel_url") ? prov_str(o, "cancel_url") : "");
+	return 0;
+}
+
+/*
+ * Submit the input; the URLs to poll handed to the caller (prov_upstream:
+ * a job stores them before the first poll, so another runner resumes
+ * rather than submits again).  0, or -1 with err.
+ */
+static int
+fal_submit(struct fal *f, struct prov_result *r, struct fal_urls *u,
+    struct sf_err *err)
+{
+	const struct prov_job	*j = f->j;
+	struct http_resp	 h;
+	cJSON			*in, *sub = NULL;
+	const char		*s;
+	char			 url[1024];
+	int			 rc = -1;
+
+	memset(&h, 0, sizeof(h));
+	if ((in = fal_models_input(j, err)) == NULL)
+		return -1;
+	/* The voice that will speak, when the body names it. */
+	if ((s = prov_str(in, "voice")) != NULL ||
+	    (s = prov_str(cJSON_GetObjectItemCaseSensitive(in,
+	    "voice_setting"), "voice_id")) != NULL)
+		snprintf(r->voice, sizeof(r->voice), "%s", s);
+	snprintf(url, sizeof(url), "%s/%s", f->base, j->upstream);
+	if (prov_call(j, "POST", url, in, f->hdrs, RETRY_IDEMPOTENT, &h,
+	    err) == -1)
+		goto out;
+	if (!PROV_OK(&h)) {
+		prov_http_error(WHO, h.status, h.body.p, f->key, err);
+		goto out;
+	}
+	if ((sub = prov_json(&h, WHO, err)) == NULL ||
+	    fal_urls_of(sub, u, err) == -1)
+		goto out;
+	prov_request_id(j, r, u->id);
+	prov_upstream_pairs(j, "request_id", u->id, "status_url", u->status,
+	    "response_url", u->response, "cancel_url",
+	    u->cancel[0] != '\0' ? u->cancel : NULL, NULL);
+	rc = 0;
+out:
+	http_resp_free(&h);
+	cJSON_Delete(in);
+	cJSON_Delete(sub);
+	return rc;
+}
+
+/* One status: 1 done, 0 still running (progress told), -1 failed. */
+static int
+fal_status(struct fal *f, const cJSON *st, struct sf_err *err)
+{
+	const char	*s = prov_str(st, "status");
+	char		 pr[96];
+	double		 pos;
+
+	if (s == NULL)
+		return sf_err_set(err, 502, "upstream_error", NULL,
+		    WHO " returned no job status");
+	if (strcmp(s, "IN_QUEUE") == 0) {
+		if (prov_num(st, "queue_position", &pos) == 0)
+			snprintf(pr, sizeof(pr), "in fal's queue, position %.0f",
+			    pos);
+		else
+			snprintf(pr, sizeof(pr), "in fal's queue");
+		prov_progress(f->j, pr);
+		return 0;
+	}
+	if (strcmp(s, "IN_PROGRESS") == 0) {
+		prov_progress(f->j, "in progress at fal");
+		return 0;
+	}
+	if (strcmp(s, "COMPLETED") != 0)	/* FAILED, CANCELED, unknown */
+		return sf_err_set(err, 502, "upstream_error", NULL,
+		    WHO " ended the job with status %.32s", s);
+	if (prov_str(st, "error") != NULL)
+		return fal_status_error(st, f->key, err);
+	return 1;
+}
+
+/* Poll until COMPLETED; cancelled upstream when we stop waiting. */
+static int
+fal_poll(struct fal *f, const struct fal_urls *u, struct sf_err *err)
+{
+	const struct prov_job	*j = f->j;
+	struct http_resp	 h;
+	cJSON			*st;
+	int			 n, why, rc;
+
+	memset(&h, 0, sizeof(h));
+	for (n = 0;; n++) {
+		if ((why = prov_poll_sleep(j, n)) != 0)
+			http_resp_free(&h);	/* the last status read */
+		if (why == -1) {
+			fal_cancel(f, u->cancel[0] ? u->cancel : NULL);
+			return sf_err_set(err, 504, "upstream_timeout", NULL,
+			    WHO " did not finish in time; the job was "
+			    "cancelled");
+		}
+		if (why != 0) {
+			if (why == PROV_CANCEL)
+				fal_cancel(f, u->cancel[0] ? u->cancel : NULL);
+			return prov_stopped(WHO, why, u->cancel[0] != '\0',
+			    err);
+		}
+		http_resp_free(&h);
+		if (prov_call(j, "GET", u->status, NULL, f->hdrs,
+		    RETRY_IDEMPOTENT, &h, err) == -1) {
+			if (err != NULL && err->status == 504)
+				fal_cancel(f, u->cancel[0] ? u->cancel : NULL);
+			break;
+		}
+		if (!PROV_OK(&h)) {
+			prov_http_error(WHO, h.status, h.body.p, f->key, err);
+			break;
+		}
+		if ((st = prov_json(&h, WHO, err)) == NULL)
+			break;
+		rc = fal_status(f, st, err);
+		cJSON_Delete(st);
+		if (rc != 0) {
+			http_resp_free(&h);
+			return rc == 1 ? 0 : -1;
+		}
+	}
+	http_resp_free(&h);
+	return -1;
+}
+
+/* fal's credentials and base URL for j; -1 without a key. */
+static int
+fal_init(struct fal *f, const struct prov_job *j, struct sf_err *err)
+{
+	int64_t	 left;
+
+	memset(f, 0, sizeof(*f));
+	f->j = j;
+	if ((f->key = provs_key(j)) == NULL)
+		return sf_err_set(err, 503, "provider_unavailable", NULL,
+		    "no fal key is configured");
+	provs_base(j, f->base, sizeof(f->base));
+	snprintf(f->auth, sizeof(f->auth), "Authorization: Key %s", f->key);
+	f->hdrs[0] = f->auth;
+	f->hdrs[1] = "Accept: application/json";
+	/* A time-to-start bound, so a job stuck in the queue ends itself. */
+	left = (j->deadline_ms - http_now_ms()) / 1000;
+	if (left > 2) {
+		snprintf(f->tmo, sizeof(f->tmo), "X-Fal-Request-Timeout: %lld",
+		    (long long)left);
+		f->hdrs[2] = f->tmo;
+	}
+	return 0;
+}
+
 int
 prov_fal_run(const struct prov_job *j, struct prov_result *r,
     struct sf_err *err)
 {
 	struct fal	 f;
+	struct fal_urls	 u;
 	struct http_resp h;
-	cJSON		*in = NULL, *sub = NULL, *st = NULL, *res = NULL;
-	const char	*s;
-	char		 url[1024], stat_url[1024], resp_url[1024];
-	char		 cancel_url[1024];
-	int64_t		 left;
-	int		 n, rc = -1;
+	const cJSON	*ref;
+	cJSON		*res = NULL;
+	int		 rc = -1;
 
-	memset(&f, 0, sizeof(f));
 	memset(&h, 0, sizeof(h));
-	f.j = j;
 	snprintf(r->source, sizeof(r->source), "fal");
 	snprintf(r->model, sizeof(r->model), "%s", j->upstream);
-	if ((f.key = provs_key(j)) == NULL)
-		return sf_err_set(err, 503, "provider_unavailable", NULL,
-		    "no fal key is configured");
-	provs_base(j, f.base, sizeof(f.base));
-	snprintf(f.auth, sizeof(f.auth), "Authorization: Key %s", f.key);
-	f.hdrs[0] = f.auth;
-	f.hdrs[1] = "Accept: application/json";
-	/* A time-to-start bound, so a job stuck in the queue ends itself. */
-	left = (j->deadline_ms - http_now_ms()) / 1000;
-	if (left > 2) {
-		snprintf(f.tmo, sizeof(f.tmo), "X-Fal-Request-Timeout: %lld",
-		    (long long)left);
-		f.hdrs[2] = f.tmo;
-	}
-
-	if ((in = fal_input(j)) == NULL)
-		return sf_err_set(err, 500, "internal_error", NULL, "oom");
-	snprintf(url, sizeof(url), "%s/%s", f.base, j->upstream);
-	if (prov_call(j, "POST", url, in, f.hdrs, RETRY_IDEMPOTENT, &h, err) == -1)
-		goto out;
+	if (fal_init(&f, j, err) == -1)
+		return -1;
+	/* A job taken over polls the job its first runner submitted. */
+	if ((ref = prov_resume(j)) != NULL) {
+		if (fal_urls_of(ref, &u, err) == -1)
+			return -1;
+		prov_request_id(j, r, u.id);
+	} else if (fal_submit(&f, r, &u, err) == -1)
+		return -1;
 	f.hdrs[2] = NULL;
-	if (!PROV_OK(&h)) {
-		prov_http_error(WHO, h.status, h.body.p, f.key, err);
-		goto out;
-	}
-	if ((sub = prov_json(&h, WHO, err)) == NULL)
-		goto out;
-	if ((s = prov_str(sub, "request_id")) == NULL ||
-	    prov_str(sub, "status_url") == NULL ||
-	    prov_str(sub, "response_url") == NULL) {
-		sf_err_set(err, 502, "upstream_error", NULL,
-		    WHO " returned no request id");
-		goto out;
-	}
-	prov_request_id(j, r, s);
-	snprintf(stat_url, sizeof(stat_url), "%s",
-	    prov_str(sub, "status_url"));
-	snprintf(resp_url, sizeof(resp_url), "%s",
-	    prov_str(sub, "response_url"));
-	snprintf(cancel_url, sizeof(cancel_url), "%s",
-	    prov_str(sub, "cancel_url") ? prov_str(sub, "cancel_url") : "");
-
-	for (n = 0;; n++) {
-		if (prov_poll_sleep(j, n) == -1) {
-			fal_cancel(&f, cancel_url[0] ? cancel_url : NULL);
-			sf_err_set(err, 504, "upstream_timeout", NULL,
-			    WHO " did not finish in time; the job was "
-			    "cancelled");
-			goto out;
-		}
-		http_resp_free(&h);
-		if (prov_call(j, "GET", stat_url, NULL, f.hdrs, RETRY_IDEMPOTENT, &h,
-		    err) == -1) {
-			if (err != NULL && err->status == 504)
-				fal_cancel(&f, cancel_url[0] ?
-				    cancel_url : NULL);
-			goto out;
-		}
-		if (!PROV_OK(&h)) {
-			prov_http_error(WHO, h.status, h.body.p, f.key, err);
-			goto out;
-		}
-		cJSON_Delete(st);
-		if ((st = prov_json(&h, WHO, err)) == NULL)
-			goto out;
-		if ((s = prov_str(st, "status")) == NULL) {
-			sf_err_set(err, 502, "upstream_error", NULL,
-			    WHO " returned no job status");
-			goto out;
-		}
-		if (strcmp(s, "IN_QUEUE") == 0 || strcmp(s, "IN_PROGRESS") == 0)
-			continue;
-		if (strcmp(s, "COMPLETED") != 0) {
-			/* FAILED, CANCELED or unknown: terminal. */
-			sf_err_set(err, 502, "upstream_error", NULL,
-			    WHO " ended the job with status %.32s", s);
-			goto out;
-		}
-		if (prov_str(st, "error") != NULL) {
-			fal_status_error(st, f.key, err);
-			goto out;
-		}
-		break;
-	}
-	http_resp_free(&h);
-	if (prov_call(j, "GET", resp_url, NULL, f.hdrs,
-	    RETRY_IDEMPOTENT, &h, err) == -1)
+	if (fal_poll(&f, &u, err) == -1)
+		return -1;
+	if (prov_call(j, "GET", u.response, NULL, f.hdrs, RETRY_IDEMPOTENT,
+	    &h, err) == -1)
 		goto out;
 	/* COMPLETED is not success: the result carries the model's code. */
 	if (!PROV_OK(&h)) {
@@ -464,14 +349,27 @@ prov_fal_run(const struct prov_job *j, struct prov_result *r,
 	}
 	if ((res = prov_json(&h, WHO, err)) == NULL)
 		goto out;
-	if (fal_outputs(res, r, err) == -1)
+	if (prov_fal_outputs(j->upstream, res, r, err) == -1)
 		goto out;
 	rc = 0;
 out:
 	http_resp_free(&h);
-	cJSON_Delete(in);
-	cJSON_Delete(sub);
-	cJSON_Delete(st);
 	cJSON_Delete(res);
 	return rc;
+}
+
+int
+prov_fal_cancel(const struct prov_job *j, const cJSON *ref,
+    struct sf_err *err)
+{
+	struct fal	 f;
+	const char	*url = prov_str(ref, "cancel_url");
+
+	if (fal_init(&f, j, err) == -1)
+		return -1;
+	if (url == NULL)
+		return 0;
+	f.hdrs[2] = NULL;
+	fal_cancel(&f, url);
+	return 1;
 }

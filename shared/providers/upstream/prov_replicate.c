@@ -126,19 +126,89 @@ rep_cancel(const struct prov_job *j, const char *const *hdrs,
 	http_resp_free(&h);
 }
 
+/*
+ * Submit (with Prefer: wait, so a quick model answers at once): the
+ * prediction in *p, its URLs in get and cancel and handed to the caller
+ * (prov_upstream) before the first poll.  0, or -1 with err.
+ */
+static int
+rep_submit(const struct prov_job *j, const char *base, const char *key,
+    const char **hdrs, struct prov_result *r, cJSON **p, char *get,
+    char *cancel, size_t sz, struct sf_err *err)
+{
+	struct http_resp h;
+	const cJSON	*urls;
+	cJSON		*in;
+	const char	*s;
+	char		 url[1024];
+	int		 rc = -1;
+
+	memset(&h, 0, sizeof(h));
+	if ((in = rep_input(j)) == NULL)
+		return sf_err_set(err, 500, "internal_error", NULL, "oom");
+	if (strchr(j->upstream, '/') != NULL)
+		snprintf(url, sizeof(url), "%s/models/%s/predictions", base,
+		    j->upstream);
+	else
+		snprintf(url, sizeof(url), "%s/predictions", base);
+	if (prov_call(j, "POST", url, in, hdrs, RETRY_SUBMIT, &h, err) == -1)
+		goto out;
+	if (!PROV_OK(&h)) {
+		prov_http_error(WHO, h.status, h.body.p, key, err);
+		goto out;
+	}
+	if ((*p = prov_json(&h, WHO, err)) == NULL)
+		goto out;
+	if ((s = prov_str(*p, "id")) == NULL) {
+		sf_err_set(err, 502, "upstream_error", NULL,
+		    WHO " returned no prediction id");
+		goto out;
+	}
+	prov_request_id(j, r, s);
+	urls = cJSON_GetObjectItemCaseSensitive(*p, "urls");
+	snprintf(get, sz, "%s", prov_str(urls, "get") ? prov_str(urls,
+	    "get") : "");
+	snprintf(cancel, sz, "%s", prov_str(urls, "cancel") ?
+	    prov_str(urls, "cancel") : "");
+	prov_upstream_pairs(j, "id", s, "get", get, "cancel",
+	    cancel[0] != '\0' ? cancel : NULL, NULL);
+	rc = 0;
+out:
+	http_resp_free(&h);
+	cJSON_Delete(in);
+	return rc;
+}
+
+/* A job taken over: the prediction its first runner submitted. */
+static int
+rep_resume(const struct prov_job *j, const cJSON *ref, struct prov_result *r,
+    cJSON **p, char *get, char *cancel, size_t sz, struct sf_err *err)
+{
+	if (prov_str(ref, "get") == NULL)
+		return sf_err_set(err, 502, "upstream_error", NULL,
+		    WHO ": the stored prediction has no polling URL");
+	prov_request_id(j, r, prov_str(ref, "id"));
+	snprintf(get, sz, "%s", prov_str(ref, "get"));
+	snprintf(cancel, sz, "%s", prov_str(ref, "cancel") ?
+	    prov_str(ref, "cancel") : "");
+	/* Not read yet: poll it first. */
+	if ((*p = cJSON_Parse("{\"status\":\"starting\"}")) == NULL)
+		return sf_err_set(err, 500, "internal_error", NULL, "oom");
+	return 0;
+}
+
 int
 prov_replicate_run(const struct prov_job *j, struct prov_result *r,
     struct sf_err *err)
 {
 	struct http_resp h;
-	const cJSON	*urls;
-	cJSON		*in = NULL, *p = NULL;
-	const char	*key, *hdrs[4], *s;
-	char		 base[512], auth[1024], url[1024], get[1024];
-	char		 cancel[1024], wait[32];
+	const cJSON	*ref;
+	cJSON		*p = NULL;
+	const char	*key, *hdrs[4];
+	char		 base[512], auth[1024], get[1024], cancel[1024];
+	char		 wait[32], pr[64];
 	int64_t		 left;
-	double		 d;
-	int		 n, st, rc = -1;
+	int		 n, st, why, rc = -1;
 
 	memset(&h, 0, sizeof(h));
 	snprintf(r->source, sizeof(r->source), "replicate");
@@ -155,49 +225,34 @@ prov_replicate_run(const struct prov_job *j, struct prov_result *r,
 	hdrs[1] = "Accept: application/json";
 	hdrs[2] = wait;
 	hdrs[3] = NULL;
-	if ((in = rep_input(j)) == NULL)
-		return sf_err_set(err, 500, "internal_error", NULL, "oom");
-	if (strchr(j->upstream, '/') != NULL)
-		snprintf(url, sizeof(url), "%s/models/%s/predictions", base,
-		    j->upstream);
-	else
-		snprintf(url, sizeof(url), "%s/predictions", base);
-	if (prov_call(j, "POST", url, in, hdrs, RETRY_SUBMIT,
-	    &h, err) == -1)
+	if ((ref = prov_resume(j)) != NULL ? rep_resume(j, ref, r, &p, get,
+	    cancel, sizeof(get), err) == -1 : rep_submit(j, base, key, hdrs,
+	    r, &p, get, cancel, sizeof(get), err) == -1)
 		goto out;
 	hdrs[2] = NULL;
-	if (!PROV_OK(&h)) {
-		prov_http_error(WHO, h.status, h.body.p, key, err);
-		goto out;
-	}
-	if ((p = prov_json(&h, WHO, err)) == NULL)
-		goto out;
-	if ((s = prov_str(p, "id")) == NULL) {
-		sf_err_set(err, 502, "upstream_error", NULL,
-		    WHO " returned no prediction id");
-		goto out;
-	}
-	prov_request_id(j, r, s);
-	urls = cJSON_GetObjectItemCaseSensitive(p, "urls");
-	snprintf(get, sizeof(get), "%s", prov_str(urls, "get") ?
-	    prov_str(urls, "get") : "");
-	snprintf(cancel, sizeof(cancel), "%s", prov_str(urls, "cancel") ?
-	    prov_str(urls, "cancel") : "");
 	for (n = 0; (st = rep_state(p, key, r, err)) == 1; n++) {
 		if (get[0] == '\0') {
 			sf_err_set(err, 502, "upstream_error", NULL,
 			    WHO " returned no polling URL");
 			goto out;
 		}
-		if (prov_poll_sleep(j, n) == -1) {
-			rep_cancel(j, hdrs, cancel);
-			sf_err_set(err, 504, "upstream_timeout", NULL,
-			    WHO " did not finish in time; the prediction was "
-			    "cancelled");
+		snprintf(pr, sizeof(pr), "%.32s at Replicate",
+		    prov_str(p, "status"));
+		prov_progress(j, pr);
+		if ((why = prov_poll_sleep(j, n)) != 0) {
+			if (why != PROV_ABANDON)
+				rep_cancel(j, hdrs, cancel);
+			if (why == -1)
+				sf_err_set(err, 504, "upstream_timeout", NULL,
+				    WHO " did not finish in time; the "
+				    "prediction was cancelled");
+			else
+				prov_stopped(WHO, why, cancel[0] != '\0', err);
 			goto out;
 		}
 		http_resp_free(&h);
-		if (prov_call(j, "GET", get, NULL, hdrs, RETRY_IDEMPOTENT, &h, err) == -1) {
+		if (prov_call(j, "GET", get, NULL, hdrs, RETRY_IDEMPOTENT, &h,
+		    err) == -1) {
 			if (err != NULL && err->status == 504)
 				rep_cancel(j, hdrs, cancel);
 			goto out;
@@ -212,14 +267,30 @@ prov_replicate_run(const struct prov_job *j, struct prov_result *r,
 	}
 	if (st == -1)
 		goto out;
-	if (prov_num(j->req, "seed", &d) == 0) {
-		r->seed = (long long)d;
-		r->has_seed = 1;
-	}
+	(void)prov_seed(j->req, "seed", r);
 	rc = 0;
 out:
 	http_resp_free(&h);
-	cJSON_Delete(in);
 	cJSON_Delete(p);
 	return rc;
+}
+
+int
+prov_replicate_cancel(const struct prov_job *j, const cJSON *ref,
+    struct sf_err *err)
+{
+	const char	*key, *hdrs[3], *url = prov_str(ref, "cancel");
+	char		 auth[1024];
+
+	if ((key = provs_key(j)) == NULL)
+		return sf_err_set(err, 503, "provider_unavailable", NULL,
+		    "no Replicate API token is configured");
+	if (url == NULL)
+		return 0;
+	snprintf(auth, sizeof(auth), "Authorization: Bearer %s", key);
+	hdrs[0] = auth;
+	hdrs[1] = "Accept: application/json";
+	hdrs[2] = NULL;
+	rep_cancel(j, hdrs, url);
+	return 1;
 }

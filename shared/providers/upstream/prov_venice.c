@@ -145,10 +145,7 @@ venice_image(struct venice *v, struct prov_result *r, struct sf_err *err)
 		if (!cJSON_IsString(it) ||
 		    prov_out_b64(r, it->valuestring, "image/png", err) == -1)
 			goto out;
-	if (prov_num(req, "seed", &d) == 0) {
-		r->seed = (long long)d;
-		r->has_seed = 1;
-	}
+	(void)prov_seed(req, "seed", r);
 	if (w && ht && !venice_in(v->j->upstream, venice_ar_res) &&
 	    !venice_in(v->j->upstream, venice_ar_only)) {
 		r->width = w;
@@ -194,11 +191,18 @@ venice_speech(struct venice *v, struct prov_result *r, struct sf_err *err)
 	cJSON_AddStringToObject(b, "model", v->j->upstream);
 	cJSON_AddStringToObject(b, "input", prov_prompt(v->j->req) ?
 	    prov_prompt(v->j->req) : "");
-	if ((s = prov_str(v->j->req, "voice")) != NULL)
-		cJSON_AddStringToObject(b, "voice", s);
+	/* Venice's default voice (CreateSpeechRequestSchema), named. */
+	if ((s = prov_str(v->j->req, "voice")) == NULL)
+		s = "af_sky";
+	cJSON_AddStringToObject(b, "voice", s);
+	snprintf(r->voice, sizeof(r->voice), "%s", s);
 	if (prov_num(v->j->req, "speed", &d) == 0)
 		cJSON_AddNumberToObject(b, "speed", d);
-	cJSON_AddStringToObject(b, "response_format", "mp3");
+	if ((s = prov_str(v->j->req, "language")) != NULL)
+		cJSON_AddStringToObject(b, "language", s);
+	s = prov_str(v->j->req, "format");
+	cJSON_AddStringToObject(b, "response_format",
+	    s != NULL && strcmp(s, "wav") == 0 ? "wav" : "mp3");
 	snprintf(url, sizeof(url), "%s/audio/speech", v->base);
 	if (prov_call(v->j, "POST", url, b, v->hdrs, RETRY_IDEMPOTENT, &h, err) == -1)
 		goto out;
@@ -216,38 +220,31 @@ out:
 	return rc;
 }
 
-/* Audio (music, sound effects) and video: queue, then retrieve. */
-static int
-venice_queue(struct venice *v, const char *kind, struct prov_result *r,
-    struct sf_err *err)
+/* The QueueRequest of kind ("audio", "video") for the job's request. */
+static cJSON *
+venice_queue_body(const struct venice *v, int video)
 {
 	const cJSON	*req = v->j->req;
-	struct http_resp h;
-	cJSON		*b, *res = NULL, *rb = NULL;
-	const char	*s, *want;
-	char		 url[640], qid[128];
+	const char	*s;
+	cJSON		*b;
 	double		 d;
-	int		 n, rc = -1, x, video;
+	int		 x;
+	char		 ds[16];
 
-	video = strcmp(kind, "video") == 0;
-	want = video ? "video/" : "audio/";
-	memset(&h, 0, sizeof(h));
-	if ((b = cJSON_CreateObject()) == NULL ||
-	    (rb = cJSON_CreateObject()) == NULL) {
-		cJSON_Delete(b);
-		return sf_err_set(err, 500, "internal_error", NULL, "oom");
-	}
+	if ((b = cJSON_CreateObject()) == NULL)
+		return NULL;
 	cJSON_AddStringToObject(b, "model", v->j->upstream);
 	cJSON_AddStringToObject(b, "prompt", prov_prompt(req) ?
 	    prov_prompt(req) : "");
 	if (prov_num(req, "duration", &d) == 0) {
 		if (video) {
-			char ds[16];
 			snprintf(ds, sizeof(ds), "%ds", (int)d);
 			cJSON_AddStringToObject(b, "duration", ds);
 		} else
 			cJSON_AddNumberToObject(b, "duration_seconds", d);
-	}
+	} else if (video)
+		/* Required by QueueVideoRequest; "auto" lets the model pick. */
+		cJSON_AddStringToObject(b, "duration", "auto");
 	if (prov_bool(req, "instrumental", &x) == 0)
 		cJSON_AddBoolToObject(b, "force_instrumental", x);
 	if ((s = prov_str(req, "lyrics")) != NULL)
@@ -264,6 +261,27 @@ venice_queue(struct venice *v, const char *kind, struct prov_result *r,
 		if (prov_bool(req, "generate_audio", &x) == 0)
 			cJSON_AddBoolToObject(b, "audio", x);
 	}
+	return b;
+}
+
+/*
+ * Queue it: the queue id in qid, a private video model's download URL
+ * (Venice hands it once, here) in dl, both handed to the caller
+ * (prov_upstream) before the first poll.  0, or -1 with err.
+ */
+static int
+venice_submit(struct venice *v, const char *kind, struct prov_result *r,
+    char *qid, size_t qsz, char *dl, size_t dsz, struct sf_err *err)
+{
+	struct http_resp h;
+	cJSON		*b, *res = NULL;
+	const char	*s;
+	char		 url[640];
+	int		 rc = -1;
+
+	memset(&h, 0, sizeof(h));
+	if ((b = venice_queue_body(v, strcmp(kind, "video") == 0)) == NULL)
+		return sf_err_set(err, 500, "internal_error", NULL, "oom");
 	snprintf(url, sizeof(url), "%s/%s/queue", v->base, kind);
 	if (prov_call(v->j, "POST", url, b, v->hdrs, RETRY_SUBMIT,
 	    &h, err) == -1)
@@ -279,27 +297,104 @@ venice_queue(struct venice *v, const char *kind, struct prov_result *r,
 		    WHO " returned no queue id");
 		goto out;
 	}
-	snprintf(qid, sizeof(qid), "%s", s);
+	snprintf(qid, qsz, "%s", s);
 	prov_request_id(v->j, r, qid);
 	/*
 	 * Private video models hand the download_url once, in this answer;
-	 * /video/retrieve never returns their bytes (providers.md §10).
+	 * /video/retrieve then answers JSON status only, and the URL is to
+	 * be fetched "after status is COMPLETED" (Venice's OpenAPI,
+	 * QueueVideoResponse.download_url).
 	 */
-	if ((s = prov_str(res, "download_url")) != NULL) {
-		if (prov_out_url(r, s, NULL, err) == -1)
-			goto out;
-		if (prov_num(req, "duration", &d) == 0)
-			r->duration = d;
-		rc = 0;
-		goto out;
+	dl[0] = '\0';
+	if ((s = prov_str(res, "download_url")) != NULL)
+		snprintf(dl, dsz, "%s", s);
+	prov_upstream_pairs(v->j, "queue_id", qid, "kind", kind,
+	    "download_url", dl[0] != '\0' ? dl : NULL, NULL);
+	rc = 0;
+out:
+	http_resp_free(&h);
+	cJSON_Delete(b);
+	cJSON_Delete(res);
+	return rc;
+}
+
+/*
+ * One retrieve answer: 1 done (the bytes, or the private model's URL,
+ * added), 0 still running (progress told), -1 failed.
+ */
+static int
+venice_retrieved(struct venice *v, struct http_resp *h, const char *want,
+    char *dl, size_t dsz, struct prov_result *r, struct sf_err *err)
+{
+	cJSON		*res;
+	const char	*s;
+	char		 pr[64];
+	int		 x, rc = 0;
+
+	if ((x = venice_bytes(h, r, want, err)) == -1)
+		return -1;
+	if (x == 0)
+		return 1;
+	if ((res = prov_json(h, WHO, err)) == NULL)
+		return -1;
+	/* Private video models answer a short-lived download URL. */
+	if ((s = prov_str(res, "download_url")) != NULL)
+		snprintf(dl, dsz, "%s", s);
+	s = prov_str(res, "status");
+	if (dl[0] != '\0' && s != NULL && strcasecmp(s, "COMPLETED") == 0)
+		rc = prov_out_url(r, dl, NULL, err) == -1 ? -1 : 1;
+	else if (s != NULL && (strcasecmp(s, "FAILED") == 0 ||
+	    strcasecmp(s, "ERROR") == 0))
+		rc = sf_err_set(err, 502, "upstream_error", NULL,
+		    WHO " reported the job failed");
+	else {
+		snprintf(pr, sizeof(pr), "%.32s at Venice", s != NULL ? s :
+		    "queued");
+		prov_progress(v->j, pr);
 	}
+	cJSON_Delete(res);
+	return rc;
+}
+
+/* Audio (music, sound effects) and video: queue, then retrieve. */
+static int
+venice_queue(struct venice *v, const char *kind, struct prov_result *r,
+    struct sf_err *err)
+{
+	const cJSON	*ref;
+	struct http_resp h;
+	cJSON		*rb;
+	const char	*want = strcmp(kind, "video") == 0 ? "video/" : "audio/";
+	char		 url[640], qid[128], dl[1024];
+	double		 d;
+	int		 n, why, done = 0, rc = -1;
+
+	memset(&h, 0, sizeof(h));
+	/* A job taken over polls the queue id its first runner got. */
+	if ((ref = prov_resume(v->j)) != NULL) {
+		if (prov_str(ref, "queue_id") == NULL)
+			return sf_err_set(err, 502, "upstream_error", NULL,
+			    WHO ": the stored job has no queue id");
+		snprintf(qid, sizeof(qid), "%s", prov_str(ref, "queue_id"));
+		snprintf(dl, sizeof(dl), "%s", prov_str(ref, "download_url") ?
+		    prov_str(ref, "download_url") : "");
+		prov_request_id(v->j, r, qid);
+	} else if (venice_submit(v, kind, r, qid, sizeof(qid), dl, sizeof(dl),
+	    err) == -1)
+		return -1;
+	if ((rb = cJSON_CreateObject()) == NULL)
+		return sf_err_set(err, 500, "internal_error", NULL, "oom");
 	cJSON_AddStringToObject(rb, "model", v->j->upstream);
 	cJSON_AddStringToObject(rb, "queue_id", qid);
 	snprintf(url, sizeof(url), "%s/%s/retrieve", v->base, kind);
-	for (n = 0;; n++) {
-		if (prov_poll_sleep(v->j, n) == -1) {
-			sf_err_set(err, 504, "upstream_timeout", NULL,
-			    WHO " did not finish in time");
+	for (n = 0; !done; n++) {
+		/* Venice has no cancel; the queue id is in the ledger. */
+		if ((why = prov_poll_sleep(v->j, n)) != 0) {
+			if (why == -1)
+				sf_err_set(err, 504, "upstream_timeout", NULL,
+				    WHO " did not finish in time");
+			else
+				prov_stopped(WHO, why, 0, err);
 			goto out;
 		}
 		http_resp_free(&h);
@@ -310,29 +405,17 @@ venice_queue(struct venice *v, const char *kind, struct prov_result *r,
 			venice_fail(v, &h, err);
 			goto out;
 		}
-		if ((x = venice_bytes(&h, r, want, err)) == -1)
+		if ((done = venice_retrieved(v, &h, want, dl, sizeof(dl), r,
+		    err)) == -1)
 			goto out;
-		if (x == 0)
-			break;
-		cJSON_Delete(res);
-		if ((res = prov_json(&h, WHO, err)) == NULL)
-			goto out;
-		/* Private video models answer a short-lived download URL. */
-		if ((s = prov_str(res, "download_url")) != NULL) {
-			if (prov_out_url(r, s, NULL, err) == -1)
-				goto out;
-			break;
-		}
-		s = prov_str(res, "status");
-		if (s != NULL && (strcasecmp(s, "FAILED") == 0 ||
-		    strcasecmp(s, "ERROR") == 0)) {
-			sf_err_set(err, 502, "upstream_error", NULL,
-			    WHO " reported the job failed");
-			goto out;
-		}
 	}
-	if (prov_num(req, "duration", &d) == 0)
+	if (prov_num(v->j->req, "duration", &d) == 0)
 		r->duration = d;
+	/* The download URL is fetched after this: Venice's copy stays. */
+	if (dl[0] != '\0') {
+		rc = 0;
+		goto out;
+	}
 	/* Best effort: the media is ours now, free Venice's copy. */
 	http_resp_free(&h);
 	snprintf(url, sizeof(url), "%s/%s/complete", v->base, kind);
@@ -341,9 +424,7 @@ venice_queue(struct venice *v, const char *kind, struct prov_result *r,
 	rc = 0;
 out:
 	http_resp_free(&h);
-	cJSON_Delete(b);
 	cJSON_Delete(rb);
-	cJSON_Delete(res);
 	return rc;
 }
 

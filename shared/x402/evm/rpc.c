@@ -3,6 +3,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include <cjson/cJSON.h>
 
@@ -43,6 +44,15 @@ rpc_selector(const char *sig, uint8_t out[4])
 	memcpy(out, h, 4);
 }
 
+int64_t
+rpc_now_ms(void)
+{
+	struct timespec	 ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
 int
 rpc_call(const struct rpc *r, const char *method, cJSON *params,
     cJSON **result, struct sf_err *err)
@@ -51,11 +61,17 @@ rpc_call(const struct rpc *r, const char *method, cJSON *params,
 	struct buf		 resp;
 	cJSON			*body, *reply = NULL, *e, *m, *res;
 	char			*txt = NULL;
-	long			 status;
+	long			 status, left = 0;
 	int			 ret = -1;
 
 	*result = NULL;
 	buf_init(&resp);
+	if (r->deadline_ms > 0 && (left = (long)(r->deadline_ms -
+	    rpc_now_ms())) <= 0) {
+		cJSON_Delete(params);
+		return sf_err_set(err, 504, "http_timeout", NULL,
+		    "%s: the time allowed for the chain is spent", method);
+	}
 	if (params == NULL)
 		params = cJSON_CreateArray();
 	if ((body = cJSON_CreateObject()) == NULL || params == NULL) {
@@ -76,8 +92,12 @@ rpc_call(const struct rpc *r, const char *method, cJSON *params,
 	req.method = "POST";
 	req.url = r->url;
 	req.body = txt;
-	req.connect_ms = r->connect_ms;
+	req.connect_ms = r->connect_ms > 0 ? r->connect_ms : 5000;
 	req.total_ms = r->total_ms > 0 ? r->total_ms : 15000;
+	if (left > 0 && req.total_ms > left)
+		req.total_ms = left;
+	if (left > 0 && req.connect_ms > left)
+		req.connect_ms = left;
 	if (httpc_do(&req, &status, &resp, err) == -1)
 		goto out;
 	if ((reply = cJSON_ParseWithLength(resp.p ? resp.p : "",
@@ -86,11 +106,14 @@ rpc_call(const struct rpc *r, const char *method, cJSON *params,
 		    "%s: HTTP %ld, not JSON", method, status);
 		goto out;
 	}
+	/* Rate-limited or failing: no answer about the call itself. */
 	if ((e = cJSON_GetObjectItemCaseSensitive(reply, "error")) != NULL &&
 	    !cJSON_IsNull(e)) {
 		m = cJSON_GetObjectItemCaseSensitive(e, "message");
-		sf_err_set(err, 502, "rpc_error", NULL, "%s: %.400s", method,
-		    cJSON_IsString(m) ? m->valuestring : "error");
+		sf_err_set(err, 502, status == 429 || status >= 500 ?
+		    "rpc_unavailable" : "rpc_error", NULL, "%s: %s%.400s",
+		    method, status == 429 || status >= 500 ? "HTTP error: " :
+		    "", cJSON_IsString(m) ? m->valuestring : "error");
 		goto out;
 	}
 	if (status < 200 || status > 299 ||

@@ -2,7 +2,9 @@
  * Ethereum JSON-RPC over HTTP (libcurl + cJSON): the handful of calls
  * settlement needs.  Errors: err->code "http_timeout" / "http_transport"
  * (no answer: the call may or may not have taken effect), "rpc_error"
- * (the node refused; its message is in err->message), "rpc_bad_response".
+ * (the node refused; its message is in err->message: a revert says
+ * "revert"), "rpc_unavailable" (a JSON-RPC error with HTTP 429 or 5xx:
+ * rate-limited or failing, nothing said of the call), "rpc_bad_response".
  */
 #ifndef SF_RPC_H
 #define SF_RPC_H
@@ -18,6 +20,10 @@ struct rpc {
 	const char	*url;		/* may embed an API key: never logged */
 	long		 connect_ms;	/* 0 = 5000 */
 	long		 total_ms;	/* per call, 0 = 15000 */
+	/* A budget for a run of calls (the proof before work): after this
+	   instant (rpc_now_ms) no call starts ("http_timeout"), and each
+	   call's timeouts are cut to what is left.  0 = none. */
+	int64_t		 deadline_ms;
 };
 
 struct rpc_fees {
@@ -32,6 +38,8 @@ struct rpc_receipt {
 	uint64_t	gas_used;
 };
 
+/* CLOCK_MONOTONIC in ms, the clock of rpc.deadline_ms. */
+int64_t	rpc_now_ms(void);
 /* Generic call; params is consumed (may be NULL = []).  *result is owned. */
 int	rpc_call(const struct rpc *, const char *method, cJSON *params,
 	    cJSON **result, struct sf_err *);

@@ -20,9 +20,11 @@
 #include "basics/hex.h"
 #include "basics/keccak.h"
 #include "basics/net.h"
+#include "x402/evm/eip712.h"
 #include "x402/evm/rlp.h"
 #include "x402/evm/rpc.h"
 #include "x402/evm/settle_direct.h"
+#include "x402/evm/x402_wallet.h"
 #include "basics/u256.h"
 
 #define SD_OOM(err) sf_err_set((err), 500, "internal_error", NULL, \
@@ -36,27 +38,19 @@ sd_jstr(const cJSON *o, const char *k)
 	return cJSON_IsString(v) ? v->valuestring : NULL;
 }
 
-int
-settle_direct_parse(const char *json, struct settle_direct_auth *a,
+/* payload.authorization of a parsed payload into a. */
+static int
+sd_parse_auth(const cJSON *root, struct settle_direct_auth *a,
     struct sf_err *err)
 {
-	cJSON		*root, *pl, *au;
+	const cJSON	*pl, *au;
 	const char	*s;
-	uint8_t		 sig[65];
-	size_t		 siglen;
-	int		 ret = -1;
 
-	memset(a, 0, sizeof(*a));
-	if ((root = cJSON_Parse(json)) == NULL)
-		return sf_err_set(err, 400, "invalid_payload", NULL,
-		    "payload is not JSON");
 	pl = cJSON_GetObjectItemCaseSensitive(root, "payload");
 	au = cJSON_GetObjectItemCaseSensitive(pl, "authorization");
-	if (!cJSON_IsObject(au)) {
-		sf_err_set(err, 400, "invalid_payload", "authorization",
+	if (!cJSON_IsObject(au))
+		return sf_err_set(err, 400, "invalid_payload", "authorization",
 		    "payload.authorization missing");
-		goto out;
-	}
 	if ((s = sd_jstr(au, "from")) == NULL ||
 	    hex_decode_fixed(s, a->from, 20) == -1 ||
 	    (s = sd_jstr(au, "to")) == NULL ||
@@ -68,31 +62,76 @@ settle_direct_parse(const char *json, struct settle_direct_auth *a,
 	    (s = sd_jstr(au, "validBefore")) == NULL ||
 	    u256_from_dec(s, a->valid_before) == -1 ||
 	    (s = sd_jstr(au, "nonce")) == NULL ||
-	    hex_decode_fixed(s, a->nonce, 32) == -1) {
-		sf_err_set(err, 400, "invalid_payload", "authorization",
+	    hex_decode_fixed(s, a->nonce, 32) == -1)
+		return sf_err_set(err, 400, "invalid_payload", "authorization",
 		    "malformed authorization");
-		goto out;
-	}
-	/* Only plain 65-byte EOA signatures fit the (v, r, s) overload. */
-	if ((s = sd_jstr(pl, "signature")) == NULL ||
-	    hex_decode(s, sig, sizeof(sig), &siglen) == -1 || siglen != 65) {
-		sf_err_set(err, 400, "invalid_exact_evm_signature", "signature",
-		    "direct settlement needs a 65-byte signature");
-		goto out;
-	}
+	return 0;
+}
+
+/* A 65-byte payload.signature as v, r, s; v normalised to 27/28. */
+static int
+sd_parse_vrs(const cJSON *root, struct settle_direct_auth *a,
+    struct sf_err *err)
+{
+	const char	*s;
+	uint8_t		 sig[65];
+	size_t		 siglen;
+
+	s = sd_jstr(cJSON_GetObjectItemCaseSensitive(root, "payload"),
+	    "signature");
+	if (s == NULL || hex_decode(s, sig, sizeof(sig), &siglen) == -1 ||
+	    siglen != 65)
+		return sf_err_set(err, 400, "invalid_exact_evm_signature",
+		    "signature", "the (v, r, s) overload needs a 65-byte "
+		    "signature");
+	return settle_direct_vrs(sig, a, err);
+}
+
+int
+settle_direct_vrs(const uint8_t sig[65], struct settle_direct_auth *a,
+    struct sf_err *err)
+{
 	memcpy(a->r, sig, 32);
 	memcpy(a->s, sig + 32, 32);
 	/* USDC rejects v outside {27, 28}; wallets may send yParity. */
 	a->v = sig[64] < 2 ? (uint8_t)(sig[64] + 27) : sig[64];
-	if (a->v != 27 && a->v != 28) {
-		sf_err_set(err, 400, "invalid_exact_evm_signature", "signature",
-		    "bad signature v");
-		goto out;
-	}
-	ret = 0;
-out:
+	if (a->v != 27 && a->v != 28)
+		return sf_err_set(err, 400, "invalid_exact_evm_signature",
+		    "signature", "bad signature v");
+	return 0;
+}
+
+/* Parse payload_json: the authorization, and with vrs the signature. */
+static int
+sd_parse(const char *json, struct settle_direct_auth *a, int vrs,
+    struct sf_err *err)
+{
+	cJSON	*root;
+	int	 ret;
+
+	memset(a, 0, sizeof(*a));
+	if ((root = cJSON_Parse(json)) == NULL)
+		return sf_err_set(err, 400, "invalid_payload", NULL,
+		    "payload is not JSON");
+	ret = sd_parse_auth(root, a, err);
+	if (ret == 0 && vrs)
+		ret = sd_parse_vrs(root, a, err);
 	cJSON_Delete(root);
 	return ret;
+}
+
+int
+settle_direct_parse(const char *json, struct settle_direct_auth *a,
+    struct sf_err *err)
+{
+	return sd_parse(json, a, 1, err);
+}
+
+int
+settle_direct_parse_auth(const char *json, struct settle_direct_auth *a,
+    struct sf_err *err)
+{
+	return sd_parse(json, a, 0, err);
 }
 
 int
@@ -431,112 +470,245 @@ sd_send(const struct rpc *rpc, struct settle_direct_tx *t, const uint8_t key[32]
 	return ret;
 }
 
-enum settle_direct_outcome
-settle_direct(const struct settle_direct_config *c, const char *payload,
-    const char *reqs, struct settle_direct_result *r)
-{
+/* One settlement on its way: what the phases below hand each other. */
+struct sd_job {
+	const struct settle_direct_config *c;
 	struct settle_direct_auth	 a;
+	struct buf			 sig;		/* as signed, any length */
 	struct settle_direct_tx		 t;
-	struct rpc_fees			 fees;
-	struct rpc_receipt		 rc;
-	struct sf_err			 err;
 	struct rpc			 rpc;
-	struct buf			 data;
-	uint8_t				 key[32], now_w[32];
-	char				 token[43], relayer[43], *dhex = NULL;
-	uint64_t			 chain_id = 0, node_chain, gas;
-	int64_t				 deadline;
-	long				 wait_ms = 50;
-	int				 lockfd, maybe, got;
+	uint8_t				 to[20];	/* token or Multicall3 */
+	struct buf			 data;		/* calldata */
+	uint8_t				 key[32];	/* relayer's */
+	char				 token[43], relayer[43];
+	uint64_t			 chain_id;
+	int				 maybe;		/* sent, unanswered */
+};
 
-	memset(r, 0, sizeof(*r));
+/*
+ * Phase 1, nothing asked yet: the authorization as signed matches what we
+ * priced (value, payTo; the token and chain from our requirements), has
+ * not expired, and the relayer key is ours to use.
+ */
+static int
+sd_accept(struct sd_job *j, const char *payload, const char *reqs,
+    struct settle_direct_result *r)
+{
+	struct sf_err	 err;
+	uint8_t		 now_w[32];
+
 	sf_err_clear(&err);
-	buf_init(&data);
-	explicit_bzero(key, sizeof(key));
-	memset(&rpc, 0, sizeof(rpc));
-	rpc.url = c->rpc_url;
-	rpc.total_ms = c->rpc_ms;
-	if (c->rpc_url == NULL || *c->rpc_url == '\0')
-		return sd_fail(r, 0, "config_error", "RPC_URL not set");
-	if (settle_direct_parse(payload, &a, &err) == -1 ||
-	    sd_requirements(reqs, &a, token, &chain_id, &err) == -1)
-		return sd_fail(r, 0, err.code, err.message);
+	if (j->c->rpc_url == NULL || *j->c->rpc_url == '\0') {
+		sd_fail(r, 0, "config_error", "RPC_URL not set");
+		return -1;
+	}
+	if (settle_direct_parse_auth(payload, &j->a, &err) == -1 ||
+	    x402_wallet_payload_sig(payload, &j->sig, &err) == -1 ||
+	    sd_requirements(reqs, &j->a, j->token, &j->chain_id, &err) == -1) {
+		sd_fail(r, 0, err.code, err.message);
+		return -1;
+	}
 	u256_from_u64((uint64_t)time(NULL) + 6, now_w);
-	if (u256_cmp(a.valid_before, now_w) < 0)
-		return sd_fail(r, 0,
+	if (u256_cmp(j->a.valid_before, now_w) < 0) {
+		sd_fail(r, 0,
 		    "invalid_exact_evm_payload_authorization_valid_before",
 		    "authorization expired");
-	if (settle_direct_load_key(c->key_file, key, relayer, &err) == -1)
-		return sd_fail(r, 1, err.code, err.message);
+		return -1;
+	}
+	if (settle_direct_load_key(j->c->key_file, j->key, j->relayer,
+	    &err) == -1) {
+		sd_fail(r, 1, err.code, err.message);
+		return -1;
+	}
+	return 0;
+}
 
-	if (rpc_chain_id(&rpc, &node_chain, &err) == -1) {
+/* Phase 2: the node is on the chain the requirements name. */
+static int
+sd_same_chain(struct sd_job *j, struct settle_direct_result *r)
+{
+	struct sf_err	 err;
+	uint64_t	 node_chain;
+
+	if (rpc_chain_id(&j->rpc, &node_chain, &err) == -1) {
 		sd_fail(r, 1, "rpc_unreachable", err.message);
-		goto out;
+		return -1;
 	}
-	if (node_chain != chain_id) {
+	if (node_chain != j->chain_id) {
 		sd_fail(r, 0, "config_error", "RPC node is on another chain");
-		goto out;
+		return -1;
 	}
-	if (settle_direct_calldata(&a, &data) == -1 ||
-	    (dhex = malloc(2 * data.len + 3)) == NULL) {
-		sd_fail(r, 1, "internal_error", "out of memory");
-		goto out;
-	}
-	hex_encode((const uint8_t *)data.p, data.len, dhex);
-	/* The estimate doubles as the simulation: a revert here costs nothing. */
-	if (rpc_estimate_gas(&rpc, relayer, token, dhex, &gas, &err) == -1) {
-		if (sd_is_transport(&err) ||
-		    strcmp(err.code, "rpc_error") != 0)
+	return 0;
+}
+
+/* A contract wallet's settling call (x402_wallet_settle_plan). */
+static int
+sd_wallet_call(struct sd_job *j, struct settle_direct_result *r)
+{
+	struct x402_wallet_plan	 plan;
+	struct eip712_twa	 t;
+	struct sf_err		 err;
+	uint8_t			 token[20];
+	int			 rc;
+
+	memcpy(t.from, j->a.from, 20);
+	memcpy(t.to, j->a.to, 20);
+	memcpy(t.value, j->a.value, 32);
+	memcpy(t.valid_after, j->a.valid_after, 32);
+	memcpy(t.valid_before, j->a.valid_before, 32);
+	memcpy(t.nonce, j->a.nonce, 32);
+	if (hex_decode_fixed(j->token, token, 20) == -1)
+		return sd_fail(r, 0, "internal_error", "bad token"), -1;
+	rc = x402_wallet_settle_plan(&j->rpc, &j->c->factories, token, &t,
+	    (const uint8_t *)j->sig.p, j->sig.len, &plan, &err);
+	if (rc == 0) {
+		memcpy(j->to, plan.to, 20);
+		if (buf_append(&j->data, plan.data.p, plan.data.len) == -1) {
+			sd_fail(r, 1, "internal_error", "out of memory");
+			rc = -1;
+		}
+	} else if (err.status >= 500)
+		sd_fail(r, 1, strcmp(err.code, "internal_error") == 0 ?
+		    err.code : "rpc_unreachable", err.message);
+	else
+		sd_fail(r, 0, err.code, err.message);
+	x402_wallet_plan_free(&plan);
+	return rc;
+}
+
+/*
+ * Phase 3a, the call that settles: an EOA's 65-byte signature (no code at
+ * `from`) through transferWithAuthorization(..., v, r, s); any other
+ * (a contract wallet's) through the bytes overload as signed.
+ */
+static int
+sd_call(struct sd_job *j, struct settle_direct_result *r)
+{
+	struct sf_err	 err;
+	int		 code = 1;
+
+	if (j->sig.len == 65 &&
+	    (code = x402_wallet_has_code(&j->rpc, j->a.from, &err)) == -1)
+		return sd_fail(r, 1, "rpc_unreachable", err.message), -1;
+	if (code)
+		return sd_wallet_call(j, r);
+	if (settle_direct_vrs((const uint8_t *)j->sig.p, &j->a, &err) == -1)
+		return sd_fail(r, 0, err.code, err.message), -1;
+	if (hex_decode_fixed(j->token, j->to, 20) == -1 ||
+	    settle_direct_calldata(&j->a, &j->data) == -1)
+		return sd_fail(r, 1, "internal_error", "out of memory"), -1;
+	return 0;
+}
+
+/* Phase 3b: the gas of that exact transaction, with its margin, capped. */
+static int
+sd_gas(struct sd_job *j, struct settle_direct_result *r)
+{
+	struct sf_err	 err;
+	uint64_t	 gas, cap;
+	char		*dhex, to[HEX_ADDR_STRLEN], msg[200];
+	int		 rc;
+
+	if ((dhex = malloc(2 * j->data.len + 3)) == NULL)
+		return sd_fail(r, 1, "internal_error", "out of memory"), -1;
+	hex_encode((const uint8_t *)j->data.p, j->data.len, dhex);
+	hex_encode(j->to, 20, to);
+	rc = rpc_estimate_gas(&j->rpc, j->relayer, to, dhex, &gas, &err);
+	free(dhex);
+	if (rc == -1) {
+		if (sd_is_transport(&err) || strcmp(err.code, "rpc_error") != 0)
 			sd_fail(r, 1, "rpc_unreachable", err.message);
 		else
 			sd_fail(r, 0, sd_reason(err.message), err.message);
-		goto out;
+		return -1;
 	}
-	if (rpc_fees(&rpc, &fees, &err) == -1) {
-		sd_fail(r, 1, "rpc_unreachable", err.message);
-		goto out;
+	j->t.gas = gas + gas / 4 + 10000;
+	cap = j->c->gas_max > 0 ? j->c->gas_max : SETTLE_DIRECT_GAS_MAX;
+	if (j->t.gas > cap) {
+		snprintf(msg, sizeof(msg), "settling needs %llu gas, above "
+		    "RELAYER_GAS_MAX (%llu)", (unsigned long long)j->t.gas,
+		    (unsigned long long)cap);
+		return sd_fail(r, 0, "settle_gas_cap", msg), -1;
 	}
-	memset(&t, 0, sizeof(t));
-	t.chain_id = chain_id;
-	t.max_priority_fee = fees.max_priority_fee;
-	t.max_fee = fees.max_fee;
-	t.gas = gas + gas / 4 + 10000;
-	if (hex_decode_fixed(token, t.to, 20) == -1) {
-		sd_fail(r, 0, "internal_error", "bad token");
-		goto out;
-	}
-	t.data = (const uint8_t *)data.p;
-	t.data_len = data.len;
+	return 0;
+}
 
-	if ((lockfd = sd_lock(c, &err)) == -1) {
-		sd_fail(r, 1, err.code, err.message);
-		goto out;
+/*
+ * Phase 3: the call (sd_call), its gas estimated (the estimate doubles as
+ * the simulation: a revert here costs nothing and gives the token's
+ * reason; a wallet's deploy is part of it) and priced at the node's fees.
+ */
+static int
+sd_build(struct sd_job *j, struct settle_direct_result *r)
+{
+	struct rpc_fees	 fees;
+	struct sf_err	 err;
+
+	memset(&j->t, 0, sizeof(j->t));
+	if (sd_call(j, r) == -1 || sd_gas(j, r) == -1)
+		return -1;
+	if (rpc_fees(&j->rpc, &fees, &err) == -1) {
+		sd_fail(r, 1, "rpc_unreachable", err.message);
+		return -1;
 	}
-	got = sd_send(&rpc, &t, key, relayer, r->tx, &maybe, &err);
+	j->t.chain_id = j->chain_id;
+	j->t.max_priority_fee = fees.max_priority_fee;
+	j->t.max_fee = fees.max_fee;
+	memcpy(j->t.to, j->to, 20);
+	j->t.data = (const uint8_t *)j->data.p;
+	j->t.data_len = j->data.len;
+	return 0;
+}
+
+/*
+ * Phase 4, under the relayer's nonce lock (one process at a time): a
+ * fresh nonce, signed, broadcast.  A node that refused it: nothing
+ * landed, so it may be tried again later.
+ */
+static int
+sd_broadcast(struct sd_job *j, struct settle_direct_result *r)
+{
+	struct sf_err	 err;
+	int		 lockfd, got;
+
+	if ((lockfd = sd_lock(j->c, &err)) == -1) {
+		sd_fail(r, 1, err.code, err.message);
+		return -1;
+	}
+	got = sd_send(&j->rpc, &j->t, j->key, j->relayer, r->tx, &j->maybe,
+	    &err);
 	close(lockfd);			/* releases the flock */
 	if (got == -1) {
-		/* The node refused it: nothing landed, so try again later. */
-		sd_fail(r, 1, strcmp(err.code,
-		    "rpc_error") == 0 ? sd_reason(err.message) :
-		    "rpc_unreachable", err.message);
+		sd_fail(r, 1, strcmp(err.code, "rpc_error") == 0 ?
+		    sd_reason(err.message) : "rpc_unreachable", err.message);
 		r->tx[0] = '\0';
-		goto out;
+		return -1;
 	}
+	return 0;
+}
 
-	deadline = sd_now_ms() + (c->receipt_ms > 0 ? c->receipt_ms : 60000);
+/* Phase 5: the receipt, polled until receipt_ms; none: UNKNOWN, tx kept. */
+static void
+sd_await(struct sd_job *j, struct settle_direct_result *r)
+{
+	struct rpc_receipt	 rc;
+	struct sf_err		 err;
+	int64_t			 deadline;
+	long			 wait_ms = 50;
+
+	deadline = sd_now_ms() + (j->c->receipt_ms > 0 ? j->c->receipt_ms :
+	    60000);
 	for (;;) {
-		got = rpc_receipt(&rpc, r->tx, &rc, &err);
-		if (got == 1) {
-			if (rc.status) {
-				r->outcome = SETTLE_DIRECT_OK;
-				snprintf(r->reason, sizeof(r->reason), "%s",
-				    "");
-			} else {
+		if (rpc_receipt(&j->rpc, r->tx, &rc, &err) == 1) {
+			if (!rc.status) {
 				sd_fail(r, 0,
 				    "invalid_exact_evm_transaction_failed",
 				    "transaction reverted");
+				return;
 			}
-			goto out;
+			r->outcome = SETTLE_DIRECT_OK;
+			r->reason[0] = '\0';
+			return;
 		}
 		if (sd_now_ms() >= deadline)
 			break;
@@ -545,13 +717,31 @@ settle_direct(const struct settle_direct_config *c, const char *payload,
 			wait_ms *= 2;
 	}
 	r->outcome = SETTLE_DIRECT_UNKNOWN;
-	snprintf(r->reason, sizeof(r->reason), "%s", maybe ?
+	snprintf(r->reason, sizeof(r->reason), "%s", j->maybe ?
 	    "rpc_unreachable" : "receipt_timeout");
 	snprintf(r->message, sizeof(r->message), "%s",
 	    "no receipt before the deadline; reconcile by tx hash");
-out:
-	explicit_bzero(key, sizeof(key));
-	free(dhex);
-	buf_free(&data);
+}
+
+enum settle_direct_outcome
+settle_direct(const struct settle_direct_config *c, const char *payload,
+    const char *reqs, struct settle_direct_result *r)
+{
+	struct sd_job	 j;
+
+	memset(r, 0, sizeof(*r));
+	memset(&j, 0, sizeof(j));
+	j.c = c;
+	j.rpc.url = c->rpc_url;
+	j.rpc.total_ms = c->rpc_ms;
+	buf_init(&j.data);
+	buf_init(&j.sig);
+	if (sd_accept(&j, payload, reqs, r) == 0 &&
+	    sd_same_chain(&j, r) == 0 && sd_build(&j, r) == 0 &&
+	    sd_broadcast(&j, r) == 0)
+		sd_await(&j, r);
+	explicit_bzero(j.key, sizeof(j.key));
+	buf_free(&j.data);
+	buf_free(&j.sig);
 	return r->outcome;
 }

@@ -1,6 +1,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "basics/buf.h"
 #include "basics/err.h"
@@ -22,8 +23,8 @@ x402_chain_fail(struct x402_verdict *v, const char *reason, int rc,
 	return rc;
 }
 
-static int
-x402_chain_state(const struct rpc *rpc, struct x402_verdict *v, char *bal)
+int
+x402_chain_state(const struct rpc *rpc, struct x402_verdict *v, char bal[79])
 {
 	struct sf_err	 err;
 	uint8_t		 b[U256_LEN];
@@ -94,8 +95,11 @@ x402_chain_simulate(const struct rpc *rpc, const char *payload,
 	free(out);
 	if (rc == 0)
 		return 0;
-	/* The node answered with a revert: the transfer would fail. */
-	if (strcmp(err.code, "rpc_error") == 0)
+	/* The node answered with a revert: the transfer would fail.  Any
+	   other refusal (a rate limit, a method off) says nothing of it. */
+	if (strcmp(err.code, "rpc_error") == 0 &&
+	    (strcasestr(err.message, "revert") != NULL ||
+	    strcasestr(err.message, "execution error") != NULL))
 		return x402_chain_fail(v, X402_R_SIMULATION, 0,
 		    "transferWithAuthorization would revert: ", err.message);
 	return x402_chain_fail(v, X402_R_UNEXPECTED, -1,

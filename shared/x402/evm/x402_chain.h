@@ -28,6 +28,10 @@ struct rpc;
  * verify_error") and the RPC error in its message.
  */
 int	x402_chain_check(const struct rpc *, struct x402_verdict *);
+/* The same, and balance (79 bytes) gets balanceOf(from), decimal, once
+   the chain answered it (untouched before). */
+int	x402_chain_state(const struct rpc *, struct x402_verdict *,
+	    char balance[79]);
 
 /*
  * Prove a locally valid payment settleable on chain before any work, as a

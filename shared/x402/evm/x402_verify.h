@@ -5,6 +5,16 @@
  * is well-formed, addressed to us, signed by authorization.from and inside
  * its time window; nonce state and balance need the chain (x402_chain.h)
  * or the facilitator.
+ *
+ * Only an EOA's signature is decided here: 65 bytes recovering to
+ * authorization.from.  Any other (another length, an ERC-6492 wrapper, 65
+ * bytes that recover to someone else or to nobody) may be a contract
+ * wallet's, which only the chain or the facilitator can judge (ERC-1271,
+ * ERC-6492; x402_wallet.h): such a payment whose every other check passes
+ * is refused with X402_R_SIGNATURE and marked wallet = 1, so a caller
+ * that does not prove it fails closed.  A malformed ERC-6492 wrapper is
+ * refused outright (wallet = 0), and so is a payment whose other checks
+ * fail (their reason: a signature nobody verified is not called invalid).
  */
 #ifndef SF_X402_VERIFY_H
 #define SF_X402_VERIFY_H
@@ -13,7 +23,7 @@
 #include <stdint.h>
 #include <time.h>
 
-#include "basics/x402_offer.h"
+#include "x402/x402_offer.h"
 #include "x402/x402_payment.h"
 
 /* invalidReason strings, verbatim from @x402/evm where it has one. */
@@ -47,6 +57,10 @@ struct x402_verdict {
 	struct x402_authorization	 auth;		/* copy, for the ledger */
 	int				 recovered_ok;	/* signer was recovered */
 	uint8_t				 recovered[HEX_ADDR_LEN];
+	/* Invalid (X402_R_SIGNATURE) only because the signature is not an
+	   EOA's: a possible contract wallet, to be proven on chain or by
+	   the facilitator (evm_scheme's verify and prove). */
+	int				 wallet;
 };
 
 /*

@@ -138,6 +138,7 @@ svm_verify_transfer(const struct svm_tx *t, const struct svm_expect *e,
 	    memcmp(src, ata, 32) != 0)
 		return svm_fail(v, SVM_R_SOURCE, "the source is not the "
 		    "associated token account of the signer"), -1;
+	b58_encode(src, 32, v->source, sizeof(v->source));
 	return 0;
 }
 

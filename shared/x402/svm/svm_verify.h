@@ -60,6 +60,10 @@ struct svm_verdict {
 	char		 payer_sig[B58_SIG_STRLEN];	/* its signature: ledger key */
 	uint8_t		 blockhash[32];
 	int		 token2022;
+	char		 source[B58_ADDR_STRLEN];	/* the token account
+							   debited (ATA of
+							   payer), "" until
+							   checked */
 };
 
 /*

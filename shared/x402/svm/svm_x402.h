@@ -12,7 +12,7 @@
 
 #include <stddef.h>
 
-#include "basics/x402_offer.h"
+#include "x402/x402_offer.h"
 #include "x402/evm/x402_verify.h"
 #include "x402/svm/svm_verify.h"
 #include "x402/x402_payment.h"

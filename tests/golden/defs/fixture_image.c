@@ -4,6 +4,8 @@
  * dot or quote, backslashes, macro-like words, non-ASCII).
  */
 #include "basics/def.h"
+/* The shared rows, as the real definitions take them. */
+#include "../../../endpoints/rows.h"
 
 static const char *const tiers_enum[] = { "fast", "fine", NULL };
 static const char *const models_enum[] = { "pix-1", "pix-2", NULL };
@@ -29,6 +31,7 @@ static const struct def_param params[] = {
 	{ .name = "source_url", .type = DEF_URL, .max_len = 2048,
 	  .desc = "Optional reference image (caf\xc3\xa9 \xe2\x80\x94 UTF-8).",
 	  .example = "\"https://example.com/ref.png\"" },
+	ROW_WEBHOOK_URL,
 	{ 0 }
 };
 

@@ -42,4 +42,6 @@ const struct def_endpoint ep_fixture_video = {
 	.outputs = outputs,
 	.tags = tags,
 	.deadline = 60,
+	/* Runs as a job by default, as the real video endpoints do. */
+	.async = DEF_ASYNC_DEFAULT,
 };
