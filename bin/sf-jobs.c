@@ -96,6 +96,7 @@ main(int argc, char *argv[])
 	int			 check, rc;
 	size_t			 i;
 
+	serve_signals_block(NULL);
 	if (serve_args(argc, argv, &sockpath, &check) == -1)
 		return 2;
 	sf_err_clear(&err);

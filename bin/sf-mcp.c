@@ -39,6 +39,7 @@ main(int argc, char *argv[])
 	size_t			 n = 0;
 	int			 check, rc;
 
+	serve_signals_block(NULL);
 	if (serve_args(argc, argv, &sockpath, &check) == -1)
 		return 2;
 	sf_err_clear(&err);

@@ -233,6 +233,7 @@ main(int argc, char *argv[])
 	sigset_t	 set;
 	int		 i, sig, n = 0;
 
+	serve_signals_block(&set);
 	memset(&o, 0, sizeof(o));
 	if (argc == 3 && strcmp(argv[1], "--socket") == 0) {
 		if (FCGX_Init() != 0 ||
@@ -266,13 +267,9 @@ main(int argc, char *argv[])
 		fprintf(stderr, "sf-ops: a mainnet without METRICS_TOKEN: "
 		    "/metrics answers 403 (set METRICS_TOKEN, or "
 		    "METRICS_PUBLIC=1 to publish it)\n");
-	/* Signals are taken here, as in serve.c: shut the socket down so
-	   the workers leave accept(), finish what they answer, exit 0. */
-	sigemptyset(&set);
-	sigaddset(&set, SIGTERM);
-	sigaddset(&set, SIGINT);
-	sigaddset(&set, SIGHUP);
-	pthread_sigmask(SIG_BLOCK, &set, NULL);
+	/* Signals (blocked since the start) are taken here, as in serve.c:
+	   shut the socket down so the workers leave accept(), finish what
+	   they answer, exit 0. */
 	for (i = 0; i < OPS_THREADS; i++)
 		if (pthread_create(&th[n], NULL, ops_worker, &o) == 0)
 			n++;

@@ -571,19 +571,32 @@ serve_signals(void *arg)
 	sigset_t		 set;
 	int			 sig;
 
-	sigemptyset(&set);
-	sigaddset(&set, SIGTERM);
-	sigaddset(&set, SIGINT);
-	sigaddset(&set, SIGHUP);
+	serve_signals_block(&set);
 	if (sigwait(&set, &sig) != 0)
 		return NULL;
+	/* All under mu: serve_run may return (pool is on its stack) as soon
+	   as it sees stopping with no worker left. */
 	pthread_mutex_lock(&pool->mu);
 	pool->stopping = 1;
-	pthread_cond_signal(&pool->changed);
-	pthread_mutex_unlock(&pool->mu);
 	FCGX_ShutdownPending();
 	shutdown(pool->sock, SHUT_RDWR);
+	pthread_cond_signal(&pool->changed);
+	pthread_mutex_unlock(&pool->mu);
 	return NULL;
+}
+
+void
+serve_signals_block(sigset_t *set)
+{
+	sigset_t	 s;
+
+	sigemptyset(&s);
+	sigaddset(&s, SIGTERM);
+	sigaddset(&s, SIGINT);
+	sigaddset(&s, SIGHUP);
+	pthread_sigmask(SIG_BLOCK, &s, NULL);
+	if (set != NULL)
+		*set = s;
 }
 
 static void
@@ -665,7 +678,6 @@ serve_run(const struct serve_app *app, const char *sockpath)
 	struct serve_pool	 pool;
 	pthread_condattr_t	 ca;
 	pthread_t		 sigth;
-	sigset_t		 set;
 	unsigned		 t;
 
 	memset(&pool, 0, sizeof(pool));
@@ -704,17 +716,14 @@ serve_run(const struct serve_app *app, const char *sockpath)
 	pthread_condattr_destroy(&ca);
 	pthread_attr_init(&pool.attr);
 	pthread_attr_setdetachstate(&pool.attr, PTHREAD_CREATE_DETACHED);
-	sigemptyset(&set);
-	sigaddset(&set, SIGTERM);
-	sigaddset(&set, SIGINT);
-	sigaddset(&set, SIGHUP);
-	pthread_sigmask(SIG_BLOCK, &set, NULL);
+	serve_signals_block(NULL);	/* main did; a caller that did not */
 	if (pthread_create(&sigth, NULL, serve_signals, &pool) == 0)
 		pthread_detach(sigth);
 	pthread_mutex_lock(&pool.mu);
 	for (t = 0; t < app->cfg->workers_min; t++)
 		serve_grow(&pool);
-	if (pool.nthreads == 0) {
+	/* None started because a signal came first: a clean stop. */
+	if (pool.nthreads == 0 && !pool.stopping) {
 		pthread_mutex_unlock(&pool.mu);
 		fprintf(stderr, "%s: cannot start worker threads\n",
 		    app->name);
@@ -780,6 +789,7 @@ serve_main(const struct def_endpoint *ep, int argc, char *argv[])
 	const char		*sockpath;
 	int			 check, rc;
 
+	serve_signals_block(NULL);
 	if (serve_args(argc, argv, &sockpath, &check) == -1)
 		return 2;
 	sf_err_clear(&err);

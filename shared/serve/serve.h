@@ -9,6 +9,7 @@
 #ifndef SF_SERVE_H
 #define SF_SERVE_H
 
+#include <signal.h>
 #include <stddef.h>
 
 struct cfg;
@@ -48,6 +49,17 @@ struct serve_app {
 #define SERVE_FDS_PER_REQUEST	8
 #define SERVE_FDS_BASE		64
 unsigned long	serve_fds_needed(const struct cfg *);
+
+/*
+ * Block SIGTERM, SIGINT and SIGHUP in the calling thread, and so in every
+ * thread it starts later.  Called first in main, before FCGX_Init and any
+ * thread: serve_run (and sf-ops) take these signals with sigwait, so one
+ * that arrives while the process starts waits for it.  Unblocked, it ran
+ * libfcgi's handler instead, which only sets a flag: the workers left
+ * accept() and the process stayed, serving nothing, after the web server
+ * that sent it had gone.  Fills set (may be NULL) with the three.
+ */
+void	serve_signals_block(sigset_t *set);
 
 /*
  * Run the FastCGI worker pool for app until SIGTERM/SIGINT/SIGHUP: on the

@@ -6,11 +6,13 @@
 //    server starts (docs/configuration.md);
 //  - PORT: `make run PORT=N` > SYNTHFORGE_PORT > the file > 8080;
 //  - the summary counts refused routes apart from placeholder ones;
-//  - `synthforge-ctl check` sees the development wallet make run made.
+//  - `synthforge-ctl check` sees the development wallet make run made;
+//  - a SIGTERM that arrives while a process starts stops it once it is up.
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
-import { mkdtempSync, mkdirSync, symlinkSync, writeFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, mkdirSync, symlinkSync, writeFileSync, rmSync, readdirSync, readFileSync,
+  openSync, writeSync, closeSync, constants } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { TOP, BUILD, freePort } from '../lib/server.mjs';
@@ -30,9 +32,11 @@ function env(extra = {}) {
   return { ...clean, SYNTHFORGE_CONFIG: conf, SYNTHFORGE_PAY_TO: PAY_TO, ...extra };
 }
 
-// run.sh until it says it serves (then stopped), or until it exits.
+// run.sh until it says it serves (then stopped), or until it exits.  In a
+// process group of its own, so what lighttpd started can be found and
+// stopped after it.
 async function runSh(args, e) {
-  const child = spawn('sh', [join(TOP, 'etc/run.sh'), 'lighttpd', ...args], { cwd: dir, env: e, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn('sh', [join(TOP, 'etc/run.sh'), 'lighttpd', ...args], { cwd: dir, env: e, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
   let out = '';
   child.stdout.on('data', (d) => { out += d; });
   child.stderr.on('data', (d) => { out += d; });
@@ -46,10 +50,38 @@ async function runSh(args, e) {
   return { child, exited, first, out: () => out };
 }
 
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+// Live (not zombie) processes of process group pgid, from /proc.
+function groupLive(pgid) {
+  const out = [];
+  for (const d of readdirSync('/proc')) {
+    if (!/^\d+$/.test(d)) continue;
+    try {
+      const f = readFileSync(`/proc/${d}/stat`, 'utf8').slice(0);
+      const rest = f.slice(f.lastIndexOf(')') + 2).split(' ');	// state ppid pgrp
+      if (Number(rest[2]) === pgid && rest[0] !== 'Z') out.push(Number(d));
+    } catch { /* gone meanwhile */ }
+  }
+  return out;
+}
+// SIGTERM to lighttpd, as a service manager stopping the web server
+// does; it stops the endpoint processes it started.  One it forked just
+// before can lose that signal inside lighttpd's fork (lighttpd 1.4.69
+// handles it there, before the exec), so what is left of the group after
+// 5 s is sent SIGTERM again, then SIGKILL: an endpoint process left
+// holding our pipes would keep this file from ending.
 async function stop(run) {
+  const pgid = run.child.pid;
   run.child.kill('SIGTERM');
-  await Promise.race([run.exited, new Promise((r) => setTimeout(r, 10000))]);
+  let t;
+  await Promise.race([run.exited, new Promise((r) => { t = setTimeout(r, 10000); })]);
+  clearTimeout(t);
   if (run.child.exitCode === null && run.child.signalCode === null) run.child.kill('SIGKILL');
+  for (const sig of ['SIGTERM', 'SIGKILL']) {
+    for (let i = 0; i < 50 && groupLive(pgid).length > 0; i++) await sleep(100);
+    if (groupLive(pgid).length === 0) return;
+    try { process.kill(-pgid, sig); } catch { /* gone meanwhile */ }
+  }
 }
 
 test('a bad value stops make run before the server starts, naming the key', async () => {
@@ -134,4 +166,47 @@ test('synthforge-ctl check after make run sees its development wallet (testnets 
   const main = spawnSync(ctl, ['check'], { cwd: dir, env: noPay, encoding: 'utf8' });
   assert.equal(main.status, 1);
   assert.match(main.stdout, /^INVALID\tPAY_TO\tPAY_TO is required on mainnet/m);
+});
+
+// The signal is blocked from the first line of main and taken by sigwait
+// once the process serves: a SIGTERM during start-up (here: while the
+// process waits to read its configuration from a FIFO) is answered with
+// a clean exit as soon as it is up.  Before, libfcgi's handler took it in
+// sf-ops (which only stopped accepting: the process stayed, serving
+// nothing), and the default action killed an endpoint mid-start.
+test('a SIGTERM while a process starts stops it, cleanly, once it is up', async () => {
+  const fifo = join(dir, 'conf.fifo');
+  const db = join(dir, 'sig.db');
+  for (const bin of ['fcgi/image_generate', 'bin/sf-ops', 'bin/sf-jobs', 'bin/sf-mcp']) {
+    rmSync(fifo, { force: true });
+    assert.equal(spawnSync('mkfifo', [fifo]).status, 0);
+    const sock = join(dir, 'sig.sock');
+    rmSync(sock, { force: true });
+    const child = spawn(join(BUILD, bin), ['--socket', sock], { cwd: dir, stdio: ['ignore', 'ignore', 'pipe'],
+      env: { ...clean, SYNTHFORGE_CONFIG: fifo, SYNTHFORGE_PAY_TO: PAY_TO, SYNTHFORGE_DB: db, SYNTHFORGE_MEDIA_DIR: join(dir, 'media') } });
+    let err = '';
+    child.stderr.on('data', (d) => { err += d; });
+    const exited = new Promise((r) => child.once('exit', (code, signal) => r({ code, signal })));
+    // Blocked opening the FIFO for reading: the configuration is loading.
+    let waiting = false;
+    for (let i = 0; i < 100 && !waiting; i++) {
+      try { waiting = readFileSync(`/proc/${child.pid}/wchan`, 'utf8') === 'wait_for_partner'; } catch { /* not yet */ }
+      if (!waiting) await sleep(50);
+    }
+    assert.ok(waiting, `${bin} never opened its configuration`);
+    child.kill('SIGTERM');
+    await sleep(100);
+    // Non-blocking: a process the signal killed has no reader left (ENXIO).
+    try {
+      const fd = openSync(fifo, constants.O_WRONLY | constants.O_NONBLOCK);
+      writeSync(fd, 'NETWORKS=base-sepolia\n');
+      closeSync(fd);
+    } catch (e) { if (e.code !== 'ENXIO') throw e; }
+    let t;
+    const r = await Promise.race([exited, new Promise((res) => { t = setTimeout(() => res(null), 20000); })]);
+    clearTimeout(t);
+    if (r === null) child.kill('SIGKILL');
+    assert.ok(r !== null, `${bin}: still running 20 s after a SIGTERM sent during start-up\n${err}`);
+    assert.deepEqual(r, { code: 0, signal: null }, `${bin}: how it ended after a SIGTERM sent during start-up\n${err}`);
+  }
 });

@@ -190,7 +190,16 @@ export async function startServer({ conf = {}, env = {}, www, server = 'lighttpd
   const logPath = join(run, ERROR_LOG[server]);
   let proc, stderrBuf = '';
   const stopAll = async () => {
+    // lighttpd stops the endpoint processes it started; one it forked just
+    // before can lose that SIGTERM inside lighttpd's fork (1.4.69 handles
+    // it there, before the exec) and would outlive it holding our stderr
+    // pipe: what is left after 5 s gets SIGTERM again, then SIGKILL.
+    const kids = proc && server === 'lighttpd' ? childPids(proc.pid) : [];
     if (proc) await stopAndDrain(proc);
+    for (const sig of ['SIGTERM', 'SIGKILL']) {
+      for (let i = 0; i < 50 && kids.some(alive); i++) await new Promise((r) => setTimeout(r, 100));
+      for (const k of kids.filter(alive)) { try { process.kill(k, sig); } catch { /* gone */ } }
+    }
     await Promise.all(spawned.map((c) => stopAndDrain(c)));
     if (existsSync(logPath)) for (const l of readFileSync(logPath, 'utf8').split('\n')) scanLine(l, `${server} error log`);
   };
