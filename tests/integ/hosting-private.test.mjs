@@ -53,8 +53,19 @@ test('the hosting suites pass from the copy (lighttpd, Apache, nginx)', { skip: 
     cwd: join(copy, 'tests'), encoding: 'utf8', timeout: 600000,
     env: Object.fromEntries(Object.entries(process.env).filter(([k]) => k !== 'NODE_TEST_CONTEXT')),
   });
-  const summary = (r.stdout || '').split('\n').filter((l) => /^# (pass|fail)|^not ok|^    not ok/.test(l)).join('\n');
-  assert.equal(r.status, 0, `${summary}\n${(r.stdout || '').slice(-3000)}`);
+  // Every failing subtest with its YAML block (the assertion, the
+  // values): the copy's output is long and the tail rarely holds them.
+  const lines = (r.stdout || '').split('\n');
+  const failed = [];
+  lines.forEach((l, i) => {
+    const m = /^(\s*)not ok /.exec(l);
+    if (!m) return;
+    let j = i + 1;
+    while (j < lines.length && j - i < 60 && lines[j] !== `${m[1]}  ...`) j++;
+    failed.push(lines.slice(i, j + 1).join('\n'));
+  });
+  const summary = lines.filter((l) => /^# (pass|fail)/.test(l)).join('\n');
+  assert.equal(r.status, 0, `${summary}\n${failed.join('\n')}\n${(r.stderr || '').slice(-2000)}`);
   assert.match(r.stdout, /^# fail 0$/m);
   assert.doesNotMatch(r.stdout, /^# pass 0$/m);
 });
