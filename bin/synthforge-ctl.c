@@ -45,6 +45,7 @@
 #include "basics/def.h"
 #include "basics/err.h"
 #include "basics/net.h"
+#include "basics/now.h"
 #include "flow/flow.h"
 #include "flow/flow_job.h"
 #include "flow/webhook.h"
@@ -862,7 +863,7 @@ cmd_webhooks(struct ledger *l, const struct ctl_opts *o)
 			usage();
 			return 2;
 		}
-		now = webhook_now_ms();
+		now = now_wall_ms();
 		if ((rc = ledger_webhook_retry(l, id, now, now + wc.retry_ms,
 		    &err)) == -1) {
 			fprintf(stderr, "synthforge-ctl: %s\n", err.message);

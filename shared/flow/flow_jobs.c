@@ -29,6 +29,7 @@
 #include "basics/def.h"
 #include "basics/err.h"
 #include "basics/msg.h"
+#include "basics/now.h"
 #include "flow/flow.h"
 #include "flow/flow_job.h"
 #include "http/http.h"
@@ -240,15 +241,6 @@ flow_jobs_fini(struct flow_jobs_ctx *jc)
 	jc->limiter = NULL;
 }
 
-static int64_t
-jobs_now_ms(void)
-{
-	struct timespec	 ts;
-
-	clock_gettime(CLOCK_REALTIME, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 static void
 jobs_error(struct msg_resp *resp, struct flow_outcome *out, int status,
     const char *code, const char *fmt, const char *arg)
@@ -304,7 +296,7 @@ jobs_signed_in(const struct flow_jobs_ctx *jc, const struct msg_req *req,
 {
 	struct siwx_verdict	 vd;
 	struct sf_err		 err;
-	int64_t			 now = jobs_now_ms();
+	int64_t			 now = now_wall_ms();
 
 	if (jc->siwx == NULL) {
 		jobs_error(resp, out, 401, "token_required", "this job route "

@@ -26,6 +26,7 @@
 #include "basics/cfg.h"
 #include "basics/def.h"
 #include "basics/err.h"
+#include "basics/now.h"
 #include "flow/flow.h"
 #include "flow/flow_job.h"
 #include "ledger/ledger.h"
@@ -374,7 +375,7 @@ runner_pump(void *arg)
 			failing = 1;
 		} else
 			failing = 0;
-		now = webhook_now_ms();
+		now = now_wall_ms();
 		runner_prune(r, now, &pruned);
 		wait_ms = st.taken >= 10 ? 0 : st.next_ms > now &&
 		    st.next_ms - now < 1000 ? st.next_ms - now : 1000;

@@ -7,20 +7,12 @@
 #include <time.h>
 
 #include "basics/err.h"
+#include "basics/now.h"
 #include "flow/flow_siwx.h"
 #include "ledger/ledger_siwx.h"
 #include "x402/siwx.h"
 
 static atomic_uint	flow_siwx_issued;
-
-static int64_t
-flow_siwx_now_ms(void)
-{
-	struct timespec	 ts;
-
-	clock_gettime(CLOCK_REALTIME, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
 
 static int
 flow_siwx_issue(void *ctx, const char *nonce, int64_t expires_ms)
@@ -31,7 +23,7 @@ flow_siwx_issue(void *ctx, const char *nonce, int64_t expires_ms)
 
 	sf_err_clear(&err);
 	if (atomic_fetch_add(&flow_siwx_issued, 1) % FLOW_SIWX_PRUNE_EVERY ==
-	    0 && ledger_siwx_nonce_prune(l, flow_siwx_now_ms(), &err) == -1)
+	    0 && ledger_siwx_nonce_prune(l, now_wall_ms(), &err) == -1)
 		fprintf(stderr, "sign-in-with-x: pruning expired nonces: %s\n",
 		    err.message);
 	if ((rc = ledger_siwx_nonce_issue(l, nonce, expires_ms, &err)) == 1)

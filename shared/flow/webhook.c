@@ -14,6 +14,7 @@
 #include "basics/cfg.h"
 #include "basics/err.h"
 #include "basics/hex.h"
+#include "basics/now.h"
 #include "basics/retry_after.h"
 #include "flow/webhook.h"
 #include "http/http.h"
@@ -21,15 +22,6 @@
 #include "ledger/ledger.h"
 #include "ledger/ledger_webhook.h"
 #include "media/urlguard.h"
-
-int64_t
-webhook_now_ms(void)
-{
-	struct timespec	 ts;
-
-	clock_gettime(CLOCK_REALTIME, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
 
 /* ---- configuration ------------------------------------------------------ */
 
@@ -125,7 +117,7 @@ webhook_enqueue(struct ledger *l, const struct webhook_config *wc,
 	struct ledger_webhook	 in;
 	uint8_t			 key[WEBHOOK_SIG_KEY_MAX];
 	size_t			 keylen;
-	int64_t			 now = webhook_now_ms();
+	int64_t			 now = now_wall_ms();
 
 	memset(&in, 0, sizeof(in));
 	if (job == NULL || *job == '\0' ||
@@ -213,7 +205,7 @@ webhook_send(const struct webhook_config *wc, const struct ledger_webhook *w,
 	t->error[0] = '\0';
 	sf_err_clear(&e);
 	if (w->secret == NULL || webhook_sig_headers(w->secret, w->msg_id,
-	    webhook_now_ms() / 1000, w->body, w->body_len, &h, &e) == -1) {
+	    now_wall_ms() / 1000, w->body, w->body_len, &h, &e) == -1) {
 		/* Nothing a retry could mend. */
 		t->state = LEDGER_WEBHOOK_ABANDONED;
 		snprintf(t->error, sizeof(t->error), "cannot sign: %s",
@@ -276,7 +268,7 @@ webhook_record(struct ledger *l, const struct webhook_config *wc,
     const struct ledger_webhook *w, const char *owner, struct webhook_try *t,
     struct webhook_pump_stats *st, struct sf_err *err)
 {
-	int64_t	 now = webhook_now_ms(), next = 0;
+	int64_t	 now = now_wall_ms(), next = 0;
 	size_t	 n;
 	int	 rc;
 
@@ -309,7 +301,7 @@ webhook_one(struct ledger *l, const struct webhook_config *wc, int64_t id,
 {
 	struct ledger_webhook	 w;
 	struct webhook_try	 t;
-	int64_t			 now = webhook_now_ms();
+	int64_t			 now = now_wall_ms();
 	int			 rc;
 
 	if ((rc = ledger_webhook_take(l, id, owner, now, now +
@@ -353,7 +345,7 @@ webhook_pump(struct ledger *l, const struct webhook_config *wc, unsigned max,
 		    "webhook_pump: getrandom failed");
 	hex_encode(rnd, sizeof(rnd), owner);
 	t0 = http_now_ms();
-	if (ledger_webhook_due(l, webhook_now_ms(), max, ids, &n, err) == -1)
+	if (ledger_webhook_due(l, now_wall_ms(), max, ids, &n, err) == -1)
 		return -1;
 	for (i = 0; i < n && rc == 0; i++) {
 		if (http_now_ms() - t0 >= budget_ms)

@@ -164,7 +164,5 @@ int64_t	webhook_backoff_ms(const struct webhook_config *wc, int attempts);
  */
 int64_t	webhook_next_ms(const struct webhook_config *wc, int attempts,
 	    int64_t now_ms, int64_t retry_after_ms, int64_t give_up_ms);
-/* Wall clock, ms since the epoch: the queue's times (hosts share them). */
-int64_t	webhook_now_ms(void);
 
 #endif

@@ -10,6 +10,7 @@
 
 #include "basics/cfg.h"
 #include "basics/err.h"
+#include "basics/now.h"
 #include "flow/flow.h"
 #include "ops/log.h"
 
@@ -167,7 +168,6 @@ void
 log_request(const struct cfg *c, const char *endpoint,
     const struct flow_outcome *o, long long latency_ms)
 {
-	struct timespec	 ts;
 	char		 line[LOG_LINE_MAX];
 	size_t		 n;
 	ssize_t		 w;
@@ -184,9 +184,8 @@ log_request(const struct cfg *c, const char *endpoint,
 	if (o != NULL && o->pay == FLOW_PAY_REQUIRED && o->status == 402 &&
 	    !atomic_load(&log_challenges))
 		return;
-	clock_gettime(CLOCK_REALTIME, &ts);
 	n = log_format(line, sizeof(line), endpoint, o, latency_ms,
-	    (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000);
+	    (long long)now_wall_ms());
 	if (n >= sizeof(line)) {
 		/* Cannot happen with bounded outcome fields; keep it JSON. */
 		n = (size_t)snprintf(line, sizeof(line), "{\"endpoint\":"

@@ -5,6 +5,7 @@
 
 #include <cjson/cJSON.h>
 
+#include "basics/now.h"
 #include "x402/settle.h"
 #include "x402/x402_scheme.h"
 
@@ -117,15 +118,6 @@ settle_transient(const struct settle_result *r)
 	return 0;
 }
 
-static int64_t
-settle_now_ms(void)
-{
-	struct timespec	 ts;
-
-	clock_gettime(CLOCK_REALTIME, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 enum settle_outcome
 settle_payment_opts(const struct settle_config *c, int version,
     const char *payload, const char *reqs, const struct settle_opts *o,
@@ -135,7 +127,7 @@ settle_payment_opts(const struct settle_config *c, int version,
 	int64_t				 end, until, delay = 500;
 	int				 n;
 
-	end = settle_now_ms() + (o->budget_ms > 0 ? o->budget_ms : 0);
+	end = now_wall_ms() + (o->budget_ms > 0 ? o->budget_ms : 0);
 	/* The chain refuses within a block time of the end (§6.1 #7).  A
 	   family that cannot read the end from the payload (Solana) is
 	   given the ledger's. */
@@ -148,8 +140,8 @@ settle_payment_opts(const struct settle_config *c, int version,
 		settle_attempt(s, c, version, payload, reqs, o->since,
 		    n == 1 && o->fresh, r);
 		r->attempts = n;
-		if (!settle_transient(r) || settle_now_ms() + delay > end ||
-		    settle_now_ms() + delay > until)
+		if (!settle_transient(r) || now_wall_ms() + delay > end ||
+		    now_wall_ms() + delay > until)
 			break;
 		nanosleep(&(struct timespec){ delay / 1000,
 		    (delay % 1000) * 1000000 }, NULL);

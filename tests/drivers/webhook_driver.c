@@ -24,6 +24,7 @@
 #include "basics/buf.h"
 #include "basics/cfg.h"
 #include "basics/err.h"
+#include "basics/now.h"
 #include "flow/webhook.h"
 #include "http/http.h"
 #include "http/webhook_sig.h"
@@ -79,7 +80,7 @@ run(struct ledger *l, const struct webhook_config *wc, double seconds)
 			    st.abandoned, st.lost);
 			fflush(stdout);
 		}
-		wait = st.next_ms > 0 ? st.next_ms - webhook_now_ms() : 200;
+		wait = st.next_ms > 0 ? st.next_ms - now_wall_ms() : 200;
 		if (wait > 200)
 			wait = 200;
 		if (wait > 0)

@@ -18,6 +18,7 @@
 
 #include "basics/cfg.h"
 #include "basics/err.h"
+#include "basics/now.h"
 #include "flow/webhook.h"
 #include "http/http.h"
 #include "http/webhook_sig.h"
@@ -88,7 +89,7 @@ seen_verifies(const struct ledger_webhook *w, char id[WEBHOOK_SIG_ID_MAX + 1])
 	pthread_mutex_lock(&m.mu);
 	ok = m.bodylen == w->body_len && memcmp(m.body, w->body,
 	    w->body_len) == 0 && webhook_sig_verify(secret, id, ts, sig,
-	    m.body, m.bodylen, webhook_now_ms() / 1000,
+	    m.body, m.bodylen, now_wall_ms() / 1000,
 	    WEBHOOK_SIG_TOLERANCE) == 1;
 	pthread_mutex_unlock(&m.mu);
 	return ok && strcmp(id, w->msg_id) == 0;
@@ -141,7 +142,7 @@ park(int64_t id)
 {
 	struct ledger_webhook	 w;
 	struct sf_err		 err;
-	int64_t			 now = webhook_now_ms();
+	int64_t			 now = now_wall_ms();
 
 	if (ledger_webhook_take(L, id, "0xparked", now, now + 1, &w,
 	    &err) == 1)
@@ -406,7 +407,7 @@ test_retry(void)
 	T(pump(&st) == 0 && st.taken == 0, "  not sent before then");
 	routes[1].status = 200;
 	routes[1].headers = NULL;
-	usleep((useconds_t)(w.next_ms - webhook_now_ms() + 50) * 1000);
+	usleep((useconds_t)(w.next_ms - now_wall_ms() + 50) * 1000);
 	ledger_webhook_free(&w);
 	T(pump(&st) == 0 && st.delivered == 1, "then it is delivered");
 	T(seen_verifies(&w0, id3), "  the third attempt was a valid delivery");
@@ -450,14 +451,14 @@ test_give_up(void)
 	WC.retry_ms = 400;
 	id = queue("job_down", "/down");
 	WC = saved;
-	t0 = webhook_now_ms();
+	t0 = now_wall_ms();
 	do {
 		pump(&st);
 		w = row(id);
 		ledger_webhook_free(&w);
 		usleep(20000);
 	} while (w.state == LEDGER_WEBHOOK_PENDING &&
-	    webhook_now_ms() - t0 < 5000);
+	    now_wall_ms() - t0 < 5000);
 	w = row(id);
 	T(w.state == LEDGER_WEBHOOK_ABANDONED && w.attempts >= 3 &&
 	    w.last_ms >= w.give_up_ms && strstr(w.last_error, "given up") !=
@@ -514,7 +515,7 @@ test_lease(void)
 	struct ledger_webhook		 w;
 	struct sf_err			 err;
 	int64_t				 id = queue("job_lease", "/ok");
-	int64_t				 now = webhook_now_ms();
+	int64_t				 now = now_wall_ms();
 
 	T(ledger_webhook_take(L, id, "0xdeadsender", now, now + 300, &w,
 	    &err) == 1, "a sender takes the delivery, then dies");
@@ -545,9 +546,9 @@ test_limits(void)
 	T(webhook_pump(L, &WC, 1, 10000, &st, &err) == 0 && st.taken == 1,
 	    "max 1: one attempt");
 	T(webhook_pump(L, &WC, 100, 10000, &st, &err) == 0 && st.taken == 2 &&
-	    st.delivered == 2 && st.next_ms > webhook_now_ms() + 3600000,
+	    st.delivered == 2 && st.next_ms > now_wall_ms() + 3600000,
 	    "then the other two; nothing else due for now (%lld)",
-	    (long long)(st.next_ms - webhook_now_ms()));
+	    (long long)(st.next_ms - now_wall_ms()));
 	T(webhook_pump(L, &WC, 0, 10000, &st, &err) == -1 &&
 	    webhook_pump(L, &WC, 1, 0, &st, &err) == -1,
 	    "max 0 or no time budget: an error");

@@ -7,6 +7,7 @@
 #include "basics/err.h"
 #include "basics/hex.h"
 #include "basics/u256.h"
+#include "http/http.h"
 #include "x402/evm/erc6492.h"
 #include "x402/evm/evm_scheme.h"
 #include "x402/evm/evm_settle.h"
@@ -233,7 +234,7 @@ evm_rpc(const struct x402_env *env, const char *network, struct rpc *rpc)
 	rpc->url = url;
 	rpc->connect_ms = env->rpc_ms;
 	rpc->total_ms = env->rpc_ms;
-	rpc->deadline_ms = rpc_now_ms() + env->rpc_ms;
+	rpc->deadline_ms = http_now_ms() + env->rpc_ms;
 	return 1;
 }
 

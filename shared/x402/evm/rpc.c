@@ -10,6 +10,7 @@
 #include "basics/buf.h"
 #include "basics/err.h"
 #include "basics/hex.h"
+#include "http/http.h"
 #include "http/httpc.h"
 #include "basics/keccak.h"
 #include "x402/evm/rpc.h"
@@ -44,15 +45,6 @@ rpc_selector(const char *sig, uint8_t out[4])
 	memcpy(out, h, 4);
 }
 
-int64_t
-rpc_now_ms(void)
-{
-	struct timespec	 ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 int
 rpc_call(const struct rpc *r, const char *method, cJSON *params,
     cJSON **result, struct sf_err *err)
@@ -67,7 +59,7 @@ rpc_call(const struct rpc *r, const char *method, cJSON *params,
 	*result = NULL;
 	buf_init(&resp);
 	if (r->deadline_ms > 0 && (left = (long)(r->deadline_ms -
-	    rpc_now_ms())) <= 0) {
+	    http_now_ms())) <= 0) {
 		cJSON_Delete(params);
 		return sf_err_set(err, 504, "http_timeout", NULL,
 		    "%s: the time allowed for the chain is spent", method);

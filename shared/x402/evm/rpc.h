@@ -21,7 +21,7 @@ struct rpc {
 	long		 connect_ms;	/* 0 = 5000 */
 	long		 total_ms;	/* per call, 0 = 15000 */
 	/* A budget for a run of calls (the proof before work): after this
-	   instant (rpc_now_ms) no call starts ("http_timeout"), and each
+	   instant (http_now_ms) no call starts ("http_timeout"), and each
 	   call's timeouts are cut to what is left.  0 = none. */
 	int64_t		 deadline_ms;
 };
@@ -38,8 +38,6 @@ struct rpc_receipt {
 	uint64_t	gas_used;
 };
 
-/* CLOCK_MONOTONIC in ms, the clock of rpc.deadline_ms. */
-int64_t	rpc_now_ms(void);
 /* Generic call; params is consumed (may be NULL = []).  *result is owned. */
 int	rpc_call(const struct rpc *, const char *method, cJSON *params,
 	    cJSON **result, struct sf_err *);

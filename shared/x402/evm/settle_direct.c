@@ -20,6 +20,7 @@
 #include "basics/hex.h"
 #include "basics/keccak.h"
 #include "basics/net.h"
+#include "http/http.h"
 #include "x402/evm/eip712.h"
 #include "x402/evm/rlp.h"
 #include "x402/evm/rpc.h"
@@ -408,15 +409,6 @@ sd_lock(const struct settle_direct_config *c, struct sf_err *err)
 	return fd;
 }
 
-static int64_t
-sd_now_ms(void)
-{
-	struct timespec	 ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 /*
  * Under the lock: fresh pending nonce, sign, broadcast.  Returns 0 sent
  * (or maybe sent: *maybe set), -1 refused by the node (err set).
@@ -696,7 +688,7 @@ sd_await(struct sd_job *j, struct settle_direct_result *r)
 	int64_t			 deadline;
 	long			 wait_ms = 50;
 
-	deadline = sd_now_ms() + (j->c->receipt_ms > 0 ? j->c->receipt_ms :
+	deadline = http_now_ms() + (j->c->receipt_ms > 0 ? j->c->receipt_ms :
 	    60000);
 	for (;;) {
 		if (rpc_receipt(&j->rpc, r->tx, &rc, &err) == 1) {
@@ -710,7 +702,7 @@ sd_await(struct sd_job *j, struct settle_direct_result *r)
 			r->reason[0] = '\0';
 			return;
 		}
-		if (sd_now_ms() >= deadline)
+		if (http_now_ms() >= deadline)
 			break;
 		nanosleep(&(struct timespec){ 0, wait_ms * 1000000L }, NULL);
 		if (wait_ms < 1000)

@@ -4,6 +4,7 @@
 
 #include "basics/cfg.h"
 #include "basics/err.h"
+#include "http/http.h"
 #include "x402/evm/rpc.h"
 #include "x402/evm/siwx_wallet.h"
 #include "x402/evm/x402_wallet.h"
@@ -32,7 +33,7 @@ siwx_wallet_verify(void *ctx, const char *chain_id, const uint8_t address[20],
 	memset(&r, 0, sizeof(r));
 	r.url = url;
 	r.connect_ms = r.total_ms = c->rpc_timeout_ms;
-	r.deadline_ms = rpc_now_ms() + c->rpc_timeout_ms;
+	r.deadline_ms = http_now_ms() + c->rpc_timeout_ms;
 	return x402_wallet_check_sig(&r, &allow, address, digest, sig, siglen,
 	    why, sizeof(why));
 }

@@ -5,6 +5,7 @@
 
 #include "basics/cfg.h"
 #include "basics/err.h"
+#include "http/http.h"
 #include "x402/evm/rpc.h"
 #include "x402/rpc_watch.h"
 #include "x402/settle.h"
@@ -120,7 +121,7 @@ svm_balance(const struct x402_env *env, const char *url, const char *account,
 	memset(&r, 0, sizeof(r));
 	r.url = url;
 	r.connect_ms = r.total_ms = env->rpc_ms;
-	r.deadline_ms = rpc_now_ms() + env->rpc_ms;
+	r.deadline_ms = http_now_ms() + env->rpc_ms;
 	sf_err_clear(&err);
 	if ((p = cJSON_CreateArray()) == NULL ||
 	    !cJSON_AddItemToArray(p, cJSON_CreateString(account))) {
