@@ -12,6 +12,7 @@
 
 #include "basics/buf.h"
 #include "basics/err.h"
+#include "basics/str.h"
 #include "ledger/ledger.h"
 #include "ledger/ledger_be.h"
 
@@ -183,7 +184,7 @@ ledger_clamp(const char *s)
 void
 ledger_copy(char *dst, size_t sz, const char *src)
 {
-	snprintf(dst, sz, "%s", src != NULL ? src : "");
+	(void)str_copy(dst, sz, src);
 }
 
 /* ---- SQL ---------------------------------------------------------------- */

@@ -6,6 +6,7 @@
 #include <cjson/cJSON.h>
 
 #include "basics/now.h"
+#include "basics/str.h"
 #include "x402/settle.h"
 #include "x402/x402_scheme.h"
 
@@ -34,19 +35,6 @@ settle_outcome_name(enum settle_outcome o)
 	}
 }
 
-/* Truncating copy (snprintf "%s" trips -Wformat-truncation at -O2). */
-static void
-settle_copy(char *dst, size_t sz, const char *src)
-{
-	size_t	 n = src ? strlen(src) : 0;
-
-	if (n >= sz)
-		n = sz - 1;
-	if (n > 0)
-		memcpy(dst, src, n);
-	dst[n] = '\0';
-}
-
 void
 settle_facilitator(const struct settle_config *c, int version,
     const char *payload, const char *reqs, struct settle_result *r,
@@ -59,13 +47,13 @@ settle_facilitator(const struct settle_config *c, int version,
 	    fr.outcome == FACILITATOR_FAILED ? SETTLE_FAILED : SETTLE_UNKNOWN;
 	/* A definite "no" from the facilitator: nothing moved. */
 	r->retryable = fr.outcome == FACILITATOR_FAILED;
-	settle_copy(r->tx, sizeof(r->tx), fr.transaction);
-	settle_copy(r->reason, sizeof(r->reason), fr.reason);
-	settle_copy(r->message, sizeof(r->message), fr.message);
+	str_copy(r->tx, sizeof(r->tx), fr.transaction);
+	str_copy(r->reason, sizeof(r->reason), fr.reason);
+	str_copy(r->message, sizeof(r->message), fr.message);
 	if (fr.network[0] != '\0')
-		settle_copy(r->network, sizeof(r->network), fr.network);
+		str_copy(r->network, sizeof(r->network), fr.network);
 	if (fr.payer[0] != '\0')
-		settle_copy(r->payer, sizeof(r->payer), fr.payer);
+		str_copy(r->payer, sizeof(r->payer), fr.payer);
 	if (out != NULL)
 		*out = fr;
 }
@@ -80,7 +68,7 @@ settle_attempt(const struct x402_scheme *s, const struct settle_config *c,
 
 	memset(r, 0, sizeof(*r));
 	if ((j = cJSON_Parse(reqs)) != NULL) {
-		settle_copy(r->network, sizeof(r->network), cJSON_GetStringValue(
+		str_copy(r->network, sizeof(r->network), cJSON_GetStringValue(
 		    cJSON_GetObjectItemCaseSensitive(j, "network")));
 		cJSON_Delete(j);
 	}

@@ -7,25 +7,13 @@
 
 #include "basics/err.h"
 #include "basics/hex.h"
+#include "basics/str.h"
 #include "basics/u256.h"
 #include "x402/evm/evm_settle.h"
 #include "x402/evm/rpc.h"
 #include "x402/evm/settle_direct.h"
 #include "x402/facilitator.h"
 #include "x402/settle.h"
-
-/* Truncating copy (snprintf "%s" trips -Wformat-truncation at -O2). */
-static void
-evm_settle_copy(char *dst, size_t sz, const char *src)
-{
-	size_t	 n = src ? strlen(src) : 0;
-
-	if (n >= sz)
-		n = sz - 1;
-	if (n > 0)
-		memcpy(dst, src, n);
-	dst[n] = '\0';
-}
 
 /* asset and payTo from our requirements. */
 static int
@@ -84,7 +72,7 @@ evm_settle_ours(const struct rpc *rpc, int found, const char *tx,
 		return 1;
 	r->outcome = SETTLE_FAILED;
 	r->retryable = 0;
-	evm_settle_copy(r->reason, sizeof(r->reason),
+	str_copy(r->reason, sizeof(r->reason),
 	    "invalid_exact_evm_nonce_already_used");
 	snprintf(r->message, sizeof(r->message), "%s", "the authorization "
 	    "was used on chain before this server accepted it");
@@ -128,7 +116,7 @@ evm_settle_reconcile_used(const struct settle_config *c, const struct rpc *rpc,
 		return;
 	if (found == 0) {
 		r->outcome = SETTLE_FAILED;
-		evm_settle_copy(r->reason, sizeof(r->reason),
+		str_copy(r->reason, sizeof(r->reason),
 		    "invalid_exact_evm_nonce_already_used");
 		snprintf(r->message, sizeof(r->message), "%s",
 		    "authorization used or cancelled without paying us");
@@ -140,7 +128,7 @@ evm_settle_reconcile_used(const struct settle_config *c, const struct rpc *rpc,
 	snprintf(r->message, sizeof(r->message), "%s",
 	    "settled (confirmed on chain)");
 	if (found == 1)
-		evm_settle_copy(r->tx, sizeof(r->tx), tx);
+		str_copy(r->tx, sizeof(r->tx), tx);
 }
 
 /*
@@ -182,7 +170,7 @@ evm_settle_reconcile(const struct settle_config *c, const char *rpc_url,
 	r->outcome = SETTLE_FAILED;
 	r->retryable = 1;
 	if (evm_settle_nonce_used(r->reason, r->message))
-		evm_settle_copy(r->reason, sizeof(r->reason), "settle_failed");
+		str_copy(r->reason, sizeof(r->reason), "settle_failed");
 	snprintf(r->message, sizeof(r->message), "%s",
 	    "authorization not used on chain");
 }
@@ -198,9 +186,9 @@ evm_settle_direct(const struct settle_config *c, const char *payload,
 	r->outcome = dr.outcome == SETTLE_DIRECT_OK ? SETTLE_OK :
 	    dr.outcome == SETTLE_DIRECT_FAILED ? SETTLE_FAILED : SETTLE_UNKNOWN;
 	r->retryable = dr.retryable;
-	evm_settle_copy(r->tx, sizeof(r->tx), dr.tx);
-	evm_settle_copy(r->reason, sizeof(r->reason), dr.reason);
-	evm_settle_copy(r->message, sizeof(r->message), dr.message);
+	str_copy(r->tx, sizeof(r->tx), dr.tx);
+	str_copy(r->reason, sizeof(r->reason), dr.reason);
+	str_copy(r->message, sizeof(r->message), dr.message);
 	return c->direct.rpc_url;
 }
 

@@ -20,6 +20,7 @@
 #include "basics/hex.h"
 #include "basics/keccak.h"
 #include "basics/net.h"
+#include "basics/str.h"
 #include "http/http.h"
 #include "x402/evm/eip712.h"
 #include "x402/evm/rlp.h"
@@ -304,26 +305,14 @@ sd_reason(const char *msg)
 	return "invalid_exact_evm_transaction_failed";
 }
 
-/* Truncating copy (snprintf "%s" trips -Wformat-truncation at -O2). */
-static void
-sd_copy(char *dst, size_t sz, const char *src)
-{
-	size_t	 n = strlen(src);
-
-	if (n >= sz)
-		n = sz - 1;
-	memcpy(dst, src, n);
-	dst[n] = '\0';
-}
-
 static enum settle_direct_outcome
 sd_fail(struct settle_direct_result *r, int retryable, const char *reason,
     const char *msg)
 {
 	r->outcome = SETTLE_DIRECT_FAILED;
 	r->retryable = retryable;
-	sd_copy(r->reason, sizeof(r->reason), reason);
-	sd_copy(r->message, sizeof(r->message), msg);
+	str_copy(r->reason, sizeof(r->reason), reason);
+	str_copy(r->message, sizeof(r->message), msg);
 	return r->outcome;
 }
 
